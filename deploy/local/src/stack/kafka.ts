@@ -1,0 +1,187 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { waitFor } from '@backbone/runtime';
+import { StackError } from './errors.js';
+import { javaCommand } from './prerequisites.js';
+import { isAlive, spawnDetached, tail, type SpawnedProcess } from './processes.js';
+
+export const KAFKA_VERSION = '4.3.1';
+
+const run = promisify(execFile);
+
+/** Runs a command; resolves with its exit status and output instead of throwing. */
+async function capture(
+  command: string,
+  args: string[],
+): Promise<{ status: number; output: string }> {
+  try {
+    const { stdout, stderr } = await run(command, args, { maxBuffer: 16 * 1024 * 1024 });
+    return { status: 0, output: `${stdout}${stderr}` };
+  } catch (err) {
+    const e = err as { code?: number | string; stdout?: string; stderr?: string; message: string };
+    return {
+      status: typeof e.code === 'number' ? e.code : 1,
+      output: `${e.stdout ?? ''}${e.stderr ?? e.message}`,
+    };
+  }
+}
+
+export interface KafkaPorts {
+  port: number;
+  controllerPort: number;
+}
+
+/**
+ * Resolves the broker's classpath from deploy/local/kafka/pom.xml with Maven (jars land in
+ * ~/.m2, nothing else is downloaded). Cached by the pom's hash; re-resolved if a jar is gone.
+ */
+export async function kafkaClasspath(pomDir: string, cacheDir: string): Promise<string> {
+  const pom = readFileSync(path.join(pomDir, 'pom.xml'));
+  const key = createHash('sha256').update(pom).digest('hex').slice(0, 16);
+  const cacheFile = path.join(cacheDir, `kafka-classpath-${key}.txt`);
+  if (existsSync(cacheFile)) {
+    const cached = readFileSync(cacheFile, 'utf8').trim();
+    if (cached.split(':').every((jar) => existsSync(jar))) return cached;
+  }
+  mkdirSync(cacheDir, { recursive: true });
+  const result = await capture('mvn', [
+    '-B',
+    '-q',
+    '-f',
+    path.join(pomDir, 'pom.xml'),
+    'dependency:build-classpath',
+    `-Dmdep.outputFile=${cacheFile}`,
+  ]);
+  if (result.status !== 0 || !existsSync(cacheFile)) {
+    throw new StackError(
+      `Maven could not resolve the Kafka ${KAFKA_VERSION} jars from Maven Central.`,
+      `${result.output.trim().split('\n').slice(-5).join('\n')}\nCheck that Maven Central is reachable, then run the command again.`,
+    );
+  }
+  return readFileSync(cacheFile, 'utf8').trim();
+}
+
+function serverProperties(dataDir: string, ports: KafkaPorts): string {
+  return `# Written by the local stack on every start; edit deploy/local/src/stack/kafka.ts instead.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:${ports.controllerPort}
+listeners=PLAINTEXT://127.0.0.1:${ports.port},CONTROLLER://127.0.0.1:${ports.controllerPort}
+advertised.listeners=PLAINTEXT://127.0.0.1:${ports.port}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=${path.join(dataDir, 'logs')}
+num.partitions=1
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=8
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=8
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+delete.topic.enable=true
+log.retention.hours=168
+`;
+}
+
+const LOG4J2 = `status = warn
+appender.console.type = Console
+appender.console.name = STDOUT
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = warn
+rootLogger.appenderRef.stdout.ref = STDOUT
+logger.server.name = kafka.server.KafkaRaftServer
+logger.server.level = info
+`;
+
+/** Kafka's Uuid text form: 16 random bytes, URL-safe base64 without padding. */
+function clusterId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export async function startKafka(options: {
+  dataDir: string;
+  classpath: string;
+  ports: KafkaPorts;
+  heap: string;
+  cwd: string;
+  /** The stack's data directory, recorded in the process so `down` can recognise it. */
+  stackDir: string;
+}): Promise<SpawnedProcess> {
+  const dir = options.dataDir;
+  mkdirSync(dir, { recursive: true });
+  const props = path.join(dir, 'server.properties');
+  writeFileSync(props, serverProperties(dir, options.ports));
+  writeFileSync(path.join(dir, 'log4j2.properties'), LOG4J2);
+  const jvm = [
+    `-Xms256m`,
+    `-Xmx${options.heap}`,
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-Djava.awt.headless=true',
+    `-Dlog4j2.configurationFile=${path.join(dir, 'log4j2.properties')}`,
+    `-Dbackbone.stack=${options.stackDir}`,
+    '-cp',
+    options.classpath,
+  ];
+  if (!existsSync(path.join(dir, 'logs', 'meta.properties'))) {
+    const format = await capture(javaCommand(), [
+      ...jvm,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId(),
+      '-c',
+      props,
+    ]);
+    if (format.status !== 0) {
+      throw new StackError('Formatting the Kafka log directory failed.', format.output.trim());
+    }
+  }
+  return spawnDetached(javaCommand(), [...jvm, 'kafka.Kafka', props], {
+    cwd: options.cwd,
+    env: { ...process.env, BACKBONE_STACK_DIR: options.stackDir },
+    logFile: path.join(dir, 'kafka.log'),
+  });
+}
+
+/** Ready = the broker answers a metadata request (and, for a process we started, is alive). */
+export async function waitForKafka(
+  brokers: string,
+  pid: number | undefined,
+  logFile: string,
+  timeoutMs: number,
+): Promise<void> {
+  const kafka = new Kafka({
+    clientId: 'stack-readiness',
+    brokers: [brokers],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  });
+  const outcome = await waitFor(
+    async () => {
+      if (pid !== undefined && !isAlive(pid)) return 'exited' as const;
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+        const cluster = await admin.describeCluster();
+        return cluster.brokers.length > 0 ? ('ready' as const) : undefined;
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    },
+    { timeoutMs, intervalMs: 250, description: `Kafka at ${brokers}` },
+  ).catch(() => 'timeout' as const);
+  if (outcome === 'exited') throw new StackError('Kafka exited during start-up.', tail(logFile));
+  if (outcome === 'timeout') {
+    throw new StackError(`Kafka did not become ready within ${timeoutMs / 1000} s.`, tail(logFile));
+  }
+}

@@ -1,0 +1,57 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const workspaces = [
+  'runtime',
+  'schemas',
+  'ingest-gateway',
+  'stream-workers',
+  'query-service',
+  'dashboard',
+  'deploy',
+  'test',
+];
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', '.backbone/**', 'eslint.config.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'chdb',
+              message:
+                'Only deploy/local may load chdb; services reach ClickHouse through @clickhouse/client.',
+            },
+          ],
+          patterns: [
+            {
+              regex: `^(\\.\\./)+(${workspaces.join('|')})/`,
+              message: 'Import another workspace by its package name (@backbone/...).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The local stack is the one place that embeds the ClickHouse engine.
+    files: ['deploy/local/**/*.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+    },
+  },
+);

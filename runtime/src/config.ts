@@ -1,0 +1,39 @@
+import type { z } from 'zod';
+
+export interface ConfigIssue {
+  /** The environment variable (or option path) that is wrong. */
+  field: string;
+  message: string;
+}
+
+/** Every invalid field of a configuration, reported at once. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: ConfigIssue[]) {
+    super(`invalid configuration: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+/**
+ * Parses a configuration source (usually process.env) once against a zod schema and
+ * freezes the result, so a service never reads the environment again after start-up.
+ */
+export function parseConfig<S extends z.ZodType>(
+  schema: S,
+  source: Record<string, unknown>,
+): Readonly<z.infer<S>> {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => ({
+        field: issue.path.map(String).join('.') || '(root)',
+        message: issue.message,
+      })),
+    );
+  }
+  return Object.freeze(result.data);
+}

@@ -1,0 +1,9 @@
+export { parseConfig, ConfigError, type ConfigIssue } from './config.js';
+export { createLogger, type Logger, type LoggerOptions } from './logger.js';
+export {
+  installShutdown,
+  runShutdown,
+  type ShutdownStep,
+  type ShutdownOptions,
+} from './shutdown.js';
+export { waitFor, TimeoutError, type WaitForOptions } from './wait-for.js';

@@ -1,0 +1,19 @@
+import type { Endpoints } from '@backbone/deploy/local';
+
+/** Endpoints of an external stack, from the same variables the services read. */
+export function endpointsFromEnv(env: NodeJS.ProcessEnv): Endpoints {
+  const missing = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'CLICKHOUSE_URL'].filter((k) => !env[k]);
+  if (missing.length > 0) {
+    throw new Error(`BACKBONE_TEST_STACK=external needs ${missing.join(', ')} in the environment`);
+  }
+  return {
+    kafkaBrokers: env.KAFKA_BROKERS as string,
+    schemaRegistryUrl: env.SCHEMA_REGISTRY_URL as string,
+    clickhouseUrl: env.CLICKHOUSE_URL as string,
+    clickhouseUser: env.CLICKHOUSE_USER ?? 'default',
+    clickhousePassword: env.CLICKHOUSE_PASSWORD ?? '',
+    clickhouseReaderUser: env.CLICKHOUSE_READER_USER ?? 'reader',
+    clickhouseReaderPassword: env.CLICKHOUSE_READER_PASSWORD ?? '',
+    redisUrl: env.REDIS_URL || null,
+  };
+}

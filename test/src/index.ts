@@ -1,0 +1,4 @@
+export { testStack, uniqueName } from './stack.js';
+export { createTestTopic, testKafka } from './kafka.js';
+export { createTestDatabase, testClickHouse } from './clickhouse.js';
+export { waitFor } from '@backbone/runtime';
