@@ -13,6 +13,15 @@ const workspaces = [
   'test',
 ];
 
+const chdbOnlyInDeploy = {
+  name: 'chdb',
+  message: 'Only deploy/local may load chdb; services reach ClickHouse through @clickhouse/client.',
+};
+const workspaceBoundary = {
+  regex: `^(\\.\\./)+(${workspaces.join('|')})/`,
+  message: 'Import another workspace by its package name (@backbone/...).',
+};
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '.backbone/**', 'eslint.config.js'] },
   js.configs.recommended,
@@ -29,21 +38,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-restricted-imports': [
         'error',
-        {
-          paths: [
-            {
-              name: 'chdb',
-              message:
-                'Only deploy/local may load chdb; services reach ClickHouse through @clickhouse/client.',
-            },
-          ],
-          patterns: [
-            {
-              regex: `^(\\.\\./)+(${workspaces.join('|')})/`,
-              message: 'Import another workspace by its package name (@backbone/...).',
-            },
-          ],
-        },
+        { paths: [chdbOnlyInDeploy], patterns: [workspaceBoundary] },
       ],
     },
   },
@@ -51,7 +46,15 @@ export default tseslint.config(
     // The local stack is the one place that embeds the ClickHouse engine.
     files: ['deploy/local/**/*.ts'],
     rules: {
-      'no-restricted-imports': 'off',
+      'no-restricted-imports': ['error', { patterns: [workspaceBoundary] }],
+    },
+  },
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      parserOptions: { projectService: false },
+      globals: { console: 'readonly', process: 'readonly' },
     },
   },
 );
