@@ -7,3 +7,4 @@ export {
   type ShutdownOptions,
 } from './shutdown.js';
 export { waitFor, TimeoutError, type WaitForOptions } from './wait-for.js';
+export { kafkaLogCreator } from './kafka-log.js';

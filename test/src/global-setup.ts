@@ -55,7 +55,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     });
     project.provide('stack', { ...state.endpoints, dataDir });
     process.stderr.write(
-      `[global-setup] local stack up in ${((Date.now() - started) / 1000).toFixed(1)} s (${dataDir})\n`,
+      `[global-setup] local stack up in ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
+        `${process.uptime().toFixed(1)} s after the test run started (${dataDir})\n`,
     );
   } catch (err) {
     await downStack(dataDir, { purge: true });

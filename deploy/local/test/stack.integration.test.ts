@@ -46,7 +46,12 @@ describe('local stack lifecycle (npm run stack -- up | down | status)', () => {
       'this test needs the stack the tests started (not BACKBONE_TEST_STACK=external)',
     ).not.toBeNull();
     const before = readState(dataDir as string);
-    const again = await upStack({ dataDir: dataDir as string, ports: 'auto' });
+    // The same options the test run started it with (global-setup).
+    const again = await upStack({
+      dataDir: dataDir as string,
+      ports: 'auto',
+      redis: testStack().redisUrl === null ? 'none' : 'auto',
+    });
     expect([again.kafka.pid, again.clickhouse.pid, again.registry.pid]).toEqual([
       before?.kafka.pid,
       before?.clickhouse.pid,

@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { z } from 'zod';
-import { createLogger, installShutdown, parseConfig } from '@backbone/runtime';
+import { createLogger, installShutdown, kafkaLogCreator, parseConfig } from '@backbone/runtime';
 import { buildRegistryApp } from './app.js';
 import { SchemaLog } from './schema-log.js';
 import { RegistryStore } from './store.js';
@@ -20,6 +20,7 @@ const kafka = new Kafka({
   clientId: 'schema-registry-local',
   brokers: config.KAFKA_BROKERS.split(','),
   logLevel: logLevel.WARN,
+  logCreator: kafkaLogCreator(logger),
 });
 const store = new RegistryStore();
 const log = new SchemaLog(kafka, config.REGISTRY_TOPIC, logger.child({ module: 'schema-log' }));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from '@backbone/runtime';
 import type { RegistryRecord } from './store.js';
 
@@ -41,7 +41,11 @@ export class SchemaLog {
       const high = Number(partition?.high ?? 0);
       const low = Number(partition?.low ?? 0);
       if (high > low) await this.replay(high, onRecord);
-      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      this.producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
       await this.producer.connect();
       return high;
     } finally {
