@@ -1,18 +1,11 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { kafkaLogCreator } from './kafka-log.js';
-import { createLogger } from './logger.js';
+import { captureLogs } from './log-capture.test-support.js';
 
 describe('kafkaLogCreator', () => {
   it('writes kafkajs entries as pino lines at the matching level, without kafkajs timestamps', () => {
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
-    const log = kafkaLogCreator(createLogger({ name: 'svc', level: 'debug', destination }))(2);
+    const { logger, lines } = captureLogs();
+    const log = kafkaLogCreator(logger)(2);
     log({
       namespace: 'Connection',
       level: 1,

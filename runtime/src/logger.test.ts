@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Writable } from 'node:stream';
-import { createLogger } from './logger.js';
+import { captureLogs } from './log-capture.test-support.js';
 
 describe('createLogger', () => {
   it('never writes credentials or payloads to a log line', () => {
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
-    const logger = createLogger({ name: 'svc', destination });
+    const { logger, lines } = captureLogs('info');
     logger.info(
       {
         req: { headers: { authorization: 'Basic c2VjcmV0', 'x-api-key': 'key-123' } },

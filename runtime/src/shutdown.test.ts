@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Writable } from 'node:stream';
-import { createLogger } from './logger.js';
+import { captureLogs } from './log-capture.test-support.js';
 import { runShutdown } from './shutdown.js';
-
-function silentLogger() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return { logger: createLogger({ name: 'test', level: 'debug', destination }), lines };
-}
 
 describe('runShutdown', () => {
   it('runs every step in order and exits 0 when all succeed', async () => {
     const order: string[] = [];
-    const { logger } = silentLogger();
+    const { logger } = captureLogs();
     const code = await runShutdown(logger, [
       { name: 'stop intake', run: () => void order.push('intake') },
       {
@@ -35,7 +23,7 @@ describe('runShutdown', () => {
 
   it('keeps going after a failing step and exits 1', async () => {
     const order: string[] = [];
-    const { logger, lines } = silentLogger();
+    const { logger, lines } = captureLogs();
     const code = await runShutdown(logger, [
       {
         name: 'flush',

@@ -2,13 +2,11 @@ export {
   upStack,
   downStack,
   stackStatus,
-  startClickHouseProcess,
-  startRegistryProcess,
-  DEFAULT_PORTS,
   type StackOptions,
   type ComponentStatus,
-  type PortPlan,
 } from './stack/stack.js';
+export { startClickHouseProcess, startRegistryProcess } from './stack/node-services.js';
+export { DEFAULT_PORTS, type PortPlan } from './stack/port-plan.js';
 export { freePort } from './stack/ports.js';
 export {
   readEndpoints,

@@ -1,0 +1,90 @@
+import path from 'node:path';
+import { waitFor } from '@backbone/runtime';
+import { StackError } from './errors.js';
+import { REPO_ROOT, SRC_DIR } from './layout.js';
+import { isAlive, spawnDetached, tail } from './processes.js';
+import type { ProcessState } from './state.js';
+
+/** Starts a Node service of the stack from its TypeScript entry point (through tsx). */
+function nodeService(
+  entry: string,
+  stackDir: string,
+  env: Record<string, string>,
+  logFile: string,
+) {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, BACKBONE_STACK_DIR: stackDir };
+  delete childEnv.NODE_OPTIONS;
+  return spawnDetached(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', path.join(SRC_DIR, entry)],
+    { cwd: REPO_ROOT, env: childEnv, logFile },
+  );
+}
+
+/** Waits until `url` answers 2xx; fails early, with the log's tail, if the process exits. */
+async function waitForHttp(url: string, p: ProcessState, what: string, timeoutMs: number) {
+  const outcome = await waitFor(
+    async () => {
+      if (!isAlive(p.pid)) return 'exited' as const;
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      return res.ok ? ('ready' as const) : undefined;
+    },
+    { timeoutMs, intervalMs: 100, description: what },
+  ).catch(() => 'timeout' as const);
+  if (outcome === 'exited')
+    throw new StackError(`${what} exited during start-up.`, tail(p.logFile));
+  if (outcome === 'timeout') {
+    throw new StackError(
+      `${what} did not become ready within ${timeoutMs / 1000} s.`,
+      tail(p.logFile),
+    );
+  }
+}
+
+export const waitForClickHouse = (p: ProcessState, timeoutMs = 60_000) =>
+  waitForHttp(`http://127.0.0.1:${p.port}/ping`, p, 'ClickHouse', timeoutMs);
+
+export const waitForRegistry = (p: ProcessState, timeoutMs = 60_000) =>
+  waitForHttp(`http://127.0.0.1:${p.port}/subjects`, p, 'Schema registry', timeoutMs);
+
+/** Starts the ClickHouse HTTP endpoint over chDB and waits until /ping answers. */
+export async function startClickHouseProcess(o: {
+  stackDir: string;
+  dataDir: string;
+  port: number;
+  password: string;
+  readerPassword: string;
+  logFile: string;
+  timeoutMs?: number;
+}): Promise<ProcessState> {
+  const env = {
+    CLICKHOUSE_HTTP_PORT: String(o.port),
+    CLICKHOUSE_DATA_DIR: o.dataDir,
+    CLICKHOUSE_PASSWORD: o.password,
+    CLICKHOUSE_READER_PASSWORD: o.readerPassword,
+  };
+  const { pid } = nodeService('clickhouse/main.ts', o.stackDir, env, o.logFile);
+  const started = { pid, port: o.port, logFile: o.logFile };
+  await waitForClickHouse(started, o.timeoutMs);
+  return started;
+}
+
+/** Starts the schema registry on a Kafka cluster and waits until it answers. */
+export async function startRegistryProcess(o: {
+  stackDir: string;
+  port: number;
+  brokers: string;
+  topic?: string;
+  logFile: string;
+  timeoutMs?: number;
+}): Promise<ProcessState> {
+  const env = {
+    REGISTRY_PORT: String(o.port),
+    KAFKA_BROKERS: o.brokers,
+    ...(o.topic ? { REGISTRY_TOPIC: o.topic } : {}),
+  };
+  const { pid } = nodeService('registry/main.ts', o.stackDir, env, o.logFile);
+  const started = { pid, port: o.port, logFile: o.logFile };
+  await waitForRegistry(started, o.timeoutMs);
+  return started;
+}
