@@ -69,6 +69,10 @@ function cannotRead(reader: avro.Type, writer: avro.Type): string | undefined {
     reader.createResolver(writer);
     return undefined;
   } catch (err) {
+    // avsc explains a resolution failure; an internal TypeError explains nothing useful.
+    if (err instanceof TypeError) {
+      return `${writer.name ?? writer.typeName} cannot be resolved into ${reader.name ?? reader.typeName} (incompatible field types)`;
+    }
     return (err as Error).message;
   }
 }

@@ -6,6 +6,7 @@ import { StackError } from './errors.js';
 import { checkDataDirVersion } from './layout.js';
 import { marker, ownsRedis, running } from './ownership.js';
 import { planPorts, type PortChoice } from './port-plan.js';
+import { provisionStreams } from './provision.js';
 import { isOurs, stopProcess } from './processes.js';
 import { pingRedis } from './redis.js';
 import { readState, writeState, type ProcessState, type StackState } from './state.js';
@@ -126,6 +127,7 @@ export async function upStack(options: StackOptions): Promise<StackState> {
     startedAt: previous?.startedAt ?? new Date().toISOString(),
   };
   writeState(state);
+  await provisionStreams(state.endpoints, ctx.log);
   return state;
 }
 

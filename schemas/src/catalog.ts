@@ -1,0 +1,116 @@
+/**
+ * The streams: their topics, how they are partitioned and kept, and which event types
+ * they carry. The local stack creates the topics from here; the gateway routes by it.
+ */
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface StreamDefinition {
+  /** Full name of the stream's record in avro/. */
+  record: string;
+  /** The .avsc file that defines it. */
+  file: string;
+  partitions: number;
+  /** event_type → the payload branch (record full name) that carries it. */
+  eventTypes: Record<string, string>;
+}
+
+export const STREAMS = {
+  web: {
+    record: 'backbone.events.web.WebEvent',
+    file: 'web.avsc',
+    partitions: 6,
+    eventTypes: {
+      page_view: 'backbone.events.web.PageView',
+      click: 'backbone.events.web.Click',
+      conversion: 'backbone.events.web.Conversion',
+      custom: 'backbone.events.web.CustomEvent',
+    },
+  },
+  'stt.transcript': {
+    record: 'backbone.events.stt.TranscriptEvent',
+    file: 'stt-transcript.avsc',
+    partitions: 3,
+    eventTypes: {
+      stt_transcription_started: 'backbone.events.stt.TranscriptionStarted',
+      stt_partial_transcript: 'backbone.events.stt.TranscriptSegment',
+      stt_transcription_completed: 'backbone.events.stt.TranscriptSegment',
+      stt_language_detected: 'backbone.events.stt.LanguageDetected',
+    },
+  },
+  'stt.speaker': {
+    record: 'backbone.events.stt.SpeakerEvent',
+    file: 'stt-speaker.avsc',
+    partitions: 3,
+    eventTypes: {
+      stt_speaker_detected: 'backbone.events.stt.SpeakerDetected',
+      stt_speaker_changed: 'backbone.events.stt.SpeakerChanged',
+    },
+  },
+  'stt.session': {
+    record: 'backbone.events.stt.SessionEvent',
+    file: 'stt-session.avsc',
+    partitions: 3,
+    eventTypes: {
+      stt_session_started: 'backbone.events.stt.SessionStarted',
+      stt_session_completed: 'backbone.events.stt.SessionCompleted',
+      stt_error: 'backbone.events.stt.SessionError',
+      stt_quality_assessment: 'backbone.events.stt.QualityAssessment',
+    },
+  },
+} as const satisfies Record<string, StreamDefinition>;
+
+export type StreamName = keyof typeof STREAMS;
+export const STREAM_NAMES = Object.keys(STREAMS) as StreamName[];
+
+/**
+ * raw: as received, may hold personal data, kept 7 days (REFERENCE R3: the shortest class).
+ * events: after enrich and masking, the replayable event store, kept 2 years (class low).
+ * dlq: what could not be decoded or validated, with reason headers; raw data, so 7 days.
+ */
+export const TOPIC_KINDS = {
+  raw: { retentionMs: 7 * DAY_MS },
+  events: { retentionMs: 730 * DAY_MS },
+  dlq: { retentionMs: 7 * DAY_MS },
+} as const;
+export type TopicKind = keyof typeof TOPIC_KINDS;
+
+export function topicName(kind: TopicKind, stream: StreamName): string {
+  return `${kind}.${stream}.v1`;
+}
+
+/** Confluent TopicNameStrategy: the value schema of a topic lives under `<topic>-value`. */
+export function valueSubject(kind: TopicKind, stream: StreamName): string {
+  return `${topicName(kind, stream)}-value`;
+}
+
+export interface TopicSpec {
+  topic: string;
+  stream: StreamName;
+  kind: TopicKind;
+  partitions: number;
+  config: Record<string, string>;
+}
+
+/** Every topic of the catalog with its configuration. Records are keyed by session id. */
+export function topicSpecs(): TopicSpec[] {
+  return STREAM_NAMES.flatMap((stream) =>
+    (Object.keys(TOPIC_KINDS) as TopicKind[]).map((kind) => ({
+      topic: topicName(kind, stream),
+      stream,
+      kind,
+      partitions: STREAMS[stream].partitions,
+      config: {
+        'retention.ms': String(TOPIC_KINDS[kind].retentionMs),
+        'cleanup.policy': 'delete',
+        // Accepted means on every in-sync replica; with one broker locally that is one.
+        'min.insync.replicas': '1',
+      },
+    })),
+  );
+}
+
+/** The stream that carries an event type, or undefined for an unknown type. */
+export function streamOf(eventType: string): StreamName | undefined {
+  return STREAM_NAMES.find((stream) => eventType in STREAMS[stream].eventTypes);
+}

@@ -1,0 +1,286 @@
+// Generated from schemas/avro/*.avsc by `npm run generate -w @backbone/schemas`. Do not edit.
+
+/** Consent Mode v2 decisions as the sender knew them; null means not stated. (backbone.events.Consent) */
+export interface Consent {
+  /** privacy: none */
+  analytics: null | boolean;
+  /** privacy: none */
+  marketing: null | boolean;
+  /** privacy: none */
+  functional: null | boolean;
+  /** privacy: none. The request carried Sec-GPC: 1 (Global Privacy Control). */
+  gpc: boolean;
+  /** privacy: none. The request carried DNT: 1. */
+  dnt: boolean;
+  /** privacy: none. The gateway stripped identifiers for lack of consent. */
+  anonymized: boolean;
+}
+
+/** backbone.events.Context */
+export interface Context {
+  /** privacy: medium. Client IP (trusted proxies only); only raw.* topics hold it. */
+  ip: null | string;
+  /** privacy: medium. Full user agent; reduced to device, browser and OS downstream. */
+  user_agent: null | string;
+  /** privacy: low */
+  locale: null | string;
+  /** privacy: low */
+  timezone: null | string;
+  /** privacy: low. Page the event happened on; query strings are cut to UTM parameters downstream. */
+  page_url: null | string;
+  /** privacy: low */
+  referrer: null | string;
+}
+
+/** What every event carries, whatever its stream. received_at, tenant_id and source are set by the server, never by the sender. (backbone.events.Envelope) */
+export interface Envelope {
+  /** privacy: none. UUID chosen by the sender; retries keep it, so it deduplicates. */
+  event_id: string;
+  /** privacy: none */
+  event_type: string;
+  /** privacy: none. When it happened, by the sender's clock (clamped if far in the future). */
+  occurred_at: number;
+  /** privacy: none. When the gateway accepted it. */
+  received_at: number;
+  /** privacy: none. The customer organisation, from the API key. */
+  tenant_id: string;
+  /** privacy: none. The sending application, from the API key. */
+  source: string;
+  /** privacy: low. Random session UUID; also the Kafka record key. */
+  session_id: string;
+  /** privacy: medium. Device identifier (already hashed by the sender); stripped without analytics consent. */
+  anonymous_id: null | string;
+  /** privacy: high. The sender's user id; tokenized downstream, stripped without consent. */
+  user_id: null | string;
+  /** privacy: none */
+  consent: Consent;
+  /** privacy: none */
+  context: Context;
+}
+
+/** event_type stt_language_detected (backbone.events.stt.LanguageDetected) */
+export interface LanguageDetected {
+  /** privacy: none */
+  language: string;
+  /** privacy: none */
+  confidence: number;
+}
+
+/** event_type stt_quality_assessment (backbone.events.stt.QualityAssessment) */
+export interface QualityAssessment {
+  /** privacy: none */
+  avg_confidence: number;
+  /** privacy: none */
+  processing_latency_ms: number;
+  /** privacy: none. Processing time / audio duration. */
+  real_time_factor: number;
+  /** privacy: none */
+  word_accuracy: null | number;
+  /** privacy: none */
+  language_confidence: null | number;
+  /** privacy: none */
+  noise_level_db: null | number;
+  /** privacy: none. Speech to silence, 0 to 1. */
+  speech_ratio: null | number;
+  /** privacy: none */
+  clipping_detected: null | boolean;
+  /** privacy: none */
+  sample_rate_hz: null | number;
+  /** privacy: none */
+  bit_depth: null | number;
+}
+
+/** event_type stt_session_completed (backbone.events.stt.SessionCompleted) */
+export interface SessionCompleted {
+  /** privacy: none */
+  duration_ms: number;
+  /** privacy: none */
+  word_count: number;
+  /** privacy: none */
+  speaker_count: number;
+  /** privacy: none */
+  status: SessionStatus;
+}
+
+/** event_type stt_error (backbone.events.stt.SessionError) */
+export interface SessionError {
+  /** privacy: none */
+  code: string;
+  /** privacy: low. Technical message; never echo audio or transcript content here. */
+  message: string;
+  /** privacy: none */
+  retriable: boolean;
+}
+
+/** Stream stt.session: the lifecycle and quality of a speech-to-text session. (backbone.events.stt.SessionEvent) */
+export interface SessionEvent {
+  /** privacy: none */
+  envelope: Envelope;
+  /** privacy: none */
+  payload: { 'backbone.events.stt.SessionStarted': SessionStarted } | { 'backbone.events.stt.SessionCompleted': SessionCompleted } | { 'backbone.events.stt.SessionError': SessionError } | { 'backbone.events.stt.QualityAssessment': QualityAssessment };
+}
+
+/** event_type stt_session_started (backbone.events.stt.SessionStarted) */
+export interface SessionStarted {
+  /** privacy: none */
+  model_id: string;
+  /** privacy: none */
+  language: null | string;
+  /** privacy: none */
+  diarization: boolean;
+  /** privacy: none */
+  sample_rate_hz: number;
+  /** privacy: none */
+  bit_depth: number;
+  /** privacy: none */
+  channels: number;
+}
+
+/** backbone.events.stt.SessionStatus */
+export type SessionStatus = 'completed' | 'cancelled' | 'failed' | 'timeout';
+
+/** event_type stt_speaker_changed (backbone.events.stt.SpeakerChanged) */
+export interface SpeakerChanged {
+  /** privacy: low */
+  from_speaker_id: null | string;
+  /** privacy: low */
+  to_speaker_id: string;
+  /** privacy: none */
+  offset_ms: number;
+  /** privacy: none */
+  confidence: number;
+}
+
+/** event_type stt_speaker_detected (backbone.events.stt.SpeakerDetected) */
+export interface SpeakerDetected {
+  /** privacy: low */
+  speaker_id: string;
+  /** privacy: high */
+  speaker_label: null | string;
+  /** privacy: none */
+  offset_ms: number;
+  /** privacy: none */
+  confidence: number;
+}
+
+/** Stream stt.speaker: diarization, a speaker detected or a change of speaker. (backbone.events.stt.SpeakerEvent) */
+export interface SpeakerEvent {
+  /** privacy: none */
+  envelope: Envelope;
+  /** privacy: none */
+  payload: { 'backbone.events.stt.SpeakerDetected': SpeakerDetected } | { 'backbone.events.stt.SpeakerChanged': SpeakerChanged };
+}
+
+/** Stream stt.transcript: transcription progress and segments. Segment text is the most sensitive data we carry: dropped downstream by default, or redacted by tenant policy. (backbone.events.stt.TranscriptEvent) */
+export interface TranscriptEvent {
+  /** privacy: none */
+  envelope: Envelope;
+  /** privacy: none */
+  payload: { 'backbone.events.stt.TranscriptionStarted': TranscriptionStarted } | { 'backbone.events.stt.TranscriptSegment': TranscriptSegment } | { 'backbone.events.stt.LanguageDetected': LanguageDetected };
+}
+
+/** event_type stt_transcription_started (backbone.events.stt.TranscriptionStarted) */
+export interface TranscriptionStarted {
+  /** privacy: none */
+  model_id: string;
+  /** privacy: none. BCP 47 tag, if known before detection. */
+  language: null | string;
+}
+
+/** event_type stt_partial_transcript (is_final false) or stt_transcription_completed (is_final true) (backbone.events.stt.TranscriptSegment) */
+export interface TranscriptSegment {
+  /** privacy: none */
+  segment_id: string;
+  /** privacy: critical. Spoken words: may hold health data, names, numbers. */
+  text: null | string;
+  /** privacy: none */
+  is_final: boolean;
+  /** privacy: none. 0 to 1. */
+  confidence: number;
+  /** privacy: none. Offset of the segment in the audio. */
+  start_ms: number;
+  /** privacy: none */
+  end_ms: number;
+  /** privacy: none */
+  language: null | string;
+  /** privacy: low. Diarization label such as spk_0, not a person. */
+  speaker_id: null | string;
+  /** privacy: high. Display name for the speaker, which may be a real name. */
+  speaker_label: null | string;
+  /** privacy: none */
+  model_id: string;
+  /** privacy: none */
+  processing_latency_ms: number;
+  /** privacy: none */
+  audio_duration_ms: number;
+  /** privacy: none. Counted by the sender, so it survives when text is dropped. */
+  word_count: number;
+}
+
+/** event_type click (backbone.events.web.Click) */
+export interface Click {
+  /** privacy: low. What was clicked: a selector or element id, never its text. */
+  element: string;
+  /** privacy: low. Where it leads (href), if anywhere. */
+  target: null | string;
+}
+
+/** event_type conversion (backbone.events.web.Conversion) */
+export interface Conversion {
+  /** privacy: medium. Links to a customer record elsewhere: pseudonymized downstream. */
+  order_id: string;
+  /** privacy: none */
+  value: number;
+  /** privacy: none. ISO 4217 code. */
+  currency: string;
+}
+
+/** event_type custom (backbone.events.web.CustomEvent) */
+export interface CustomEvent {
+  /** privacy: low */
+  name: string;
+  /** privacy: low. Free-form analytics properties; no personal data (values are scanned and redacted downstream). */
+  properties: Record<string, string>;
+}
+
+/** event_type page_view (backbone.events.web.PageView) */
+export interface PageView {
+  /** privacy: low */
+  url: string;
+  /** privacy: low */
+  title: null | string;
+}
+
+/** Stream web: page views, clicks, conversions and custom events from browsers and services. (backbone.events.web.WebEvent) */
+export interface WebEvent {
+  /** privacy: none */
+  envelope: Envelope;
+  /** privacy: none */
+  payload: { 'backbone.events.web.PageView': PageView } | { 'backbone.events.web.Click': Click } | { 'backbone.events.web.Conversion': Conversion } | { 'backbone.events.web.CustomEvent': CustomEvent };
+}
+
+/** The value type of each stream's topics. */
+export interface StreamEvents {
+  'web': WebEvent;
+  'stt.transcript': TranscriptEvent;
+  'stt.speaker': SpeakerEvent;
+  'stt.session': SessionEvent;
+}
+
+/** The payload each event type carries. */
+export interface PayloadByEventType {
+  page_view: PageView;
+  click: Click;
+  conversion: Conversion;
+  custom: CustomEvent;
+  stt_transcription_started: TranscriptionStarted;
+  stt_partial_transcript: TranscriptSegment;
+  stt_transcription_completed: TranscriptSegment;
+  stt_language_detected: LanguageDetected;
+  stt_speaker_detected: SpeakerDetected;
+  stt_speaker_changed: SpeakerChanged;
+  stt_session_started: SessionStarted;
+  stt_session_completed: SessionCompleted;
+  stt_error: SessionError;
+  stt_quality_assessment: QualityAssessment;
+}

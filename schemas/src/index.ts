@@ -1,0 +1,26 @@
+export * from './generated/types.js';
+export { STREAM_SCHEMAS } from './generated/schemas.js';
+export {
+  STREAMS,
+  STREAM_NAMES,
+  TOPIC_KINDS,
+  topicName,
+  topicSpecs,
+  streamOf,
+  valueSubject,
+  type StreamName,
+  type StreamDefinition,
+  type TopicKind,
+  type TopicSpec,
+} from './catalog.js';
+export { PRIVACY_CLASSES, walkPrivacy, type PrivacyClass, type FieldPrivacy } from './privacy.js';
+export { AVRO_OPTIONS, streamType, streamSchemaText } from './avro.js';
+export { validateStreamValue, type FieldError } from './validate.js';
+export {
+  StreamSerde,
+  SerdeError,
+  confluentRegistry,
+  frame,
+  type SchemaRegistryClient,
+} from './serde.js';
+export { checkSchemas, registerSchemas, type SubjectOutcome } from './registry-admin.js';

@@ -1,0 +1,67 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { STREAM_NAMES } from './catalog.js';
+import { buildStreamSchemas, generate, SchemaBuildError, type SchemaFile } from './codegen.js';
+import { STREAM_SCHEMAS } from './generated/schemas.js';
+import { walkPrivacy } from './privacy.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const schemaFiles = (): SchemaFile[] =>
+  readdirSync(path.join(root, 'avro'))
+    .filter((f) => f.endsWith('.avsc'))
+    .sort()
+    .map((file) => ({
+      file,
+      json: JSON.parse(readFileSync(path.join(root, 'avro', file), 'utf8')) as Record<
+        string,
+        unknown
+      >,
+    }));
+
+describe('privacy classes', () => {
+  it('are on every field of every stream, nested records and union branches included', () => {
+    for (const stream of STREAM_NAMES) {
+      const { fields, problems } = walkPrivacy(STREAM_SCHEMAS[stream]);
+      expect(problems).toEqual([]);
+      expect(fields.length).toBeGreaterThan(20);
+    }
+    const web = walkPrivacy(STREAM_SCHEMAS.web).fields;
+    expect(web).toContainEqual({ path: 'envelope.context.ip', privacy: 'medium' });
+    expect(web).toContainEqual({ path: 'envelope.user_id', privacy: 'high' });
+    expect(web).toContainEqual({ path: 'payload.Conversion.order_id', privacy: 'medium' });
+    expect(walkPrivacy(STREAM_SCHEMAS['stt.transcript']).fields).toContainEqual({
+      path: 'payload.TranscriptSegment.text',
+      privacy: 'critical',
+    });
+  });
+
+  it('fail the build when a field has none or an unknown one, naming the field', () => {
+    const files = schemaFiles().map((f) => {
+      if (f.file !== 'web.avsc') return f;
+      const json = structuredClone(f.json) as {
+        fields: { type: { fields: Record<string, unknown>[] }[] }[];
+      };
+      const click = json.fields[1]?.type[1] as { fields: Record<string, unknown>[] };
+      delete click.fields[0]?.privacy;
+      (click.fields[1] as Record<string, unknown>).privacy = 'secret';
+      return { ...f, json: json };
+    });
+    expect(() => buildStreamSchemas(files)).toThrow(SchemaBuildError);
+    try {
+      buildStreamSchemas(files);
+    } catch (err) {
+      expect((err as SchemaBuildError).problems).toEqual([
+        'web.avsc: field payload.Click.element has no privacy class',
+        'web.avsc: field payload.Click.target has an unknown privacy class "secret"',
+      ]);
+    }
+  });
+
+  it('are kept in the generated, registered schemas, which match avro/*.avsc (else run npm run generate -w @backbone/schemas)', () => {
+    const { schemasTs, typesTs } = generate(schemaFiles());
+    expect(readFileSync(path.join(root, 'src/generated/schemas.ts'), 'utf8')).toBe(schemasTs);
+    expect(readFileSync(path.join(root, 'src/generated/types.ts'), 'utf8')).toBe(typesTs);
+  });
+});

@@ -1,0 +1,59 @@
+import type { Envelope, StreamEvents } from './generated/types.js';
+
+/** A valid envelope for tests (test support; not part of the build). */
+export function envelope(eventType: string, overrides: Partial<Envelope> = {}): Envelope {
+  return {
+    event_id: '0b9f3a3e-4d0c-4a4e-9a53-1f0e1a2b3c4d',
+    event_type: eventType,
+    occurred_at: 1_736_937_000_000,
+    received_at: 1_736_937_001_000,
+    tenant_id: 'acme',
+    source: 'web-app',
+    session_id: 's-1',
+    anonymous_id: 'anon-hash',
+    user_id: null,
+    consent: {
+      analytics: true,
+      marketing: null,
+      functional: null,
+      gpc: false,
+      dnt: false,
+      anonymized: false,
+    },
+    context: {
+      ip: '203.0.113.7',
+      user_agent: 'Mozilla/5.0',
+      locale: 'en-US',
+      timezone: 'UTC',
+      page_url: 'https://shop.example/p',
+      referrer: null,
+    },
+    ...overrides,
+  };
+}
+
+export const pageView: StreamEvents['web'] = {
+  envelope: envelope('page_view'),
+  payload: { 'backbone.events.web.PageView': { url: '/products/shoes', title: 'Running Shoes' } },
+};
+
+export const segment: StreamEvents['stt.transcript'] = {
+  envelope: envelope('stt_transcription_completed'),
+  payload: {
+    'backbone.events.stt.TranscriptSegment': {
+      segment_id: 'seg-1',
+      text: 'call me at 555 0100',
+      is_final: true,
+      confidence: 0.91,
+      start_ms: 0,
+      end_ms: 1800,
+      language: 'en-US',
+      speaker_id: 'spk_0',
+      speaker_label: null,
+      model_id: 'whisper-large-v3',
+      processing_latency_ms: 240,
+      audio_duration_ms: 1800,
+      word_count: 5,
+    },
+  },
+};
