@@ -7,20 +7,25 @@ import { defineConfig } from 'vitest/config';
  * through --conditions=source). For vitest, the same exports become aliases, read from each
  * workspace's package.json so there is one list of entry points.
  */
-function workspaceSourceAliases(): Record<string, string> {
+function workspaceSourceAliases(): { find: RegExp; replacement: string }[] {
   const root = import.meta.dirname;
   const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
     workspaces: string[];
   };
-  const aliases: Record<string, string> = {};
+  const aliases: { find: RegExp; replacement: string }[] = [];
   for (const workspace of manifest.workspaces) {
     const pkg = JSON.parse(readFileSync(path.join(root, workspace, 'package.json'), 'utf8')) as {
       name: string;
       exports?: Record<string, { source?: string }>;
     };
     for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
-      if (target.source)
-        aliases[path.posix.join(pkg.name, subpath)] = path.join(root, workspace, target.source);
+      if (!target.source) continue;
+      // Exact matches: a prefix match would send '@backbone/x/sub' to '@backbone/x'.
+      const specifier = path.posix.join(pkg.name, subpath).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+      aliases.push({
+        find: new RegExp(`^${specifier}$`),
+        replacement: path.join(root, workspace, target.source),
+      });
     }
   }
   return aliases;

@@ -15,7 +15,8 @@ export {
 } from './catalog.js';
 export { PRIVACY_CLASSES, walkPrivacy, type PrivacyClass, type FieldPrivacy } from './privacy.js';
 export { AVRO_OPTIONS, streamType, streamSchemaText } from './avro.js';
-export { validateStreamValue, type FieldError } from './validate.js';
+export { validateEvent, validateStreamValue, type FieldError } from './validate.js';
+export { SchemasError, EventValidationError, BufferFullError, ProduceError } from './errors.js';
 export {
   StreamSerde,
   SerdeError,

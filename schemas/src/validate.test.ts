@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { envelope, pageView, segment } from './samples.test-support.js';
-import { validateStreamValue } from './validate.js';
+import { validateEvent, validateStreamValue } from './validate.js';
 
 describe('validateStreamValue', () => {
   it('accepts a valid value of each kind', () => {
@@ -37,5 +37,24 @@ describe('validateStreamValue', () => {
   it('refuses a payload of another stream', () => {
     const errors = validateStreamValue('web', { ...pageView, payload: segment.payload });
     expect(errors.map((e) => e.field)).toEqual(['payload']);
+  });
+});
+
+describe('validateEvent', () => {
+  it('accepts an event whose type and payload agree', () => {
+    expect(validateEvent('web', pageView)).toEqual([]);
+  });
+
+  it('refuses an event type of another stream, and a payload of the wrong type', () => {
+    expect(validateEvent('web', { ...pageView, envelope: envelope('stt_error') })).toEqual([
+      { field: 'envelope.event_type', message: 'Unknown event type for stream web: stt_error' },
+    ]);
+    expect(validateEvent('web', { ...pageView, envelope: envelope('click') })).toEqual([
+      {
+        field: 'payload',
+        message:
+          'Event type click carries backbone.events.web.Click, not backbone.events.web.PageView',
+      },
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import type avro from 'avsc';
-import type { StreamName } from './catalog.js';
+import { STREAMS, type StreamName } from './catalog.js';
 import { streamType } from './avro.js';
 
 export interface FieldError {
@@ -54,4 +54,36 @@ export function validateStreamValue(stream: StreamName, value: unknown): FieldEr
     },
   });
   return errors;
+}
+
+/**
+ * What the gateway and the producer SDK both check: the value fits the stream's schema,
+ * its event_type belongs to the stream, and the payload is the branch that type carries.
+ */
+export function validateEvent(stream: StreamName, value: unknown): FieldError[] {
+  const errors = validateStreamValue(stream, value);
+  if (errors.length > 0) return errors;
+  const { envelope, payload } = value as {
+    envelope: { event_type: string };
+    payload: Record<string, unknown>;
+  };
+  const branch = (STREAMS[stream].eventTypes as Record<string, string>)[envelope.event_type];
+  if (branch === undefined) {
+    return [
+      {
+        field: 'envelope.event_type',
+        message: `Unknown event type for stream ${stream}: ${envelope.event_type}`,
+      },
+    ];
+  }
+  const given = Object.keys(payload)[0];
+  if (given !== branch) {
+    return [
+      {
+        field: 'payload',
+        message: `Event type ${envelope.event_type} carries ${branch}, not ${String(given)}`,
+      },
+    ];
+  }
+  return [];
 }
