@@ -1,0 +1,7 @@
+export {
+  EventTracker,
+  type TrackerOptions,
+  type TrackedEvent,
+  type Consent,
+  type TrackerLogger,
+} from './tracker.js';

@@ -1,0 +1,171 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { EventTracker, type TrackerOptions } from './tracker.js';
+
+interface Sent {
+  batch_id: string;
+  events: { event_id: string; event_type: string; consent?: unknown }[];
+  keepalive: boolean;
+}
+
+/** A gateway stand-in: answers from a script of statuses (then 202), recording each request. */
+function gateway(statuses: (number | 'network')[] = []) {
+  const sent: Sent[] = [];
+  const fetch = vi.fn((_url: string | URL | Request, init?: RequestInit) => {
+    const body = JSON.parse(init?.body as string) as Omit<Sent, 'keepalive'>;
+    sent.push({ ...body, keepalive: init?.keepalive === true });
+    const status = statuses.shift() ?? 202;
+    if (status === 'network') return Promise.reject(new TypeError('fetch failed'));
+    const answer =
+      status === 202
+        ? { status: 'accepted', events_received: body.events.length, events_rejected: 0 }
+        : { status: 'error' };
+    return Promise.resolve(new Response(JSON.stringify(answer), { status }));
+  });
+  return { sent, fetch: fetch as unknown as typeof globalThis.fetch };
+}
+
+function tracker(fetch: typeof globalThis.fetch, extra: Partial<TrackerOptions> = {}) {
+  let n = 0;
+  const warnings: string[] = [];
+  const t = new EventTracker({
+    endpoint: 'http://gateway/v1/events',
+    apiKey: 'key-1',
+    consent: { analytics: true },
+    fetch,
+    uuid: () => `id-${++n}`,
+    logger: { warn: (message) => void warnings.push(message) },
+    ...extra,
+  });
+  return { t, warnings };
+}
+
+const event = (i: number) => ({
+  event_type: 'page_view',
+  session_id: 's-1',
+  properties: { url: `/p/${i}` },
+});
+
+describe('EventTracker (HTTP client SDK)', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('sends 10 events in one batch at once, and fewer after 5 s', async () => {
+    const g = gateway();
+    const { t } = tracker(g.fetch);
+    for (let i = 0; i < 12; i++) t.track(event(i));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(g.sent.map((s) => s.events.length)).toEqual([10]);
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(g.sent).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(g.sent.map((s) => s.events.length)).toEqual([10, 2]);
+    expect(t.queued).toBe(0);
+  });
+
+  it('retries after 1, 2, 4, 8 and 16 s with the same batch and event ids, and delivers once', async () => {
+    const g = gateway([503, 'network', 503, 429, 503]);
+    const { t } = tracker(g.fetch);
+    t.track(event(1));
+    const flushed = t.flush();
+    const times: number[] = [];
+    const start = Date.now();
+    for (const step of [0, 1000, 2000, 4000, 8000, 16000]) {
+      await vi.advanceTimersByTimeAsync(step);
+      times.push(g.sent.length);
+    }
+    await flushed;
+    expect(times).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(Date.now() - start).toBe(31000);
+    expect(new Set(g.sent.map((s) => s.batch_id)).size).toBe(1);
+    expect(new Set(g.sent.map((s) => s.events[0]?.event_id)).size).toBe(1);
+    expect(t.queued).toBe(0);
+  });
+
+  it('keeps the batch when every retry failed, and sends it with the next flush', async () => {
+    const g = gateway([503, 503, 503, 503, 503, 503]);
+    const { t } = tracker(g.fetch);
+    t.track(event(1));
+    const flushed = t.flush();
+    await vi.advanceTimersByTimeAsync(31000);
+    await flushed;
+    expect(t.queued).toBe(1);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(g.sent).toHaveLength(7);
+    expect(t.queued).toBe(0);
+  });
+
+  it('holds at most 1,000 events and drops the oldest with a warning', () => {
+    const g = gateway();
+    const { t, warnings } = tracker(g.fetch, { consent: 'pending' });
+    for (let i = 0; i < 1005; i++) t.track(event(i));
+    expect(t.queued).toBe(1000);
+    expect(warnings).toHaveLength(5);
+    expect(warnings[0]).toMatch(/dropped the 1 oldest/);
+  });
+
+  it('sends no analytics event before consent, then sends what it held once consent is granted', async () => {
+    const g = gateway();
+    const { t } = tracker(g.fetch, { consent: 'pending' });
+    t.track(event(1));
+    t.track(event(2));
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(g.sent).toHaveLength(0);
+    t.setConsent({ analytics: true, marketing: false });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(g.sent).toHaveLength(1);
+    expect(g.sent[0]?.events.map((e) => e.consent)).toEqual([
+      { analytics: true, marketing: false },
+      { analytics: true, marketing: false },
+    ]);
+  });
+
+  it('discards held events when consent is denied, and tracks nothing afterwards', async () => {
+    const g = gateway();
+    const { t } = tracker(g.fetch, { consent: 'pending' });
+    t.track(event(1));
+    t.setConsent({ analytics: false });
+    t.track(event(2));
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(t.queued).toBe(0);
+    expect(g.sent).toHaveLength(0);
+  });
+
+  it('drops a batch the gateway refuses as invalid (4xx), with a warning, rather than retrying it', async () => {
+    const g = gateway([400]);
+    const { t, warnings } = tracker(g.fetch);
+    t.track(event(1));
+    await t.flush();
+    expect(g.sent).toHaveLength(1);
+    expect(t.queued).toBe(0);
+    expect(warnings[0]).toMatch(/refused a batch with 400/);
+  });
+
+  it('flushes everything on shutdown', async () => {
+    const g = gateway();
+    const { t } = tracker(g.fetch);
+    for (let i = 0; i < 25; i++) t.track(event(i));
+    await t.shutdown();
+    expect(g.sent.reduce((n, s) => n + s.events.length, 0)).toBe(25);
+  });
+
+  it('sends what it holds with keepalive when the page is hidden', async () => {
+    const g = gateway();
+    const { t } = tracker(g.fetch);
+    const listeners = new Map<string, () => void>();
+    const page = {
+      document: { visibilityState: 'visible' },
+      addEventListener: (type: string, fn: () => void) => void listeners.set(type, fn),
+      removeEventListener: (type: string) => void listeners.delete(type),
+    };
+    const remove = t.installPageHideFlush(page);
+    t.track(event(1));
+    listeners.get('visibilitychange')?.();
+    expect(g.sent).toHaveLength(0);
+    page.document.visibilityState = 'hidden';
+    listeners.get('visibilitychange')?.();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(g.sent).toEqual([expect.objectContaining({ keepalive: true })]);
+    remove();
+    expect(listeners.size).toBe(0);
+  });
+});
