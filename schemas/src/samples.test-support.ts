@@ -7,6 +7,7 @@ export function envelope(eventType: string, overrides: Partial<Envelope> = {}): 
     event_type: eventType,
     occurred_at: 1_736_937_000_000,
     received_at: 1_736_937_001_000,
+    occurred_at_clamped: false,
     tenant_id: 'acme',
     source: 'web-app',
     session_id: 's-1',

@@ -17,6 +17,7 @@ function speakerChange(session: string, n: number): StreamEvents['stt.speaker'] 
       event_type: 'stt_speaker_changed',
       occurred_at: 1_736_937_000_000 + n,
       received_at: 1_736_937_000_500 + n,
+      occurred_at_clamped: false,
       tenant_id: 'acme',
       source: 'stt-service',
       session_id: session,

@@ -24,6 +24,7 @@ const pageView: StreamEvents['web'] = {
     event_type: 'page_view',
     occurred_at: 1_736_937_000_000,
     received_at: 1_736_937_001_000,
+    occurred_at_clamped: false,
     tenant_id: 'acme',
     source: 'web-app',
     session_id: 'session-42',

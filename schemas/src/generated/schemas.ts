@@ -44,6 +44,13 @@ export const STREAM_SCHEMAS = {
               "doc": "When the gateway accepted it."
             },
             {
+              "name": "occurred_at_clamped",
+              "type": "boolean",
+              "default": false,
+              "privacy": "none",
+              "doc": "occurred_at lay too far in the future and was set to received_at."
+            },
+            {
               "name": "tenant_id",
               "type": "string",
               "privacy": "none",
@@ -349,6 +356,13 @@ export const STREAM_SCHEMAS = {
               },
               "privacy": "none",
               "doc": "When the gateway accepted it."
+            },
+            {
+              "name": "occurred_at_clamped",
+              "type": "boolean",
+              "default": false,
+              "privacy": "none",
+              "doc": "occurred_at lay too far in the future and was set to received_at."
             },
             {
               "name": "tenant_id",
@@ -701,6 +715,13 @@ export const STREAM_SCHEMAS = {
               "doc": "When the gateway accepted it."
             },
             {
+              "name": "occurred_at_clamped",
+              "type": "boolean",
+              "default": false,
+              "privacy": "none",
+              "doc": "occurred_at lay too far in the future and was set to received_at."
+            },
+            {
               "name": "tenant_id",
               "type": "string",
               "privacy": "none",
@@ -978,6 +999,13 @@ export const STREAM_SCHEMAS = {
               },
               "privacy": "none",
               "doc": "When the gateway accepted it."
+            },
+            {
+              "name": "occurred_at_clamped",
+              "type": "boolean",
+              "default": false,
+              "privacy": "none",
+              "doc": "occurred_at lay too far in the future and was set to received_at."
             },
             {
               "name": "tenant_id",

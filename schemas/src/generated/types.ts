@@ -42,6 +42,8 @@ export interface Envelope {
   occurred_at: number;
   /** privacy: none. When the gateway accepted it. */
   received_at: number;
+  /** privacy: none. occurred_at lay too far in the future and was set to received_at. */
+  occurred_at_clamped: boolean;
   /** privacy: none. The customer organisation, from the API key. */
   tenant_id: string;
   /** privacy: none. The sending application, from the API key. */

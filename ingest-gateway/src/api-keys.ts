@@ -1,0 +1,67 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { ConsentPolicy } from './consent.js';
+
+/** An API key as stored: only its hash, never the key. */
+export interface ApiKeyRecord {
+  id: string;
+  hash: string;
+  tenant_id: string;
+  source: string;
+  created_at: string;
+  consent_policy?: ConsentPolicy;
+}
+
+/** A new key: a prefix that says what it is, then 32 random bytes. */
+export function generateApiKey(): string {
+  return `bbk_${randomBytes(32).toString('base64url')}`;
+}
+
+/** Keys are random and long, so an unsalted SHA-256 is enough to store them safely. */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** Looks keys up by hash; the file is read once at start-up. */
+export class ApiKeyStore {
+  private readonly byHash: Map<string, ApiKeyRecord>;
+
+  constructor(records: ApiKeyRecord[]) {
+    this.byHash = new Map(records.map((r) => [r.hash, r]));
+  }
+
+  static fromFile(file: string): ApiKeyStore {
+    return new ApiKeyStore(
+      existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ApiKeyRecord[]) : [],
+    );
+  }
+
+  get size(): number {
+    return this.byHash.size;
+  }
+
+  find(key: string | undefined): ApiKeyRecord | undefined {
+    return key ? this.byHash.get(hashApiKey(key)) : undefined;
+  }
+}
+
+/** Creates a key for a tenant's source, appends its hash to the file, and returns the key once. */
+export function createApiKey(
+  file: string,
+  options: { tenantId: string; source: string; consentPolicy?: ConsentPolicy },
+): { key: string; record: ApiKeyRecord } {
+  const records = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as ApiKeyRecord[])
+    : [];
+  const key = generateApiKey();
+  const record: ApiKeyRecord = {
+    id: `key_${randomBytes(6).toString('hex')}`,
+    hash: hashApiKey(key),
+    tenant_id: options.tenantId,
+    source: options.source,
+    created_at: new Date().toISOString(),
+    ...(options.consentPolicy ? { consent_policy: options.consentPolicy } : {}),
+  };
+  writeFileSync(file, `${JSON.stringify([...records, record], null, 2)}\n`, { mode: 0o600 });
+  return { key, record };
+}

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@backbone/runtime';
+import type { ApiKeyStore } from './api-keys.js';
+import type { GatewayConfig } from './config.js';
+import { errorBody } from './errors.js';
+import { registerHealthRoutes, type Check } from './health.route.js';
+import { registerIngestRoutes, type EventSink } from './ingest.route.js';
+import { BodyError, parseJsonBody } from './json-body.js';
+import { createMetrics } from './metrics.js';
+
+export interface GatewayDeps {
+  sink: EventSink;
+  keys: ApiKeyStore;
+  logger: Logger;
+  /** Shares rate limits between instances when present; in-process otherwise. */
+  redis?: Redis;
+  /** Readiness checks by dependency name (kafka, registry, …). */
+  checks: Record<string, Check>;
+  version?: string;
+  now?: () => number;
+}
+
+const REQUEST_ID = /^[\w.-]{1,128}$/;
+
+export async function buildGateway(
+  config: GatewayConfig,
+  deps: GatewayDeps,
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ module: 'http' }),
+    // Request lines would carry client IPs; onResponse logs what is needed instead.
+    disableRequestLogging: true,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUSTED_PROXIES.length > 0 ? config.TRUSTED_PROXIES : false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  const metrics = createMetrics(() => deps.sink.pending);
+
+  for (const type of ['application/json', 'text/plain']) {
+    app.removeContentTypeParser(type);
+    app.addContentTypeParser(type, { parseAs: 'buffer' }, (_req, body, done) => {
+      try {
+        done(
+          null,
+          parseJsonBody(body as Buffer, {
+            maxDepth: config.MAX_JSON_DEPTH,
+            maxFields: config.MAX_JSON_FIELDS,
+          }),
+        );
+      } catch (err) {
+        done(err as Error, undefined);
+      }
+    });
+  }
+
+  await app.register(helmet, { global: true });
+  if (config.CORS_ORIGINS.length > 0) {
+    await app.register(cors, {
+      origin: config.CORS_ORIGINS,
+      methods: ['POST', 'GET'],
+      allowedHeaders: ['Content-Type', 'X-API-Key', 'X-Request-Id', 'traceparent'],
+    });
+  }
+  await app.register(rateLimit, {
+    global: false,
+    ...(deps.redis ? { redis: deps.redis, nameSpace: 'gateway-rate-limit:' } : {}),
+    // A Redis outage must not stop ingestion: fall through rather than refuse.
+    skipOnError: true,
+    errorResponseBuilder: (_req, context) => ({
+      statusCode: 429,
+      ...errorBody(
+        'RATE_LIMITED',
+        `At most ${context.max} requests per minute for this API key; retry in ${context.after}`,
+      ),
+    }),
+  });
+
+  app.addHook('onSend', async (req, reply) => {
+    void reply.header('X-Request-Id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unknown';
+    metrics.requests.inc({ route, status: String(reply.statusCode) });
+    metrics.latency.observe({ route }, reply.elapsedTime / 1000);
+    req.log.info(
+      {
+        reqId: req.id,
+        route,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        tenant: req.apiKey?.tenant_id,
+      },
+      'request',
+    );
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof BodyError)
+      return reply
+        .code(400)
+        .send(
+          errorBody('VALIDATION_ERROR', err.message, [{ field: '(body)', message: err.message }]),
+        );
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return reply
+        .code(413)
+        .send(
+          errorBody(
+            'PAYLOAD_TOO_LARGE',
+            `The body is larger than ${config.BODY_LIMIT_BYTES} bytes`,
+          ),
+        );
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+      return reply
+        .code(415)
+        .send(errorBody('UNSUPPORTED_MEDIA_TYPE', 'Send Content-Type: application/json'));
+    if (err.statusCode === 429) return reply.code(429).send(errorBody('RATE_LIMITED', err.message));
+    if (err.statusCode && err.statusCode < 500)
+      return reply.code(err.statusCode).send(errorBody('VALIDATION_ERROR', err.message));
+    req.log.error({ err }, 'request failed');
+    return reply
+      .code(500)
+      .send(errorBody('INTERNAL', 'Internal error; the request id names it in the logs'));
+  });
+
+  registerIngestRoutes(app, {
+    config,
+    keys: deps.keys,
+    sink: deps.sink,
+    metrics,
+    now: deps.now ?? Date.now,
+  });
+  registerHealthRoutes(app, { checks: deps.checks, version: deps.version ?? '0.1.0' });
+  app.get('/metrics', async (_req, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+  return app;
+}
