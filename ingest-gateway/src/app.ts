@@ -31,8 +31,10 @@ export async function buildGateway(
   config: GatewayConfig,
   deps: GatewayDeps,
 ): Promise<FastifyInstance> {
+  // Typed as fastify's logger so the app is a plain FastifyInstance.
+  const httpLogger: FastifyBaseLogger = deps.logger.child({ module: 'http' });
   const app = Fastify({
-    loggerInstance: deps.logger.child({ module: 'http' }),
+    loggerInstance: httpLogger,
     // Request lines would carry client IPs; onResponse logs what is needed instead.
     disableRequestLogging: true,
     bodyLimit: config.BODY_LIMIT_BYTES,
