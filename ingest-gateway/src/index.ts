@@ -1,0 +1,11 @@
+export { buildGateway, type GatewayDeps } from './app.js';
+export { GatewayConfig } from './config.js';
+export { KafkaSink } from './kafka-sink.js';
+export {
+  ApiKeyStore,
+  createApiKey,
+  generateApiKey,
+  hashApiKey,
+  type ApiKeyRecord,
+} from './api-keys.js';
+export type { EventSink } from './ingest.route.js';

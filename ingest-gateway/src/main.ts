@@ -1,0 +1,79 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { Redis } from 'ioredis';
+import { createLogger, installShutdown, kafkaLogCreator, parseConfig } from '@backbone/runtime';
+import { ApiKeyStore } from './api-keys.js';
+import { buildGateway } from './app.js';
+import { GatewayConfig } from './config.js';
+import { KafkaSink } from './kafka-sink.js';
+
+const config = parseConfig(GatewayConfig, process.env);
+const logger = createLogger({ name: 'ingest-gateway', level: config.LOG_LEVEL });
+
+const keys = ApiKeyStore.fromFile(config.API_KEYS_FILE);
+if (keys.size === 0)
+  logger.warn(
+    { file: config.API_KEYS_FILE },
+    'no API keys: every request gets 401. Create one with npm run gateway:keys -- create',
+  );
+
+const redis = config.REDIS_URL
+  ? new Redis(config.REDIS_URL, {
+      lazyConnect: false,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+    })
+  : undefined;
+redis?.on('error', (err) =>
+  logger.warn(
+    { err: err.message },
+    'Redis unreachable; rate limits fall back to allowing requests',
+  ),
+);
+
+const sink = new KafkaSink(
+  {
+    brokers: config.KAFKA_BROKERS,
+    registryUrl: config.SCHEMA_REGISTRY_URL,
+    clientId: 'ingest-gateway',
+    maxPending: config.MAX_PENDING_EVENTS,
+  },
+  logger.child({ module: 'kafka' }),
+);
+void sink.start();
+
+const admin = new Kafka({
+  clientId: 'ingest-gateway-health',
+  brokers: config.KAFKA_BROKERS,
+  logLevel: logLevel.NOTHING,
+  logCreator: kafkaLogCreator(logger),
+}).admin();
+const checks = {
+  kafka: async () => {
+    if (!sink.connected) return false;
+    await admin.connect();
+    return (await admin.describeCluster()).brokers.length > 0;
+  },
+  registry: async () =>
+    (await fetch(`${config.SCHEMA_REGISTRY_URL}/subjects`, { signal: AbortSignal.timeout(2000) }))
+      .ok,
+  ...(redis ? { redis: async () => (await redis.ping()) === 'PONG' } : {}),
+};
+
+const app = await buildGateway(config, { sink, keys, logger, checks, ...(redis ? { redis } : {}) });
+await app.listen({ host: config.HOST, port: config.PORT });
+logger.info({ host: config.HOST, port: config.PORT, keys: keys.size }, 'ingest gateway listening');
+
+installShutdown({
+  logger,
+  steps: [
+    { name: 'stop accepting requests and answer those in flight', run: () => app.close() },
+    { name: 'deliver accepted events and disconnect from Kafka', run: () => sink.close() },
+    {
+      name: 'disconnect health clients',
+      run: async () => {
+        await admin.disconnect();
+        redis?.disconnect();
+      },
+    },
+  ],
+});

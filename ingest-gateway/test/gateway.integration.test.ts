@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@backbone/runtime';
+import {
+  confluentRegistry,
+  registerSchemas,
+  StreamSerde,
+  type StreamEvents,
+} from '@backbone/schemas';
+import { EventTracker } from '@backbone/schemas/http-client';
+import { freePort } from '@backbone/deploy/local';
+import {
+  ApiKeyStore,
+  buildGateway,
+  GatewayConfig,
+  hashApiKey,
+  KafkaSink,
+} from '@backbone/ingest-gateway';
+import { testKafka, testStack, uniqueName, waitFor } from '@backbone/test';
+
+const KEY = `bbk_${randomUUID()}`;
+const silent = () =>
+  createLogger({
+    name: 'test',
+    level: 'silent',
+    destination: new Writable({ write: (_c, _e, done) => done() }),
+  });
+
+async function startGateway(
+  brokers: string,
+  registryUrl: string,
+  env: Record<string, string> = {},
+) {
+  const config = GatewayConfig.parse({
+    KAFKA_BROKERS: brokers,
+    SCHEMA_REGISTRY_URL: registryUrl,
+    API_KEYS_FILE: '/dev/null',
+    PORT: '0',
+    ...env,
+  });
+  const sink = new KafkaSink(
+    { brokers: [brokers], registryUrl, clientId: uniqueName('gw') },
+    silent(),
+    200,
+  );
+  void sink.start();
+  const keys = new ApiKeyStore([
+    {
+      id: 'k1',
+      hash: hashApiKey(KEY),
+      tenant_id: 'acme',
+      source: 'web-app',
+      created_at: '2025-01-01T00:00:00Z',
+    },
+  ]);
+  const app = await buildGateway(config, {
+    sink,
+    keys,
+    logger: silent(),
+    checks: { kafka: () => Promise.resolve(sink.connected) },
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return { app, sink, url, close: async () => (await app.close(), await sink.close()) };
+}
+
+const pageView = (session: string, n: number) => ({
+  event_id: randomUUID(),
+  event_type: 'page_view',
+  timestamp: new Date(Date.now() - 1000 + n).toISOString(),
+  session_id: session,
+  properties: { url: `/p/${n}`, title: null },
+  context: { locale: 'en-US' },
+});
+
+/** Every web event of these sessions on raw.web.v1, decoded through the registry. */
+async function readRawWeb(
+  sessions: Set<string>,
+  expected: number,
+): Promise<{ bytes: Buffer; value: StreamEvents['web'] }[]> {
+  const serde = await StreamSerde.open(confluentRegistry(testStack().schemaRegistryUrl), 'raw');
+  const out: { bytes: Buffer; value: StreamEvents['web'] }[] = [];
+  const consumer = testKafka().consumer({ groupId: uniqueName('gw-read') });
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'raw.web.v1', fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      if (!sessions.has(message.key?.toString() ?? '')) return;
+      out.push({
+        bytes: message.value as Buffer,
+        value: (await serde.decode(message.value as Buffer)) as StreamEvents['web'],
+      });
+    },
+  });
+  try {
+    await waitFor(() => out.length >= expected, {
+      timeoutMs: 30_000,
+      description: `${expected} events on raw.web.v1`,
+    });
+    // Anything beyond `expected` would be a duplicate: give it a moment to show up.
+    await new Promise((r) => setTimeout(r, 500));
+  } finally {
+    await consumer.disconnect();
+  }
+  return out;
+}
+
+describe('ingest gateway on the real stack', () => {
+  let gw: Awaited<ReturnType<typeof startGateway>>;
+  beforeAll(async () => {
+    await registerSchemas(testStack().schemaRegistryUrl);
+    gw = await startGateway(testStack().kafkaBrokers, testStack().schemaRegistryUrl);
+    await waitFor(() => gw.sink.connected, {
+      timeoutMs: 30_000,
+      description: 'the gateway to connect',
+    });
+  });
+  afterAll(async () => gw.close());
+
+  it('puts every accepted event on raw.web.v1 once, Confluent-framed, and nothing of the rejected ones', async () => {
+    const session = uniqueName('s');
+    const events = Array.from({ length: 20 }, (_, n) => pageView(session, n));
+    const res = await fetch(`${gw.url}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+      body: JSON.stringify({
+        batch_id: 'b-int',
+        events: [...events, { ...pageView(session, 99), event_type: 'nope' }],
+      }),
+    });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({
+      events_received: 21,
+      events_accepted: 20,
+      events_rejected: 1,
+    });
+
+    const records = await readRawWeb(new Set([session]), 20);
+    expect(records).toHaveLength(20);
+    const latest = (await (
+      await fetch(`${testStack().schemaRegistryUrl}/subjects/raw.web.v1-value/versions/latest`)
+    ).json()) as { id: number };
+    for (const { bytes } of records) {
+      expect(bytes[0]).toBe(0);
+      expect(bytes.readInt32BE(1)).toBe(latest.id);
+    }
+    expect(records.map((r) => r.value.envelope.event_id).sort()).toEqual(
+      events.map((e) => e.event_id).sort(),
+    );
+    expect(records[0]?.value.envelope).toMatchObject({
+      tenant_id: 'acme',
+      source: 'web-app',
+      session_id: session,
+      context: { ip: '127.0.0.1' },
+    });
+  });
+
+  it('delivers each event once through the HTTP SDK, even when the gateway refuses at first', async () => {
+    // A flaky front: the first two requests get 503, the rest reach the gateway.
+    let refused = 0;
+    const front = http.createServer((req, res) => {
+      if (refused < 2) {
+        refused++;
+        req.resume();
+        res.writeHead(503, { 'retry-after': '1' }).end();
+        return;
+      }
+      const upstream = http.request(
+        `${gw.url}${req.url ?? ''}`,
+        { method: req.method, headers: req.headers },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => front.listen(port, '127.0.0.1', resolve));
+    const session = uniqueName('sdk');
+    const tracker = new EventTracker({
+      endpoint: `http://127.0.0.1:${port}/v1/events`,
+      apiKey: KEY,
+      consent: { analytics: true },
+      retryDelaysMs: [50, 100, 200],
+    });
+    try {
+      for (let n = 0; n < 25; n++) {
+        const { event_id: _id, ...rest } = pageView(session, n);
+        tracker.track(rest);
+      }
+      await tracker.shutdown();
+    } finally {
+      front.close();
+    }
+    expect(refused).toBe(2);
+    const records = await readRawWeb(new Set([session]), 25);
+    expect(records).toHaveLength(25);
+    expect(new Set(records.map((r) => r.value.envelope.event_id)).size).toBe(25);
+  });
+
+  it('answers 503 with Retry-After and reports not ready while Kafka is unreachable', async () => {
+    const down = await startGateway(`127.0.0.1:${await freePort()}`, testStack().schemaRegistryUrl);
+    try {
+      const res = await fetch(`${down.url}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+        body: JSON.stringify({ events: [pageView('s', 1)] }),
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(await res.json()).toMatchObject({ code: 'UNAVAILABLE' });
+      const ready = await fetch(`${down.url}/ready`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: 'unavailable', checks: { kafka: 'down' } });
+    } finally {
+      await down.close();
+    }
+  });
+});
