@@ -36,6 +36,8 @@ const sink = new KafkaSink(
     registryUrl: config.SCHEMA_REGISTRY_URL,
     clientId: 'ingest-gateway',
     maxPending: config.MAX_PENDING_EVENTS,
+    // Under load the next batch gathers while one is in flight; a high cap keeps it one round trip.
+    maxBatch: 5000,
   },
   logger.child({ module: 'kafka' }),
 );

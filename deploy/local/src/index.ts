@@ -17,4 +17,4 @@ export {
 } from './stack/state.js';
 export { BACKBONE_DIR, DEFAULT_DATA_DIR, REPO_ROOT } from './stack/layout.js';
 export { StackError } from './stack/errors.js';
-export { isAlive, stopProcess } from './stack/processes.js';
+export { isAlive, spawnDetached, stopProcess } from './stack/processes.js';

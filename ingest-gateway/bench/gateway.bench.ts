@@ -1,0 +1,174 @@
+/**
+ * npm run bench:gateway [-- --seconds 10]
+ * A private local stack, the gateway in its own process, autocannon in this one (loopback),
+ * and — in the same run — a bare kafkajs producer sending the same events as the ceiling.
+ * Prints events/s and latency percentiles; no pass/fail.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import {
+  downStack,
+  freePort,
+  REPO_ROOT,
+  spawnDetached,
+  stopProcess,
+  upStack,
+} from '@backbone/deploy/local';
+import { waitFor } from '@backbone/runtime';
+import { confluentRegistry, StreamSerde } from '@backbone/schemas';
+import { createApiKey } from '../src/api-keys.js';
+import { mapEvent } from '../src/mapping.js';
+
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' } } });
+const SECONDS = Number(values.seconds);
+
+const event = (n: number) => ({
+  event_id: randomUUID(),
+  event_type: 'page_view',
+  timestamp: new Date().toISOString(),
+  session_id: `bench-session-${n % 500}`,
+  anonymous_id: 'a1b2c3',
+  properties: { url: `/products/item-${n % 50}`, title: 'A product page' },
+  context: {
+    user_agent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/120',
+    locale: 'en-US',
+    timezone: 'UTC',
+    referrer: 'https://google.com',
+  },
+});
+const batch = (size: number) =>
+  JSON.stringify({
+    batch_id: randomUUID(),
+    events: Array.from({ length: size }, (_, n) => event(n)),
+  });
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-gateway-'));
+const stack = await upStack({ dataDir: dir, ports: 'auto', redis: 'auto', kafkaHeap: '1g' });
+const e = stack.endpoints;
+const { key } = createApiKey(path.join(dir, 'keys.json'), { tenantId: 'bench', source: 'bench' });
+const port = await freePort();
+const gateway = spawnDetached(
+  process.execPath,
+  ['--conditions=source', '--import', 'tsx', 'ingest-gateway/src/main.ts'],
+  {
+    cwd: REPO_ROOT,
+    logFile: path.join(dir, 'gateway.log'),
+    env: {
+      ...process.env,
+      PORT: String(port),
+      KAFKA_BROKERS: e.kafkaBrokers,
+      SCHEMA_REGISTRY_URL: e.schemaRegistryUrl,
+      REDIS_URL: e.redisUrl ?? '',
+      API_KEYS_FILE: path.join(dir, 'keys.json'),
+      RATE_LIMIT_PER_MINUTE: '100000000',
+      LOG_LEVEL: 'warn',
+    },
+  },
+);
+const url = `http://127.0.0.1:${port}`;
+
+type Result = autocannon.Result;
+const run = (opts: Partial<autocannon.Options>): Promise<Result> =>
+  autocannon({
+    url: `${url}/v1/events`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': key },
+    duration: SECONDS,
+    ...opts,
+  });
+
+function line(label: string, perRequest: number, r: Result): string {
+  const ok = r['2xx'];
+  const eps = Math.round((ok * perRequest) / r.duration);
+  const l = r.latency;
+  return `${label.padEnd(34)} ${String(eps).padStart(8)} events/s  ${String(Math.round(ok / r.duration)).padStart(6)} req/s  p50 ${l.p50} ms  p97.5 ${l.p97_5} ms  p99 ${l.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}`;
+}
+
+try {
+  await waitFor(async () => (await fetch(`${url}/ready`)).ok, {
+    timeoutMs: 60_000,
+    description: 'the gateway to be ready',
+  });
+
+  // Ceiling: the same events, mapped and encoded exactly as the gateway does, sent straight to Kafka.
+  const serde = await StreamSerde.open(confluentRegistry(e.schemaRegistryUrl), 'raw');
+  const producer = new Kafka({
+    clientId: 'bench-ceiling',
+    brokers: [e.kafkaBrokers],
+    logLevel: logLevel.NOTHING,
+  }).producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const facts = {
+    tenantId: 'bench',
+    source: 'bench',
+    receivedAt: Date.now(),
+    ip: '127.0.0.1',
+    gpc: false,
+    dnt: false,
+  };
+  const encoded = (count: number) =>
+    Array.from({ length: count }, (_, n) => {
+      const mapped = mapEvent(event(n), n, facts, {
+        maxFutureSkewMs: 300_000,
+        maxStringLength: 65_536,
+      });
+      if (!mapped.ok) throw new Error('bench event invalid');
+      return { key: mapped.value.envelope.session_id, value: serde.encode('web', mapped.value) };
+    });
+  // Throughput ceiling: sends of 1,000 events back to back.
+  let sent = 0;
+  let started = performance.now();
+  while (performance.now() - started < SECONDS * 1000) {
+    await producer.send({ topic: 'raw.web.v1', acks: -1, messages: encoded(1000) });
+    sent += 1000;
+  }
+  const ceiling = Math.round(sent / ((performance.now() - started) / 1000));
+  // Latency ceiling: 50-event sends paced at 200 a second (10,000 events/s), like the paced gateway run.
+  const latencies: number[] = [];
+  const inFlight: Promise<void>[] = [];
+  started = performance.now();
+  for (let i = 0; i < SECONDS * 200; i++) {
+    const wait = started + i * 5 - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const t0 = performance.now();
+    inFlight.push(
+      producer
+        .send({ topic: 'raw.web.v1', acks: -1, messages: encoded(50) })
+        .then(() => void latencies.push(performance.now() - t0)),
+    );
+  }
+  await Promise.all(inFlight);
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => Math.round(latencies[Math.floor(p * (latencies.length - 1))] ?? 0);
+  await producer.disconnect();
+
+  const batched = await run({ connections: 32, body: batch(50) });
+  const single = await run({ connections: 64, body: batch(1) });
+  const paced = await run({ connections: 32, body: batch(50), overallRate: 200 });
+
+  console.log(
+    `\ngateway benchmark, ${SECONDS} s per run, ${os.cpus().length} cores, Kafka ${'4.3.1'} on the same machine`,
+  );
+  console.log(
+    `${'ceiling: bare kafkajs, sends of 1000'.padEnd(34)} ${String(ceiling).padStart(8)} events/s`,
+  );
+  console.log(
+    `${'ceiling: bare kafkajs, 200×50/s'.padEnd(34)} ${String(Math.round((latencies.length * 50) / SECONDS)).padStart(8)} events/s  p50 ${pct(0.5)} ms  p97.5 ${pct(0.975)} ms  p99 ${pct(0.99)} ms`,
+  );
+  console.log(line('gateway, batches of 50, 32 conns', 50, batched));
+  console.log(line('gateway, single events, 64 conns', 1, single));
+  console.log(line('gateway, 10,000 events/s (200×50)', 50, paced));
+} finally {
+  await stopProcess(gateway.pid);
+  await downStack(dir, { purge: true });
+  rmSync(dir, { recursive: true, force: true });
+}
