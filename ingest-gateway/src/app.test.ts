@@ -282,3 +282,25 @@ describe('ingest gateway', () => {
     expect(res.headers['strict-transport-security']).toBeDefined();
   });
 });
+
+describe('CORS', () => {
+  it('allows the configured origins in a preflight, and no other', async () => {
+    const { app } = await gateway({ CORS_ORIGINS: 'https://shop.example' });
+    const preflight = (origin: string) =>
+      app.inject({
+        method: 'OPTIONS',
+        url: '/v1/events',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type,x-api-key',
+        },
+      });
+    const allowed = await preflight('https://shop.example');
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://shop.example');
+    expect(String(allowed.headers['access-control-allow-headers'])).toMatch(/X-API-Key/i);
+    expect(
+      (await preflight('https://evil.example')).headers['access-control-allow-origin'],
+    ).toBeUndefined();
+  });
+});

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { createLogger } from '@backbone/runtime';
 import {
   confluentRegistry,
@@ -22,6 +23,8 @@ import {
 import { testKafka, testStack, uniqueName, waitFor } from '@backbone/test';
 
 const KEY = `bbk_${randomUUID()}`;
+/** Unique per run, so rate-limit counters left in Redis by an earlier run do not count. */
+const KEY_ID = `key_${randomUUID()}`;
 const silent = () =>
   createLogger({
     name: 'test',
@@ -33,6 +36,7 @@ async function startGateway(
   brokers: string,
   registryUrl: string,
   env: Record<string, string> = {},
+  redis?: Redis,
 ) {
   const config = GatewayConfig.parse({
     KAFKA_BROKERS: brokers,
@@ -49,7 +53,7 @@ async function startGateway(
   void sink.start();
   const keys = new ApiKeyStore([
     {
-      id: 'k1',
+      id: KEY_ID,
       hash: hashApiKey(KEY),
       tenant_id: 'acme',
       source: 'web-app',
@@ -61,6 +65,7 @@ async function startGateway(
     keys,
     logger: silent(),
     checks: { kafka: () => Promise.resolve(sink.connected) },
+    ...(redis ? { redis } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -200,6 +205,62 @@ describe('ingest gateway on the real stack', () => {
     const records = await readRawWeb(new Set([session]), 25);
     expect(records).toHaveLength(25);
     expect(new Set(records.map((r) => r.value.envelope.event_id)).size).toBe(25);
+  });
+
+  it('answers 401, 400 and 413 over HTTP with a JSON error and changes nothing', async () => {
+    const send = (body: string, key = KEY) =>
+      fetch(`${gw.url}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body,
+      });
+    const unauthorized = await send(JSON.stringify({ events: [pageView('s', 1)] }), 'bbk_wrong');
+    expect(unauthorized.status).toBe(401);
+    expect(await unauthorized.json()).toEqual({
+      status: 'error',
+      code: 'UNAUTHORIZED',
+      message: 'Missing or invalid API key',
+    });
+    const malformed = await send('{"events": [');
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      errors: [{ field: '(body)' }],
+    });
+    const huge = await send(
+      JSON.stringify({ events: [pageView('s', 1)], padding: 'x'.repeat(2 * 1024 * 1024) }),
+    );
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  it('shares the rate limit of a key between gateway instances through Redis, answering 429 with Retry-After', async (ctx) => {
+    const redisUrl = testStack().redisUrl;
+    if (redisUrl === null) ctx.skip();
+    const redis = new Redis(redisUrl as string, { maxRetriesPerRequest: 1 });
+    const limit = { RATE_LIMIT_PER_MINUTE: '3' };
+    const [a, b] = [
+      await startGateway(testStack().kafkaBrokers, testStack().schemaRegistryUrl, limit, redis),
+      await startGateway(testStack().kafkaBrokers, testStack().schemaRegistryUrl, limit, redis),
+    ];
+    try {
+      // Invalid events: each request is answered (400) and counted, and nothing is produced.
+      const send = (gateway: typeof a) =>
+        fetch(`${gateway.url}/v1/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+          body: JSON.stringify({ events: [{ ...pageView('rl', 1), event_type: 'nope' }] }),
+        });
+      const statuses = [(await send(a)).status, (await send(b)).status, (await send(a)).status];
+      const limited = await send(b);
+      expect(statuses).toEqual([400, 400, 400]);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await a.close();
+      await b.close();
+      redis.disconnect();
+    }
   });
 
   it('answers 503 with Retry-After and reports not ready while Kafka is unreachable', async () => {
