@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createLogger } from '@backbone/runtime';
@@ -64,11 +63,7 @@ async function gateway(
       created_at: '2025-01-01T00:00:00Z',
     },
   ]);
-  const logger = createLogger({
-    name: 'test',
-    level: 'silent',
-    destination: new Writable({ write: (_c, _e, done) => done() }),
-  });
+  const logger = createLogger({ name: 'test', level: 'silent' });
   app = await buildGateway(config, {
     sink,
     keys,

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createLogger } from '@backbone/runtime';
@@ -25,12 +24,7 @@ import { testKafka, testStack, uniqueName, waitFor } from '@backbone/test';
 const KEY = `bbk_${randomUUID()}`;
 /** Unique per run, so rate-limit counters left in Redis by an earlier run do not count. */
 const KEY_ID = `key_${randomUUID()}`;
-const silent = () =>
-  createLogger({
-    name: 'test',
-    level: 'silent',
-    destination: new Writable({ write: (_c, _e, done) => done() }),
-  });
+const silent = () => createLogger({ name: 'test', level: 'silent' });
 
 async function startGateway(
   brokers: string,

@@ -9,28 +9,17 @@ import {
 } from '@backbone/schemas';
 import { EventProducer } from '@backbone/schemas/producer';
 import { testKafka, testStack, uniqueName, waitFor } from '@backbone/test';
+import { envelope } from '../src/samples.test-support.js';
 
 function speakerChange(session: string, n: number): StreamEvents['stt.speaker'] {
   return {
-    envelope: {
+    envelope: envelope('stt_speaker_changed', {
       event_id: `${session}-${n}`,
-      event_type: 'stt_speaker_changed',
       occurred_at: 1_736_937_000_000 + n,
       received_at: 1_736_937_000_500 + n,
-      occurred_at_clamped: false,
-      tenant_id: 'acme',
       source: 'stt-service',
       session_id: session,
       anonymous_id: null,
-      user_id: null,
-      consent: {
-        analytics: true,
-        marketing: null,
-        functional: null,
-        gpc: false,
-        dnt: false,
-        anonymized: false,
-      },
       context: {
         ip: null,
         user_agent: null,
@@ -39,7 +28,7 @@ function speakerChange(session: string, n: number): StreamEvents['stt.speaker'] 
         page_url: null,
         referrer: null,
       },
-    },
+    }),
     payload: {
       'backbone.events.stt.SpeakerChanged': {
         from_speaker_id: `spk_${n % 2}`,

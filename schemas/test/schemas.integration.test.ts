@@ -15,29 +15,15 @@ import {
   type StreamEvents,
 } from '@backbone/schemas';
 import { createTestTopic, testKafka, testStack, uniqueName, waitFor } from '@backbone/test';
+import { envelope } from '../src/samples.test-support.js';
 
 const run = promisify(execFile);
 
 const pageView: StreamEvents['web'] = {
-  envelope: {
+  envelope: envelope('page_view', {
     event_id: '6f1c2b1e-0d7b-4f7e-8a3c-2b9d5e4f6a71',
-    event_type: 'page_view',
-    occurred_at: 1_736_937_000_000,
-    received_at: 1_736_937_001_000,
-    occurred_at_clamped: false,
-    tenant_id: 'acme',
-    source: 'web-app',
     session_id: 'session-42',
     anonymous_id: null,
-    user_id: null,
-    consent: {
-      analytics: true,
-      marketing: null,
-      functional: null,
-      gpc: false,
-      dnt: false,
-      anonymized: false,
-    },
     context: {
       ip: null,
       user_agent: null,
@@ -46,7 +32,7 @@ const pageView: StreamEvents['web'] = {
       page_url: null,
       referrer: null,
     },
-  },
+  }),
   payload: { 'backbone.events.web.PageView': { url: '/products/shoes', title: null } },
 };
 

@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@backbone/runtime';
 import { buildRegistryApp } from './app.js';
@@ -13,11 +12,7 @@ const v2 = schema([
 
 function setup(failPersist = false) {
   const written: RegistryRecord[] = [];
-  const logger = createLogger({
-    name: 'test',
-    level: 'silent',
-    destination: new Writable({ write: (_c, _e, done) => done() }),
-  });
+  const logger = createLogger({ name: 'test', level: 'silent' });
   const app = buildRegistryApp({
     logger,
     persist: (records) => {
