@@ -92,7 +92,7 @@ try {
   await measure(
     'HTTP endpoint',
     async (text, token) => {
-      await client.exec({
+      const { stream } = await client.exec({
         query: 'INSERT INTO events FORMAT JSONEachRow',
         values: Readable.from([text]),
         clickhouse_settings: {
@@ -100,6 +100,8 @@ try {
           deduplicate_blocks_in_dependent_materialized_views: 1,
         },
       });
+      // An INSERT answers with an empty body; read it so the socket goes back to the pool.
+      for await (const _chunk of stream as AsyncIterable<Buffer>) void _chunk;
     },
     async (k) => {
       await (
