@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { downStack, stopProcess, upStack } from '@backbone/deploy/local';
 import { createLogger } from '@backbone/runtime';
@@ -13,7 +10,7 @@ import {
   hashApiKey,
   KafkaSink,
 } from '@backbone/ingest-gateway';
-import { uniqueName, waitFor } from '@backbone/test';
+import { uniqueName, waitFor, testTempDir } from '@backbone/test';
 
 const KEY = `bbk_${randomUUID()}`;
 const silent = () => createLogger({ name: 'test', level: 'silent' });
@@ -21,7 +18,7 @@ const silent = () => createLogger({ name: 'test', level: 'silent' });
 describe('ingest gateway when Kafka goes away', () => {
   it('answers 503 while the broker is down and accepts again by itself once it is back', async () => {
     // A private stack: stopping the shared broker would break every other test.
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'recovery-'));
+    const dataDir = testTempDir('recovery');
     const stack = await upStack({ dataDir, ports: 'auto', redis: 'none', kafkaHeap: '384m' });
     const config = GatewayConfig.parse({
       KAFKA_BROKERS: stack.endpoints.kafkaBrokers,

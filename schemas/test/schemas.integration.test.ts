@@ -1,6 +1,4 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +12,14 @@ import {
   StreamSerde,
   type StreamEvents,
 } from '@backbone/schemas';
-import { createTestTopic, testKafka, testStack, uniqueName, waitFor } from '@backbone/test';
+import {
+  createTestTopic,
+  testKafka,
+  testStack,
+  uniqueName,
+  waitFor,
+  testTempDir,
+} from '@backbone/test';
 import { envelope } from '../src/samples.test-support.js';
 
 const run = promisify(execFile);
@@ -102,7 +107,7 @@ describe('event contracts on the real stack', () => {
 
   it('reports an incompatible local schema in check (exit 1) and refuses to register it', async () => {
     // A private registry whose raw.web.v1-value already holds a schema ours cannot read.
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'schemas-'));
+    const dir = testTempDir('schemas');
     const port = await freePort();
     const proc = await startRegistryProcess({
       stackDir: testStack().dataDir ?? dir,

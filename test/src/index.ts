@@ -1,4 +1,5 @@
 export { testStack, uniqueName } from './stack.js';
 export { createTestTopic, testKafka } from './kafka.js';
 export { createTestDatabase, testClickHouse } from './clickhouse.js';
+export { testTempDir } from './temp.js';
 export { waitFor } from '@backbone/runtime';

@@ -4,14 +4,15 @@ import { StackError } from './stack/errors.js';
 import { DEFAULT_DATA_DIR } from './stack/layout.js';
 import { describeEndpoints } from './stack/report.js';
 import { downStack, stackStatus, upStack } from './stack/stack.js';
+import { ensureDemoKey, startGateway, stopChild } from './services/gateway.js';
 
 /**
  * `npm start`: brings the local backbone up in the foreground and stops it on Ctrl-C.
  * Components that were already running (a stack started with `npm run stack -- up`) are
  * reused and left running; only what this command started is stopped.
  *
- * The services (gateway, workers, query service, dashboard, simulator) join here as they
- * land; today the backbone is its infrastructure.
+ * Then the services run as its children: today the ingest gateway (with a demo API key);
+ * the workers, query service, dashboard and simulator join here as they land.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -30,21 +31,46 @@ async function main(): Promise<void> {
 
   const started = Date.now();
   const state = await upStack({ dataDir, ports: 'default', log: (line) => console.log(line) });
+  const gatewayPort = Number(process.env.GATEWAY_PORT ?? 8080);
+  const { key, keysFile } = ensureDemoKey(dataDir);
+  let gateway;
+  try {
+    gateway = await startGateway({
+      dataDir,
+      endpoints: state.endpoints,
+      port: gatewayPort,
+      keysFile,
+    });
+  } catch (err) {
+    await downStack(dataDir, { keep: alreadyRunning });
+    throw err;
+  }
   console.log(`\n${describeEndpoints(state)}`);
-  console.log(`\nUp in ${((Date.now() - started) / 1000).toFixed(1)} s. Press Ctrl-C to stop.`);
+  console.log(`  Ingest gateway    http://127.0.0.1:${gatewayPort}/v1/events  (X-API-Key: ${key})`);
+  console.log(
+    `    e.g. curl -X POST http://127.0.0.1:${gatewayPort}/v1/events -H 'content-type: application/json' -H 'x-api-key: ${key}' \\`,
+  );
+  console.log(
+    `         -d '{"events":[{"event_id":"'$(cat /proc/sys/kernel/random/uuid)'","event_type":"page_view","timestamp":"'$(date -u +%FT%TZ)'","session_id":"s1","properties":{"url":"/"}}]}'`,
+  );
+  console.log(
+    `\nUp in ${((Date.now() - started) / 1000).toFixed(1)} s. Logs in ${path.relative(process.cwd(), dataDir) || dataDir}/*.log. Press Ctrl-C to stop.`,
+  );
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: stopping the local stack…`);
-    downStack(dataDir, { keep: alreadyRunning, log: (line) => console.log(line) }).then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
+    console.log(`\n${signal}: stopping the gateway, then the local stack…`);
+    stopChild(gateway)
+      .then(() => downStack(dataDir, { keep: alreadyRunning, log: (line) => console.log(line) }))
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          console.error(err);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

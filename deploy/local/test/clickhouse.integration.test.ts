@@ -1,11 +1,15 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseError, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { freePort, startClickHouseProcess, stopProcess } from '@backbone/deploy/local';
-import { createTestDatabase, testClickHouse, testStack, uniqueName } from '@backbone/test';
+import {
+  createTestDatabase,
+  testClickHouse,
+  testStack,
+  uniqueName,
+  testTempDir,
+} from '@backbone/test';
 
 const DEDUP = 'SETTINGS non_replicated_deduplication_window = 1000';
 
@@ -309,7 +313,7 @@ describe('ClickHouse HTTP interface, as curl sees it', () => {
   });
 
   it('keeps tables in its data directory across a restart', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'clickhouse-'));
+    const dir = testTempDir('clickhouse');
     const port = await freePort();
     const start = () =>
       startClickHouseProcess({

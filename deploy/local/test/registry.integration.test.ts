@@ -1,11 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { ConfigResourceTypes } from 'kafkajs';
 import { freePort, startRegistryProcess, stopProcess } from '@backbone/deploy/local';
-import { testKafka, testStack, uniqueName } from '@backbone/test';
+import { testKafka, testStack, uniqueName, testTempDir } from '@backbone/test';
 
 const v1 = {
   type: 'record',
@@ -204,7 +202,7 @@ describe('schema registry of the local stack (@kafkajs/confluent-schema-registry
   it('keeps its schemas across a restart, in a compacted Kafka topic', async () => {
     const stack = testStack();
     const topic = uniqueName('_schemas');
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'registry-'));
+    const dir = testTempDir('registry');
     const port = await freePort();
     const start = () =>
       startRegistryProcess({

@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +12,7 @@ import {
   StackError,
   upStack,
 } from '@backbone/deploy/local';
-import { testStack } from '@backbone/test';
+import { testStack, testTempDir } from '@backbone/test';
 
 const run = promisify(execFile);
 
@@ -36,7 +35,7 @@ function processesOf(dataDir: string): number[] {
   return found;
 }
 
-const tempDir = (prefix: string) => mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+const tempDir = (prefix: string) => testTempDir(prefix);
 
 describe('local stack lifecycle (npm run stack -- up | down | status)', () => {
   it('reuses every running process on a second up and reports each as running', async () => {

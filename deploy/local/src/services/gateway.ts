@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ApiKeyStore, createApiKey } from '@backbone/ingest-gateway';
+import { waitFor } from '@backbone/runtime';
+import { StackError } from '../stack/errors.js';
+import { REPO_ROOT } from '../stack/layout.js';
+import { isPortFree } from '../stack/ports.js';
+import { tail } from '../stack/processes.js';
+import { endpointsEnv, type Endpoints } from '../stack/state.js';
+
+/**
+ * The local demo's API key. The key store keeps only hashes; for local convenience the key
+ * itself is kept beside it (mode 0600, in the git-ignored data directory) so `npm start`
+ * can print it every time. Production keys are made with `npm run gateway:keys`.
+ */
+export function ensureDemoKey(dataDir: string): { key: string; keysFile: string } {
+  const keysFile = path.join(dataDir, 'api-keys.json');
+  const demoFile = path.join(dataDir, 'demo-api-key');
+  if (existsSync(demoFile)) {
+    const key = readFileSync(demoFile, 'utf8').trim();
+    if (ApiKeyStore.fromFile(keysFile).find(key)) return { key, keysFile };
+  }
+  const { key } = createApiKey(keysFile, { tenantId: 'demo', source: 'local' });
+  writeFileSync(demoFile, `${key}\n`, { mode: 0o600 });
+  return { key, keysFile };
+}
+
+/** Starts the ingest gateway as a child of `npm start` and waits until it is ready. */
+export async function startGateway(o: {
+  dataDir: string;
+  endpoints: Endpoints;
+  port: number;
+  keysFile: string;
+}): Promise<ChildProcess> {
+  if (!(await isPortFree(o.port))) {
+    throw new StackError(
+      `Port ${o.port} (ingest gateway) is taken by another process.`,
+      'Stop it, or choose another port with GATEWAY_PORT=….',
+    );
+  }
+  const logFile = path.join(o.dataDir, 'gateway.log');
+  const out = openSync(logFile, 'a');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...endpointsEnv(o.endpoints),
+    PORT: String(o.port),
+    API_KEYS_FILE: o.keysFile,
+  };
+  delete env.NODE_OPTIONS;
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', 'ingest-gateway/src/main.ts'],
+    {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['ignore', out, out],
+    },
+  );
+  const ready = await waitFor(
+    async () => {
+      if (child.exitCode !== null) return 'exited' as const;
+      return (
+        await fetch(`http://127.0.0.1:${o.port}/ready`, { signal: AbortSignal.timeout(2000) })
+      ).ok
+        ? ('ready' as const)
+        : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 200, description: 'the ingest gateway' },
+  ).catch(() => 'timeout' as const);
+  if (ready !== 'ready') {
+    child.kill('SIGKILL');
+    throw new StackError(
+      `The ingest gateway ${ready === 'exited' ? 'exited during start-up' : 'did not become ready in 60 s'}.`,
+      tail(logFile),
+    );
+  }
+  return child;
+}
+
+/** SIGTERM, then wait for the gateway to finish what it accepted and exit. */
+export function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
