@@ -6,10 +6,13 @@
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface StreamDefinition {
-  /** Full name of the stream's record in avro/. */
+  /** Full name of the stream's raw record in avro/ (raw.* topics). */
   record: string;
   /** The .avsc file that defines it. */
   file: string;
+  /** Full name of the enriched, masked record (events.* topics), and its file. */
+  enrichedRecord: string;
+  enrichedFile: string;
   partitions: number;
   /** event_type → the payload branch (record full name) that carries it. */
   eventTypes: Record<string, string>;
@@ -19,6 +22,8 @@ export const STREAMS = {
   web: {
     record: 'backbone.events.web.WebEvent',
     file: 'web.avsc',
+    enrichedRecord: 'backbone.events.web.EnrichedWebEvent',
+    enrichedFile: 'web.enriched.avsc',
     partitions: 6,
     eventTypes: {
       page_view: 'backbone.events.web.PageView',
@@ -30,6 +35,8 @@ export const STREAMS = {
   'stt.transcript': {
     record: 'backbone.events.stt.TranscriptEvent',
     file: 'stt-transcript.avsc',
+    enrichedRecord: 'backbone.events.stt.EnrichedTranscriptEvent',
+    enrichedFile: 'stt-transcript.enriched.avsc',
     partitions: 3,
     eventTypes: {
       stt_transcription_started: 'backbone.events.stt.TranscriptionStarted',
@@ -41,6 +48,8 @@ export const STREAMS = {
   'stt.speaker': {
     record: 'backbone.events.stt.SpeakerEvent',
     file: 'stt-speaker.avsc',
+    enrichedRecord: 'backbone.events.stt.EnrichedSpeakerEvent',
+    enrichedFile: 'stt-speaker.enriched.avsc',
     partitions: 3,
     eventTypes: {
       stt_speaker_detected: 'backbone.events.stt.SpeakerDetected',
@@ -50,6 +59,8 @@ export const STREAMS = {
   'stt.session': {
     record: 'backbone.events.stt.SessionEvent',
     file: 'stt-session.avsc',
+    enrichedRecord: 'backbone.events.stt.EnrichedSessionEvent',
+    enrichedFile: 'stt-session.enriched.avsc',
     partitions: 3,
     eventTypes: {
       stt_session_started: 'backbone.events.stt.SessionStarted',
@@ -74,6 +85,9 @@ export const TOPIC_KINDS = {
   dlq: { retentionMs: 7 * DAY_MS },
 } as const;
 export type TopicKind = keyof typeof TOPIC_KINDS;
+/** Topic kinds whose values have a schema (dead letters keep the bytes they could not read). */
+export type SchemaKind = Exclude<TopicKind, 'dlq'>;
+export const SCHEMA_KINDS: readonly SchemaKind[] = ['raw', 'events'];
 
 export function topicName(kind: TopicKind, stream: StreamName): string {
   return `${kind}.${stream}.v1`;

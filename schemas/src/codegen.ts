@@ -23,21 +23,38 @@ export class SchemaBuildError extends Error {
 const HEADER =
   '// Generated from schemas/avro/*.avsc by `npm run generate -w @backbone/schemas`. Do not edit.\n';
 
-/** The self-contained (inlined) schema of every stream, checked for privacy classes. */
-export function buildStreamSchemas(files: SchemaFile[]): Record<string, AvroSchema> {
+export interface BuiltSchemas {
+  raw: Record<string, AvroSchema>;
+  events: Record<string, AvroSchema>;
+}
+
+/** The self-contained (inlined) raw and enriched schema of every stream, checked for privacy classes. */
+export function buildStreamSchemas(files: SchemaFile[]): BuiltSchemas {
   const named = new Map<string, Record<string, unknown>>();
   for (const { json } of files) collectNamedTypes(json, named);
   const problems: string[] = [];
-  const out: Record<string, AvroSchema> = {};
+  const out: BuiltSchemas = { raw: {}, events: {} };
   for (const stream of STREAM_NAMES) {
     const def = STREAMS[stream];
-    if (!files.some((f) => f.file === def.file)) {
-      problems.push(`stream ${stream}: ${def.file} is missing`);
+    const missing = [def.file, def.enrichedFile].filter(
+      (file) => !files.some((f) => f.file === file),
+    );
+    if (missing.length > 0) {
+      problems.push(`stream ${stream}: ${missing.join(', ')} missing`);
       continue;
     }
     const schema = inlineSchema(def.record, named);
+    const enriched = inlineSchema(def.enrichedRecord, named);
     for (const p of walkPrivacy(schema).problems)
       problems.push(`${def.file}: field ${p.path} ${p.problem}`);
+    // The envelope and payload records are shared with the raw schema and reported there.
+    for (const p of walkPrivacy(enriched).problems) {
+      if (!/^(envelope|payload)\./.test(p.path))
+        problems.push(`${def.enrichedFile}: field ${p.path} ${p.problem}`);
+    }
+    if (payloadBranches(enriched).join() !== payloadBranches(schema).join()) {
+      problems.push(`${def.enrichedFile}: its payload branches differ from ${def.file}`);
+    }
     const branches = new Set(payloadBranches(schema));
     for (const [eventType, branch] of Object.entries(def.eventTypes)) {
       if (!branches.has(branch))
@@ -45,7 +62,8 @@ export function buildStreamSchemas(files: SchemaFile[]): Record<string, AvroSche
           `stream ${stream}: event type ${eventType} names ${branch}, which is not a payload branch`,
         );
     }
-    out[stream] = schema;
+    out.raw[stream] = schema;
+    out.events[stream] = enriched;
   }
   if (problems.length > 0) throw new SchemaBuildError(problems);
   return out;
@@ -130,12 +148,19 @@ export function generate(files: SchemaFile[]): { schemasTs: string; typesTs: str
   const streams = buildStreamSchemas(files);
   // From the inlined schemas, where every nested record carries its full name.
   const named = new Map<string, Record<string, unknown>>();
-  for (const schema of Object.values(streams)) collectNamedTypes(schema, named);
+  for (const schema of [...Object.values(streams.raw), ...Object.values(streams.events)])
+    collectNamedTypes(schema, named);
 
   const schemasTs = `${HEADER}
-/** Each stream's value schema, self-contained, with its privacy attributes. */
-export const STREAM_SCHEMAS = ${JSON.stringify(streams, null, 2)} as const;
+/** Each stream's raw value schema (raw.* topics), self-contained, with its privacy attributes. */
+export const STREAM_SCHEMAS = ${JSON.stringify(streams.raw, null, 2)} as const;
+
+/** Each stream's enriched, masked value schema (events.* topics). */
+export const ENRICHED_SCHEMAS = ${JSON.stringify(streams.events, null, 2)} as const;
 `;
+  const enrichedMap = STREAM_NAMES.map(
+    (s) => `  '${s}': ${shortName(STREAMS[s].enrichedRecord)};`,
+  ).join('\n');
   const streamMap = STREAM_NAMES.map((s) => `  '${s}': ${shortName(STREAMS[s].record)};`).join(
     '\n',
   );
@@ -147,9 +172,14 @@ export const STREAM_SCHEMAS = ${JSON.stringify(streams, null, 2)} as const;
   const typesTs = `${HEADER}
 ${declarations(named).join('\n\n')}
 
-/** The value type of each stream's topics. */
+/** The value type of each stream's raw.* topic. */
 export interface StreamEvents {
 ${streamMap}
+}
+
+/** The value type of each stream's events.* topic (enriched and masked). */
+export interface EnrichedStreamEvents {
+${enrichedMap}
 }
 
 /** The payload each event type carries. */

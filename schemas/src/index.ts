@@ -1,5 +1,5 @@
 export * from './generated/types.js';
-export { STREAM_SCHEMAS } from './generated/schemas.js';
+export { ENRICHED_SCHEMAS, STREAM_SCHEMAS } from './generated/schemas.js';
 export {
   STREAMS,
   STREAM_NAMES,
@@ -12,6 +12,8 @@ export {
   type StreamDefinition,
   type TopicKind,
   type TopicSpec,
+  type SchemaKind,
+  SCHEMA_KINDS,
 } from './catalog.js';
 export { PRIVACY_CLASSES, walkPrivacy, type PrivacyClass, type FieldPrivacy } from './privacy.js';
 export { AVRO_OPTIONS, streamType, streamSchemaText } from './avro.js';

@@ -1,5 +1,11 @@
 import { streamSchemaText } from './avro.js';
-import { STREAM_NAMES, valueSubject, type StreamName } from './catalog.js';
+import {
+  SCHEMA_KINDS,
+  STREAM_NAMES,
+  valueSubject,
+  type SchemaKind,
+  type StreamName,
+} from './catalog.js';
 
 /**
  * Registration as a deliberate step (`schemas register`), never a side effect of producing:
@@ -31,22 +37,26 @@ async function call(
 export interface SubjectOutcome {
   subject: string;
   stream: StreamName;
+  kind: SchemaKind;
   /** new: not registered yet; compatible / incompatible: against what is registered. */
   state: 'new' | 'compatible' | 'incompatible' | 'registered';
   id?: number;
   messages: string[];
 }
 
+/** Every subject: the raw.* ones first, then events.*, stream by stream. */
 const subjects = () =>
-  STREAM_NAMES.map((stream) => ({ stream, subject: valueSubject('raw', stream) }));
+  SCHEMA_KINDS.flatMap((kind) =>
+    STREAM_NAMES.map((stream) => ({ stream, kind, subject: valueSubject(kind, stream) })),
+  );
 
 /** Checks each local schema against the registry without changing anything. */
 export async function checkSchemas(url: string): Promise<SubjectOutcome[]> {
   const out: SubjectOutcome[] = [];
-  for (const { stream, subject } of subjects()) {
+  for (const { stream, kind, subject } of subjects()) {
     const versions = await call(url, 'GET', `/subjects/${subject}/versions`);
     if (versions.status === 404) {
-      out.push({ subject, stream, state: 'new', messages: [] });
+      out.push({ subject, stream, kind, state: 'new', messages: [] });
       continue;
     }
     const check = await call(
@@ -54,7 +64,7 @@ export async function checkSchemas(url: string): Promise<SubjectOutcome[]> {
       'POST',
       `/compatibility/subjects/${subject}/versions?verbose=true`,
       {
-        schema: streamSchemaText(stream),
+        schema: streamSchemaText(stream, kind),
       },
     );
     if (check.status !== 200) {
@@ -65,6 +75,7 @@ export async function checkSchemas(url: string): Promise<SubjectOutcome[]> {
     out.push({
       subject,
       stream,
+      kind,
       state: check.body.is_compatible === true ? 'compatible' : 'incompatible',
       messages: (check.body.messages as string[] | undefined) ?? [],
     });
@@ -75,17 +86,30 @@ export async function checkSchemas(url: string): Promise<SubjectOutcome[]> {
 /** Registers every stream's schema under BACKWARD compatibility; incompatible ones are refused. */
 export async function registerSchemas(url: string): Promise<SubjectOutcome[]> {
   const out: SubjectOutcome[] = [];
-  for (const { stream, subject } of subjects()) {
+  for (const { stream, kind, subject } of subjects()) {
     const level = await call(url, 'GET', `/config/${subject}`);
     if (level.status === 404)
       await call(url, 'PUT', `/config/${subject}`, { compatibility: 'BACKWARD' });
     const res = await call(url, 'POST', `/subjects/${subject}/versions`, {
-      schema: streamSchemaText(stream),
+      schema: streamSchemaText(stream, kind),
     });
     if (res.status === 200)
-      out.push({ subject, stream, state: 'registered', id: res.body.id as number, messages: [] });
+      out.push({
+        subject,
+        stream,
+        kind,
+        state: 'registered',
+        id: res.body.id as number,
+        messages: [],
+      });
     else if (res.status === 409)
-      out.push({ subject, stream, state: 'incompatible', messages: [String(res.body.message)] });
+      out.push({
+        subject,
+        stream,
+        kind,
+        state: 'incompatible',
+        messages: [String(res.body.message)],
+      });
     else
       throw new Error(
         `${subject}: the registry answered ${res.status}: ${String(res.body.message)}`,

@@ -1,4 +1,4 @@
-import type { Envelope, StreamEvents } from './generated/types.js';
+import type { EnrichedStreamEvents, Envelope, StreamEvents } from './generated/types.js';
 
 /** A valid envelope for tests (test support; not part of the build). */
 export function envelope(eventType: string, overrides: Partial<Envelope> = {}): Envelope {
@@ -57,4 +57,42 @@ export const segment: StreamEvents['stt.transcript'] = {
       word_count: 5,
     },
   },
+};
+
+/** The enriched, masked form of `pageView`, as the enrich worker will write it to events.web.v1. */
+export const enrichedPageView: EnrichedStreamEvents['web'] = {
+  envelope: {
+    ...pageView.envelope,
+    anonymous_id: 'h_0123456789abcdef0123456789abcdef',
+    context: {
+      ...pageView.envelope.context,
+      ip: 'h_fedcba9876543210fedcba9876543210',
+      user_agent: null,
+      page_url: 'https://shop.example/p',
+    },
+  },
+  enrichment: {
+    device_type: 'desktop',
+    browser: 'Chrome',
+    browser_major: '120',
+    os: 'Windows',
+    os_major: '10',
+    is_bot: false,
+    country: 'GB',
+    region: 'England',
+    page_host: 'shop.example',
+    page_path: '/p',
+    utm_source: null,
+    utm_medium: null,
+    utm_campaign: null,
+    utm_term: null,
+    utm_content: null,
+    referrer_host: null,
+    traffic_source: '(direct)',
+    traffic_medium: '(none)',
+    text_policy: null,
+    redactions: 0,
+    enriched_at: 1_736_937_002_000,
+  },
+  payload: pageView.payload,
 };

@@ -1,6 +1,6 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { AVRO_OPTIONS, streamSchemaText, streamType } from './avro.js';
-import { STREAM_NAMES, valueSubject, type StreamName, type TopicKind } from './catalog.js';
+import { STREAM_NAMES, valueSubject, type SchemaKind, type StreamName } from './catalog.js';
 
 /** What serde needs of a schema registry; the Confluent client implements it. */
 export interface SchemaRegistryClient {
@@ -35,7 +35,7 @@ export class SerdeError extends Error {
 }
 
 /**
- * Encodes the values of one kind of topic (raw, events) in the Confluent wire format with
+ * Encodes the values of one kind of topic (raw.* or events.*) in the Confluent wire format with
  * the schema ids the registry assigned. Schemas are never registered here: `schemas
  * register` does that as a deliberate step; `open` fails clearly if one is missing.
  */
@@ -44,15 +44,15 @@ export class StreamSerde {
 
   private constructor(
     private readonly registry: SchemaRegistryClient,
-    readonly kind: TopicKind,
+    readonly kind: SchemaKind,
   ) {}
 
-  static async open(registry: SchemaRegistryClient, kind: TopicKind): Promise<StreamSerde> {
+  static async open(registry: SchemaRegistryClient, kind: SchemaKind): Promise<StreamSerde> {
     const serde = new StreamSerde(registry, kind);
     for (const stream of STREAM_NAMES) {
       const subject = valueSubject(kind, stream);
       try {
-        serde.ids.set(stream, await registry.idOf(subject, streamSchemaText(stream)));
+        serde.ids.set(stream, await registry.idOf(subject, streamSchemaText(stream, kind)));
       } catch (err) {
         throw new SerdeError(
           `the schema of ${subject} is not registered (run: npm run schemas -- register)`,
@@ -69,7 +69,7 @@ export class StreamSerde {
 
   /** Throws if the value does not fit; validate first to report field errors. */
   encode(stream: StreamName, value: unknown): Buffer {
-    return frame(this.schemaId(stream), streamType(stream).toBuffer(value));
+    return frame(this.schemaId(stream), streamType(stream, this.kind).toBuffer(value));
   }
 
   decode(buffer: Buffer): Promise<unknown> {

@@ -1,5 +1,5 @@
 import type avro from 'avsc';
-import { STREAMS, type StreamName } from './catalog.js';
+import { STREAMS, type SchemaKind, type StreamName } from './catalog.js';
 import { streamType } from './avro.js';
 
 export interface FieldError {
@@ -30,9 +30,13 @@ function describe(type: avro.Type): string {
  * Every reason a value does not fit its stream's schema, each with the field's path.
  * Unknown fields are errors too: a field without a schema has no privacy class.
  */
-export function validateStreamValue(stream: StreamName, value: unknown): FieldError[] {
+export function validateStreamValue(
+  stream: StreamName,
+  value: unknown,
+  kind: SchemaKind = 'raw',
+): FieldError[] {
   const errors: FieldError[] = [];
-  streamType(stream).isValid(value, {
+  streamType(stream, kind).isValid(value, {
     noUndeclaredFields: true,
     errorHook: (path: string[], got: unknown, type: avro.Type) => {
       const field = path.join('.');
@@ -60,8 +64,12 @@ export function validateStreamValue(stream: StreamName, value: unknown): FieldEr
  * What the gateway and the producer SDK both check: the value fits the stream's schema,
  * its event_type belongs to the stream, and the payload is the branch that type carries.
  */
-export function validateEvent(stream: StreamName, value: unknown): FieldError[] {
-  const errors = validateStreamValue(stream, value);
+export function validateEvent(
+  stream: StreamName,
+  value: unknown,
+  kind: SchemaKind = 'raw',
+): FieldError[] {
+  const errors = validateStreamValue(stream, value, kind);
   if (errors.length > 0) return errors;
   const { envelope, payload } = value as {
     envelope: { event_type: string };

@@ -32,6 +32,52 @@ export interface Context {
   referrer: null | string;
 }
 
+/** What the enrich worker derived from the raw event before masking it. Nothing here identifies a person. (backbone.events.Enrichment) */
+export interface Enrichment {
+  /** privacy: none. desktop, mobile, tablet, tv, console, wearable, bot or other. */
+  device_type: string;
+  /** privacy: none. Browser name, or (unknown). */
+  browser: string;
+  /** privacy: none. Major version only: full versions help fingerprinting. */
+  browser_major: string;
+  /** privacy: none */
+  os: string;
+  /** privacy: none */
+  os_major: string;
+  /** privacy: none */
+  is_bot: boolean;
+  /** privacy: low. ISO 3166-1 alpha-2, from the truncated IP. */
+  country: null | string;
+  /** privacy: low. Subdivision (state, region), from the truncated IP. */
+  region: null | string;
+  /** privacy: low */
+  page_host: null | string;
+  /** privacy: low. Path only: query strings and fragments are dropped. */
+  page_path: null | string;
+  /** privacy: low */
+  utm_source: null | string;
+  /** privacy: low */
+  utm_medium: null | string;
+  /** privacy: low */
+  utm_campaign: null | string;
+  /** privacy: low */
+  utm_term: null | string;
+  /** privacy: low */
+  utm_content: null | string;
+  /** privacy: low. Host of the referrer; its path and query are dropped. */
+  referrer_host: null | string;
+  /** privacy: low. UTM source, search engine, social network, referring host, (internal) or (direct). */
+  traffic_source: null | string;
+  /** privacy: low. UTM medium, organic, social, referral or (none). */
+  traffic_medium: null | string;
+  /** privacy: none. For transcripts: drop (text removed) or redact (personal data replaced). */
+  text_policy: null | string;
+  /** privacy: none. Personal data items replaced in transcript text. */
+  redactions: number;
+  /** privacy: none */
+  enriched_at: number;
+}
+
 /** What every event carries, whatever its stream. received_at, tenant_id and source are set by the server, never by the sender. (backbone.events.Envelope) */
 export interface Envelope {
   /** privacy: none. UUID chosen by the sender; retries keep it, so it deduplicates. */
@@ -58,6 +104,36 @@ export interface Envelope {
   consent: Consent;
   /** privacy: none */
   context: Context;
+}
+
+/** The event store's form of stt-session events (events.* topics): the raw event enriched, then masked by privacy class. Identifiers are pseudonymized or tokenized, the client IP is a keyed hash, the full user agent is gone. (backbone.events.stt.EnrichedSessionEvent) */
+export interface EnrichedSessionEvent {
+  /** privacy: none. Masked: anonymous_id and context.ip pseudonymized, user_id tokenized, user_agent removed. */
+  envelope: Envelope;
+  /** privacy: none */
+  enrichment: Enrichment;
+  /** privacy: none. As received, masked by class (critical fields dropped unless a policy redacted them). */
+  payload: { 'backbone.events.stt.SessionStarted': SessionStarted } | { 'backbone.events.stt.SessionCompleted': SessionCompleted } | { 'backbone.events.stt.SessionError': SessionError } | { 'backbone.events.stt.QualityAssessment': QualityAssessment };
+}
+
+/** The event store's form of stt-speaker events (events.* topics): the raw event enriched, then masked by privacy class. Identifiers are pseudonymized or tokenized, the client IP is a keyed hash, the full user agent is gone. (backbone.events.stt.EnrichedSpeakerEvent) */
+export interface EnrichedSpeakerEvent {
+  /** privacy: none. Masked: anonymous_id and context.ip pseudonymized, user_id tokenized, user_agent removed. */
+  envelope: Envelope;
+  /** privacy: none */
+  enrichment: Enrichment;
+  /** privacy: none. As received, masked by class (critical fields dropped unless a policy redacted them). */
+  payload: { 'backbone.events.stt.SpeakerDetected': SpeakerDetected } | { 'backbone.events.stt.SpeakerChanged': SpeakerChanged };
+}
+
+/** The event store's form of stt-transcript events (events.* topics): the raw event enriched, then masked by privacy class. Identifiers are pseudonymized or tokenized, the client IP is a keyed hash, the full user agent is gone. (backbone.events.stt.EnrichedTranscriptEvent) */
+export interface EnrichedTranscriptEvent {
+  /** privacy: none. Masked: anonymous_id and context.ip pseudonymized, user_id tokenized, user_agent removed. */
+  envelope: Envelope;
+  /** privacy: none */
+  enrichment: Enrichment;
+  /** privacy: none. As received, masked by class (critical fields dropped unless a policy redacted them). */
+  payload: { 'backbone.events.stt.TranscriptionStarted': TranscriptionStarted } | { 'backbone.events.stt.TranscriptSegment': TranscriptSegment } | { 'backbone.events.stt.LanguageDetected': LanguageDetected };
 }
 
 /** event_type stt_language_detected (backbone.events.stt.LanguageDetected) */
@@ -245,6 +321,16 @@ export interface CustomEvent {
   properties: Record<string, string>;
 }
 
+/** The event store's form of web events (events.* topics): the raw event enriched, then masked by privacy class. Identifiers are pseudonymized or tokenized, the client IP is a keyed hash, the full user agent is gone. (backbone.events.web.EnrichedWebEvent) */
+export interface EnrichedWebEvent {
+  /** privacy: none. Masked: anonymous_id and context.ip pseudonymized, user_id tokenized, user_agent removed. */
+  envelope: Envelope;
+  /** privacy: none */
+  enrichment: Enrichment;
+  /** privacy: none. As received, masked by class (critical fields dropped unless a policy redacted them). */
+  payload: { 'backbone.events.web.PageView': PageView } | { 'backbone.events.web.Click': Click } | { 'backbone.events.web.Conversion': Conversion } | { 'backbone.events.web.CustomEvent': CustomEvent };
+}
+
 /** event_type page_view (backbone.events.web.PageView) */
 export interface PageView {
   /** privacy: low */
@@ -261,12 +347,20 @@ export interface WebEvent {
   payload: { 'backbone.events.web.PageView': PageView } | { 'backbone.events.web.Click': Click } | { 'backbone.events.web.Conversion': Conversion } | { 'backbone.events.web.CustomEvent': CustomEvent };
 }
 
-/** The value type of each stream's topics. */
+/** The value type of each stream's raw.* topic. */
 export interface StreamEvents {
   'web': WebEvent;
   'stt.transcript': TranscriptEvent;
   'stt.speaker': SpeakerEvent;
   'stt.session': SessionEvent;
+}
+
+/** The value type of each stream's events.* topic (enriched and masked). */
+export interface EnrichedStreamEvents {
+  'web': EnrichedWebEvent;
+  'stt.transcript': EnrichedTranscriptEvent;
+  'stt.speaker': EnrichedSpeakerEvent;
+  'stt.session': EnrichedSessionEvent;
 }
 
 /** The payload each event type carries. */

@@ -1,17 +1,23 @@
 import { Kafka, Partitioners, logLevel, type IHeaders, type Producer } from 'kafkajs';
-import { topicName, type StreamName, type TopicKind } from '../catalog.js';
+import { topicName, type SchemaKind, type StreamName } from '../catalog.js';
 import { EventValidationError, ProduceError } from '../errors.js';
-import type { StreamEvents } from '../generated/types.js';
+import type { EnrichedStreamEvents, StreamEvents } from '../generated/types.js';
 import { confluentRegistry, StreamSerde, type SchemaRegistryClient } from '../serde.js';
 import { validateEvent } from '../validate.js';
 import { MicroBatcher } from './micro-batcher.js';
 
-export interface EventProducerOptions {
+/** The value types of each kind of topic. */
+export interface EventsByKind {
+  raw: StreamEvents;
+  events: EnrichedStreamEvents;
+}
+
+export interface EventProducerOptions<K extends SchemaKind = 'raw'> {
   brokers: string[];
   registryUrl: string;
   clientId: string;
   /** Which topics to write: raw.* (producers of events) or events.* (the enrich worker). */
-  kind?: TopicKind;
+  kind?: K;
   /**
    * Wait this long to share a produce call with later events (default 0: events of the same
    * tick, and those arriving while a batch is in flight, share one call anyway; measured,
@@ -41,13 +47,13 @@ interface Outgoing {
  * with acks=all. Concurrent produce() calls share Kafka round trips; each resolves only when
  * Kafka acknowledged its event.
  */
-export class EventProducer {
+export class EventProducer<K extends SchemaKind = 'raw'> {
   private readonly batcher: MicroBatcher<Outgoing>;
 
   private constructor(
     private readonly producer: Producer,
     private readonly serde: StreamSerde,
-    options: EventProducerOptions,
+    options: EventProducerOptions<K>,
   ) {
     this.batcher = new MicroBatcher<Outgoing>({
       lingerMs: options.lingerMs ?? 0,
@@ -57,7 +63,9 @@ export class EventProducer {
     });
   }
 
-  static async connect(options: EventProducerOptions): Promise<EventProducer> {
+  static async connect<K extends SchemaKind = 'raw'>(
+    options: EventProducerOptions<K>,
+  ): Promise<EventProducer<K>> {
     const serde = await StreamSerde.open(
       options.registry ?? confluentRegistry(options.registryUrl),
       options.kind ?? 'raw',
@@ -74,7 +82,7 @@ export class EventProducer {
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     await producer.connect();
-    return new EventProducer(producer, serde, options);
+    return new EventProducer<K>(producer, serde, options);
   }
 
   /** Events waiting for Kafka or in flight. */

@@ -1,2 +1,2 @@
-export { EventProducer, type EventProducerOptions } from './event-producer.js';
+export { EventProducer, type EventProducerOptions, type EventsByKind } from './event-producer.js';
 export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.js';
