@@ -1,0 +1,198 @@
+import { describe, expect, it } from 'vitest';
+import type { StreamEvents } from '@backbone/schemas';
+import { enrichEvent, type EnrichContext, type TextPolicy } from './enrich.step.js';
+import { pseudonymize, tokenize } from './mask.js';
+
+const keys = { hashKey: 'hash-key', tokenKey: 'token-key' };
+const context = (policy: TextPolicy = 'drop'): EnrichContext => ({
+  keys,
+  geo: (ip) =>
+    ip === '81.2.69.160' ? { country: 'GB', region: 'England' } : { country: null, region: null },
+  textPolicy: () => policy,
+  now: () => 1_736_937_005_000,
+});
+
+const CHROME =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.109 Safari/537.36';
+
+function envelope(
+  eventType: string,
+  overrides: Partial<StreamEvents['web']['envelope']> = {},
+): StreamEvents['web']['envelope'] {
+  return {
+    event_id: 'e-1',
+    event_type: eventType,
+    occurred_at: 1,
+    received_at: 2,
+    occurred_at_clamped: false,
+    tenant_id: 'acme',
+    source: 'web',
+    session_id: 'sess-1',
+    anonymous_id: 'device-42',
+    user_id: 'jane@example.com',
+    consent: {
+      analytics: true,
+      marketing: null,
+      functional: null,
+      gpc: false,
+      dnt: false,
+      anonymized: false,
+    },
+    context: {
+      ip: '81.2.69.160',
+      user_agent: CHROME,
+      locale: 'en-GB',
+      timezone: 'Europe/London',
+      page_url:
+        'https://Shop.Example/checkout?email=jane@example.com&utm_source=news&utm_medium=email#pay',
+      referrer: 'https://www.google.com/search?q=jane+doe',
+    },
+    ...overrides,
+  };
+}
+
+const pageView: StreamEvents['web'] = {
+  envelope: envelope('page_view'),
+  payload: { 'backbone.events.web.PageView': { url: '/checkout', title: 'Checkout' } },
+};
+
+describe('enrichEvent (raw.* → events.*)', () => {
+  it('derives device, geo, page and source, and masks the envelope by class', () => {
+    const result = enrichEvent('web', pageView, context());
+    expect(result.kind).toBe('ok');
+    if (result.kind !== 'ok') return;
+    const { value, report } = result.value;
+    expect(value.enrichment).toMatchObject({
+      device_type: 'desktop',
+      browser: 'Chrome',
+      browser_major: '120',
+      os: 'Windows',
+      is_bot: false,
+      country: 'GB',
+      region: 'England',
+      page_host: 'shop.example',
+      page_path: '/checkout',
+      utm_source: 'news',
+      utm_medium: 'email',
+      referrer_host: 'www.google.com',
+      traffic_source: 'news',
+      traffic_medium: 'email',
+      text_policy: null,
+      redactions: 0,
+      enriched_at: 1_736_937_005_000,
+    });
+    expect(value.envelope).toMatchObject({
+      session_id: 'sess-1',
+      anonymous_id: pseudonymize('device-42', keys),
+      user_id: tokenize('jane@example.com', keys),
+      context: {
+        ip: pseudonymize('81.2.69.160', keys),
+        user_agent: null,
+        page_url: 'https://shop.example/checkout',
+        referrer: null,
+        locale: 'en-GB',
+      },
+    });
+    expect(report.masked).toEqual({ medium: 2, high: 1, critical: 0 });
+  });
+
+  it('drops events from bots', () => {
+    const bot = {
+      ...pageView,
+      envelope: envelope('page_view', {
+        context: {
+          ...pageView.envelope.context,
+          user_agent: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+        },
+      }),
+    };
+    expect(enrichEvent('web', bot, context())).toEqual({ kind: 'drop', reason: 'bot' });
+  });
+
+  const segment = (text: string): StreamEvents['stt.transcript'] => ({
+    envelope: {
+      ...envelope('stt_transcription_completed'),
+      context: {
+        ip: null,
+        user_agent: null,
+        locale: null,
+        timezone: null,
+        page_url: null,
+        referrer: null,
+      },
+    },
+    payload: {
+      'backbone.events.stt.TranscriptSegment': {
+        segment_id: 'seg-1',
+        text,
+        is_final: true,
+        confidence: 0.5,
+        start_ms: 0,
+        end_ms: 900,
+        language: 'en',
+        speaker_id: 'spk_0',
+        speaker_label: 'Dr. Jane Smith',
+        model_id: 'm',
+        processing_latency_ms: 80,
+        audio_duration_ms: 900,
+        word_count: 9,
+      },
+    },
+  });
+
+  it('drops transcript text by default, keeping the word count', () => {
+    const result = enrichEvent(
+      'stt.transcript',
+      segment('my number is 415 555 0100'),
+      context('drop'),
+    );
+    if (result.kind !== 'ok') throw new Error(result.kind);
+    expect(result.value.value.payload).toMatchObject({
+      'backbone.events.stt.TranscriptSegment': {
+        text: null,
+        word_count: 9,
+        speaker_label: tokenize('Dr. Jane Smith', keys),
+      },
+    });
+    expect(result.value.value.enrichment).toMatchObject({ text_policy: 'drop', redactions: 0 });
+  });
+
+  it('keeps redacted transcript text for tenants whose policy is redact', () => {
+    const result = enrichEvent(
+      'stt.transcript',
+      segment('email jane@example.com or call 415 555 0100, card 4111 1111 1111 1111'),
+      context('redact'),
+    );
+    if (result.kind !== 'ok') throw new Error(result.kind);
+    expect(result.value.value.payload).toMatchObject({
+      'backbone.events.stt.TranscriptSegment': {
+        text: 'email [EMAIL] or call [PHONE], card [CARD]',
+      },
+    });
+    expect(result.value.value.enrichment).toMatchObject({ text_policy: 'redact', redactions: 3 });
+  });
+
+  it('lets no canary in an identifying field, a user agent or a URL query reach events.*', () => {
+    const canary = 'CANARY7Q';
+    const raw: StreamEvents['web'] = {
+      envelope: envelope('conversion', {
+        anonymous_id: canary,
+        user_id: canary,
+        context: {
+          ip: `${canary}`,
+          user_agent: `${CHROME} ${canary}`,
+          locale: 'en',
+          timezone: 'UTC',
+          page_url: `https://shop.example/buy?who=${canary}#${canary}`,
+          referrer: `https://partner.example/${canary}?q=${canary}`,
+        },
+      }),
+      payload: {
+        'backbone.events.web.Conversion': { order_id: canary, value: 10, currency: 'EUR' },
+      },
+    };
+    const result = enrichEvent('web', raw, context());
+    if (result.kind !== 'ok') throw new Error(result.kind);
+    expect(JSON.stringify(result.value.value)).not.toContain(canary);
+  });
+});
