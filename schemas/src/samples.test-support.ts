@@ -1,37 +1,8 @@
-import type { EnrichedStreamEvents, Envelope, StreamEvents } from './generated/types.js';
+import { sampleEnvelope } from '@backbone/test';
+import type { EnrichedStreamEvents, StreamEvents } from './generated/types.js';
 
 /** A valid envelope for tests (test support; not part of the build). */
-export function envelope(eventType: string, overrides: Partial<Envelope> = {}): Envelope {
-  return {
-    event_id: '0b9f3a3e-4d0c-4a4e-9a53-1f0e1a2b3c4d',
-    event_type: eventType,
-    occurred_at: 1_736_937_000_000,
-    received_at: 1_736_937_001_000,
-    occurred_at_clamped: false,
-    tenant_id: 'acme',
-    source: 'web-app',
-    session_id: 's-1',
-    anonymous_id: 'anon-hash',
-    user_id: null,
-    consent: {
-      analytics: true,
-      marketing: null,
-      functional: null,
-      gpc: false,
-      dnt: false,
-      anonymized: false,
-    },
-    context: {
-      ip: '203.0.113.7',
-      user_agent: 'Mozilla/5.0',
-      locale: 'en-US',
-      timezone: 'UTC',
-      page_url: 'https://shop.example/p',
-      referrer: null,
-    },
-    ...overrides,
-  };
-}
+export const envelope = sampleEnvelope;
 
 export const pageView: StreamEvents['web'] = {
   envelope: envelope('page_view'),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamEvents } from '@backbone/schemas';
+import { sampleEnvelope } from '@backbone/test';
 import { enrichEvent, type EnrichContext, type TextPolicy } from './enrich.step.js';
 import { pseudonymize, tokenize } from './mask.js';
 
@@ -19,25 +20,12 @@ function envelope(
   eventType: string,
   overrides: Partial<StreamEvents['web']['envelope']> = {},
 ): StreamEvents['web']['envelope'] {
-  return {
+  return sampleEnvelope(eventType, {
     event_id: 'e-1',
-    event_type: eventType,
-    occurred_at: 1,
-    received_at: 2,
-    occurred_at_clamped: false,
-    tenant_id: 'acme',
     source: 'web',
     session_id: 'sess-1',
     anonymous_id: 'device-42',
     user_id: 'jane@example.com',
-    consent: {
-      analytics: true,
-      marketing: null,
-      functional: null,
-      gpc: false,
-      dnt: false,
-      anonymized: false,
-    },
     context: {
       ip: '81.2.69.160',
       user_agent: CHROME,
@@ -48,7 +36,7 @@ function envelope(
       referrer: 'https://www.google.com/search?q=jane+doe',
     },
     ...overrides,
-  };
+  });
 }
 
 const pageView: StreamEvents['web'] = {

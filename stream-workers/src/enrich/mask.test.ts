@@ -1,29 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamEvents } from '@backbone/schemas';
+import { sampleEnvelope } from '@backbone/test';
 import { maskEvent, maskingRules, pseudonymize, tokenize } from './mask.js';
 
 const keys = { hashKey: 'salt-for-tests', tokenKey: 'token-key-for-tests' };
 
 const conversion: StreamEvents['web'] = {
-  envelope: {
+  envelope: sampleEnvelope('conversion', {
     event_id: 'e-1',
-    event_type: 'conversion',
-    occurred_at: 1,
-    received_at: 2,
-    occurred_at_clamped: false,
-    tenant_id: 'acme',
     source: 'shop',
     session_id: 'sess-1',
     anonymous_id: 'device-123',
     user_id: 'jane@example.com',
-    consent: {
-      analytics: true,
-      marketing: null,
-      functional: null,
-      gpc: false,
-      dnt: false,
-      anonymized: false,
-    },
     context: {
       ip: '203.0.113.7',
       user_agent: 'Mozilla/5.0 (X11)',
@@ -32,7 +20,7 @@ const conversion: StreamEvents['web'] = {
       page_url: '/checkout',
       referrer: null,
     },
-  },
+  }),
   payload: {
     'backbone.events.web.Conversion': { order_id: 'ORD-2025-0042', value: 99.5, currency: 'EUR' },
   },
