@@ -59,8 +59,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
         `${process.uptime().toFixed(1)} s after the test run started (${dataDir})\n`,
     );
   } catch (err) {
-    await downStack(dataDir, { purge: true });
-    throw err;
+    await downStack(dataDir, { purge: process.env.BACKBONE_KEEP_TEST_STACK !== '1' });
+    // A StackError's hint holds the failing component's log tail: show it in the run's output.
+    const hint = (err as { hint?: string }).hint;
+    throw hint ? new Error(`${(err as Error).message}\n${hint}`, { cause: err }) : err;
   }
   return async () => {
     await downStack(dataDir, { purge: process.env.BACKBONE_KEEP_TEST_STACK !== '1' });
