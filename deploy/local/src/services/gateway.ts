@@ -2,11 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApiKeyStore, createApiKey } from '@backbone/ingest-gateway';
-import { waitFor } from '@backbone/runtime';
 import { StackError } from '../stack/errors.js';
 import { REPO_ROOT } from '../stack/layout.js';
+import { waitForHttp } from '../stack/node-services.js';
 import { isPortFree } from '../stack/ports.js';
-import { tail } from '../stack/processes.js';
 import { endpointsEnv, type Endpoints } from '../stack/state.js';
 
 /**
@@ -57,23 +56,16 @@ export async function startGateway(o: {
       stdio: ['ignore', out, out],
     },
   );
-  const ready = await waitFor(
-    async () => {
-      if (child.exitCode !== null) return 'exited' as const;
-      return (
-        await fetch(`http://127.0.0.1:${o.port}/ready`, { signal: AbortSignal.timeout(2000) })
-      ).ok
-        ? ('ready' as const)
-        : undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 200, description: 'the ingest gateway' },
-  ).catch(() => 'timeout' as const);
-  if (ready !== 'ready') {
+  try {
+    await waitForHttp(`http://127.0.0.1:${o.port}/ready`, {
+      alive: () => child.exitCode === null,
+      logFile,
+      what: 'The ingest gateway',
+      timeoutMs: 60_000,
+    });
+  } catch (err) {
     child.kill('SIGKILL');
-    throw new StackError(
-      `The ingest gateway ${ready === 'exited' ? 'exited during start-up' : 'did not become ready in 60 s'}.`,
-      tail(logFile),
-    );
+    throw err;
   }
   return child;
 }

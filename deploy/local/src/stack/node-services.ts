@@ -21,31 +21,44 @@ function nodeService(
   );
 }
 
-/** Waits until `url` answers 2xx; fails early, with the log's tail, if the process exits. */
-async function waitForHttp(url: string, p: ProcessState, what: string, timeoutMs: number) {
+/**
+ * Waits until `url` answers 2xx; fails early, with the log's tail, if the process exits
+ * (`alive` says whether it still runs: a pid check, or a child process's exit code).
+ */
+export async function waitForHttp(
+  url: string,
+  o: { alive: () => boolean; logFile: string; what: string; timeoutMs: number },
+): Promise<void> {
   const outcome = await waitFor(
     async () => {
-      if (!isAlive(p.pid)) return 'exited' as const;
+      if (!o.alive()) return 'exited' as const;
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
       return res.ok ? ('ready' as const) : undefined;
     },
-    { timeoutMs, intervalMs: 100, description: what },
+    { timeoutMs: o.timeoutMs, intervalMs: 100, description: o.what },
   ).catch(() => 'timeout' as const);
   if (outcome === 'exited')
-    throw new StackError(`${what} exited during start-up.`, tail(p.logFile));
+    throw new StackError(`${o.what} exited during start-up.`, tail(o.logFile));
   if (outcome === 'timeout') {
     throw new StackError(
-      `${what} did not become ready within ${timeoutMs / 1000} s.`,
-      tail(p.logFile),
+      `${o.what} did not become ready within ${o.timeoutMs / 1000} s.`,
+      tail(o.logFile),
     );
   }
 }
 
+const forProcess = (p: ProcessState, what: string, timeoutMs: number) => ({
+  alive: () => isAlive(p.pid),
+  logFile: p.logFile,
+  what,
+  timeoutMs,
+});
+
 export const waitForClickHouse = (p: ProcessState, timeoutMs = 60_000) =>
-  waitForHttp(`http://127.0.0.1:${p.port}/ping`, p, 'ClickHouse', timeoutMs);
+  waitForHttp(`http://127.0.0.1:${p.port}/ping`, forProcess(p, 'ClickHouse', timeoutMs));
 
 export const waitForRegistry = (p: ProcessState, timeoutMs = 60_000) =>
-  waitForHttp(`http://127.0.0.1:${p.port}/subjects`, p, 'Schema registry', timeoutMs);
+  waitForHttp(`http://127.0.0.1:${p.port}/subjects`, forProcess(p, 'Schema registry', timeoutMs));
 
 /** Starts the ClickHouse HTTP endpoint over chDB and waits until /ping answers. */
 export async function startClickHouseProcess(o: {
