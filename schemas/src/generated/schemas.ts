@@ -1278,6 +1278,25 @@ export const STREAM_SCHEMAS = {
                 "type": "boolean",
                 "default": false,
                 "privacy": "none"
+              },
+              {
+                "name": "model_id",
+                "type": [
+                  "null",
+                  "string"
+                ],
+                "default": null,
+                "privacy": "none",
+                "doc": "The model that failed, when known: error rates by model and language."
+              },
+              {
+                "name": "language",
+                "type": [
+                  "null",
+                  "string"
+                ],
+                "default": null,
+                "privacy": "none"
               }
             ]
           },
@@ -3389,6 +3408,25 @@ export const ENRICHED_SCHEMAS = {
                 "name": "retriable",
                 "type": "boolean",
                 "default": false,
+                "privacy": "none"
+              },
+              {
+                "name": "model_id",
+                "type": [
+                  "null",
+                  "string"
+                ],
+                "default": null,
+                "privacy": "none",
+                "doc": "The model that failed, when known: error rates by model and language."
+              },
+              {
+                "name": "language",
+                "type": [
+                  "null",
+                  "string"
+                ],
+                "default": null,
                 "privacy": "none"
               }
             ]

@@ -188,6 +188,10 @@ export interface SessionError {
   message: string;
   /** privacy: none */
   retriable: boolean;
+  /** privacy: none. The model that failed, when known: error rates by model and language. */
+  model_id: null | string;
+  /** privacy: none */
+  language: null | string;
 }
 
 /** Stream stt.session: the lifecycle and quality of a speech-to-text session. (backbone.events.stt.SessionEvent) */

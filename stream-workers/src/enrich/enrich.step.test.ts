@@ -183,4 +183,71 @@ describe('enrichEvent (raw.* → events.*)', () => {
     if (result.kind !== 'ok') throw new Error(result.kind);
     expect(JSON.stringify(result.value.value)).not.toContain(canary);
   });
+
+  it("takes a page view's own URL when the context has none, without its query", () => {
+    const raw: StreamEvents['web'] = {
+      envelope: envelope('page_view', {
+        context: { ...envelope('page_view').context, page_url: null, referrer: null },
+      }),
+      payload: {
+        'backbone.events.web.PageView': {
+          url: 'https://shop.example/users/jane@example.com/orders?token=abc&utm_source=ads',
+          title: 'Orders of jane@example.com, call +44 20 7946 0958',
+        },
+      },
+    };
+    const result = enrichEvent('web', raw, context());
+    if (result.kind !== 'ok') throw new Error(result.kind);
+    const { value } = result.value;
+    expect(value.payload).toEqual({
+      'backbone.events.web.PageView': {
+        url: 'https://shop.example/users/[EMAIL]/orders',
+        title: 'Orders of [EMAIL], call [PHONE]',
+      },
+    });
+    expect(value.enrichment).toMatchObject({
+      page_host: 'shop.example',
+      page_path: '/users/[EMAIL]/orders',
+      utm_source: 'ads',
+      traffic_source: 'ads',
+      redactions: 1,
+    });
+  });
+
+  it.each([
+    ['a custom property', { name: 'signup', properties: { email: 'jo@example.org', plan: 'pro' } }],
+  ])('redacts personal data typed into %s', (_what, custom) => {
+    const raw: StreamEvents['web'] = {
+      envelope: envelope('custom'),
+      payload: { 'backbone.events.web.CustomEvent': custom },
+    };
+    const result = enrichEvent('web', raw, context());
+    if (result.kind !== 'ok') throw new Error(result.kind);
+    expect(result.value.value.payload).toEqual({
+      'backbone.events.web.CustomEvent': {
+        name: 'signup',
+        properties: { email: '[EMAIL]', plan: 'pro' },
+      },
+    });
+  });
+
+  it('keeps identifiers in low fields as they are (a session or speaker id is not free text)', () => {
+    const raw: StreamEvents['stt.speaker'] = {
+      envelope: { ...envelope('stt_speaker_changed'), session_id: '1234567890' },
+      payload: {
+        'backbone.events.stt.SpeakerChanged': {
+          from_speaker_id: '5550001234',
+          to_speaker_id: 'spk-2',
+          offset_ms: 1000,
+          confidence: 0.9,
+        },
+      },
+    };
+    const result = enrichEvent('stt.speaker', raw, context());
+    if (result.kind !== 'ok') throw new Error(result.kind);
+    expect(result.value.value.envelope.session_id).toBe('1234567890');
+    expect(result.value.value.payload).toMatchObject({
+      'backbone.events.stt.SpeakerChanged': { from_speaker_id: '5550001234' },
+    });
+  });
 });

@@ -5,7 +5,8 @@ import type { GeoInfo } from './geo.js';
 import { maskEvent, type MaskKeys } from './mask.js';
 import { redactText } from './redact.js';
 import { classifySource } from './referrer.js';
-import { parsePageUrl } from './url.js';
+import { redactFreeText } from './free-text.js';
+import { parsePageUrl, type ParsedUrl } from './url.js';
 import { parseUserAgent } from './user-agent.js';
 
 /** How a tenant wants transcript text handled: REFERENCE R3 makes `drop` the default. */
@@ -34,6 +35,9 @@ const originOf = (url: string | null): string | null => {
 };
 
 const SEGMENT = 'backbone.events.stt.TranscriptSegment';
+const PAGE_VIEW = 'backbone.events.web.PageView';
+
+const reducedUrl = (page: ParsedUrl) => `${page.host ? `https://${page.host}` : ''}${page.path}`;
 
 /**
  * raw.* → events.*: derives device, geo, page and traffic source, applies the tenant's
@@ -49,15 +53,13 @@ export function enrichEvent<S extends StreamName>(
   const device = parseUserAgent(envelope.context.user_agent);
   if (device.is_bot) return drop('bot');
 
-  const page = envelope.context.page_url ? parsePageUrl(envelope.context.page_url) : null;
-  const pageView = (raw.payload as Record<string, { url?: string }>)[
-    'backbone.events.web.PageView'
-  ];
-  const pageForSource = page ?? (pageView?.url ? parsePageUrl(pageView.url) : null);
-  const source =
-    stream === 'web' && pageForSource
-      ? classifySource(envelope.context.referrer, pageForSource)
-      : null;
+  const pageView = (raw.payload as Record<string, { url?: string }>)[PAGE_VIEW];
+  // The page: the context's URL, or a page view's own (R1 sends it in properties.url).
+  const pageUrl = envelope.context.page_url ?? pageView?.url ?? null;
+  const parsed = pageUrl ? parsePageUrl(pageUrl) : null;
+  // A path can carry an email or an account number too (/users/jane@example.com/orders/123456).
+  const page = parsed ? { ...parsed, path: redactText(parsed.path).text } : null;
+  const source = stream === 'web' && page ? classifySource(envelope.context.referrer, page) : null;
   const geo = ctx.geo(envelope.context.ip);
 
   // Transcript text: dropped, or redacted by tenant policy, before the class-based masking
@@ -81,7 +83,7 @@ export function enrichEvent<S extends StreamName>(
       context: {
         ...envelope.context,
         user_agent: null,
-        page_url: page ? `${page.host ? `https://${page.host}` : ''}${page.path}` : null,
+        page_url: envelope.context.page_url && page ? reducedUrl(page) : null,
         referrer: null,
       },
     },
@@ -95,22 +97,28 @@ export function enrichEvent<S extends StreamName>(
     )[SEGMENT]!.text;
   }
 
+  const branch = Object.values(
+    masked.payload as unknown as Record<string, Record<string, unknown>>,
+  )[0];
+  if (branch && pageView && page) branch.url = reducedUrl(page);
+  const freeText = branch ? redactFreeText(stream, branch) : 0;
+
   const enrichment: Enrichment = {
     ...device,
     country: geo.country,
     region: geo.region,
     page_host: page?.host ?? null,
     page_path: page?.path ?? null,
-    utm_source: pageForSource?.utm.source ?? null,
-    utm_medium: pageForSource?.utm.medium ?? null,
-    utm_campaign: pageForSource?.utm.campaign ?? null,
-    utm_term: pageForSource?.utm.term ?? null,
-    utm_content: pageForSource?.utm.content ?? null,
+    utm_source: page?.utm.source ?? null,
+    utm_medium: page?.utm.medium ?? null,
+    utm_campaign: page?.utm.campaign ?? null,
+    utm_term: page?.utm.term ?? null,
+    utm_content: page?.utm.content ?? null,
     referrer_host: originOf(envelope.context.referrer),
     traffic_source: source?.source ?? null,
     traffic_medium: source?.medium ?? null,
     text_policy: textPolicy,
-    redactions,
+    redactions: redactions + freeText,
     enriched_at: ctx.now(),
   };
   const value = { ...masked, enrichment } as unknown as EnrichedStreamEvents[S];
@@ -119,5 +127,5 @@ export function enrichEvent<S extends StreamName>(
     return dlq(
       `the enriched event does not fit its schema: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
     );
-  return ok({ value, report: { masked: report.masked, redactions } });
+  return ok({ value, report: { masked: report.masked, redactions: redactions + freeText } });
 }

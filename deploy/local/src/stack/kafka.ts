@@ -102,9 +102,16 @@ logger.server.name = kafka.server.KafkaRaftServer
 logger.server.level = info
 `;
 
-/** Kafka's Uuid text form: 16 random bytes, URL-safe base64 without padding. */
-function clusterId(): string {
-  return randomBytes(16).toString('base64url');
+/**
+ * Kafka's Uuid text form: 16 random bytes, URL-safe base64 without padding. Like Kafka's own
+ * Uuid.randomUuid, never one starting with '-': the storage tool's argument parser would
+ * take it for an option (about one format in 64 failed before this).
+ */
+export function clusterId(random = () => randomBytes(16)): string {
+  for (;;) {
+    const id = random().toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 export async function startKafka(options: {
@@ -137,8 +144,7 @@ export async function startKafka(options: {
       ...jvm,
       'kafka.tools.StorageTool',
       'format',
-      '-t',
-      clusterId(),
+      `--cluster-id=${clusterId()}`,
       '-c',
       props,
     ]);

@@ -1,0 +1,223 @@
+import type { StreamName } from '@backbone/schemas';
+import { rawTable, streamColumns } from './columns.js';
+import { DEDUP_WINDOW, qualified, type TableNames } from './raw-tables.js';
+
+/**
+ * Web rollups: AggregatingMergeTree tables fed by materialized views on web_events. They hold
+ * only `none` and `low` values (no identifiers in clear: visitors are counted from the keyed
+ * hash of anonymous_id), so they are kept as long as the low class allows, 2 years.
+ * Grain and questions per table: stream-workers/README.md.
+ */
+const TIME = "DateTime64(3, 'UTC')";
+const SETTINGS = `SETTINGS non_replicated_deduplication_window = ${DEDUP_WINDOW}`;
+const LC = 'LowCardinality(String)';
+// A visitor: the pseudonymous device id, or the session when consent removed it.
+const VISITOR = 'coalesce(anonymous_id, session_id)';
+
+interface Rollup {
+  table: string;
+  columns: string[];
+  orderBy: string;
+  partitionBy: string;
+  ttl?: string;
+  /** SELECT … FROM {SOURCE} … that the view runs on every inserted block. */
+  select: string;
+  source: StreamName;
+}
+
+/**
+ * Qualifies the source table's columns (`e.page_path`) before GROUP BY: ClickHouse resolves a
+ * bare name to a SELECT alias first, so `coalesce(page_path, '') AS page_path` next to a
+ * `WHERE page_path IS NOT NULL` would test the alias, and an aggregate aliased like a column
+ * would be nested in the next expression that reads that column.
+ */
+export function qualifySource(select: string, stream: StreamName): string {
+  const names = new Set(streamColumns(stream).map((c) => c.name));
+  const at = select.search(/\nGROUP BY /);
+  const head = at < 0 ? select : select.slice(0, at);
+  const qualifiedHead = head
+    .split(/('[^']*')/)
+    .map((part, i) =>
+      i % 2 === 1
+        ? part
+        : part.replace(
+            /(?<![.\w])([a-z_][a-z0-9_]*)\b(?!\s*\()/g,
+            (word: string, _n, offset: number) =>
+              names.has(word) && !/\bAS\s+$/.test(part.slice(0, offset)) ? `e.${word}` : word,
+          ),
+    )
+    .join('');
+  return qualifiedHead + (at < 0 ? '' : select.slice(at));
+}
+
+export function rollupDdl(names: TableNames, r: Rollup): string[] {
+  const table = qualified(names, r.table);
+  return [
+    `CREATE TABLE IF NOT EXISTS ${table} (
+  ${r.columns.join(',\n  ')}
+) ENGINE = AggregatingMergeTree
+PARTITION BY ${r.partitionBy}
+ORDER BY (${r.orderBy})${r.ttl ? `\nTTL ${r.ttl}` : ''}
+${SETTINGS}`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${qualified(names, `${r.table}_mv`)} TO ${table} AS
+${qualifySource(r.select, r.source).replace('{SOURCE}', `${qualified(names, rawTable(r.source))} AS e`)}`,
+  ];
+}
+
+const hourly = (
+  table: string,
+  dims: [string, string][],
+  where: string,
+  measures: { column: string; expr: string }[],
+): Rollup => ({
+  table,
+  source: 'web',
+  columns: [
+    `tenant_id ${LC}`,
+    "hour DateTime('UTC')",
+    ...dims.map(([d]) => `${d} ${LC}`),
+    ...measures.map((m) => m.column),
+  ],
+  partitionBy: 'toYYYYMM(hour)',
+  orderBy: ['tenant_id', 'hour', ...dims.map(([d]) => d)].join(', '),
+  ttl: 'hour + INTERVAL 730 DAY',
+  select: `SELECT tenant_id, toStartOfHour(occurred_at) AS hour, ${dims
+    .map(([d, expr]) => `${expr} AS ${d}`)
+    .join(', ')}, ${measures.map((m) => m.expr).join(', ')}
+FROM {SOURCE}${where ? ` WHERE ${where}` : ''}
+GROUP BY tenant_id, hour, ${dims.map(([d]) => d).join(', ')}`,
+});
+
+const VISITS = [
+  {
+    column: 'page_views SimpleAggregateFunction(sum, UInt64)',
+    expr: "countIf(event_type = 'page_view') AS page_views",
+  },
+  { column: 'visitors AggregateFunction(uniq, String)', expr: `uniqState(${VISITOR}) AS visitors` },
+  { column: 'sessions AggregateFunction(uniq, String)', expr: 'uniqState(session_id) AS sessions' },
+];
+
+export function webRollups(names: TableNames): string[] {
+  const rollups: Rollup[] = [
+    {
+      table: 'web_traffic_1m',
+      source: 'web',
+      columns: [
+        `tenant_id ${LC}`,
+        "minute DateTime('UTC')",
+        `event_type ${LC}`,
+        'events SimpleAggregateFunction(sum, UInt64)',
+        'visitors AggregateFunction(uniq, String)',
+        'sessions AggregateFunction(uniq, String)',
+        'revenue SimpleAggregateFunction(sum, Float64)',
+      ],
+      partitionBy: 'toYYYYMM(minute)',
+      orderBy: 'tenant_id, minute, event_type',
+      ttl: 'minute + INTERVAL 730 DAY',
+      select: `SELECT tenant_id, toStartOfMinute(occurred_at) AS minute, event_type,
+  count() AS events, uniqState(${VISITOR}) AS visitors, uniqState(session_id) AS sessions,
+  sumIf(coalesce(value, 0), event_type = 'conversion') AS revenue
+FROM {SOURCE}
+GROUP BY tenant_id, minute, event_type`,
+    },
+    hourly(
+      'web_pages_1h',
+      [
+        ['page_host', "coalesce(page_host, '')"],
+        ['page_path', "coalesce(page_path, '')"],
+      ],
+      "event_type = 'page_view'",
+      VISITS,
+    ),
+    hourly(
+      'web_sources_1h',
+      [
+        ['traffic_source', "coalesce(traffic_source, '')"],
+        ['traffic_medium', "coalesce(traffic_medium, '')"],
+        ['utm_source', "coalesce(utm_source, '')"],
+        ['utm_medium', "coalesce(utm_medium, '')"],
+        ['utm_campaign', "coalesce(utm_campaign, '')"],
+      ],
+      // Landings: a page reached from outside the site (internal navigation is not a source).
+      "event_type = 'page_view' AND coalesce(traffic_source, '') != 'internal'",
+      VISITS,
+    ),
+    hourly(
+      'web_devices_1h',
+      [
+        ['device_type', 'device_type'],
+        ['browser', 'browser'],
+        ['os', 'os'],
+      ],
+      '',
+      [
+        { column: 'events SimpleAggregateFunction(sum, UInt64)', expr: 'count() AS events' },
+        ...VISITS,
+      ],
+    ),
+    hourly(
+      'web_geo_1h',
+      [
+        ['country', "coalesce(country, '')"],
+        ['region', "coalesce(region, '')"],
+      ],
+      '',
+      [
+        { column: 'events SimpleAggregateFunction(sum, UInt64)', expr: 'count() AS events' },
+        ...VISITS,
+      ],
+    ),
+    {
+      // One row per session per day it was active in; merge by session_id when reading.
+      table: 'web_sessions',
+      source: 'web',
+      columns: [
+        `tenant_id ${LC}`,
+        'day Date',
+        'session_id String',
+        `started_at AggregateFunction(min, ${TIME})`,
+        `ended_at AggregateFunction(max, ${TIME})`,
+        'events SimpleAggregateFunction(sum, UInt64)',
+        'page_views SimpleAggregateFunction(sum, UInt64)',
+        'conversions SimpleAggregateFunction(sum, UInt64)',
+        'revenue SimpleAggregateFunction(sum, Float64)',
+        ...[
+          'visitor',
+          'entry_page',
+          'traffic_source',
+          'traffic_medium',
+          'device_type',
+          'country',
+        ].map((c) => `${c} AggregateFunction(argMin, String, ${TIME})`),
+        `exit_page AggregateFunction(argMax, String, ${TIME})`,
+      ],
+      partitionBy: 'toYYYYMM(day)',
+      orderBy: 'tenant_id, day, session_id',
+      ttl: 'day + INTERVAL 730 DAY',
+      select: `SELECT tenant_id, toDate(min(occurred_at)) AS day, session_id,
+  minState(occurred_at) AS started_at, maxState(occurred_at) AS ended_at,
+  count() AS events, countIf(event_type = 'page_view') AS page_views,
+  countIf(event_type = 'conversion') AS conversions,
+  sumIf(coalesce(value, 0), event_type = 'conversion') AS revenue,
+  argMinState(${VISITOR}, occurred_at) AS visitor,
+  argMinIfState(coalesce(page_path, ''), occurred_at, event_type = 'page_view') AS entry_page,
+  argMaxIfState(coalesce(page_path, ''), occurred_at, event_type = 'page_view') AS exit_page,
+  argMinIfState(coalesce(traffic_source, ''), occurred_at, event_type = 'page_view') AS traffic_source,
+  argMinIfState(coalesce(traffic_medium, ''), occurred_at, event_type = 'page_view') AS traffic_medium,
+  argMinState(toString(device_type), occurred_at) AS device_type,
+  argMinState(coalesce(country, ''), occurred_at) AS country
+FROM {SOURCE}
+GROUP BY tenant_id, session_id`,
+    },
+  ];
+  return rollups.flatMap((r) => rollupDdl(names, r));
+}
+
+export const WEB_ROLLUP_TABLES = [
+  'web_traffic_1m',
+  'web_pages_1h',
+  'web_sources_1h',
+  'web_devices_1h',
+  'web_geo_1h',
+  'web_sessions',
+] as const;

@@ -1,0 +1,69 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+const list = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+const int = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
+const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info');
+
+export const ClickHouseConfig = z.object({
+  CLICKHOUSE_URL: z.url(),
+  CLICKHOUSE_USER: z.string().default('default'),
+  CLICKHOUSE_PASSWORD: z.string().default(''),
+  /** The analytics database: raw tables, rollups, the migrations ledger. */
+  CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and _ only')
+    .default('analytics'),
+});
+
+export const MigrateConfig = ClickHouseConfig.extend({ LOG_LEVEL: logLevel });
+export type MigrateConfig = z.infer<typeof MigrateConfig>;
+
+const WorkerBase = z.object({
+  KAFKA_BROKERS: list.pipe(z.array(z.string()).min(1, 'at least one broker')),
+  SCHEMA_REGISTRY_URL: z.url(),
+  HOST: z.string().default('127.0.0.1'),
+  /** /health, /ready and /metrics; 0 picks a free port. */
+  PORT: int(0, 9400).pipe(z.number().max(65535)),
+  LOG_LEVEL: logLevel,
+});
+
+export const EnrichConfig = WorkerBase.extend({
+  GROUP_ID: z.string().min(1).default('backbone-enrich'),
+  /**
+   * Names this instance's transactional producer. Stable across restarts (a restarted instance
+   * fences its predecessor and aborts its open transaction at once) and unique among running
+   * instances: the pod name in Kubernetes; set it when running several on one host.
+   */
+  WORKER_INSTANCE_ID: z.string().min(1).default(hostname()),
+  REDIS_URL: z.string().default(''),
+  /** How long an event_id is remembered to drop client retries. */
+  DEDUP_WINDOW_SECONDS: int(1, 24 * 3600),
+  /** Secret salt for medium fields and IP hashes (HMAC-SHA-256). */
+  HASH_KEY: z.string().min(16, 'at least 16 characters of secret'),
+  /** Secret for tokenizing high fields; rotating it breaks joins on old tokens. */
+  TOKEN_KEY: z.string().min(16, 'at least 16 characters of secret'),
+  /** Tenants whose transcripts are kept redacted; every other tenant's text is dropped. */
+  REDACT_TENANTS: list,
+  /** Directory of .mmdb files (DB-IP or GeoIP2 City); empty: the bundled DB-IP Lite. */
+  GEO_DB_DIR: z.string().default(''),
+});
+export type EnrichConfig = z.infer<typeof EnrichConfig>;
+
+export const SinkConfig = WorkerBase.extend(ClickHouseConfig.shape).extend({
+  GROUP_ID: z.string().min(1).default('backbone-sink'),
+  /** A partition's batch is inserted at this many rows … */
+  BATCH_MAX_ROWS: int(1, 50_000),
+  /** … or when its oldest row has waited this long. */
+  BATCH_MAX_WAIT_MS: int(10, 1000),
+  PORT: int(0, 9401).pipe(z.number().max(65535)),
+});
+export type SinkConfig = z.infer<typeof SinkConfig>;
