@@ -29,6 +29,7 @@ describe('enriched (events.*) schemas', () => {
       idOf: (subject) => Promise.resolve(subject.startsWith('events.') ? 21 : 1),
       decode: (buffer) =>
         Promise.resolve(streamType('web', 'events').fromBuffer(buffer.subarray(5))),
+      writerType: () => Promise.resolve(streamType('web', 'events')),
     };
     const serde = await StreamSerde.open(registry, 'events');
     const bytes = serde.encode('web', enrichedPageView);

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { streamType } from './avro.js';
-import { frame, StreamSerde, type SchemaRegistryClient } from './serde.js';
+import avro from 'avsc';
+import { AVRO_OPTIONS } from './avro.js';
+import { STREAM_SCHEMAS } from './generated/schemas.js';
+import { frame, SerdeError, StreamSerde, type SchemaRegistryClient } from './serde.js';
 import { pageView } from './samples.test-support.js';
 
 /** An in-memory registry: ids by subject, decoding with the local types. */
@@ -9,6 +12,12 @@ function fakeRegistry(ids: Record<string, number>): SchemaRegistryClient {
     idOf: (subject) =>
       subject in ids ? Promise.resolve(ids[subject] as number) : Promise.reject(new Error('40403')),
     decode: (buffer) => Promise.resolve(streamType('web').fromBuffer(buffer.subarray(5))),
+    writerType: (id) =>
+      id === 404
+        ? Promise.reject(Object.assign(new Error('Schema not found'), { status: 404 }))
+        : id === 503
+          ? Promise.reject(new Error('connect ECONNREFUSED'))
+          : Promise.resolve(streamType('web')),
   };
 }
 
@@ -43,5 +52,41 @@ describe('StreamSerde', () => {
 
   it('writes the header as magic byte, then a big-endian int32', () => {
     expect([...frame(258, Buffer.from([42]))]).toEqual([0, 0, 0, 1, 2, 42]);
+  });
+
+  describe('decodeAs', () => {
+    it('reads bytes of an older writer schema into the current one, defaults filled in', async () => {
+      // The schema before occurred_at_clamped was added (with default false).
+      const json = structuredClone(STREAM_SCHEMAS.web) as unknown as {
+        fields: { name: string; type: { fields: { name: string }[] } }[];
+      };
+      const envelope = json.fields[0]!.type;
+      envelope.fields = envelope.fields.filter((f) => f.name !== 'occurred_at_clamped');
+      const older = avro.Type.forSchema(json as unknown as avro.Schema, AVRO_OPTIONS);
+      const { occurred_at_clamped: _dropped, ...oldEnvelope } = pageView.envelope;
+      const bytes = frame(7, older.toBuffer({ ...pageView, envelope: oldEnvelope }));
+      const registry = { ...fakeRegistry(allRaw), writerType: () => Promise.resolve(older) };
+      const serde = await StreamSerde.open(registry, 'raw');
+      expect(await serde.decodeAs('web', bytes)).toEqual({
+        ...pageView,
+        envelope: { ...pageView.envelope, occurred_at_clamped: false },
+      });
+    });
+
+    it.each([
+      [Buffer.from('{"json":true}'), /wire format/, false],
+      [frame(404, Buffer.from([0])), /schema id 404 is unknown/, false],
+      [frame(503, Buffer.from([0])), /registry is unreachable/, true],
+      [frame(7, Buffer.from([0xff, 0xff])), /do not decode with schema id 7/, false],
+    ])(
+      'says whether a failure is the bytes or the registry (%#)',
+      async (bytes, message, retriable) => {
+        const serde = await StreamSerde.open(fakeRegistry(allRaw), 'raw');
+        const err = await serde.decodeAs('web', bytes).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(SerdeError);
+        expect((err as SerdeError).message).toMatch(message);
+        expect((err as SerdeError).retriable).toBe(retriable);
+      },
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type avro from 'avsc';
 import { AVRO_OPTIONS, streamSchemaText, streamType } from './avro.js';
 import { STREAM_NAMES, valueSubject, type SchemaKind, type StreamName } from './catalog.js';
 
@@ -8,6 +9,8 @@ export interface SchemaRegistryClient {
   idOf(subject: string, schema: string): Promise<number>;
   /** Decodes a Confluent-framed value with its writer schema (fetched by id, cached). */
   decode(buffer: Buffer): Promise<unknown>;
+  /** The writer schema registered under `id`, as an Avro type (cached by the client). */
+  writerType(id: number): Promise<avro.Type>;
 }
 
 export function confluentRegistry(url: string): SchemaRegistryClient {
@@ -16,6 +19,7 @@ export function confluentRegistry(url: string): SchemaRegistryClient {
     idOf: (subject, schema) =>
       registry.getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema }),
     decode: (buffer) => registry.decode(buffer) as Promise<unknown>,
+    writerType: async (id) => (await registry.getSchema(id)) as unknown as avro.Type,
   };
 }
 
@@ -28,11 +32,20 @@ export function frame(schemaId: number, avroBytes: Buffer): Buffer {
 }
 
 export class SerdeError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
+  /** True when trying again later can succeed (the registry was unreachable), not the bytes. */
+  readonly retriable: boolean;
+  constructor(message: string, options?: ErrorOptions & { retriable?: boolean }) {
     super(message, options);
     this.name = 'SerdeError';
+    this.retriable = options?.retriable ?? false;
   }
 }
+
+/** A registry answer about the id itself (4xx) rather than about reaching the registry. */
+const isDefinitive = (err: unknown) => {
+  const status = (err as { status?: unknown }).status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+};
 
 /**
  * Encodes the values of one kind of topic (raw.* or events.*) in the Confluent wire format with
@@ -41,6 +54,7 @@ export class SerdeError extends Error {
  */
 export class StreamSerde {
   private readonly ids = new Map<StreamName, number>();
+  private readonly resolvers = new Map<string, avro.Resolver>();
 
   private constructor(
     private readonly registry: SchemaRegistryClient,
@@ -77,5 +91,50 @@ export class StreamSerde {
       return Promise.reject(new SerdeError('not in the Confluent wire format (no magic byte 0)'));
     }
     return this.registry.decode(buffer);
+  }
+
+  /**
+   * Decodes into this release's schema of `stream`, whatever (compatible) schema the writer
+   * used: Avro schema resolution fills fields added since with their defaults. Errors say
+   * whether the bytes are bad (dead-letter them) or the registry was away (retry).
+   */
+  async decodeAs(stream: StreamName, buffer: Buffer | null): Promise<unknown> {
+    if (!buffer || buffer.length < 5 || buffer[0] !== 0)
+      throw new SerdeError('not in the Confluent wire format (no magic byte 0)');
+    const id = buffer.readInt32BE(1);
+    const reader = streamType(stream, this.kind);
+    const key = `${stream}/${id}`;
+    let resolver = this.resolvers.get(key);
+    if (!resolver) {
+      let writer: avro.Type;
+      try {
+        writer = await this.registry.writerType(id);
+      } catch (err) {
+        throw isDefinitive(err)
+          ? new SerdeError(`schema id ${id} is unknown to the registry`, { cause: err })
+          : new SerdeError(`the schema registry is unreachable: ${(err as Error).message}`, {
+              cause: err,
+              retriable: true,
+            });
+      }
+      try {
+        resolver = reader.createResolver(writer);
+      } catch (err) {
+        throw new SerdeError(`schema id ${id} cannot be read as ${stream} (${this.kind})`, {
+          cause: err,
+        });
+      }
+      this.resolvers.set(key, resolver);
+    }
+    try {
+      return reader.fromBuffer(buffer.subarray(5), resolver);
+    } catch (err) {
+      throw new SerdeError(
+        `the bytes do not decode with schema id ${id}: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
+    }
   }
 }

@@ -28,7 +28,6 @@ const QUALITY_COLUMNS = [
   'language_detections SimpleAggregateFunction(sum, UInt64)',
   'language_confidence AggregateFunction(avg, Float64)',
   'sessions_started SimpleAggregateFunction(sum, UInt64)',
-  'sessions_completed SimpleAggregateFunction(sum, UInt64)',
   'errors SimpleAggregateFunction(sum, UInt64)',
 ];
 
@@ -131,10 +130,9 @@ GROUP BY tenant_id, minute, model_id, language`,
       'stt.session',
       `SELECT tenant_id, ${minute}, coalesce(model_id, '') AS model_id, coalesce(language, '') AS language,
   countIf(event_type = 'stt_session_started') AS sessions_started,
-  countIf(event_type = 'stt_session_completed') AS sessions_completed,
   countIf(event_type = 'stt_error') AS errors
 FROM {SOURCE}
-WHERE event_type IN ('stt_session_started', 'stt_session_completed', 'stt_error')
+WHERE event_type IN ('stt_session_started', 'stt_error')
 GROUP BY tenant_id, minute, model_id, language`,
     ),
     ...rollupDdl(names, {

@@ -139,7 +139,7 @@ GROUP BY tenant_id, minute, event_type`,
         ['utm_campaign', "coalesce(utm_campaign, '')"],
       ],
       // Landings: a page reached from outside the site (internal navigation is not a source).
-      "event_type = 'page_view' AND coalesce(traffic_source, '') != 'internal'",
+      "event_type = 'page_view' AND coalesce(traffic_source, '') != '(internal)'",
       VISITS,
     ),
     hourly(

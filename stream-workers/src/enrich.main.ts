@@ -1,0 +1,86 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { Redis } from 'ioredis';
+import { createLogger, installShutdown, kafkaLogCreator, parseConfig } from '@backbone/runtime';
+import { confluentRegistry } from '@backbone/schemas';
+import { EnrichConfig } from './config.js';
+import { MemoryDedup, RedisDedup, type DedupStore } from './enrich/dedup.js';
+import { EnrichWorker } from './enrich/enrich.worker.js';
+import { GeoLookup } from './enrich/geo.js';
+import { startWorkerHttp } from './http.js';
+import { WorkerMetrics } from './metrics.js';
+
+const config = parseConfig(EnrichConfig, process.env);
+const logger = createLogger({ name: 'enrich', level: config.LOG_LEVEL });
+const kafka = new Kafka({
+  clientId: `enrich-${config.WORKER_INSTANCE_ID}`,
+  brokers: config.KAFKA_BROKERS,
+  logLevel: logLevel.WARN,
+  logCreator: kafkaLogCreator(logger),
+});
+const redis = config.REDIS_URL
+  ? new Redis(config.REDIS_URL, { enableAutoPipelining: true, maxRetriesPerRequest: 3 })
+  : undefined;
+redis?.on('error', (err: Error) =>
+  logger.warn({ err: err.message }, 'Redis unreachable; enrich waits for it (deduplication)'),
+);
+const dedup: DedupStore = redis
+  ? new RedisDedup(redis, { ttlSeconds: config.DEDUP_WINDOW_SECONDS, prefix: 'backbone:dedup:' })
+  : new MemoryDedup({ ttlSeconds: config.DEDUP_WINDOW_SECONDS, maxEntries: 1_000_000 });
+if (!redis) logger.warn('no REDIS_URL: deduplication is per process; run one enrich instance only');
+
+const geo = await GeoLookup.open(config.GEO_DB_DIR || undefined);
+const redactTenants = new Set(config.REDACT_TENANTS);
+const metrics = new WorkerMetrics();
+const worker = new EnrichWorker({
+  kafka,
+  registry: confluentRegistry(config.SCHEMA_REGISTRY_URL),
+  groupId: config.GROUP_ID,
+  instanceId: config.WORKER_INSTANCE_ID,
+  context: {
+    keys: { hashKey: config.HASH_KEY, tokenKey: config.TOKEN_KEY },
+    geo: (ip) => geo.lookup(ip),
+    textPolicy: (tenant) => (redactTenants.has(tenant) ? 'redact' : 'drop'),
+    now: Date.now,
+  },
+  dedup,
+  logger,
+  metrics,
+});
+
+const admin = kafka.admin();
+const http = await startWorkerHttp({
+  host: config.HOST,
+  port: config.PORT,
+  registry: metrics.registry,
+  live: () => worker.live,
+  checks: {
+    kafka: async () => {
+      await admin.connect();
+      return (await admin.describeCluster()).brokers.length > 0;
+    },
+    registry: async () =>
+      (await fetch(`${config.SCHEMA_REGISTRY_URL}/subjects`, { signal: AbortSignal.timeout(2000) }))
+        .ok,
+    ...(redis ? { redis: async () => (await redis.ping()) === 'PONG' } : {}),
+  },
+});
+logger.info({ url: http.url }, 'health, readiness and metrics');
+
+installShutdown({
+  logger,
+  steps: [
+    {
+      name: 'finish the batch in hand, commit its transaction, leave the group',
+      run: () => worker.stop(),
+    },
+    {
+      name: 'close health endpoints and clients',
+      run: async () => {
+        await http.close();
+        await admin.disconnect();
+        redis?.disconnect();
+      },
+    },
+  ],
+});
+await worker.start();

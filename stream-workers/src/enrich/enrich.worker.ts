@@ -1,0 +1,244 @@
+import type {
+  Consumer,
+  EachBatchPayload,
+  IHeaders,
+  Kafka,
+  KafkaMessage,
+  Message,
+  Producer,
+} from 'kafkajs';
+import type { Logger } from '@backbone/runtime';
+import {
+  SerdeError,
+  StreamSerde,
+  validateEvent,
+  type SchemaRegistryClient,
+  type StreamEvents,
+  type StreamName,
+} from '@backbone/schemas';
+import type { WorkerMetrics } from '../metrics.js';
+import { catalogTopics, streamsOf, type TopicNamer } from '../topics.js';
+import { dlqMessage, headerText } from '../dlq.js';
+import type { DedupStore } from './dedup.js';
+import { enrichEvent, type EnrichContext } from './enrich.step.js';
+
+export interface EnrichWorkerOptions {
+  kafka: Kafka;
+  registry: SchemaRegistryClient;
+  groupId: string;
+  /** Stable per instance: its transactional id, so a restart fences its predecessor. */
+  instanceId: string;
+  context: EnrichContext;
+  dedup: DedupStore;
+  logger: Logger;
+  metrics: WorkerMetrics;
+  streams?: readonly StreamName[];
+  topics?: TopicNamer;
+  /** Transactions not committed within this time are aborted by the broker. */
+  transactionTimeoutMs?: number;
+}
+
+/** Headers that follow an event from raw.* to events.* (correlation, tracing). */
+const CARRIED = ['x-request-id', 'x-batch-id', 'traceparent'];
+
+/**
+ * raw.* → events.* exactly once: for each fetched batch of a partition, one Kafka transaction
+ * holds the enriched records, the dead letters and the consumer offset. A crash before the
+ * commit aborts all three, and the batch is read again; read_committed consumers downstream
+ * never see the aborted copy. Client retries (the same event_id in another record) are dropped.
+ */
+export class EnrichWorker {
+  private consumer: Consumer | undefined;
+  private producer: Producer | undefined;
+  private running = false;
+  private crashed: Error | undefined;
+  private readonly topics: TopicNamer;
+  private readonly streams: readonly StreamName[];
+
+  constructor(private readonly options: EnrichWorkerOptions) {
+    this.topics = options.topics ?? catalogTopics;
+    this.streams =
+      options.streams ?? (['web', 'stt.transcript', 'stt.speaker', 'stt.session'] as const);
+  }
+
+  /** The consumer loop runs and has not crashed. */
+  get live(): boolean {
+    return this.running && !this.crashed;
+  }
+
+  async start(): Promise<void> {
+    const { kafka, groupId, logger } = this.options;
+    const [raw, events] = await Promise.all([
+      StreamSerde.open(this.options.registry, 'raw'),
+      StreamSerde.open(this.options.registry, 'events'),
+    ]);
+    const producer = kafka.producer({
+      transactionalId: `${groupId}-${this.options.instanceId}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: this.options.transactionTimeoutMs ?? 30_000,
+    });
+    await producer.connect();
+    this.producer = producer;
+    const consumer = kafka.consumer({ groupId, readUncommitted: false });
+    this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, (e) => {
+      const err = e.payload.error;
+      if (!e.payload.restart) {
+        this.crashed = err;
+        logger.error({ err }, 'the enrich consumer stopped for good; restart the worker');
+      }
+    });
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: this.streams.map((s) => this.topics('raw', s)),
+      fromBeginning: true,
+    });
+    const byTopic = streamsOf(this.topics, 'raw', this.streams);
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.handleBatch(payload, byTopic, raw, events),
+    });
+    this.running = true;
+    logger.info({ groupId, streams: this.streams }, 'enrich worker consuming');
+  }
+
+  private async handleBatch(
+    payload: EachBatchPayload,
+    byTopic: Map<string, StreamName>,
+    raw: StreamSerde,
+    events: StreamSerde,
+  ): Promise<void> {
+    const { batch } = payload;
+    const { metrics, groupId, logger } = this.options;
+    const stream = byTopic.get(batch.topic);
+    if (!stream || batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
+    const started = process.hrtime.bigint();
+    const out: { topic: string; messages: Message[] }[] = [];
+    const push = (topic: string, message: Message) => {
+      let group = out.find((o) => o.topic === topic);
+      if (!group) out.push((group = { topic, messages: [] }));
+      group.messages.push(message);
+    };
+
+    // Decode everything first: a registry outage throws here, before any claim or write.
+    const decoded = await Promise.all(
+      batch.messages.map(async (m) => {
+        try {
+          const value = (await raw.decodeAs(stream, m.value)) as StreamEvents[typeof stream];
+          const invalid = validateEvent(stream, value, 'raw');
+          if (invalid.length === 0) return { m, value };
+          return {
+            m,
+            error: `invalid event: ${invalid.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
+            code: 'invalid',
+          };
+        } catch (err) {
+          if (err instanceof SerdeError && !err.retriable)
+            return { m, error: err.message, code: 'undecodable' };
+          throw err;
+        }
+      }),
+    );
+    const claims = await Promise.all(
+      decoded.map((d) =>
+        d.value
+          ? this.options.dedup.claim(
+              `${d.value.envelope.tenant_id}:${d.value.envelope.event_id}`,
+              `${batch.topic}:${batch.partition}:${d.m.offset}`,
+            )
+          : Promise.resolve(true),
+      ),
+    );
+
+    decoded.forEach((d, i) => {
+      const source = { topic: batch.topic, partition: batch.partition, message: d.m };
+      if (!d.value) {
+        push(this.topics('dlq', stream), dlqMessage(source, d.code, d.error));
+        metrics.dlq.inc({ worker: 'enrich', stream, reason: d.code });
+        metrics.records.inc({ worker: 'enrich', stream, outcome: 'dlq' });
+        logger.warn(
+          { ...where(source), reason: d.code, requestId: headerText(d.m.headers, 'x-request-id') },
+          'record sent to the dead-letter topic',
+        );
+        return;
+      }
+      if (!claims[i]) {
+        metrics.dedupHits.inc({ stream });
+        metrics.records.inc({ worker: 'enrich', stream, outcome: 'dropped:duplicate' });
+        return;
+      }
+      const result = enrichEvent(stream, d.value, this.options.context);
+      if (result.kind === 'drop') {
+        metrics.records.inc({ worker: 'enrich', stream, outcome: `dropped:${result.reason}` });
+      } else if (result.kind === 'dlq') {
+        push(this.topics('dlq', stream), dlqMessage(source, 'enrich', result.reason));
+        metrics.dlq.inc({ worker: 'enrich', stream, reason: 'enrich' });
+        metrics.records.inc({ worker: 'enrich', stream, outcome: 'dlq' });
+      } else {
+        const { value, report } = result.value;
+        push(this.topics('events', stream), {
+          key: d.m.key,
+          value: events.encode(stream, value),
+          headers: carried(d.m.headers),
+          timestamp: d.m.timestamp,
+        });
+        for (const [cls, n] of Object.entries(report.masked))
+          if (n) metrics.fieldsMasked.inc({ stream, class: cls }, n);
+        if (report.redactions) metrics.redactions.inc({ stream }, report.redactions);
+        metrics.records.inc({ worker: 'enrich', stream, outcome: 'written' });
+      }
+    });
+
+    const last = batch.messages[batch.messages.length - 1]!.offset;
+    const tx = await this.producer!.transaction();
+    try {
+      if (out.length > 0) await tx.sendBatch({ topicMessages: out, acks: -1 });
+      await tx.sendOffsets({
+        consumerGroupId: groupId,
+        topics: [
+          {
+            topic: batch.topic,
+            partitions: [{ partition: batch.partition, offset: String(BigInt(last) + 1n) }],
+          },
+        ],
+      });
+      await tx.commit();
+    } catch (err) {
+      await tx.abort().catch(() => undefined);
+      throw err;
+    }
+    payload.resolveOffset(last);
+    metrics.batchSize.observe({ worker: 'enrich' }, batch.messages.length);
+    metrics.commitSeconds.observe(
+      { worker: 'enrich' },
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
+    metrics.lag.set(
+      { worker: 'enrich', topic: batch.topic, partition: String(batch.partition) },
+      Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n)),
+    );
+    await payload.heartbeat();
+  }
+
+  /** Finishes the batch in hand (its transaction commits or aborts), leaves the group. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+  }
+}
+
+const where = (s: { topic: string; partition: number; message: KafkaMessage }) => ({
+  topic: s.topic,
+  partition: s.partition,
+  offset: s.message.offset,
+});
+
+function carried(headers: IHeaders | undefined): IHeaders {
+  const out: IHeaders = {};
+  for (const name of CARRIED) if (headers?.[name] !== undefined) out[name] = headers[name];
+  return out;
+}

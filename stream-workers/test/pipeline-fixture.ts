@@ -1,0 +1,190 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { createLogger, type Logger } from '@backbone/runtime';
+import {
+  confluentRegistry,
+  STREAM_NAMES,
+  StreamSerde,
+  type StreamEvents,
+  type StreamName,
+  type TopicKind,
+} from '@backbone/schemas';
+import {
+  createTestDatabase,
+  testClickHouse,
+  testKafka,
+  testStack,
+  uniqueName,
+} from '@backbone/test';
+import { migrate } from '../src/clickhouse/migrate.js';
+import { MemoryDedup, type DedupStore } from '../src/enrich/dedup.js';
+import { EnrichWorker } from '../src/enrich/enrich.worker.js';
+import { GeoLookup } from '../src/enrich/geo.js';
+import { WorkerMetrics } from '../src/metrics.js';
+import { SinkWorker, type SinkWorkerOptions } from '../src/sink/sink.worker.js';
+import type { TopicNamer } from '../src/topics.js';
+
+export const KEYS = { hashKey: 'test-hash-key-0123456789', tokenKey: 'test-token-key-0123456789' };
+
+let geo: Promise<GeoLookup> | undefined;
+const sharedGeo = () => (geo ??= GeoLookup.open());
+
+/**
+ * A private pipeline on the test stack: its own raw/events/dlq topics for every stream (two
+ * partitions each), its own ClickHouse database with the migrations applied, and helpers to
+ * produce raw events, run the workers in-process and read what came out.
+ */
+export async function pipelineFixture(options: { partitions?: number } = {}) {
+  const id = uniqueName('pl');
+  const topics: TopicNamer = (kind, stream) => `${kind}.${stream}.${id}`;
+  const kafka = testKafka(id);
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: STREAM_NAMES.flatMap((stream) =>
+      (['raw', 'events', 'dlq'] as TopicKind[]).map((kind) => ({
+        topic: topics(kind, stream),
+        numPartitions: options.partitions ?? 2,
+      })),
+    ),
+  });
+  const clickhouse = testClickHouse();
+  const db = await createTestDatabase(clickhouse, 'pl');
+  const logger = createLogger({ name: 'test', level: 'silent' });
+  await migrate({ client: clickhouse, database: db.name, logger });
+  const registry = confluentRegistry(testStack().schemaRegistryUrl);
+  const raw = await StreamSerde.open(registry, 'raw');
+  const events = await StreamSerde.open(registry, 'events');
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const stops: (() => Promise<void>)[] = [];
+
+  return {
+    id,
+    kafka,
+    topics,
+    database: db.name,
+    clickhouse,
+    registry,
+    events,
+    logger,
+
+    async produce<S extends StreamName>(stream: S, values: StreamEvents[S][], headers?: IHeaders) {
+      await producer.send({
+        topic: topics('raw', stream),
+        acks: -1,
+        messages: values.map((v) => ({
+          key: v.envelope.session_id,
+          value: raw.encode(stream, v),
+          ...(headers ? { headers } : {}),
+        })),
+      });
+    },
+
+    async produceBytes(stream: StreamName, key: string, value: Buffer) {
+      await producer.send({ topic: topics('raw', stream), acks: -1, messages: [{ key, value }] });
+    },
+
+    async startEnrich(
+      extra: { dedup?: DedupStore; logger?: Logger; textPolicy?: 'drop' | 'redact' } = {},
+    ) {
+      const metrics = new WorkerMetrics({ defaultMetrics: false });
+      const lookup = await sharedGeo();
+      const worker = new EnrichWorker({
+        kafka,
+        registry,
+        groupId: `${id}-enrich`,
+        instanceId: uniqueName('i'),
+        topics,
+        dedup: extra.dedup ?? new MemoryDedup({ ttlSeconds: 3600, maxEntries: 100_000 }),
+        logger: extra.logger ?? logger,
+        metrics,
+        context: {
+          keys: KEYS,
+          geo: (ip) => lookup.lookup(ip),
+          textPolicy: () => extra.textPolicy ?? 'drop',
+          now: Date.now,
+        },
+      });
+      await worker.start();
+      stops.push(() => worker.stop());
+      return { worker, metrics };
+    },
+
+    async startSink(extra: Partial<SinkWorkerOptions> = {}) {
+      const metrics = new WorkerMetrics({ defaultMetrics: false });
+      const worker = new SinkWorker({
+        kafka,
+        registry,
+        clickhouse,
+        database: db.name,
+        groupId: `${id}-sink`,
+        topics,
+        logger,
+        metrics,
+        maxWaitMs: 200,
+        ...extra,
+      });
+      await worker.start();
+      stops.push(() => worker.stop());
+      return { worker, metrics };
+    },
+
+    /** Follows one of this pipeline's topics; stopped by close() at the latest. */
+    async collect(kind: TopicKind, stream: StreamName) {
+      const collector = await collectTopic(kafka, topics(kind, stream));
+      stops.push(collector.stop);
+      return collector.messages;
+    },
+
+    async rows<T = Record<string, unknown>>(
+      sql: string,
+      params: Record<string, unknown> = {},
+    ): Promise<T[]> {
+      const result = await clickhouse.query({
+        query: sql.replaceAll('{db}', db.name),
+        query_params: params,
+        format: 'JSONEachRow',
+      });
+      return result.json<T>();
+    },
+
+    async close() {
+      for (const stop of stops.reverse()) await stop().catch(() => undefined);
+      await producer.disconnect();
+      await admin
+        .deleteTopics({
+          topics: STREAM_NAMES.flatMap((s) =>
+            (['raw', 'events', 'dlq'] as TopicKind[]).map((k) => topics(k, s)),
+          ),
+        })
+        .catch(() => undefined);
+      await admin.disconnect();
+      await db.drop();
+      await clickhouse.close();
+    },
+  };
+}
+
+export type Pipeline = Awaited<ReturnType<typeof pipelineFixture>>;
+
+/**
+ * Follows a topic from the beginning with a read_committed consumer; `messages` grows as
+ * records arrive (tests wait for the count they expect, then stop()).
+ */
+export async function collectTopic(kafka: Kafka, topic: string) {
+  const messages: KafkaMessage[] = [];
+  const consumer = kafka.consumer({ groupId: uniqueName('reader'), readUncommitted: false });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: ({ message }) => {
+      messages.push(message);
+      return Promise.resolve();
+    },
+  });
+  return { messages, stop: () => consumer.disconnect() };
+}
+
+export { type ClickHouseClient };
