@@ -86,11 +86,10 @@ describe('pipeline: raw events to rollups', () => {
       country: 'GB',
       page_path: '/pricing',
       value: 49.5,
-      context_ip: expect.stringMatching(/^h_[0-9a-f]{32}$/),
-      anonymous_id: expect.stringMatching(/^h_/),
-      order_id: expect.stringMatching(/^h_/),
       context_user_agent: null,
     });
+    for (const masked of ['context_ip', 'anonymous_id', 'order_id'])
+      expect(row?.[masked]).toMatch(/^h_[0-9a-f]{32}$/);
     expect(await n(`SELECT countIf(text IS NOT NULL) FROM {db}.stt_transcript_events`)).toBe(0);
     expect(
       await n(
