@@ -174,13 +174,13 @@ export type Pipeline = Awaited<ReturnType<typeof pipelineFixture>>;
  * records arrive (tests wait for the count they expect, then stop()).
  */
 export async function collectTopic(kafka: Kafka, topic: string) {
-  const messages: KafkaMessage[] = [];
+  const messages: (KafkaMessage & { partition: number })[] = [];
   const consumer = kafka.consumer({ groupId: uniqueName('reader'), readUncommitted: false });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
-    eachMessage: ({ message }) => {
-      messages.push(message);
+    eachMessage: ({ message, partition }) => {
+      messages.push({ ...message, partition });
       return Promise.resolve();
     },
   });

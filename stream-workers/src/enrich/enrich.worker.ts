@@ -34,8 +34,12 @@ export interface EnrichWorkerOptions {
   metrics: WorkerMetrics;
   streams?: readonly StreamName[];
   topics?: TopicNamer;
+  /** A member that stops heartbeating for this long loses its partitions. */
+  sessionTimeoutMs?: number;
   /** Transactions not committed within this time are aborted by the broker. */
   transactionTimeoutMs?: number;
+  /** Fault-injection point: called with the records written, before the transaction commits. */
+  onStep?: (step: 'in-transaction', batch: { topic: string; partition: number }) => void;
 }
 
 /** Headers that follow an event from raw.* to events.* (correlation, tracing). */
@@ -80,7 +84,11 @@ export class EnrichWorker {
     });
     await producer.connect();
     this.producer = producer;
-    const consumer = kafka.consumer({ groupId, readUncommitted: false });
+    const consumer = kafka.consumer({
+      groupId,
+      readUncommitted: false,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+    });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (e) => {
       const err = e.payload.error;
@@ -196,6 +204,7 @@ export class EnrichWorker {
     const tx = await this.producer!.transaction();
     try {
       if (out.length > 0) await tx.sendBatch({ topicMessages: out, acks: -1 });
+      this.options.onStep?.('in-transaction', { topic: batch.topic, partition: batch.partition });
       await tx.sendOffsets({
         consumerGroupId: groupId,
         topics: [

@@ -27,6 +27,8 @@ export interface SinkWorkerOptions {
   maxWaitMs?: number;
   streams?: readonly StreamName[];
   topics?: TopicNamer;
+  /** A member that stops heartbeating for this long loses its partitions. */
+  sessionTimeoutMs?: number;
   /** Backoff between failed inserts: doubles from min to max. */
   retryMs?: { min: number; max: number };
   /** Test hook: called at each step of the batch cycle (a fault test kills the process there). */
@@ -102,7 +104,11 @@ export class SinkWorker {
     const serde = await StreamSerde.open(this.options.registry, 'events');
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
-    const consumer = kafka.consumer({ groupId, readUncommitted: false });
+    const consumer = kafka.consumer({
+      groupId,
+      readUncommitted: false,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+    });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (e) => {
       if (!e.payload.restart) {

@@ -1,0 +1,92 @@
+/**
+ * A worker in a child process for the fault tests: built like main.ts builds it, but on a
+ * test's topics and database, and killed with SIGKILL at a chosen step of its cycle.
+ * Config comes as JSON in FAULT_CHILD; it prints "ready" once consuming.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { createLogger } from '@backbone/runtime';
+import { confluentRegistry, type StreamName, type TopicKind } from '@backbone/schemas';
+import { clickhouseClient } from '../src/clickhouse/client.js';
+import { MemoryDedup } from '../src/enrich/dedup.js';
+import { EnrichWorker } from '../src/enrich/enrich.worker.js';
+import { WorkerMetrics } from '../src/metrics.js';
+import { SinkWorker } from '../src/sink/sink.worker.js';
+
+export interface FaultChildConfig {
+  role: 'sink' | 'enrich';
+  topicsId: string;
+  groupId: string;
+  instanceId?: string;
+  database: string;
+  brokers: string[];
+  registryUrl: string;
+  clickhouse: { url: string; user: string; password: string };
+  /** Kill at the nth time this step is reached ('during-insert': 2 ms into the insert). */
+  killAt?: { step: string; nth: number };
+  maxRows?: number;
+}
+
+const config = JSON.parse(process.env.FAULT_CHILD ?? '{}') as FaultChildConfig;
+const topics = (kind: TopicKind, stream: StreamName) => `${kind}.${stream}.${config.topicsId}`;
+const kafka = new Kafka({
+  clientId: `fault-${config.role}`,
+  brokers: config.brokers,
+  logLevel: logLevel.NOTHING,
+});
+const logger = createLogger({ name: `fault-${config.role}`, level: 'silent' });
+const registry = confluentRegistry(config.registryUrl);
+const seen = new Map<string, number>();
+const kill = () => process.kill(process.pid, 'SIGKILL');
+const onStep = (step: string) => {
+  const nth = (seen.get(step) ?? 0) + 1;
+  seen.set(step, nth);
+  const at = config.killAt;
+  if (!at || nth !== at.nth) return;
+  if (at.step === step) kill();
+  if (at.step === 'during-insert' && step === 'before-insert') setTimeout(kill, 2);
+};
+
+if (config.role === 'sink') {
+  const worker = new SinkWorker({
+    kafka,
+    registry,
+    clickhouse: clickhouseClient({
+      CLICKHOUSE_URL: config.clickhouse.url,
+      CLICKHOUSE_USER: config.clickhouse.user,
+      CLICKHOUSE_PASSWORD: config.clickhouse.password,
+    }),
+    database: config.database,
+    groupId: config.groupId,
+    topics,
+    streams: ['web'],
+    logger,
+    metrics: new WorkerMetrics({ defaultMetrics: false }),
+    maxRows: config.maxRows ?? 50,
+    maxWaitMs: 100,
+    onStep,
+    sessionTimeoutMs: 6000,
+  });
+  await worker.start();
+} else {
+  const worker = new EnrichWorker({
+    kafka,
+    registry,
+    groupId: config.groupId,
+    instanceId: config.instanceId ?? 'fault',
+    topics,
+    streams: ['web'],
+    dedup: new MemoryDedup({ ttlSeconds: 3600, maxEntries: 100_000 }),
+    logger,
+    metrics: new WorkerMetrics({ defaultMetrics: false }),
+    context: {
+      keys: { hashKey: 'fault-hash-key-0123456789', tokenKey: 'fault-token-key-0123456789' },
+      geo: () => ({ country: null, region: null }),
+      textPolicy: () => 'drop',
+      now: Date.now,
+    },
+    onStep,
+    sessionTimeoutMs: 6000,
+  });
+  await worker.start();
+}
+console.log('ready');
