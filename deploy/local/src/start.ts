@@ -5,14 +5,16 @@ import { DEFAULT_DATA_DIR } from './stack/layout.js';
 import { describeEndpoints } from './stack/report.js';
 import { downStack, stackStatus, upStack } from './stack/stack.js';
 import { ensureDemoKey, startGateway, stopChild } from './services/gateway.js';
+import { startWorkers } from './services/workers.js';
 
 /**
  * `npm start`: brings the local backbone up in the foreground and stops it on Ctrl-C.
  * Components that were already running (a stack started with `npm run stack -- up`) are
  * reused and left running; only what this command started is stopped.
  *
- * Then the services run as its children: today the ingest gateway (with a demo API key);
- * the workers, query service, dashboard and simulator join here as they land.
+ * Then the services run as its children: ClickHouse migrations (once, as their own step), the
+ * enrich worker and the ClickHouse sink, and the ingest gateway (with a demo API key); the
+ * query service, dashboard and simulator join here as they land.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -34,7 +36,9 @@ async function main(): Promise<void> {
   const gatewayPort = Number(process.env.GATEWAY_PORT ?? 8080);
   const { key, keysFile } = ensureDemoKey(dataDir);
   let gateway;
+  let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
   try {
+    workers = await startWorkers({ dataDir, endpoints: state.endpoints });
     gateway = await startGateway({
       dataDir,
       endpoints: state.endpoints,
@@ -42,11 +46,15 @@ async function main(): Promise<void> {
       keysFile,
     });
   } catch (err) {
+    await Promise.all((workers?.children ?? []).map((c) => stopChild(c)));
     await downStack(dataDir, { keep: alreadyRunning });
     throw err;
   }
   console.log(`\n${describeEndpoints(state)}`);
   console.log(`  Ingest gateway    http://127.0.0.1:${gatewayPort}/v1/events  (X-API-Key: ${key})`);
+  console.log(
+    `  Workers           enrich ${workers.urls.enrich}/metrics, sink ${workers.urls.sink}/metrics; tables in ClickHouse database analytics`,
+  );
   console.log(
     `    e.g. curl -X POST http://127.0.0.1:${gatewayPort}/v1/events -H 'content-type: application/json' -H 'x-api-key: ${key}' \\`,
   );
@@ -61,8 +69,9 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: stopping the gateway, then the local stack…`);
+    console.log(`\n${signal}: stopping the gateway, the workers, then the local stack…`);
     stopChild(gateway)
+      .then(() => Promise.all(workers.children.map((c) => stopChild(c))))
       .then(() => downStack(dataDir, { keep: alreadyRunning, log: (line) => console.log(line) }))
       .then(
         () => process.exit(0),

@@ -38,29 +38,44 @@ export async function startGateway(o: {
       'Stop it, or choose another port with GATEWAY_PORT=….',
     );
   }
-  const logFile = path.join(o.dataDir, 'gateway.log');
+  return startService({
+    dataDir: o.dataDir,
+    name: 'gateway',
+    what: 'The ingest gateway',
+    script: 'ingest-gateway/src/main.ts',
+    env: { ...endpointsEnv(o.endpoints), PORT: String(o.port), API_KEYS_FILE: o.keysFile },
+    readyUrl: `http://127.0.0.1:${o.port}/ready`,
+  });
+}
+
+function spawnService(dataDir: string, name: string, script: string, extraEnv: NodeJS.ProcessEnv) {
+  const logFile = path.join(dataDir, `${name}.log`);
   const out = openSync(logFile, 'a');
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...endpointsEnv(o.endpoints),
-    PORT: String(o.port),
-    API_KEYS_FILE: o.keysFile,
-  };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
   delete env.NODE_OPTIONS;
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', 'ingest-gateway/src/main.ts'],
-    {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ['ignore', out, out],
-    },
-  );
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', out, out],
+  });
+  return { child, logFile };
+}
+
+/** Starts one of the repository's services as a child process and waits for its readiness URL. */
+export async function startService(o: {
+  dataDir: string;
+  name: string;
+  what: string;
+  script: string;
+  env: NodeJS.ProcessEnv;
+  readyUrl: string;
+}): Promise<ChildProcess> {
+  const { child, logFile } = spawnService(o.dataDir, o.name, o.script, o.env);
   try {
-    await waitForHttp(`http://127.0.0.1:${o.port}/ready`, {
+    await waitForHttp(o.readyUrl, {
       alive: () => child.exitCode === null,
       logFile,
-      what: 'The ingest gateway',
+      what: o.what,
       timeoutMs: 60_000,
     });
   } catch (err) {
@@ -68,6 +83,19 @@ export async function startGateway(o: {
     throw err;
   }
   return child;
+}
+
+/** Runs a one-off step (migrations) to completion; its output goes to `<name>.log`. */
+export async function runStep(o: {
+  dataDir: string;
+  name: string;
+  what: string;
+  script: string;
+  env: NodeJS.ProcessEnv;
+}): Promise<void> {
+  const { child, logFile } = spawnService(o.dataDir, o.name, o.script, o.env);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new StackError(`${o.what} failed (exit ${code}).`, `See ${logFile}.`);
 }
 
 /** SIGTERM, then wait for the gateway to finish what it accepted and exit. */

@@ -1,0 +1,63 @@
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { freePort } from '../stack/ports.js';
+import { endpointsEnv, type Endpoints } from '../stack/state.js';
+import { runStep, startService } from './gateway.js';
+
+/**
+ * The enrich worker's secrets for the local demo: made once, kept (mode 0600) in the
+ * git-ignored data directory so hashes and tokens stay stable across restarts.
+ */
+function ensureWorkerSecrets(dataDir: string): { HASH_KEY: string; TOKEN_KEY: string } {
+  const file = path.join(dataDir, 'worker-secrets.json');
+  if (existsSync(file))
+    return JSON.parse(readFileSync(file, 'utf8')) as { HASH_KEY: string; TOKEN_KEY: string };
+  const secrets = {
+    HASH_KEY: randomBytes(24).toString('base64url'),
+    TOKEN_KEY: randomBytes(24).toString('base64url'),
+  };
+  writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
+  return secrets;
+}
+
+/** Migrations as their own step (REFERENCE R8), then one enrich and one sink worker. */
+export async function startWorkers(o: {
+  dataDir: string;
+  endpoints: Endpoints;
+}): Promise<{ children: ChildProcess[]; urls: Record<string, string> }> {
+  const env = endpointsEnv(o.endpoints);
+  await runStep({
+    dataDir: o.dataDir,
+    name: 'migrate',
+    what: 'Applying the ClickHouse migrations',
+    script: 'stream-workers/src/migrate.main.ts',
+    env,
+  });
+  const children: ChildProcess[] = [];
+  const urls: Record<string, string> = {};
+  const workers = [
+    {
+      name: 'enrich',
+      what: 'The enrich worker',
+      extra: { ...ensureWorkerSecrets(o.dataDir), WORKER_INSTANCE_ID: 'local-enrich-0' },
+    },
+    { name: 'sink', what: 'The ClickHouse sink', extra: {} },
+  ];
+  for (const w of workers) {
+    const port = await freePort();
+    urls[w.name] = `http://127.0.0.1:${port}`;
+    children.push(
+      await startService({
+        dataDir: o.dataDir,
+        name: w.name,
+        what: w.what,
+        script: `stream-workers/src/${w.name}.main.ts`,
+        env: { ...env, ...w.extra, PORT: String(port) },
+        readyUrl: `${urls[w.name]}/ready`,
+      }),
+    );
+  }
+  return { children, urls };
+}
