@@ -7,6 +7,7 @@ import type {
   Message,
   Producer,
 } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
 import type { Logger } from '@backbone/runtime';
 import {
   SerdeError,
@@ -40,6 +41,34 @@ export interface EnrichWorkerOptions {
   transactionTimeoutMs?: number;
   /** Fault-injection point: called with the records written, before the transaction commits. */
   onStep?: (step: 'in-transaction', batch: { topic: string; partition: number }) => void;
+}
+
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+/** Splits topic messages into groups of at most `limit` bytes of keys and values. */
+export function chunks(
+  out: { topic: string; messages: Message[] }[],
+  limit: number,
+): { topic: string; messages: Message[] }[][] {
+  const result: { topic: string; messages: Message[] }[][] = [];
+  let current: { topic: string; messages: Message[] }[] = [];
+  let bytes = 0;
+  for (const { topic, messages } of out) {
+    for (const m of messages) {
+      const size = (m.value?.length ?? 0) + (m.key?.length ?? 0) + 64;
+      if (bytes > 0 && bytes + size > limit) {
+        result.push(current);
+        current = [];
+        bytes = 0;
+      }
+      let group = current.find((g) => g.topic === topic);
+      if (!group) current.push((group = { topic, messages: [] }));
+      group.messages.push(m);
+      bytes += size;
+    }
+  }
+  if (current.length > 0) result.push(current);
+  return result;
 }
 
 /** Headers that follow an event from raw.* to events.* (correlation, tracing). */
@@ -77,6 +106,7 @@ export class EnrichWorker {
       StreamSerde.open(this.options.registry, 'events'),
     ]);
     const producer = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
       transactionalId: `${groupId}-${this.options.instanceId}`,
       idempotent: true,
       maxInFlightRequests: 1,
@@ -203,7 +233,10 @@ export class EnrichWorker {
     const last = batch.messages[batch.messages.length - 1]!.offset;
     const tx = await this.producer!.transaction();
     try {
-      if (out.length > 0) await tx.sendBatch({ topicMessages: out, acks: -1 });
+      // Kafka refuses a record batch over message.max.bytes (1 MiB by default), and kafkajs
+      // sends one per partition: a large fetch goes out in several requests.
+      for (const chunk of chunks(out, MAX_REQUEST_BYTES))
+        await tx.sendBatch({ topicMessages: chunk, acks: -1 });
       this.options.onStep?.('in-transaction', { topic: batch.topic, partition: batch.partition });
       await tx.sendOffsets({
         consumerGroupId: groupId,

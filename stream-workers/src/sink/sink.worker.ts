@@ -1,5 +1,11 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
-import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import {
+  Partitioners,
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka,
+  type Producer,
+} from 'kafkajs';
 import type { Logger } from '@backbone/runtime';
 import {
   SerdeError,
@@ -102,7 +108,11 @@ export class SinkWorker {
   async start(): Promise<void> {
     const { kafka, groupId, logger } = this.options;
     const serde = await StreamSerde.open(this.options.registry, 'events');
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await this.producer.connect();
     const consumer = kafka.consumer({
       groupId,

@@ -1,0 +1,275 @@
+/**
+ * npm run bench:pipeline [-- --events 2000000 --rate 10000 --seconds 15]
+ * On a private local stack: pre-load N web events on raw.web.v1, then
+ *  1. the ceiling: a bare kafkajs consumer reading them (no decode, no work);
+ *  2. enrich (its own process) and the sink (its own process) started together:
+ *     enrich events/s, and end to end (raw → rows in ClickHouse) events/s;
+ *  3. the sink alone, re-reading events.web.v1 into a second database: rows/s;
+ *  4. freshness at a steady rate: produce → visible in a rollup (web_sessions), p50/p95.
+ * Prints figures; no pass/fail.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createClient } from '@clickhouse/client';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import {
+  downStack,
+  endpointsEnv,
+  isAlive,
+  REPO_ROOT,
+  spawnDetached,
+  stopProcess,
+  upStack,
+} from '@backbone/deploy/local';
+import { waitFor } from '@backbone/runtime';
+import { confluentRegistry, StreamSerde, topicName, type StreamEvents } from '@backbone/schemas';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '200000' },
+    rate: { type: 'string', default: '10000' },
+    seconds: { type: 'string', default: '15' },
+  },
+});
+const N = Number(values.events);
+const RATE = Number(values.rate);
+const SECONDS = Number(values.seconds);
+
+const UAS = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1',
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15',
+  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36',
+];
+const IPS = ['81.2.69.160', '8.8.8.8', '1.1.1.1', '185.60.216.35', '203.0.113.7'];
+const event = (i: number, tenant: string, at: number): StreamEvents['web'] => ({
+  envelope: {
+    event_id: randomUUID(),
+    event_type: 'page_view',
+    occurred_at: at,
+    received_at: at,
+    occurred_at_clamped: false,
+    tenant_id: tenant,
+    source: 'bench',
+    session_id: `s-${tenant}-${i % 5000}`,
+    anonymous_id: `v-${i % 3000}`,
+    user_id: null,
+    consent: {
+      analytics: true,
+      marketing: null,
+      functional: null,
+      gpc: false,
+      dnt: false,
+      anonymized: false,
+    },
+    context: {
+      ip: IPS[i % IPS.length]!,
+      user_agent: UAS[i % UAS.length]!,
+      locale: 'en-US',
+      timezone: 'UTC',
+      page_url: `https://shop.example/products/${i % 50}?utm_source=news&utm_medium=email`,
+      referrer: i % 3 === 0 ? 'https://www.google.com/' : null,
+    },
+  },
+  payload: {
+    'backbone.events.web.PageView': {
+      url: `https://shop.example/products/${i % 50}`,
+      title: 'Product',
+    },
+  },
+});
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-pipeline-'));
+const stack = await upStack({ dataDir: dir, ports: 'auto', redis: 'auto', kafkaHeap: '1g' });
+const env = endpointsEnv(stack.endpoints);
+const kafka = new Kafka({
+  clientId: 'bench',
+  brokers: [stack.endpoints.kafkaBrokers],
+  logLevel: logLevel.NOTHING,
+});
+const clickhouse = createClient({
+  url: stack.endpoints.clickhouseUrl,
+  username: stack.endpoints.clickhouseUser,
+  password: stack.endpoints.clickhousePassword,
+});
+const children: number[] = [];
+const run = (name: string, script: string, extra: Record<string, string>) => {
+  const child = spawnDetached(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', script],
+    {
+      cwd: REPO_ROOT,
+      logFile: path.join(dir, `${name}.log`),
+      env: { ...process.env, ...env, LOG_LEVEL: 'warn', PORT: '0', ...extra },
+    },
+  );
+  children.push(child.pid);
+  return child;
+};
+const scalar = async (sql: string) =>
+  Number(
+    Object.values(
+      (
+        await (
+          await clickhouse.query({ query: sql, format: 'JSONEachRow' })
+        ).json<Record<string, unknown>>()
+      )[0] ?? {},
+    )[0],
+  );
+const migrateInto = async (database: string) => {
+  const m = run(`migrate-${database}`, 'stream-workers/src/migrate.main.ts', {
+    CLICKHOUSE_DATABASE: database,
+  });
+  await waitFor(() => !isAlive(m.pid), { timeoutMs: 60_000, description: 'migrations' });
+};
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+try {
+  await migrateInto('analytics');
+  const serde = await StreamSerde.open(confluentRegistry(stack.endpoints.schemaRegistryUrl), 'raw');
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const raw = topicName('raw', 'web');
+  const base = Date.now() - 30 * 60_000;
+  let t0 = performance.now();
+  for (let i = 0; i < N; i += 5000) {
+    const chunk = Array.from({ length: Math.min(5000, N - i) }, (_, j) => {
+      const e = event(i + j, 'bench', base + ((i + j) % 1_800_000));
+      return { key: e.envelope.session_id, value: serde.encode('web', e) };
+    });
+    await producer.send({ topic: raw, acks: -1, messages: chunk });
+  }
+  const preload = (performance.now() - t0) / 1000;
+  console.log(
+    `pre-loaded ${fmt(N)} events on ${raw} in ${preload.toFixed(1)} s (${fmt(N / preload)} events/s, encode + produce)`,
+  );
+
+  // 1. Ceiling: a bare consumer on the same broker.
+  let seen = 0;
+  const bare = kafka.consumer({ groupId: `bare-${randomUUID()}` });
+  await bare.connect();
+  await bare.subscribe({ topic: raw, fromBeginning: true });
+  let firstAt = 0;
+  await bare.run({
+    eachBatch: async ({ batch }) => {
+      if (!firstAt) firstAt = performance.now();
+      seen += batch.messages.length;
+      await Promise.resolve();
+    },
+  });
+  await waitFor(() => seen >= N, {
+    timeoutMs: 600_000,
+    intervalMs: 50,
+    description: 'bare consume',
+  });
+  const bareSecs = (performance.now() - firstAt) / 1000;
+  await bare.disconnect();
+
+  // 2. Enrich and sink together: enrich rate, and raw → ClickHouse rows end to end.
+  const admin = kafka.admin();
+  await admin.connect();
+  const committed = async (groupId: string, topic: string) =>
+    (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]!.partitions.reduce(
+      (sum, p) => sum + Math.max(0, Number(p.offset)),
+      0,
+    );
+  run('enrich', 'stream-workers/src/enrich.main.ts', {
+    HASH_KEY: 'bench-hash-key-0123456789',
+    TOKEN_KEY: 'bench-token-key-0123456789',
+    WORKER_INSTANCE_ID: 'bench-0',
+  });
+  run('sink', 'stream-workers/src/sink.main.ts', {});
+  let enrichStart = 0;
+  await waitFor(
+    async () => {
+      const c = await committed('backbone-enrich', raw);
+      if (c > 0 && !enrichStart) enrichStart = performance.now();
+      return c >= N;
+    },
+    { timeoutMs: 1_800_000, intervalMs: 100, description: 'enrich to finish' },
+  );
+  const enrichSecs = (performance.now() - enrichStart) / 1000;
+  await waitFor(async () => (await scalar('SELECT count() FROM analytics.web_events')) >= N, {
+    timeoutMs: 1_800_000,
+    intervalMs: 200,
+    description: 'rows in ClickHouse',
+  });
+  const e2eSecs = (performance.now() - enrichStart) / 1000;
+
+  // 3. The sink alone: a second sink group re-reads events.web.v1 into another database.
+  await migrateInto('sinkbench');
+  t0 = 0;
+  run('sink-alone', 'stream-workers/src/sink.main.ts', {
+    CLICKHOUSE_DATABASE: 'sinkbench',
+    GROUP_ID: 'bench-sink-2',
+  });
+  await waitFor(
+    async () => {
+      const rows = await scalar('SELECT count() FROM sinkbench.web_events');
+      if (rows > 0 && !t0) t0 = performance.now();
+      return rows >= N;
+    },
+    { timeoutMs: 1_800_000, intervalMs: 100, description: 'sink alone' },
+  );
+  const sinkSecs = (performance.now() - t0) / 1000;
+
+  // 4. Freshness at a steady rate: the newest event visible in a rollup, sampled every 200 ms.
+  const samples: number[] = [];
+  let sending = true;
+  let sent = 0;
+  const sender = (async () => {
+    const start = performance.now();
+    while (sending) {
+      const due = Math.floor(((performance.now() - start) / 1000) * RATE) - sent;
+      if (due > 0) {
+        const now = Date.now();
+        const messages = Array.from({ length: due }, (_, j) => {
+          const e = event(sent + j, 'fresh', now);
+          return { key: e.envelope.session_id, value: serde.encode('web', e) };
+        });
+        sent += due;
+        await producer.send({ topic: raw, acks: -1, messages });
+      } else await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  const until = Date.now() + SECONDS * 1000;
+  await new Promise((r) => setTimeout(r, 2000)); // let the first events through
+  while (Date.now() < until) {
+    const newest = await scalar(
+      "SELECT toUnixTimestamp64Milli(maxMerge(ended_at)) FROM analytics.web_sessions WHERE tenant_id = 'fresh'",
+    );
+    if (newest > 0) samples.push(Date.now() - newest);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  sending = false;
+  await sender;
+  const sentRate = sent / SECONDS;
+  samples.sort((a, b) => a - b);
+  const pct = (q: number) =>
+    samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? NaN;
+  await producer.disconnect();
+  await admin.disconnect();
+
+  console.log(`\n${fmt(N)} events, one process per worker, ${os.cpus().length} cores:`);
+  console.log(`  bare kafkajs consume (ceiling)   ${fmt(N / bareSecs)} events/s`);
+  console.log(
+    `  enrich (raw → events, tx)        ${fmt(N / enrichSecs)} events/s   (${enrichSecs.toFixed(1)} s)`,
+  );
+  console.log(
+    `  end to end (raw → ClickHouse)    ${fmt(N / e2eSecs)} events/s   (${e2eSecs.toFixed(1)} s, enrich + sink together)`,
+  );
+  console.log(
+    `  sink alone (events → ClickHouse) ${fmt(N / sinkSecs)} rows/s     (${sinkSecs.toFixed(1)} s)`,
+  );
+  console.log(
+    `  freshness at ~${fmt(sentRate)} events/s for ${SECONDS} s: p50 ${fmt(pct(0.5))} ms, p95 ${fmt(pct(0.95))} ms (${samples.length} samples, produce → visible in web_sessions)`,
+  );
+} finally {
+  for (const pid of children) await stopProcess(pid, 10_000).catch(() => undefined);
+  await clickhouse.close();
+  await downStack(dir);
+  rmSync(dir, { recursive: true, force: true });
+}
