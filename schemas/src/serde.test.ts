@@ -64,7 +64,7 @@ describe('StreamSerde', () => {
       envelope.fields = envelope.fields.filter((f) => f.name !== 'occurred_at_clamped');
       const older = avro.Type.forSchema(json as unknown as avro.Schema, AVRO_OPTIONS);
       const { occurred_at_clamped: _dropped, ...oldEnvelope } = pageView.envelope;
-      const bytes = frame(7, older.toBuffer({ ...pageView, envelope: oldEnvelope }));
+      const bytes = frame(6, older.toBuffer({ ...pageView, envelope: oldEnvelope }));
       const registry = { ...fakeRegistry(allRaw), writerType: () => Promise.resolve(older) };
       const serde = await StreamSerde.open(registry, 'raw');
       expect(await serde.decodeAs('web', bytes)).toEqual({

@@ -103,6 +103,19 @@ export class StreamSerde {
       throw new SerdeError('not in the Confluent wire format (no magic byte 0)');
     const id = buffer.readInt32BE(1);
     const reader = streamType(stream, this.kind);
+    // Written with this release's schema: no resolution needed (the common, fast case).
+    if (id === this.ids.get(stream)) {
+      try {
+        return reader.fromBuffer(buffer.subarray(5));
+      } catch (err) {
+        throw new SerdeError(
+          `the bytes do not decode with schema id ${id}: ${(err as Error).message}`,
+          {
+            cause: err,
+          },
+        );
+      }
+    }
     const key = `${stream}/${id}`;
     let resolver = this.resolvers.get(key);
     if (!resolver) {

@@ -35,8 +35,11 @@ export function validateStreamValue(
   value: unknown,
   kind: SchemaKind = 'raw',
 ): FieldError[] {
+  const type = streamType(stream, kind);
+  // The common case first: the hook below walks every field to name each problem.
+  if (type.isValid(value, { noUndeclaredFields: true })) return [];
   const errors: FieldError[] = [];
-  streamType(stream, kind).isValid(value, {
+  type.isValid(value, {
     noUndeclaredFields: true,
     errorHook: (path: string[], got: unknown, type: avro.Type) => {
       const field = path.join('.');

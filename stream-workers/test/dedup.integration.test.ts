@@ -23,4 +23,29 @@ describe('RedisDedup on the stack’s Redis', () => {
       b.disconnect();
     }
   });
+
+  it('claims a batch in one call with the same rules: a later copy of an id in the batch is a duplicate', async (ctx) => {
+    const url = testStack().redisUrl;
+    if (url === null) ctx.skip();
+    const redis = new Redis(url as string);
+    const prefix = `${uniqueName('test:dedup')}:`;
+    try {
+      const dedup = new RedisDedup(redis, { ttlSeconds: 60, prefix });
+      expect(await dedup.claim('e0', 'raw:0:1')).toBe(true);
+      const claims = [
+        { eventId: 'e0', origin: 'raw:0:1' },
+        { eventId: 'e0', origin: 'raw:0:9' },
+        ...Array.from({ length: 2500 }, (_, i) => ({ eventId: `n${i}`, origin: `raw:1:${i}` })),
+        { eventId: 'n7', origin: 'raw:1:99999' },
+      ];
+      const granted = await dedup.claimMany(claims);
+      expect(granted).toHaveLength(claims.length);
+      expect(granted.slice(0, 2)).toEqual([true, false]);
+      expect(granted.slice(2, -1).every(Boolean)).toBe(true);
+      expect(granted.at(-1)).toBe(false);
+      expect(await redis.ttl(`${prefix}n2499`)).toBeGreaterThan(50);
+    } finally {
+      redis.disconnect();
+    }
+  });
 });

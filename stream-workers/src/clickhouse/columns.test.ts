@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { STREAM_NAMES } from '@backbone/schemas';
 import { sampleEnvelope } from '@backbone/test';
-import { clickhouseTime, streamColumns, toRow } from './columns.js';
+import { clickhouseTime, rowColumns, streamColumns, toRow } from './columns.js';
 import { rawTableDdl } from './raw-tables.js';
 import { qualifySource } from './web-rollups.js';
 
@@ -49,7 +49,7 @@ describe('raw table columns derived from the enriched schemas', () => {
 
   it('turns a decoded event into a row: flattened, timestamps as UTC text, provenance', () => {
     const envelope = sampleEnvelope('page_view');
-    const row = toRow(
+    const values = toRow(
       'web',
       {
         envelope,
@@ -59,6 +59,9 @@ describe('raw table columns derived from the enriched schemas', () => {
       3,
       '42',
     );
+    const columns = rowColumns('web');
+    expect(values).toHaveLength(columns.length);
+    const row = Object.fromEntries(columns.map((c, i) => [c, values[i]]));
     expect(row).toMatchObject({
       event_id: envelope.event_id,
       occurred_at: '2025-01-15 10:30:00.000',

@@ -9,6 +9,8 @@ import type { Redis } from 'ioredis';
 export interface DedupStore {
   /** True when this record may go on: the event is new, or this very record claimed it. */
   claim(eventId: string, origin: string): Promise<boolean>;
+  /** claim() for a whole batch, in order (a later duplicate of an earlier id is false). */
+  claimMany(claims: readonly { eventId: string; origin: string }[]): Promise<boolean[]>;
 }
 
 // GET, then SET with expiry if absent, atomically: 1 = may go on, 0 = duplicate.
@@ -16,6 +18,19 @@ const CLAIM = `local v = redis.call('GET', KEYS[1])
 if not v then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) return 1 end
 if v == ARGV[1] then return 1 end
 return 0`;
+
+// The same for a batch in one round trip: KEYS[i] claimed for ARGV[i + 1], expiry ARGV[1].
+const CLAIM_MANY = `local out = {}
+for i, key in ipairs(KEYS) do
+  local v = redis.call('GET', key)
+  if not v then redis.call('SET', key, ARGV[i + 1], 'EX', ARGV[1]) out[i] = 1
+  elseif v == ARGV[i + 1] then out[i] = 1
+  else out[i] = 0 end
+end
+return out`;
+
+// Keys per script call: bounded so Redis is never blocked for long by one batch.
+const CHUNK = 1000;
 
 export class RedisDedup implements DedupStore {
   constructor(
@@ -32,6 +47,22 @@ export class RedisDedup implements DedupStore {
       String(this.options.ttlSeconds),
     );
     return result === 1;
+  }
+
+  async claimMany(claims: readonly { eventId: string; origin: string }[]): Promise<boolean[]> {
+    const out: boolean[] = [];
+    for (let i = 0; i < claims.length; i += CHUNK) {
+      const chunk = claims.slice(i, i + CHUNK);
+      const result = (await this.redis.eval(
+        CLAIM_MANY,
+        chunk.length,
+        ...chunk.map((c) => `${this.options.prefix}${c.eventId}`),
+        String(this.options.ttlSeconds),
+        ...chunk.map((c) => c.origin),
+      )) as number[];
+      for (const r of result) out.push(r === 1);
+    }
+    return out;
   }
 }
 
@@ -59,5 +90,11 @@ export class MemoryDedup implements DedupStore {
       this.claims.delete(id);
     }
     return Promise.resolve(true);
+  }
+
+  async claimMany(claims: readonly { eventId: string; origin: string }[]): Promise<boolean[]> {
+    const out: boolean[] = [];
+    for (const c of claims) out.push(await this.claim(c.eventId, c.origin));
+    return out;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StreamEvents } from '@backbone/schemas';
+import { streamType, type StreamEvents } from '@backbone/schemas';
 import { sampleEnvelope } from '@backbone/test';
 import { maskEvent, maskingRules, pseudonymize, tokenize } from './mask.js';
 
@@ -102,5 +102,22 @@ describe('masking by privacy class', () => {
       'backbone.events.stt.TranscriptSegment': { text: null, word_count: 4 },
     });
     expect(report.masked.critical).toBe(1);
+  });
+});
+
+describe('maskEvent on decoded Avro records', () => {
+  it('copies own fields only (decoded records have enumerable methods on their prototype)', () => {
+    const type = streamType('web');
+    const decoded = type.fromBuffer(
+      type.toBuffer({
+        envelope: sampleEnvelope('page_view'),
+        payload: { 'backbone.events.web.PageView': { url: '/', title: null } },
+      }),
+    ) as Record<string, unknown>;
+    const { value } = maskEvent('web', decoded, {
+      hashKey: 'h'.repeat(16),
+      tokenKey: 't'.repeat(16),
+    });
+    expect(type.isValid(value, { noUndeclaredFields: true })).toBe(true);
   });
 });

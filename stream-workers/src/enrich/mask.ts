@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { memoize } from './memo.js';
 import { STREAM_SCHEMAS, walkPrivacy, type PrivacyClass, type StreamName } from '@backbone/schemas';
 
 /**
@@ -24,12 +25,29 @@ export interface MaskReport {
 const hmac = (key: string, value: string) =>
   createHmac('sha256', key).update(value, 'utf8').digest('hex').slice(0, 32);
 
+// Per key set: the same visitor, IP or order id is hashed once (HMAC setup dominates the cost).
+const memos = new WeakMap<
+  MaskKeys,
+  { hash: (v: string) => string; token: (v: string) => string }
+>();
+function memosFor(keys: MaskKeys) {
+  let m = memos.get(keys);
+  if (!m) {
+    m = {
+      hash: memoize((v) => `h_${hmac(keys.hashKey, v)}`, 100_000),
+      token: memoize((v) => `t_${hmac(keys.tokenKey, v)}`, 100_000),
+    };
+    memos.set(keys, m);
+  }
+  return m;
+}
+
 export function pseudonymize(value: string, keys: MaskKeys): string {
-  return `h_${hmac(keys.hashKey, value)}`;
+  return memosFor(keys).hash(value);
 }
 
 export function tokenize(value: string, keys: MaskKeys): string {
-  return `t_${hmac(keys.tokenKey, value)}`;
+  return memosFor(keys).token(value);
 }
 
 interface Rule {
@@ -84,7 +102,7 @@ export function maskEvent<T>(
   value: T,
   keys: MaskKeys,
 ): { value: T; report: MaskReport } {
-  const copy = structuredClone(value) as Record<string, unknown>;
+  const copy = clonePlain(value) as Record<string, unknown>;
   const report: MaskReport = { masked: { medium: 0, high: 0, critical: 0 } };
   for (const rule of maskingRules(stream)) {
     let parent: Record<string, unknown> | undefined = copy;
@@ -98,4 +116,16 @@ export function maskEvent<T>(
     report.masked[rule.privacy]++;
   }
   return { value: copy as T, report };
+}
+
+/** A deep copy of decoded Avro values (plain objects, arrays, primitives), far cheaper than structuredClone. */
+function clonePlain(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(clonePlain);
+  if (Buffer.isBuffer(value)) return Buffer.from(value);
+  const out: Record<string, unknown> = {};
+  // Own keys only: avsc's decoded records carry enumerable methods on their prototype.
+  for (const key of Object.keys(value))
+    out[key] = clonePlain((value as Record<string, unknown>)[key]);
+  return out;
 }

@@ -1,3 +1,4 @@
+import { memoize } from './memo.js';
 import { isbot } from 'isbot';
 import { UAParser } from 'ua-parser-js';
 
@@ -27,6 +28,12 @@ const DEVICE_TYPES: Record<string, DeviceInfo['device_type']> = {
 const major = (version: string | undefined) => version?.split('.')[0] ?? '';
 
 export function parseUserAgent(userAgent: string | null): DeviceInfo {
+  return userAgent ? parseCached(userAgent) : UNKNOWN;
+}
+
+const parseCached = memoize(parse, 20_000);
+
+function parse(userAgent: string): DeviceInfo {
   if (!userAgent)
     return {
       device_type: 'other',
@@ -55,3 +62,5 @@ export function parseUserAgent(userAgent: string | null): DeviceInfo {
     is_bot: bot,
   };
 }
+
+const UNKNOWN: DeviceInfo = parse('');

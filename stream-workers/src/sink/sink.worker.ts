@@ -13,13 +13,13 @@ import {
   type SchemaRegistryClient,
   type StreamName,
 } from '@backbone/schemas';
-import { rawTable, toRow } from '../clickhouse/columns.js';
+import { rawTable, rowColumns, toRow } from '../clickhouse/columns.js';
 import { qualified } from '../clickhouse/raw-tables.js';
 import { dlqMessage } from '../dlq.js';
 import type { WorkerMetrics } from '../metrics.js';
 import { catalogTopics, streamsOf, type TopicNamer } from '../topics.js';
 import { InflightLog, type InflightRange } from './inflight.js';
-import { PartitionLock } from './partition-lock.js';
+import { SerialLock } from '../serial-lock.js';
 
 export interface SinkWorkerOptions {
   kafka: Kafka;
@@ -47,7 +47,7 @@ interface Partition {
   topic: string;
   partition: number;
   stream: StreamName;
-  rows: Record<string, unknown>[];
+  rows: unknown[][];
   first: bigint | undefined;
   last: bigint | undefined;
   since: number;
@@ -56,7 +56,7 @@ interface Partition {
   checked: boolean;
   /** Set while ClickHouse refuses this partition's batch: the partition is paused. */
   retrying: Promise<void> | undefined;
-  lock: PartitionLock;
+  lock: SerialLock;
 }
 
 const INSERT_SETTINGS = {
@@ -165,7 +165,7 @@ export class SinkWorker {
         reform: undefined,
         checked: false,
         retrying: undefined,
-        lock: new PartitionLock(),
+        lock: new SerialLock(),
       };
       this.partitions.set(key, p);
     }
@@ -323,7 +323,8 @@ export class SinkWorker {
       onStep?.('before-insert', info);
       await clickhouse.insert({
         table: qualified({ database, suffix: '' }, rawTable(p.stream)),
-        format: 'JSONEachRow',
+        format: 'JSONCompactEachRow',
+        columns: rowColumns(p.stream) as [string, ...string[]],
         values: p.rows,
         clickhouse_settings: {
           ...INSERT_SETTINGS,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { PartitionLock } from './partition-lock.js';
+import { SerialLock } from './serial-lock.js';
 
-describe('PartitionLock', () => {
+describe('SerialLock', () => {
   it('runs tasks one at a time in call order, and a failure does not block the next', async () => {
-    const lock = new PartitionLock();
+    const lock = new SerialLock();
     const seen: string[] = [];
     const slow = lock.run(async () => {
       await new Promise((r) => setTimeout(r, 20));

@@ -1,5 +1,5 @@
-/** Runs tasks one at a time, in call order: a partition's batch handling, flushes and resets. */
-export class PartitionLock {
+/** Runs tasks one at a time, in call order (a partition's batches and flushes; enrich's transactions). */
+export class SerialLock {
   private tail: Promise<unknown> = Promise.resolve();
   private pending = 0;
 
