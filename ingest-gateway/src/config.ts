@@ -1,14 +1,7 @@
 import { z } from 'zod';
+import { commaList } from '@backbone/runtime';
 
-const list = z
-  .string()
-  .default('')
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
-  );
+const list = commaList;
 
 /** Every setting of the gateway, from the environment; invalid ones are all reported at once. */
 export const GatewayConfig = z.object({

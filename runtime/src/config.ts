@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 export interface ConfigIssue {
   /** The environment variable (or option path) that is wrong. */
@@ -37,3 +37,14 @@ export function parseConfig<S extends z.ZodType>(
   }
   return Object.freeze(result.data);
 }
+
+/** A comma-separated environment variable as a list of trimmed, non-empty items. */
+export const commaList = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );

@@ -1,4 +1,4 @@
-export { parseConfig, ConfigError, type ConfigIssue } from './config.js';
+export { parseConfig, commaList, ConfigError, type ConfigIssue } from './config.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export {
   installShutdown,

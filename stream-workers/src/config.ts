@@ -1,15 +1,8 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { commaList } from '@backbone/runtime';
 
-const list = z
-  .string()
-  .default('')
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
-  );
+const list = commaList;
 const int = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info');
 

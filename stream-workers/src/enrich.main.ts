@@ -6,6 +6,7 @@ import { EnrichConfig } from './config.js';
 import { MemoryDedup, RedisDedup, type DedupStore } from './enrich/dedup.js';
 import { EnrichWorker } from './enrich/enrich.worker.js';
 import { GeoLookup } from './enrich/geo.js';
+import { kafkaCheck, registryCheck } from './checks.js';
 import { startWorkerHttp } from './http.js';
 import { WorkerMetrics } from './metrics.js';
 
@@ -54,13 +55,8 @@ const http = await startWorkerHttp({
   registry: metrics.registry,
   live: () => worker.live,
   checks: {
-    kafka: async () => {
-      await admin.connect();
-      return (await admin.describeCluster()).brokers.length > 0;
-    },
-    registry: async () =>
-      (await fetch(`${config.SCHEMA_REGISTRY_URL}/subjects`, { signal: AbortSignal.timeout(2000) }))
-        .ok,
+    kafka: kafkaCheck(admin),
+    registry: registryCheck(config.SCHEMA_REGISTRY_URL),
     ...(redis ? { redis: async () => (await redis.ping()) === 'PONG' } : {}),
   },
 });

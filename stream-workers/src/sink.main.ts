@@ -3,6 +3,7 @@ import { createLogger, installShutdown, kafkaLogCreator, parseConfig } from '@ba
 import { confluentRegistry } from '@backbone/schemas';
 import { clickhouseClient } from './clickhouse/client.js';
 import { SinkConfig } from './config.js';
+import { kafkaCheck, registryCheck } from './checks.js';
 import { startWorkerHttp } from './http.js';
 import { WorkerMetrics } from './metrics.js';
 import { SinkWorker } from './sink/sink.worker.js';
@@ -36,14 +37,9 @@ const http = await startWorkerHttp({
   registry: metrics.registry,
   live: () => worker.live,
   checks: {
-    kafka: async () => {
-      await admin.connect();
-      return (await admin.describeCluster()).brokers.length > 0;
-    },
+    kafka: kafkaCheck(admin),
     clickhouse: async () => (await clickhouse.ping()).success,
-    registry: async () =>
-      (await fetch(`${config.SCHEMA_REGISTRY_URL}/subjects`, { signal: AbortSignal.timeout(2000) }))
-        .ok,
+    registry: registryCheck(config.SCHEMA_REGISTRY_URL),
   },
 });
 logger.info({ url: http.url }, 'health, readiness and metrics');

@@ -1,8 +1,8 @@
 import { createServer, connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { createClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testStack, waitFor } from '@backbone/test';
+import { clickhouseClient } from '../src/clickhouse/client.js';
 import { startWorkerHttp } from '../src/http.js';
 import { eventSet } from './event-set.js';
 import { pipelineFixture, type Pipeline } from './pipeline-fixture.js';
@@ -47,11 +47,10 @@ describe('sink during a ClickHouse outage', () => {
 
   it('pauses the partition, reports not ready, and resumes by itself losing and doubling nothing', async () => {
     const stack = testStack();
-    const clickhouse = createClient({
-      url: proxy.url,
-      username: stack.clickhouseUser,
-      password: stack.clickhousePassword,
-      request_timeout: 2000,
+    const clickhouse = clickhouseClient({
+      CLICKHOUSE_URL: proxy.url,
+      CLICKHOUSE_USER: stack.clickhouseUser,
+      CLICKHOUSE_PASSWORD: stack.clickhousePassword,
     });
     const { worker, metrics } = await p.startSink({
       clickhouse,

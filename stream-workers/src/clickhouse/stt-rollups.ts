@@ -72,41 +72,33 @@ const sessionDay = 'toDate(min(occurred_at)) AS day';
 const rtf = 'if(audio_duration_ms > 0, toFloat64(processing_latency_ms) / audio_duration_ms, NULL)';
 
 export function sttRollups(names: TableNames): string[] {
-  const quality = (name: string, source: StreamName, select: string) =>
-    rollupDdl(names, {
-      table: 'stt_quality_1m',
-      source,
-      columns: QUALITY_COLUMNS,
-      partitionBy: 'toYYYYMM(minute)',
-      orderBy: 'tenant_id, minute, model_id, language',
-      select,
-    })
-      .slice(name === 'first' ? 0 : 1)
-      // Second and later views into the same table: only the view, under its own name.
-      .map((s) => s.replace(/stt_quality_1m_mv/, `stt_quality_1m_${name}_mv`));
-  const session = (name: string, source: StreamName, select: string) =>
-    rollupDdl(names, {
-      table: 'stt_sessions',
-      source,
-      columns: SESSION_COLUMNS,
-      partitionBy: 'toYYYYMM(day)',
-      orderBy: 'tenant_id, day, session_id',
-      select,
-    })
-      .slice(name === 'first' ? 0 : 1)
-      .map((s) => s.replace(/stt_sessions_mv/, `stt_sessions_${name}_mv`));
-  const speakers = (name: string, source: StreamName, select: string) =>
-    rollupDdl(names, {
-      table: 'stt_speakers',
-      source,
-      columns: SPEAKER_COLUMNS,
-      partitionBy: 'toYYYYMM(day)',
-      orderBy: 'tenant_id, day, session_id, speaker_id',
-      ttl: 'day + INTERVAL 730 DAY',
-      select,
-    })
-      .slice(name === 'first' ? 0 : 1)
-      .map((s) => s.replace(/stt_speakers_mv/, `stt_speakers_${name}_mv`));
+  /**
+   * A rollup table fed by several views: the first call creates table and view, later ones
+   * only a view of their own name (`<table>_<name>_mv`) into the same table.
+   */
+  const into =
+    (table: string, columns: string[], time: 'minute' | 'day', keys: string, ttl?: string) =>
+    (name: string, source: StreamName, select: string) =>
+      rollupDdl(names, {
+        table,
+        source,
+        columns,
+        partitionBy: `toYYYYMM(${time})`,
+        orderBy: `tenant_id, ${time}, ${keys}`,
+        ...(ttl ? { ttl } : {}),
+        select,
+      })
+        .slice(name === 'first' ? 0 : 1)
+        .map((s) => s.replace(`${table}_mv`, `${table}_${name}_mv`));
+  const quality = into('stt_quality_1m', QUALITY_COLUMNS, 'minute', 'model_id, language');
+  const session = into('stt_sessions', SESSION_COLUMNS, 'day', 'session_id');
+  const speakers = into(
+    'stt_speakers',
+    SPEAKER_COLUMNS,
+    'day',
+    'session_id, speaker_id',
+    'day + INTERVAL 730 DAY',
+  );
 
   return [
     ...quality(
