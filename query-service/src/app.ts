@@ -1,0 +1,126 @@
+import { ApolloServer } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { expressMiddleware } from '@as-integrations/express5';
+import type { ClickHouseClient } from '@clickhouse/client';
+import express, { type Express } from 'express';
+import { GraphQLError } from 'graphql';
+import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Logger } from '@backbone/runtime';
+import type { Authenticate } from './auth.js';
+import { QueryError } from './errors.js';
+import { resolvers, type QueryContext } from './resolvers.js';
+import { typeDefs } from './schema.js';
+import { StatsRepository } from './stats.repository.js';
+
+export interface QueryServiceDeps {
+  clickhouse: ClickHouseClient;
+  database: string;
+  authenticate: Authenticate;
+  logger: Logger;
+  maxRangeDays?: number;
+  introspection?: boolean;
+}
+
+/**
+ * The query service: GraphQL on /graphql (every request authenticated, every query scoped to
+ * the token's tenant), /health, /ready (ClickHouse answers) and /metrics.
+ */
+export async function buildQueryService(
+  deps: QueryServiceDeps,
+): Promise<{ app: Express; stop: () => Promise<void>; registry: Registry }> {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'query_' });
+  const resolverSeconds = new Histogram({
+    name: 'query_graphql_operation_seconds',
+    help: 'GraphQL operations by name and outcome',
+    labelNames: ['operation', 'outcome'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const stats = new StatsRepository(deps.clickhouse, deps.database);
+  const server = new ApolloServer<QueryContext>({
+    typeDefs,
+    resolvers,
+    introspection: deps.introspection ?? false,
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) => {
+      const original = unwrapResolverError(error);
+      if (original instanceof QueryError)
+        return {
+          message: original.message,
+          path: formatted.path,
+          extensions: { code: original.code },
+        };
+      const code = formatted.extensions?.code;
+      if (code && code !== 'INTERNAL_SERVER_ERROR') return formatted;
+      deps.logger.error({ err: original }, 'GraphQL operation failed');
+      return {
+        message: 'internal error',
+        path: formatted.path,
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      };
+    },
+    plugins: [
+      {
+        requestDidStart: () => {
+          const started = process.hrtime.bigint();
+          return Promise.resolve({
+            willSendResponse: ({ operationName, errors }) => {
+              resolverSeconds.observe(
+                {
+                  operation: operationName ?? '(anonymous)',
+                  outcome: errors?.length ? 'error' : 'ok',
+                },
+                Number(process.hrtime.bigint() - started) / 1e9,
+              );
+              return Promise.resolve();
+            },
+          });
+        },
+      },
+    ],
+  });
+  await server.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/ready', (_req, res) => {
+    void deps.clickhouse
+      .ping()
+      .then((r) => r.success)
+      .catch(() => false)
+      .then((up) => {
+        res.status(up ? 200 : 503).json({
+          status: up ? 'ready' : 'not ready',
+          checks: { clickhouse: up ? 'up' : 'down' },
+        });
+      });
+  });
+  app.get('/metrics', (_req, res) => {
+    void registry.metrics().then((text) => res.type(registry.contentType).send(text));
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '100kb' }),
+    expressMiddleware(server, {
+      context: async ({ req }) => {
+        try {
+          return {
+            viewer: await deps.authenticate(req.headers.authorization),
+            stats,
+            maxRangeDays: deps.maxRangeDays ?? 400,
+          };
+        } catch (err) {
+          const status = err instanceof QueryError ? err.status : 401;
+          throw new GraphQLError((err as Error).message, {
+            extensions: { code: 'UNAUTHENTICATED', http: { status } },
+          });
+        }
+      },
+    }),
+  );
+  return { app, registry, stop: () => server.stop() };
+}

@@ -1,0 +1,47 @@
+import { createClient } from '@clickhouse/client';
+import { createLogger, installShutdown, parseConfig } from '@backbone/runtime';
+import { buildQueryService } from './app.js';
+import { jwtAuthenticator } from './auth.js';
+import { QueryConfig } from './config.js';
+
+const config = parseConfig(QueryConfig, process.env);
+const logger = createLogger({ name: 'query-service', level: config.LOG_LEVEL });
+const clickhouse = createClient({
+  url: config.CLICKHOUSE_URL,
+  username: config.CLICKHOUSE_READER_USER,
+  password: config.CLICKHOUSE_READER_PASSWORD,
+  request_timeout: 30_000,
+});
+const { app, stop } = await buildQueryService({
+  clickhouse,
+  database: config.CLICKHOUSE_DATABASE,
+  authenticate: jwtAuthenticator({
+    ...(config.JWT_SECRET ? { secret: config.JWT_SECRET } : {}),
+    ...(config.JWKS_URL ? { jwksUrl: config.JWKS_URL } : {}),
+    ...(config.JWT_ISSUER ? { issuer: config.JWT_ISSUER } : {}),
+    ...(config.JWT_AUDIENCE ? { audience: config.JWT_AUDIENCE } : {}),
+  }),
+  logger,
+  maxRangeDays: config.MAX_RANGE_DAYS,
+  introspection: config.MODE === 'local',
+});
+const server = app.listen(config.PORT, config.HOST, () =>
+  logger.info({ host: config.HOST, port: config.PORT }, 'query service listening'),
+);
+
+installShutdown({
+  logger,
+  steps: [
+    {
+      name: 'stop accepting requests and answer those in flight',
+      run: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    },
+    {
+      name: 'stop GraphQL and close ClickHouse',
+      run: async () => {
+        await stop();
+        await clickhouse.close();
+      },
+    },
+  ],
+});
