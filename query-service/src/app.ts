@@ -10,6 +10,7 @@ import type { Authenticate } from './auth.js';
 import { QueryError } from './errors.js';
 import { resolvers, type QueryContext } from './resolvers.js';
 import { typeDefs } from './schema.js';
+import { SpeechRepository } from './speech.repository.js';
 import { StatsRepository } from './stats.repository.js';
 
 export interface QueryServiceDeps {
@@ -38,6 +39,7 @@ export async function buildQueryService(
     registers: [registry],
   });
   const stats = new StatsRepository(deps.clickhouse, deps.database);
+  const speech = new SpeechRepository(deps.clickhouse, deps.database);
   const server = new ApolloServer<QueryContext>({
     typeDefs,
     resolvers,
@@ -111,6 +113,7 @@ export async function buildQueryService(
           return {
             viewer: await deps.authenticate(req.headers.authorization),
             stats,
+            speech,
             maxRangeDays: deps.maxRangeDays ?? 400,
           };
         } catch (err) {

@@ -1,5 +1,6 @@
 import type { Viewer } from './auth.js';
 import { badInput } from './errors.js';
+import type { SpeechRepository } from './speech.repository.js';
 import type { StatsRepository } from './stats.repository.js';
 import { checkRange, type Granularity, type TimeRange } from './time-range.js';
 import { DateTime, Long } from './schema.js';
@@ -7,6 +8,7 @@ import { DateTime, Long } from './schema.js';
 export interface QueryContext {
   viewer: Viewer;
   stats: StatsRepository;
+  speech: SpeechRepository;
   maxRangeDays: number;
 }
 
@@ -48,5 +50,43 @@ export const resolvers = {
     },
     trafficSources: (_: unknown, args: { timeRange: TimeRange }, ctx: QueryContext) =>
       ctx.stats.trafficSources(ctx.viewer.tenantId, checkRange(args.timeRange, ctx.maxRangeDays)),
+    devices: (_: unknown, args: { timeRange: TimeRange }, ctx: QueryContext) =>
+      ctx.stats.devices(ctx.viewer.tenantId, checkRange(args.timeRange, ctx.maxRangeDays)),
+    geo: (_: unknown, args: { timeRange: TimeRange }, ctx: QueryContext) =>
+      ctx.stats.geo(ctx.viewer.tenantId, checkRange(args.timeRange, ctx.maxRangeDays)),
+    sttQuality: (
+      _: unknown,
+      args: {
+        timeRange: TimeRange;
+        granularity: Granularity;
+        model?: string | null;
+        language?: string | null;
+      },
+      ctx: QueryContext,
+    ) =>
+      ctx.speech.quality(
+        ctx.viewer.tenantId,
+        checkRange(args.timeRange, ctx.maxRangeDays),
+        args.granularity,
+        { model: args.model ?? null, language: args.language ?? null },
+      ),
+    sttSessions: (
+      _: unknown,
+      args: { timeRange: TimeRange; first: number; after?: string | null },
+      ctx: QueryContext,
+    ) => {
+      if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_LIMIT)
+        throw badInput(`first must be between 1 and ${MAX_LIMIT}`);
+      return ctx.speech.sessions(
+        ctx.viewer.tenantId,
+        checkRange(args.timeRange, ctx.maxRangeDays),
+        args.first,
+        args.after,
+      );
+    },
+    sttSession: (_: unknown, args: { id: string }, ctx: QueryContext) =>
+      ctx.speech.session(ctx.viewer.tenantId, args.id),
+    speakerMetrics: (_: unknown, args: { sessionId: string }, ctx: QueryContext) =>
+      ctx.speech.speakers(ctx.viewer.tenantId, args.sessionId),
   },
 };

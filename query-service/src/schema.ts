@@ -1,7 +1,8 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 
 /**
- * REFERENCE R5 (web analytics), so far: dashboardStats, topPages, trafficSources. Counts are
+ * REFERENCE R5 (web analytics) and R4 (speech), so far: dashboard, pages, sources, devices,
+ * geo; STT quality, sessions and speakers. Counts are
  * `Long` — JSON numbers up to 2^53 — because GraphQL's Int stops at 2^31.
  */
 export const typeDefs = /* GraphQL */ `
@@ -61,10 +62,106 @@ export const typeDefs = /* GraphQL */ `
     percentage: Float!
   }
 
+  type DeviceStats {
+    deviceType: String!
+    browser: String!
+    os: String!
+    events: Long!
+    pageViews: Long!
+    uniqueVisitors: Long!
+    sessions: Long!
+  }
+
+  type GeoStats {
+    "ISO 3166-1 alpha-2; null when the IP had no match."
+    country: String
+    region: String
+    events: Long!
+    pageViews: Long!
+    uniqueVisitors: Long!
+    sessions: Long!
+  }
+
+  "STT quality of one model and language in one time bucket (REFERENCE R4)."
+  type SttQualityPoint {
+    timestamp: DateTime!
+    model: String!
+    language: String!
+    segments: Long!
+    finalWords: Long!
+    "Final words per minute of final audio."
+    wordsPerMinute: Float
+    avgConfidence: Float
+    latencyP50: Float
+    latencyP95: Float
+    latencyP99: Float
+    "Processing time / audio duration, per segment."
+    realTimeFactorP50: Float
+    realTimeFactorP95: Float
+    realTimeFactorP99: Float
+    sessionsStarted: Long!
+    errors: Long!
+    "Errors per session started."
+    errorRate: Float!
+  }
+
+  type SttSession {
+    id: ID!
+    startedAt: DateTime!
+    endedAt: DateTime!
+    model: String
+    language: String
+    diarization: Boolean!
+    durationMs: Long
+    words: Long!
+    speakers: Long!
+    speakerChanges: Long!
+    "active, completed, cancelled, failed, timeout or error"
+    status: String!
+    errors: Long!
+    avgConfidence: Float
+    avgLatencyMs: Float
+    avgRealTimeFactor: Float
+    events: Long!
+  }
+
+  type PageInfo {
+    endCursor: String
+    hasNextPage: Boolean!
+  }
+  type SttSessionConnection {
+    nodes: [SttSession!]!
+    pageInfo: PageInfo!
+  }
+
+  type SpeakerStats {
+    speakerId: String!
+    "Speech time from final segments' timing."
+    talkMs: Long!
+    "Share of the session's talk time, 0..1."
+    talkShare: Float!
+    segments: Long!
+    words: Long!
+    "Times the conversation turned to this speaker."
+    changesTo: Long!
+  }
+
   type Query {
     dashboardStats(timeRange: TimeRange!, granularity: Granularity = HOUR): DashboardStats!
     topPages(timeRange: TimeRange!, limit: Int = 10): [PageStats!]!
     trafficSources(timeRange: TimeRange!): [TrafficSource!]!
+    devices(timeRange: TimeRange!): [DeviceStats!]!
+    geo(timeRange: TimeRange!): [GeoStats!]!
+    sttQuality(
+      timeRange: TimeRange!
+      granularity: Granularity = HOUR
+      model: String
+      language: String
+    ): [SttQualityPoint!]!
+    "Sessions that started in the range, newest first; at most 100 a page."
+    sttSessions(timeRange: TimeRange!, first: Int = 20, after: String): SttSessionConnection!
+    sttSession(id: ID!): SttSession
+    speakerMetrics(sessionId: ID!): [SpeakerStats!]!
   }
 `;
 

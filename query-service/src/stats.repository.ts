@@ -190,4 +190,47 @@ GROUP BY source, medium ORDER BY visits DESC, source`,
       percentage: total ? (100 * Number(r.visits)) / total : 0,
     }));
   }
+
+  /** Events, page views, visitors and sessions by device type, browser and OS. */
+  async devices(tenant: string, range: TimeRange) {
+    const rows = await this.rows<Record<string, unknown>>(
+      `SELECT device_type AS kind, browser AS agent, os AS system, sum(events) AS total,
+  sum(page_views) AS views, uniqMerge(visitors) AS people, uniqMerge(sessions) AS visits
+FROM ${this.t('web_devices_1h')}
+WHERE tenant_id = {tenant:String}
+  AND hour >= toStartOfHour({start:DateTime64(3, 'UTC')}) AND hour < {end:DateTime64(3, 'UTC')}
+GROUP BY kind, agent, system ORDER BY total DESC, kind, agent, system`,
+      this.params(tenant, range),
+    );
+    return rows.map((r) => ({
+      deviceType: String(r.kind as string),
+      browser: String(r.agent as string),
+      os: String(r.system as string),
+      events: Number(r.total),
+      pageViews: Number(r.views),
+      uniqueVisitors: Number(r.people),
+      sessions: Number(r.visits),
+    }));
+  }
+
+  /** The same by country and region (no city: it is never derived). */
+  async geo(tenant: string, range: TimeRange) {
+    const rows = await this.rows<Record<string, unknown>>(
+      `SELECT country AS nation, region AS area, sum(events) AS total, sum(page_views) AS views,
+  uniqMerge(visitors) AS people, uniqMerge(sessions) AS visits
+FROM ${this.t('web_geo_1h')}
+WHERE tenant_id = {tenant:String}
+  AND hour >= toStartOfHour({start:DateTime64(3, 'UTC')}) AND hour < {end:DateTime64(3, 'UTC')}
+GROUP BY nation, area ORDER BY total DESC, nation, area`,
+      this.params(tenant, range),
+    );
+    return rows.map((r) => ({
+      country: String(r.nation as string) || null,
+      region: String(r.area as string) || null,
+      events: Number(r.total),
+      pageViews: Number(r.views),
+      uniqueVisitors: Number(r.people),
+      sessions: Number(r.visits),
+    }));
+  }
 }

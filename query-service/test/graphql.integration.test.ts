@@ -58,6 +58,7 @@ describe('GraphQL over the rollups', () => {
     device_type: 'desktop',
     browser: 'Chrome',
     os: 'Windows',
+    country: 'GB',
     ...extra,
   });
 
@@ -76,9 +77,92 @@ describe('GraphQL over the rollups', () => {
         row('acme', 's1', 'v1', 'page_view', 0, page('/home', 'google', 'organic')),
         row('acme', 's1', 'v1', 'page_view', 30, page('/pricing', '(internal)', '(none)')),
         row('acme', 's1', 'v1', 'conversion', 60, { value: 49.5, page_path: '/pricing' }),
-        row('acme', 's2', 'v2', 'page_view', 120, page('/home', 'news', 'email')),
+        row('acme', 's2', 'v2', 'page_view', 120, {
+          ...page('/home', 'news', 'email'),
+          device_type: 'mobile',
+          browser: 'Mobile Safari',
+          os: 'iOS',
+          country: 'US',
+        }),
         row('acme', 's3', 'v1', 'page_view', 200, page('/pricing', '(direct)', '(none)')),
         row('other', 'o1', 'v9', 'page_view', 10, page('/secret', '(direct)', '(none)')),
+      ],
+    });
+    const model = { model_id: 'whisper-large', language: 'en' };
+    await writer.insert({
+      table: `${database.name}.stt_session_events`,
+      format: 'JSONEachRow',
+      values: [
+        row('acme', 't1', '', 'stt_session_started', 300, { ...model, diarization: true }),
+        row('acme', 't1', '', 'stt_error', 308, {
+          ...model,
+          code: 'AUDIO_DROPOUT',
+          retriable: true,
+        }),
+        row('acme', 't1', '', 'stt_quality_assessment', 312, {
+          avg_confidence: 0.85,
+          processing_latency_ms: 250,
+          real_time_factor: 0.05,
+        }),
+        row('acme', 't1', '', 'stt_session_completed', 315, {
+          duration_ms: 60000,
+          word_count: 12,
+          speaker_count: 2,
+          status: 'completed',
+        }),
+        row('acme', 't2', '', 'stt_session_started', 400, {
+          model_id: 'whisper-small',
+          language: 'de',
+          diarization: false,
+        }),
+      ],
+    });
+    const segment = (at: number, speaker: string, final: boolean, o: number[]) => {
+      const [start, end, words, confidence, latency] = o as [
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      return row(
+        'acme',
+        't1',
+        '',
+        final ? 'stt_transcription_completed' : 'stt_partial_transcript',
+        at,
+        {
+          ...model,
+          speaker_id: speaker,
+          is_final: final,
+          start_ms: start,
+          end_ms: end,
+          word_count: words,
+          confidence,
+          processing_latency_ms: latency,
+          audio_duration_ms: end - start,
+        },
+      );
+    };
+    await writer.insert({
+      table: `${database.name}.stt_transcript_events`,
+      format: 'JSONEachRow',
+      values: [
+        segment(302, 'spk-a', false, [0, 1000, 2, 0.5, 100]),
+        segment(305, 'spk-a', true, [0, 4000, 5, 0.9, 200]),
+        segment(311, 'spk-b', true, [4000, 10000, 7, 0.8, 300]),
+      ],
+    });
+    await writer.insert({
+      table: `${database.name}.stt_speaker_events`,
+      format: 'JSONEachRow',
+      values: [
+        row('acme', 't1', '', 'stt_speaker_detected', 302, { speaker_id: 'spk-a', offset_ms: 0 }),
+        row('acme', 't1', '', 'stt_speaker_changed', 306, {
+          from_speaker_id: 'spk-a',
+          to_speaker_id: 'spk-b',
+          offset_ms: 4000,
+        }),
       ],
     });
     const stack = testStack();
@@ -254,5 +338,148 @@ describe('GraphQL over the rollups', () => {
     expect(metrics).toMatch(
       /query_graphql_operation_seconds_count\{operation="\(anonymous\)",outcome="ok"\} [1-9]/,
     );
+  });
+
+  const acme = () => token({ tenant_id: 'acme', role: 'viewer' });
+
+  it('answers devices and geo from the hourly rollups', async () => {
+    const { body } = await gql<{ devices: unknown[]; geo: unknown[] }>(
+      `query($r: TimeRange!) {
+        devices(timeRange: $r) { deviceType browser os events pageViews uniqueVisitors sessions }
+        geo(timeRange: $r) { country region events pageViews uniqueVisitors sessions } }`,
+      { r: range },
+      await acme(),
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data.devices).toEqual([
+      {
+        deviceType: 'desktop',
+        browser: 'Chrome',
+        os: 'Windows',
+        events: 4,
+        pageViews: 3,
+        uniqueVisitors: 1,
+        sessions: 2,
+      },
+      {
+        deviceType: 'mobile',
+        browser: 'Mobile Safari',
+        os: 'iOS',
+        events: 1,
+        pageViews: 1,
+        uniqueVisitors: 1,
+        sessions: 1,
+      },
+    ]);
+    expect(body.data.geo).toEqual([
+      { country: 'GB', region: null, events: 4, pageViews: 3, uniqueVisitors: 1, sessions: 2 },
+      { country: 'US', region: null, events: 1, pageViews: 1, uniqueVisitors: 1, sessions: 1 },
+    ]);
+  });
+
+  it('answers sttQuality per model and language, filtered when asked', async () => {
+    const query = `query($r: TimeRange!, $m: String) { sttQuality(timeRange: $r, granularity: HOUR, model: $m) {
+      timestamp model language segments finalWords wordsPerMinute avgConfidence latencyP50 latencyP95
+      realTimeFactorP50 sessionsStarted errors errorRate } }`;
+    const { body } = await gql<{ sttQuality: Record<string, unknown>[] }>(
+      query,
+      { r: range },
+      await acme(),
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data.sttQuality.map((q) => `${String(q.model)}/${String(q.language)}`)).toEqual([
+      'whisper-large/en',
+      'whisper-small/de',
+    ]);
+    const [large, small] = body.data.sttQuality as [
+      Record<string, number>,
+      Record<string, unknown>,
+    ];
+    expect(large).toMatchObject({
+      timestamp: new Date(H).toISOString(),
+      segments: 3,
+      finalWords: 12,
+      wordsPerMinute: 72,
+      latencyP50: 200,
+      sessionsStarted: 1,
+      errors: 1,
+      errorRate: 1,
+    });
+    expect(large.avgConfidence).toBeCloseTo(0.85, 5);
+    expect(large.realTimeFactorP50).toBeCloseTo(0.05, 5);
+    expect(small).toMatchObject({
+      segments: 0,
+      sessionsStarted: 1,
+      errors: 0,
+      avgConfidence: null,
+    });
+    const filtered = await gql<{ sttQuality: unknown[] }>(
+      query,
+      { r: range, m: 'whisper-small' },
+      await acme(),
+    );
+    expect(filtered.body.data.sttQuality).toHaveLength(1);
+  });
+
+  it('pages through sttSessions newest first with an opaque cursor', async () => {
+    const query = `query($r: TimeRange!, $after: String) { sttSessions(timeRange: $r, first: 1, after: $after) {
+      nodes { id model status } pageInfo { endCursor hasNextPage } } }`;
+    type Page = {
+      sttSessions: {
+        nodes: { id: string }[];
+        pageInfo: { endCursor: string; hasNextPage: boolean };
+      };
+    };
+    const first = await gql<Page>(query, { r: range }, await acme());
+    expect(first.body.data.sttSessions.nodes).toEqual([
+      { id: 't2', model: 'whisper-small', status: 'active' },
+    ]);
+    expect(first.body.data.sttSessions.pageInfo.hasNextPage).toBe(true);
+    const second = await gql<Page>(
+      query,
+      { r: range, after: first.body.data.sttSessions.pageInfo.endCursor },
+      await acme(),
+    );
+    expect(second.body.data.sttSessions.nodes).toEqual([
+      { id: 't1', model: 'whisper-large', status: 'completed' },
+    ]);
+    expect(second.body.data.sttSessions.pageInfo.hasNextPage).toBe(false);
+    const bad = await gql(query, { r: range, after: 'garbage' }, await acme());
+    expect(bad.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
+  it('answers one STT session and its speakers, and nothing to another tenant', async () => {
+    const query = `query($id: ID!) {
+      sttSession(id: $id) { id model language diarization durationMs words speakers speakerChanges status errors avgConfidence avgLatencyMs avgRealTimeFactor }
+      speakerMetrics(sessionId: $id) { speakerId talkMs talkShare segments words changesTo } }`;
+    const { body } = await gql<{ sttSession: Record<string, unknown>; speakerMetrics: unknown[] }>(
+      query,
+      { id: 't1' },
+      await acme(),
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data.sttSession).toMatchObject({
+      id: 't1',
+      model: 'whisper-large',
+      language: 'en',
+      diarization: true,
+      durationMs: 60000,
+      words: 12,
+      speakers: 2,
+      speakerChanges: 1,
+      status: 'completed',
+      errors: 1,
+      avgLatencyMs: 250,
+    });
+    expect(body.data.speakerMetrics).toEqual([
+      { speakerId: 'spk-b', talkMs: 6000, talkShare: 0.6, segments: 1, words: 7, changesTo: 1 },
+      { speakerId: 'spk-a', talkMs: 4000, talkShare: 0.4, segments: 1, words: 5, changesTo: 0 },
+    ]);
+    const other = await gql<{ sttSession: unknown; speakerMetrics: unknown[] }>(
+      query,
+      { id: 't1' },
+      await token({ tenant_id: 'other', role: 'admin' }),
+    );
+    expect(other.body.data).toEqual({ sttSession: null, speakerMetrics: [] });
   });
 });

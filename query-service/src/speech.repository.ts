@@ -1,0 +1,193 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { badInput } from './errors.js';
+import { chTime, type Granularity, type TimeRange } from './time-range.js';
+
+const BUCKET: Record<Granularity, string> = {
+  HOUR: 'toStartOfHour(minute)',
+  DAY: 'toStartOfDay(minute)',
+  WEEK: "toDateTime(toMonday(minute), 'UTC')",
+  MONTH: "toDateTime(toStartOfMonth(minute), 'UTC')",
+};
+
+const num = (v: unknown) => Number(v ?? 0);
+const maybe = (v: unknown) =>
+  v === null || v === undefined || Number.isNaN(Number(v)) ? null : Number(v);
+const text = (v: unknown) => (typeof v === 'string' ? v : '');
+
+/** One session of stt_sessions, merged across the views that feed it. */
+const SESSION_SELECT = (db: string) => `SELECT session_id AS id,
+  toUnixTimestamp64Milli(minMerge(started_at)) AS began, toUnixTimestamp64Milli(maxMerge(ended_at)) AS ended,
+  argMinMerge(model_id) AS model, argMinMerge(language) AS lang, max(diarization) AS diarized,
+  max(duration_ms) AS duration, greatest(sum(final_words), sum(reported_words)) AS word_total,
+  greatest(uniqMerge(speakers), max(reported_speakers)) AS speaker_total,
+  sum(speaker_changes) AS changes, argMaxMerge(status) AS state, sum(errors) AS error_count,
+  avgMerge(confidence) AS conf, avgMerge(latency_ms) AS latency, avgMerge(real_time_factor) AS rtf,
+  sum(events) AS event_count
+FROM ${db}.stt_sessions`;
+
+function toSession(r: Record<string, unknown>) {
+  return {
+    id: String(r.id),
+    startedAt: new Date(num(r.began)),
+    endedAt: new Date(num(r.ended)),
+    model: text(r.model) || null,
+    language: text(r.lang) || null,
+    diarization: num(r.diarized) === 1,
+    durationMs: num(r.duration) || null,
+    words: num(r.word_total),
+    speakers: num(r.speaker_total),
+    speakerChanges: num(r.changes),
+    status: text(r.state) || 'unknown',
+    errors: num(r.error_count),
+    avgConfidence: maybe(r.conf),
+    avgLatencyMs: maybe(r.latency),
+    avgRealTimeFactor: maybe(r.rtf),
+    events: num(r.event_count),
+  };
+}
+
+export type SttSession = ReturnType<typeof toSession>;
+
+/** Cursors are opaque to clients: (start time, session id) of the last item, base64url JSON. */
+export function encodeCursor(s: { startedAt: Date; id: string }): string {
+  return Buffer.from(JSON.stringify([s.startedAt.getTime(), s.id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { at: number; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof at === 'number' && typeof id === 'string') return { at, id };
+  } catch {
+    // fall through
+  }
+  throw badInput('after is not a cursor this service issued');
+}
+
+/** Speech analytics (REFERENCE R4) from the STT rollups, bound parameters only. */
+export class SpeechRepository {
+  constructor(
+    private readonly clickhouse: ClickHouseClient,
+    private readonly database: string,
+  ) {}
+
+  private async rows(query: string, params: Record<string, unknown>) {
+    const result = await this.clickhouse.query({
+      query,
+      query_params: params,
+      format: 'JSONEachRow',
+    });
+    return result.json<Record<string, unknown>>();
+  }
+
+  async quality(
+    tenant: string,
+    range: TimeRange,
+    granularity: Granularity,
+    filter: { model?: string | null; language?: string | null },
+  ) {
+    const rows = await this.rows(
+      `SELECT toUnixTimestamp(${BUCKET[granularity]}) AS bucket, model_id AS model, language AS lang,
+  sum(segments) AS segs, sum(final_words) AS words, sum(final_audio_ms) AS audio_ms,
+  avgMerge(confidence) AS conf, quantilesMerge(0.5, 0.95, 0.99)(latency_ms) AS latency,
+  quantilesMerge(0.5, 0.95, 0.99)(real_time_factor) AS rtf,
+  sum(errors) AS errs, sum(sessions_started) AS started
+FROM ${this.database}.stt_quality_1m
+WHERE tenant_id = {tenant:String}
+  AND minute >= toStartOfMinute({start:DateTime64(3, 'UTC')}) AND minute < {end:DateTime64(3, 'UTC')}
+  AND model_id != '' AND ({model:Nullable(String)} IS NULL OR model_id = {model:Nullable(String)})
+  AND ({language:Nullable(String)} IS NULL OR language = {language:Nullable(String)})
+GROUP BY bucket, model, lang ORDER BY bucket, model, lang`,
+      {
+        tenant,
+        start: chTime(range.start),
+        end: chTime(range.end),
+        model: filter.model ?? null,
+        language: filter.language ?? null,
+      },
+    );
+    return rows.map((r) => {
+      const latency = (r.latency as number[] | undefined) ?? [];
+      const rtf = (r.rtf as number[] | undefined) ?? [];
+      const segments = num(r.segs);
+      const started = num(r.started);
+      return {
+        timestamp: new Date(num(r.bucket) * 1000),
+        model: text(r.model),
+        language: text(r.lang),
+        segments,
+        finalWords: num(r.words),
+        wordsPerMinute: num(r.audio_ms) ? num(r.words) / (num(r.audio_ms) / 60_000) : null,
+        avgConfidence: segments ? maybe(r.conf) : null,
+        latencyP50: segments ? maybe(latency[0]) : null,
+        latencyP95: segments ? maybe(latency[1]) : null,
+        latencyP99: segments ? maybe(latency[2]) : null,
+        realTimeFactorP50: segments ? maybe(rtf[0]) : null,
+        realTimeFactorP95: segments ? maybe(rtf[1]) : null,
+        realTimeFactorP99: segments ? maybe(rtf[2]) : null,
+        sessionsStarted: started,
+        errors: num(r.errs),
+        errorRate: started ? num(r.errs) / started : 0,
+      };
+    });
+  }
+
+  /** Sessions that started in the range, newest first, `first` at a time after the cursor. */
+  async sessions(tenant: string, range: TimeRange, first: number, after?: string | null) {
+    const cursor = after ? decodeCursor(after) : null;
+    const rows = await this.rows(
+      `${SESSION_SELECT(this.database)}
+WHERE tenant_id = {tenant:String}
+  AND day >= toDate({start:DateTime64(3, 'UTC')}) - 1 AND day <= toDate({end:DateTime64(3, 'UTC')})
+GROUP BY session_id
+HAVING began >= toUnixTimestamp64Milli({start:DateTime64(3, 'UTC')})
+  AND began < toUnixTimestamp64Milli({end:DateTime64(3, 'UTC')})
+  AND ({cursor_at:Nullable(Int64)} IS NULL OR (began, id) < ({cursor_at:Nullable(Int64)}, {cursor_id:String}))
+ORDER BY began DESC, id DESC
+LIMIT {limit:UInt32}`,
+      {
+        tenant,
+        start: chTime(range.start),
+        end: chTime(range.end),
+        cursor_at: cursor?.at ?? null,
+        cursor_id: cursor?.id ?? '',
+        limit: first + 1,
+      },
+    );
+    const nodes = rows.slice(0, first).map(toSession);
+    const last = nodes.at(-1);
+    return {
+      nodes,
+      pageInfo: { hasNextPage: rows.length > first, endCursor: last ? encodeCursor(last) : null },
+    };
+  }
+
+  async session(tenant: string, id: string): Promise<SttSession | null> {
+    const rows = await this.rows(
+      `${SESSION_SELECT(this.database)}
+WHERE tenant_id = {tenant:String} AND session_id = {id:String}
+GROUP BY session_id`,
+      { tenant, id },
+    );
+    return rows[0] ? toSession(rows[0]) : null;
+  }
+
+  async speakers(tenant: string, sessionId: string) {
+    const rows = await this.rows(
+      `SELECT speaker_id AS speaker, sum(talk_ms) AS talk, sum(segments) AS segs, sum(words) AS word_count,
+  sum(changes_to) AS changes
+FROM ${this.database}.stt_speakers
+WHERE tenant_id = {tenant:String} AND session_id = {id:String}
+GROUP BY speaker ORDER BY talk DESC, speaker`,
+      { tenant, id: sessionId },
+    );
+    const total = rows.reduce((sum, r) => sum + num(r.talk), 0);
+    return rows.map((r) => ({
+      speakerId: text(r.speaker),
+      talkMs: num(r.talk),
+      talkShare: total ? num(r.talk) / total : 0,
+      segments: num(r.segs),
+      words: num(r.word_count),
+      changesTo: num(r.changes),
+    }));
+  }
+}
