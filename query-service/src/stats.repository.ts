@@ -140,16 +140,18 @@ GROUP BY entry`,
       { ...params, paths },
     );
     const times = await this.rows<Record<string, unknown>>(
-      `SELECT path, avg(seconds) AS avg_seconds FROM (
-  SELECT page_path AS path,
-    dateDiff('millisecond', occurred_at,
-      leadInFrame(occurred_at) OVER (PARTITION BY session_id ORDER BY occurred_at
-        ROWS BETWEEN CURRENT ROW AND 1 FOLLOWING)) / 1000 AS seconds,
-    row_number() OVER (PARTITION BY session_id ORDER BY occurred_at DESC) AS from_end
+      `SELECT path, avg(dateDiff('millisecond', at, next_at) / 1000) AS avg_seconds FROM (
+  SELECT page_path AS path, occurred_at AS at,
+    leadInFrame(occurred_at) OVER w AS next_at,
+    -- 1 where a next page view exists, the default 0 on a session's last one
+    leadInFrame(toUInt8(1)) OVER w AS has_next
   FROM ${this.t('web_events')}
   WHERE tenant_id = {tenant:String} AND event_type = 'page_view'
-    AND occurred_at >= {start:DateTime64(3, 'UTC')} AND occurred_at < {end:DateTime64(3, 'UTC')})
-WHERE from_end > 1 AND path IN {paths:Array(String)}
+    AND occurred_at >= {start:DateTime64(3, 'UTC')} AND occurred_at < {end:DateTime64(3, 'UTC')}
+  -- event_id breaks ties: page views sent in the same second keep one order
+  WINDOW w AS (PARTITION BY session_id ORDER BY occurred_at, event_id
+    ROWS BETWEEN CURRENT ROW AND 1 FOLLOWING))
+WHERE has_next = 1 AND path IN {paths:Array(String)}
 GROUP BY path`,
       { ...params, paths },
     );

@@ -5,6 +5,7 @@ import { DEFAULT_DATA_DIR } from './stack/layout.js';
 import { describeEndpoints } from './stack/report.js';
 import { downStack, stackStatus, upStack } from './stack/stack.js';
 import { ensureDemoKey, startGateway, stopChild } from './services/gateway.js';
+import { startQueryService } from './services/query.js';
 import { startWorkers } from './services/workers.js';
 
 /**
@@ -13,8 +14,9 @@ import { startWorkers } from './services/workers.js';
  * reused and left running; only what this command started is stopped.
  *
  * Then the services run as its children: ClickHouse migrations (once, as their own step), the
- * enrich worker and the ClickHouse sink, and the ingest gateway (with a demo API key); the
- * query service, dashboard and simulator join here as they land.
+ * enrich worker and the ClickHouse sink, the query service (with ready tokens for tenant
+ * demo) and the ingest gateway (with a demo API key); the dashboard and simulator join here
+ * as they land.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -37,8 +39,14 @@ async function main(): Promise<void> {
   const { key, keysFile } = ensureDemoKey(dataDir);
   let gateway;
   let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
+  let query: Awaited<ReturnType<typeof startQueryService>> | undefined;
   try {
     workers = await startWorkers({ dataDir, endpoints: state.endpoints });
+    query = await startQueryService({
+      dataDir,
+      endpoints: state.endpoints,
+      port: Number(process.env.QUERY_PORT ?? 4000),
+    });
     gateway = await startGateway({
       dataDir,
       endpoints: state.endpoints,
@@ -46,12 +54,17 @@ async function main(): Promise<void> {
       keysFile,
     });
   } catch (err) {
-    await Promise.all((workers?.children ?? []).map((c) => stopChild(c)));
+    await Promise.all(
+      [...(workers?.children ?? []), ...(query ? [query.child] : [])].map((c) => stopChild(c)),
+    );
     await downStack(dataDir, { keep: alreadyRunning });
     throw err;
   }
   console.log(`\n${describeEndpoints(state)}`);
   console.log(`  Ingest gateway    http://127.0.0.1:${gatewayPort}/v1/events  (X-API-Key: ${key})`);
+  console.log(`  Query service     ${query.url}/graphql  (tenant demo; tokens below, 30 days)`);
+  console.log(`    viewer token    ${query.tokens.viewer}`);
+  console.log(`    admin token     ${query.tokens.admin}`);
   console.log(
     `  Workers           enrich ${workers.urls.enrich}/metrics, sink ${workers.urls.sink}/metrics; tables in ClickHouse database analytics`,
   );
@@ -69,8 +82,11 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: stopping the gateway, the workers, then the local stack…`);
+    console.log(
+      `\n${signal}: stopping the gateway, the query service, the workers, then the local stack…`,
+    );
     stopChild(gateway)
+      .then(() => stopChild(query.child))
       .then(() => Promise.all(workers.children.map((c) => stopChild(c))))
       .then(() => downStack(dataDir, { keep: alreadyRunning, log: (line) => console.log(line) }))
       .then(

@@ -1,0 +1,57 @@
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { SignJWT } from 'jose';
+import { StackError } from '../stack/errors.js';
+import { isPortFree } from '../stack/ports.js';
+import { endpointsEnv, type Endpoints } from '../stack/state.js';
+import { startService } from './gateway.js';
+
+/** The local JWT secret: made once, kept (mode 0600) in the git-ignored data directory. */
+function ensureJwtSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'query-jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+/** Ready-made tokens for the local demo tenant (30 days), so the dashboard works at once. */
+export function devTokens(secret: string, tenantId: string) {
+  const sign = (role: 'viewer' | 'admin') =>
+    new SignJWT({ tenant_id: tenantId, role })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(`local-${role}`)
+      .setIssuedAt()
+      .setExpirationTime('30d')
+      .sign(new TextEncoder().encode(secret));
+  return Promise.all([sign('viewer'), sign('admin')]).then(([viewer, admin]) => ({
+    viewer,
+    admin,
+  }));
+}
+
+export async function startQueryService(o: {
+  dataDir: string;
+  endpoints: Endpoints;
+  port: number;
+}): Promise<{ child: ChildProcess; url: string; tokens: { viewer: string; admin: string } }> {
+  if (!(await isPortFree(o.port))) {
+    throw new StackError(
+      `Port ${o.port} (query service) is taken by another process.`,
+      'Stop it, or choose another port with QUERY_PORT=….',
+    );
+  }
+  const secret = ensureJwtSecret(o.dataDir);
+  const url = `http://127.0.0.1:${o.port}`;
+  const child = await startService({
+    dataDir: o.dataDir,
+    name: 'query',
+    what: 'The query service',
+    script: 'query-service/src/main.ts',
+    env: { ...endpointsEnv(o.endpoints), PORT: String(o.port), JWT_SECRET: secret, MODE: 'local' },
+    readyUrl: `${url}/ready`,
+  });
+  return { child, url, tokens: await devTokens(secret, 'demo') };
+}
