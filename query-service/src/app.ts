@@ -9,6 +9,7 @@ import type { Logger } from '@backbone/runtime';
 import type { Authenticate } from './auth.js';
 import { QueryError } from './errors.js';
 import { resolvers, type QueryContext } from './resolvers.js';
+import { restErrors, restRoutes } from './rest.js';
 import { typeDefs } from './schema.js';
 import { SpeechRepository } from './speech.repository.js';
 import { StatsRepository } from './stats.repository.js';
@@ -105,6 +106,9 @@ export async function buildQueryService(
     void registry.metrics().then((text) => res.type(registry.contentType).send(text));
   });
   app.use(
+    restRoutes({ authenticate: deps.authenticate, stats, maxRangeDays: deps.maxRangeDays ?? 400 }),
+  );
+  app.use(
     '/graphql',
     express.json({ limit: '100kb' }),
     expressMiddleware(server, {
@@ -125,5 +129,6 @@ export async function buildQueryService(
       },
     }),
   );
+  app.use(restErrors(deps.logger));
   return { app, registry, stop: () => server.stop() };
 }

@@ -482,4 +482,70 @@ describe('GraphQL over the rollups', () => {
     );
     expect(other.body.data).toEqual({ sttSession: null, speakerMetrics: [] });
   });
+
+  describe('REST mirror (REFERENCE R6)', () => {
+    const get = async (path: string, bearer?: string) => {
+      const res = await fetch(`${url}${path}`, {
+        headers: bearer ? { authorization: `Bearer ${bearer}` } : {},
+      });
+      return {
+        status: res.status,
+        body: (await res.json()) as { data?: unknown; code?: string; message?: string },
+      };
+    };
+    const q = `start=${encodeURIComponent(range.start)}&end=${encodeURIComponent(range.end)}`;
+
+    it('answers the same numbers as GraphQL', async () => {
+      const overview = await get(`/api/v1/stats/overview?${q}`, await acme());
+      expect(overview.status).toBe(200);
+      expect(overview.body.data).toMatchObject({
+        pageViews: 4,
+        uniqueVisitors: 2,
+        sessions: 3,
+        revenue: 49.5,
+      });
+      const pages = await get(`/api/v1/stats/pages?${q}&limit=1`, await acme());
+      expect(pages.body.data).toEqual([
+        { url: '/home', pageViews: 2, uniqueVisitors: 2, avgTimeOnPage: 30, bounceRate: 0.5 },
+      ]);
+      const series = await get(`/api/v1/stats/timeseries?${q}&granularity=day`, await acme());
+      expect(series.body.data).toEqual([
+        {
+          timestamp: new Date(Math.floor(H / 86_400_000) * 86_400_000).toISOString(),
+          pageViews: 4,
+          uniqueVisitors: 2,
+          sessions: 3,
+        },
+      ]);
+      for (const path of ['sources', 'devices', 'geo']) {
+        const r = await get(`/api/v1/stats/${path}?${q}`, await acme());
+        expect(r.status, path).toBe(200);
+        expect((r.body.data as unknown[]).length, path).toBeGreaterThan(0);
+      }
+    });
+
+    it.each([
+      ['no token', `/api/v1/stats/overview?${q}`, false, 401, 'UNAUTHENTICATED'],
+      [
+        'no start',
+        `/api/v1/stats/overview?end=${encodeURIComponent(range.end)}`,
+        true,
+        400,
+        'BAD_USER_INPUT',
+      ],
+      [
+        'a bad granularity',
+        `/api/v1/stats/timeseries?${q}&granularity=minute`,
+        true,
+        400,
+        'BAD_USER_INPUT',
+      ],
+      ['a huge page', `/api/v1/stats/pages?${q}&limit=5000`, true, 400, 'BAD_USER_INPUT'],
+    ])('answers %s with a clear error', async (_what, path, authed, status, code) => {
+      const r = await get(path, authed ? await acme() : undefined);
+      expect(r.status).toBe(status);
+      expect(r.body).toMatchObject({ code });
+      expect(r.body.message).toBeTruthy();
+    });
+  });
 });
