@@ -4,9 +4,10 @@ import { expressMiddleware } from '@as-integrations/express5';
 import type { ClickHouseClient } from '@clickhouse/client';
 import express, { type Express } from 'express';
 import { GraphQLError } from 'graphql';
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '@backbone/runtime';
 import type { Authenticate } from './auth.js';
+import { cached, MemoryCacheStore, type CacheStore } from './cache.js';
 import { QueryError } from './errors.js';
 import { resolvers, type QueryContext } from './resolvers.js';
 import { restErrors, restRoutes } from './rest.js';
@@ -21,6 +22,20 @@ export interface QueryServiceDeps {
   logger: Logger;
   maxRangeDays?: number;
   introspection?: boolean;
+  /** Redis-backed in production; by default this process's memory (one instance only). */
+  cache?: CacheStore;
+}
+
+/** About a minute for hourly data, five for coarser buckets, seconds for per-session reads. */
+export function cacheTtl(method: string, args: unknown[]): number {
+  if (method === 'timeSeries' || method === 'quality') {
+    const granularity = args.find(
+      (a) => typeof a === 'string' && /^(HOUR|DAY|WEEK|MONTH)$/.test(a),
+    );
+    return granularity === 'HOUR' || granularity === undefined ? 60 : 300;
+  }
+  if (method === 'sessions' || method === 'session' || method === 'speakers') return 10;
+  return 60;
 }
 
 /**
@@ -39,8 +54,27 @@ export async function buildQueryService(
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const stats = new StatsRepository(deps.clickhouse, deps.database);
-  const speech = new SpeechRepository(deps.clickhouse, deps.database);
+  const cacheRequests = new Counter({
+    name: 'query_cache_requests_total',
+    help: 'Repository reads answered from the cache (hit) or by ClickHouse (miss)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const store = deps.cache ?? new MemoryCacheStore();
+  const stats = cached(
+    new StatsRepository(deps.clickhouse, deps.database),
+    'stats',
+    store,
+    cacheTtl,
+    cacheRequests,
+  );
+  const speech = cached(
+    new SpeechRepository(deps.clickhouse, deps.database),
+    'speech',
+    store,
+    cacheTtl,
+    cacheRequests,
+  );
   const server = new ApolloServer<QueryContext>({
     typeDefs,
     resolvers,

@@ -18,6 +18,8 @@ export const QueryConfig = z
     /** … the URL of the identity provider's JWKS (RS256/ES256 tokens). */
     JWKS_URL: z.url().optional(),
     JWT_ISSUER: z.string().optional(),
+    /** Query cache shared by instances; empty: in this process only. */
+    REDIS_URL: z.string().default(''),
     JWT_AUDIENCE: z.string().optional(),
     /** Longest time range one query may cover. */
     MAX_RANGE_DAYS: z.coerce.number().int().min(1).default(400),

@@ -1,6 +1,8 @@
 import { createClient } from '@clickhouse/client';
 import { createLogger, installShutdown, parseConfig } from '@backbone/runtime';
+import { Redis } from 'ioredis';
 import { buildQueryService } from './app.js';
+import { RedisCacheStore } from './cache.js';
 import { jwtAuthenticator } from './auth.js';
 import { QueryConfig } from './config.js';
 
@@ -12,7 +14,14 @@ const clickhouse = createClient({
   password: config.CLICKHOUSE_READER_PASSWORD,
   request_timeout: 30_000,
 });
+const redis = config.REDIS_URL
+  ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+  : undefined;
+redis?.on('error', (err: Error) =>
+  logger.warn({ err: err.message }, 'Redis unreachable; queries skip the cache until it is back'),
+);
 const { app, stop } = await buildQueryService({
+  ...(redis ? { cache: new RedisCacheStore(redis) } : {}),
   clickhouse,
   database: config.CLICKHOUSE_DATABASE,
   authenticate: jwtAuthenticator({

@@ -186,7 +186,8 @@ function parseLong(value: unknown): number {
 
 export const DateTime = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
-  serialize: (value) => (value as Date).toISOString(),
+  // Dates from ClickHouse, or their ISO text when the answer came from the cache.
+  serialize: (value) => new Date(value as Date | string).toISOString(),
   parseValue: parseDateTime,
   parseLiteral: (ast): Date => {
     if (ast.kind !== Kind.STRING) throw badValue('DateTime must be a string');

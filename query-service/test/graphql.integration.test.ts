@@ -548,4 +548,24 @@ describe('GraphQL over the rollups', () => {
       expect(r.body.message).toBeTruthy();
     });
   });
+
+  it('answers a repeated query from the cache, and never across tenants', async () => {
+    const hits = async () =>
+      Number(
+        /query_cache_requests_total\{result="hit"\} (\d+)/.exec(
+          await (await fetch(`${url}/metrics`)).text(),
+        )?.[1] ?? 0,
+      );
+    const before = await hits();
+    const first = await gql<{ dashboardStats: Dashboard }>(DASHBOARD, { r: range }, await acme());
+    const second = await gql<{ dashboardStats: Dashboard }>(DASHBOARD, { r: range }, await acme());
+    expect(second.body).toEqual(first.body);
+    expect(await hits()).toBeGreaterThanOrEqual(before + 3); // overview, sessions, time series
+    const other = await gql<{ dashboardStats: { pageViews: number } }>(
+      DASHBOARD,
+      { r: range },
+      await token({ tenant_id: 'other', role: 'viewer' }),
+    );
+    expect(other.body.data.dashboardStats.pageViews).toBe(1);
+  });
 });

@@ -1,0 +1,54 @@
+import { Counter, Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { cached, MemoryCacheStore, normalize } from './cache.js';
+
+describe('query cache', () => {
+  const counter = () =>
+    new Counter({
+      name: 'c',
+      help: 'c',
+      labelNames: ['result'] as const,
+      registers: [new Registry()],
+    });
+
+  it('answers a repeated call from the cache, per tenant and arguments', async () => {
+    let calls = 0;
+    const repo = {
+      count: (tenant: string, from: Date) => Promise.resolve({ tenant, from, n: ++calls }),
+    };
+    const c = counter();
+    const cachedRepo = cached(repo, 'repo', new MemoryCacheStore(), () => 60, c);
+    const at = new Date('2025-01-01T00:00:00Z');
+    expect(await cachedRepo.count('a', at)).toEqual({ tenant: 'a', from: at, n: 1 });
+    // From the cache: the same answer as JSON (dates as ISO text).
+    expect(await cachedRepo.count('a', new Date(at))).toEqual({
+      tenant: 'a',
+      from: at.toISOString(),
+      n: 1,
+    });
+    expect(await cachedRepo.count('b', at)).toMatchObject({ tenant: 'b', n: 2 });
+    expect(await cachedRepo.count('a', new Date('2025-01-02T00:00:00Z'))).toMatchObject({ n: 3 });
+    expect((await c.get()).values.map((v) => [v.labels.result, v.value])).toEqual([
+      ['miss', 3],
+      ['hit', 1],
+    ]);
+  });
+
+  it('does not cache when the TTL is 0, and forgets expired entries', async () => {
+    let calls = 0;
+    const repo = { n: () => Promise.resolve(++calls) };
+    const store = new MemoryCacheStore();
+    const none = cached(repo, 'r', store, () => 0, counter());
+    await none.n();
+    await none.n();
+    expect(calls).toBe(2);
+    await store.set('k', 'v', -1);
+    expect(await store.get('k')).toBeNull();
+  });
+
+  it('normalizes argument objects regardless of key order', () => {
+    expect(JSON.stringify(normalize({ b: 1, a: { d: new Date(0), c: [2] } }))).toBe(
+      '{"a":{"c":[2],"d":"1970-01-01T00:00:00.000Z"},"b":1}',
+    );
+  });
+});

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Counter } from 'prom-client';
+
+/** Where cached answers live: Redis shared by all instances, or this process. */
+export interface CacheStore {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+}
+
+export class RedisCacheStore implements CacheStore {
+  constructor(private readonly redis: Redis) {}
+  get(key: string) {
+    return this.redis.get(key);
+  }
+  async set(key: string, value: string, ttlSeconds: number) {
+    await this.redis.set(key, value, 'EX', ttlSeconds);
+  }
+}
+
+/** Single-instance fallback: bounded, oldest first out, expired entries ignored. */
+export class MemoryCacheStore implements CacheStore {
+  private readonly entries = new Map<string, { value: string; expires: number }>();
+  constructor(private readonly maxEntries = 10_000) {}
+  get(key: string) {
+    const e = this.entries.get(key);
+    if (!e || e.expires <= Date.now()) return Promise.resolve(null);
+    return Promise.resolve(e.value);
+  }
+  set(key: string, value: string, ttlSeconds: number) {
+    this.entries.delete(key);
+    if (this.entries.size >= this.maxEntries)
+      this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, { value, expires: Date.now() + ttlSeconds * 1000 });
+    return Promise.resolve();
+  }
+}
+
+/** A stable text for arguments: object keys sorted, dates as ISO strings. */
+export function normalize(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(normalize);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, normalize((value as Record<string, unknown>)[k])]),
+    );
+  return value;
+}
+
+/**
+ * Wraps a repository so each method's answer is cached per tenant (the first argument) +
+ * method + normalized arguments, for `ttlSeconds(method, args)`. Answers travel as JSON, so
+ * dates come back as ISO strings (the DateTime scalar accepts both). A cache that fails is
+ * skipped, never an error to the caller.
+ */
+export function cached<T extends object>(
+  repository: T,
+  name: string,
+  store: CacheStore,
+  ttlSeconds: (method: string, args: unknown[]) => number,
+  counter: Counter<'result'>,
+): T {
+  return new Proxy(repository, {
+    get(target, property, receiver) {
+      const original = Reflect.get(target, property, receiver) as unknown;
+      if (typeof original !== 'function' || typeof property !== 'string') return original;
+      return async (...args: unknown[]) => {
+        const key = `qc:${String(args[0])}:${name}.${property}:${createHash('sha1')
+          .update(JSON.stringify(normalize(args.slice(1))))
+          .digest('hex')}`;
+        const hit = await store.get(key).catch(() => null);
+        if (hit !== null) {
+          counter.inc({ result: 'hit' });
+          return JSON.parse(hit) as unknown;
+        }
+        counter.inc({ result: 'miss' });
+        const call = original as (...a: unknown[]) => Promise<unknown>;
+        const value: unknown = await call.apply(target, args);
+        const ttl = ttlSeconds(property, args);
+        if (ttl > 0) await store.set(key, JSON.stringify(value), ttl).catch(() => undefined);
+        return value;
+      };
+    },
+  });
+}
