@@ -1,4 +1,8 @@
+import type { Server as HttpServer } from 'node:http';
 import { ApolloServer } from '@apollo/server';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -6,7 +10,8 @@ import express, { type Express } from 'express';
 import { GraphQLError } from 'graphql';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '@backbone/runtime';
-import type { Authenticate } from './auth.js';
+import type { Authenticate, Viewer } from './auth.js';
+import { LiveHub } from './live.js';
 import { cached, MemoryCacheStore, type CacheStore } from './cache.js';
 import { QueryError } from './errors.js';
 import { resolvers, type QueryContext } from './resolvers.js';
@@ -42,9 +47,14 @@ export function cacheTtl(method: string, args: unknown[]): number {
  * The query service: GraphQL on /graphql (every request authenticated, every query scoped to
  * the token's tenant), /health, /ready (ClickHouse answers) and /metrics.
  */
-export async function buildQueryService(
-  deps: QueryServiceDeps,
-): Promise<{ app: Express; stop: () => Promise<void>; registry: Registry }> {
+export async function buildQueryService(deps: QueryServiceDeps): Promise<{
+  app: Express;
+  stop: () => Promise<void>;
+  registry: Registry;
+  attach: (server: HttpServer) => void;
+  /** Ends every subscription (clients reconnect elsewhere), so the HTTP server can close. */
+  closeSubscriptions: () => Promise<void>;
+}> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'query_' });
   const resolverSeconds = new Histogram({
@@ -75,9 +85,11 @@ export async function buildQueryService(
     cacheTtl,
     cacheRequests,
   );
+  const schema = makeExecutableSchema({ typeDefs, resolvers });
+  const live = new LiveHub(deps.clickhouse, deps.database, deps.logger);
+  const sockets: { dispose: () => Promise<void> | void }[] = [];
   const server = new ApolloServer<QueryContext>({
-    typeDefs,
-    resolvers,
+    schema,
     introspection: deps.introspection ?? false,
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => {
@@ -152,6 +164,7 @@ export async function buildQueryService(
             viewer: await deps.authenticate(req.headers.authorization),
             stats,
             speech,
+            live,
             maxRangeDays: deps.maxRangeDays ?? 400,
           };
         } catch (err) {
@@ -164,5 +177,45 @@ export async function buildQueryService(
     }),
   );
   app.use(restErrors(deps.logger));
-  return { app, registry, stop: () => server.stop() };
+
+  /** Subscriptions on the same port and path: graphql-ws, token checked at the handshake. */
+  const attach = (http: HttpServer) => {
+    const wss = new WebSocketServer({ server: http, path: '/graphql' });
+    sockets.push(
+      useServer<Record<string, unknown> | undefined, { viewer?: Viewer }>(
+        {
+          schema,
+          onConnect: async (ctx) => {
+            const given =
+              ctx.connectionParams?.authorization ?? ctx.extra.request.headers.authorization;
+            try {
+              ctx.extra.viewer = await deps.authenticate(
+                typeof given === 'string' ? given : undefined,
+              );
+              return true;
+            } catch {
+              return false; // closes with 4403 Forbidden
+            }
+          },
+          context: (ctx) => ({
+            viewer: ctx.extra.viewer as Viewer,
+            stats,
+            speech,
+            live,
+            maxRangeDays: deps.maxRangeDays ?? 400,
+          }),
+        },
+        wss,
+      ),
+    );
+  };
+  const closeSubscriptions = async () => {
+    for (const s of sockets.splice(0)) await s.dispose();
+    live.close();
+  };
+  const stop = async () => {
+    await closeSubscriptions();
+    await server.stop();
+  };
+  return { app, registry, stop, attach, closeSubscriptions };
 }

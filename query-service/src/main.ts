@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { createClient } from '@clickhouse/client';
 import { createLogger, installShutdown, parseConfig } from '@backbone/runtime';
 import { Redis } from 'ioredis';
@@ -20,7 +21,7 @@ const redis = config.REDIS_URL
 redis?.on('error', (err: Error) =>
   logger.warn({ err: err.message }, 'Redis unreachable; queries skip the cache until it is back'),
 );
-const { app, stop } = await buildQueryService({
+const { app, stop, attach, closeSubscriptions } = await buildQueryService({
   ...(redis ? { cache: new RedisCacheStore(redis) } : {}),
   clickhouse,
   database: config.CLICKHOUSE_DATABASE,
@@ -34,7 +35,9 @@ const { app, stop } = await buildQueryService({
   maxRangeDays: config.MAX_RANGE_DAYS,
   introspection: config.MODE === 'local',
 });
-const server = app.listen(config.PORT, config.HOST, () =>
+const server = createServer(app);
+attach(server);
+server.listen(config.PORT, config.HOST, () =>
   logger.info({ host: config.HOST, port: config.PORT }, 'query service listening'),
 );
 
@@ -42,8 +45,11 @@ installShutdown({
   logger,
   steps: [
     {
-      name: 'stop accepting requests and answer those in flight',
-      run: () => new Promise<void>((resolve) => server.close(() => resolve())),
+      name: 'end subscriptions, stop accepting requests, answer those in flight',
+      run: async () => {
+        await closeSubscriptions();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      },
     },
     {
       name: 'stop GraphQL and close ClickHouse',

@@ -1,5 +1,6 @@
 import type { Viewer } from './auth.js';
 import { badInput } from './errors.js';
+import { liveIterator, type LiveHub } from './live.js';
 import type { SpeechRepository } from './speech.repository.js';
 import type { StatsRepository } from './stats.repository.js';
 import { checkRange, type Granularity, type TimeRange } from './time-range.js';
@@ -7,6 +8,7 @@ import { DateTime, Long } from './schema.js';
 
 export interface QueryContext {
   viewer: Viewer;
+  live: LiveHub;
   stats: StatsRepository;
   speech: SpeechRepository;
   maxRangeDays: number;
@@ -18,6 +20,19 @@ const MAX_LIMIT = 100;
 export const resolvers = {
   DateTime,
   Long,
+  Subscription: {
+    liveStats: {
+      subscribe: (_: unknown, args: { windowMinutes: number }, ctx: QueryContext) => {
+        if (
+          !Number.isInteger(args.windowMinutes) ||
+          args.windowMinutes < 1 ||
+          args.windowMinutes > 1440
+        )
+          throw badInput('windowMinutes must be between 1 and 1440');
+        return liveIterator(ctx.live, ctx.viewer.tenantId, args.windowMinutes);
+      },
+    },
+  },
   Query: {
     dashboardStats: async (
       _: unknown,

@@ -146,6 +146,22 @@ export const typeDefs = /* GraphQL */ `
     changesTo: Long!
   }
 
+  "Traffic of the last windowMinutes, recomputed every second."
+  type LiveStats {
+    at: DateTime!
+    windowMinutes: Int!
+    events: Long!
+    pageViews: Long!
+    uniqueVisitors: Long!
+    sessions: Long!
+    eventsPerMinute: Float!
+  }
+
+  type Subscription {
+    "Pushed every second over WebSocket (graphql-ws); windowMinutes from 1 to 1440."
+    liveStats(windowMinutes: Int = 5): LiveStats!
+  }
+
   type Query {
     dashboardStats(timeRange: TimeRange!, granularity: Granularity = HOUR): DashboardStats!
     topPages(timeRange: TimeRange!, limit: Int = 10): [PageStats!]!

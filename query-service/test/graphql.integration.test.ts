@@ -1,11 +1,13 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createClient } from '@clickhouse/client';
+import { createClient as createWsClient } from 'graphql-ws';
 import { SignJWT } from 'jose';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@backbone/runtime';
 import { clickhouseTime, migrate } from '@backbone/stream-workers';
-import { createTestDatabase, testClickHouse, testStack } from '@backbone/test';
+import { createTestDatabase, testClickHouse, testStack, waitFor } from '@backbone/test';
 import { jwtAuthenticator } from '../src/auth.js';
 import { buildQueryService } from '../src/app.js';
 
@@ -181,7 +183,9 @@ describe('GraphQL over the rollups', () => {
       await service.stop();
       await reader.close();
     };
-    server = service.app.listen(0, '127.0.0.1');
+    server = createServer(service.app);
+    service.attach(server);
+    server.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -567,5 +571,75 @@ describe('GraphQL over the rollups', () => {
       await token({ tenant_id: 'other', role: 'viewer' }),
     );
     expect(other.body.data.dashboardStats.pageViews).toBe(1);
+  });
+
+  describe('liveStats subscription (graphql-ws)', () => {
+    const LIVE =
+      'subscription { liveStats(windowMinutes: 180) { events pageViews windowMinutes } }';
+    const connect = (authorization?: string) =>
+      createWsClient({
+        url: `${url.replace('http', 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        ...(authorization ? { connectionParams: { authorization } } : {}),
+      });
+
+    it('pushes every second, per tenant, and rises when new events land', async () => {
+      const acmeClient = connect(`Bearer ${await acme()}`);
+      const otherClient = connect(`Bearer ${await token({ tenant_id: 'other', role: 'viewer' })}`);
+      const acmeSeen: number[] = [];
+      const otherSeen: number[] = [];
+      const errors: unknown[] = [];
+      const sink = (seen: number[]) => ({
+        next: (r: { data?: { liveStats?: { events: number } } | null }) => {
+          if (r.data?.liveStats) seen.push(r.data.liveStats.events);
+        },
+        error: (e: unknown) => errors.push(e),
+        complete: () => undefined,
+      });
+      const stopAcme = acmeClient.subscribe({ query: LIVE }, sink(acmeSeen));
+      const stopOther = otherClient.subscribe({ query: LIVE }, sink(otherSeen));
+      try {
+        await waitFor(() => acmeSeen.length >= 2 && otherSeen.length >= 1, {
+          timeoutMs: 10_000,
+          description: 'two ticks',
+        });
+        expect(errors).toEqual([]);
+        expect(acmeSeen[0]).toBe(5);
+        expect(otherSeen[0]).toBe(1);
+        await writer.insert({
+          table: `${database.name}.web_events`,
+          format: 'JSONEachRow',
+          values: [
+            {
+              ...row('acme', 's-live', 'v-live', 'page_view', 0),
+              occurred_at: clickhouseTime(Date.now()),
+            },
+          ],
+        });
+        await waitFor(() => acmeSeen.at(-1) === 6, {
+          timeoutMs: 10_000,
+          description: 'the new event',
+        });
+        expect(otherSeen.at(-1)).toBe(1);
+      } finally {
+        stopAcme();
+        stopOther();
+        await acmeClient.dispose();
+        await otherClient.dispose();
+      }
+    });
+
+    it('refuses the connection without a valid token', async () => {
+      const client = connect('Bearer not-a-token');
+      const closed = await new Promise<unknown>((resolve) => {
+        client.subscribe(
+          { query: LIVE },
+          { next: () => undefined, error: resolve, complete: () => resolve('completed') },
+        );
+      });
+      expect((closed as { code?: number }).code).toBe(4403);
+      await client.dispose();
+    });
   });
 });

@@ -1,0 +1,127 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Logger } from '@backbone/runtime';
+
+export interface LiveStats {
+  at: Date;
+  windowMinutes: number;
+  events: number;
+  pageViews: number;
+  uniqueVisitors: number;
+  sessions: number;
+  eventsPerMinute: number;
+}
+
+type Listener = (stats: LiveStats) => void;
+
+/**
+ * Live numbers for subscriptions: one ClickHouse query per tick per (tenant, window), shared
+ * by every subscriber of that pair; the ticker stops when its last subscriber leaves.
+ */
+export class LiveHub {
+  private readonly feeds = new Map<string, { listeners: Set<Listener>; timer: NodeJS.Timeout }>();
+
+  constructor(
+    private readonly clickhouse: ClickHouseClient,
+    private readonly database: string,
+    private readonly logger: Logger,
+    private readonly tickMs = 1000,
+  ) {}
+
+  /** Subscribers right now, for metrics and tests. */
+  get feedCount(): number {
+    return this.feeds.size;
+  }
+
+  subscribe(tenant: string, windowMinutes: number, listener: Listener): () => void {
+    const key = `${tenant}\u0000${windowMinutes}`;
+    let feed = this.feeds.get(key);
+    if (!feed) {
+      const listeners = new Set<Listener>();
+      const tick = () => {
+        void this.read(tenant, windowMinutes)
+          .then((stats) => listeners.forEach((l) => l(stats)))
+          .catch((err: unknown) =>
+            this.logger.warn({ err }, 'live stats query failed; next tick retries'),
+          );
+      };
+      feed = { listeners, timer: setInterval(tick, this.tickMs) };
+      this.feeds.set(key, feed);
+      setImmediate(tick);
+    }
+    feed.listeners.add(listener);
+    return () => {
+      const f = this.feeds.get(key);
+      if (!f) return;
+      f.listeners.delete(listener);
+      if (f.listeners.size === 0) {
+        clearInterval(f.timer);
+        this.feeds.delete(key);
+      }
+    };
+  }
+
+  close(): void {
+    for (const f of this.feeds.values()) clearInterval(f.timer);
+    this.feeds.clear();
+  }
+
+  private async read(tenant: string, windowMinutes: number): Promise<LiveStats> {
+    const result = await this.clickhouse.query({
+      query: `SELECT sum(events) AS total, sumIf(events, event_type = 'page_view') AS views,
+  uniqMerge(visitors) AS people, uniqMerge(sessions) AS visits
+FROM ${this.database}.web_traffic_1m
+WHERE tenant_id = {tenant:String}
+  AND minute >= toStartOfMinute(now() - toIntervalMinute({window:UInt32}))`,
+      query_params: { tenant, window: windowMinutes },
+      format: 'JSONEachRow',
+    });
+    const [r] = await result.json<Record<string, unknown>>();
+    const events = Number(r?.total ?? 0);
+    return {
+      at: new Date(),
+      windowMinutes,
+      events,
+      pageViews: Number(r?.views ?? 0),
+      uniqueVisitors: Number(r?.people ?? 0),
+      sessions: Number(r?.visits ?? 0),
+      eventsPerMinute: events / windowMinutes,
+    };
+  }
+}
+
+/** A LiveHub feed as the async iterator a GraphQL subscription resolver returns. */
+export function liveIterator(
+  hub: LiveHub,
+  tenant: string,
+  windowMinutes: number,
+): AsyncIterableIterator<{ liveStats: LiveStats }> {
+  const queue: LiveStats[] = [];
+  let wake: (() => void) | undefined;
+  let done = false;
+  const unsubscribe = hub.subscribe(tenant, windowMinutes, (stats) => {
+    // Only the newest tick matters to a slow client: keep one waiting value.
+    queue.splice(0, queue.length, stats);
+    wake?.();
+  });
+  const finish = () => {
+    done = true;
+    unsubscribe();
+    wake?.();
+    return Promise.resolve({ value: undefined, done: true as const });
+  };
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      while (!done && queue.length === 0) await new Promise<void>((r) => (wake = r));
+      if (done) return { value: undefined, done: true };
+      return { value: { liveStats: queue.shift()! }, done: false };
+    },
+    return: finish,
+    throw: (err?: unknown) => {
+      void finish();
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    },
+  };
+}
