@@ -19,6 +19,7 @@ import { restErrors, restRoutes } from './rest.js';
 import { typeDefs } from './schema.js';
 import { SpeechRepository } from './speech.repository.js';
 import { StatsRepository } from './stats.repository.js';
+import { WebRepository } from './web.repository.js';
 
 export interface QueryServiceDeps {
   clickhouse: ClickHouseClient;
@@ -39,7 +40,8 @@ export function cacheTtl(method: string, args: unknown[]): number {
     );
     return granularity === 'HOUR' || granularity === undefined ? 60 : 300;
   }
-  if (method === 'sessions' || method === 'session' || method === 'speakers') return 10;
+  if (['sessions', 'session', 'speakers', 'events', 'event', 'sessionEvents'].includes(method))
+    return 10;
   return 60;
 }
 
@@ -86,6 +88,13 @@ export async function buildQueryService(deps: QueryServiceDeps): Promise<{
     cacheRequests,
   );
   const schema = makeExecutableSchema({ typeDefs, resolvers });
+  const web = cached(
+    new WebRepository(deps.clickhouse, deps.database),
+    'web',
+    store,
+    cacheTtl,
+    cacheRequests,
+  );
   const live = new LiveHub(deps.clickhouse, deps.database, deps.logger);
   const sockets: { dispose: () => Promise<void> | void }[] = [];
   const server = new ApolloServer<QueryContext>({
@@ -152,7 +161,12 @@ export async function buildQueryService(deps: QueryServiceDeps): Promise<{
     void registry.metrics().then((text) => res.type(registry.contentType).send(text));
   });
   app.use(
-    restRoutes({ authenticate: deps.authenticate, stats, maxRangeDays: deps.maxRangeDays ?? 400 }),
+    restRoutes({
+      authenticate: deps.authenticate,
+      stats,
+      web,
+      maxRangeDays: deps.maxRangeDays ?? 400,
+    }),
   );
   app.use(
     '/graphql',
@@ -164,6 +178,7 @@ export async function buildQueryService(deps: QueryServiceDeps): Promise<{
             viewer: await deps.authenticate(req.headers.authorization),
             stats,
             speech,
+            web,
             live,
             maxRangeDays: deps.maxRangeDays ?? 400,
           };
@@ -201,6 +216,7 @@ export async function buildQueryService(deps: QueryServiceDeps): Promise<{
             viewer: ctx.extra.viewer as Viewer,
             stats,
             speech,
+            web,
             live,
             maxRangeDays: deps.maxRangeDays ?? 400,
           }),

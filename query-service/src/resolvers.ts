@@ -4,10 +4,12 @@ import { liveIterator, type LiveHub } from './live.js';
 import type { SpeechRepository } from './speech.repository.js';
 import type { StatsRepository } from './stats.repository.js';
 import { checkRange, type Granularity, type TimeRange } from './time-range.js';
-import { DateTime, Long } from './schema.js';
+import { DateTime, JSONScalar, Long } from './schema.js';
+import type { WebRepository } from './web.repository.js';
 
 export interface QueryContext {
   viewer: Viewer;
+  web: WebRepository;
   live: LiveHub;
   stats: StatsRepository;
   speech: SpeechRepository;
@@ -16,10 +18,24 @@ export interface QueryContext {
 
 const MAX_LIMIT = 100;
 
+function pageSize(pagination: { first?: number | null } | null | undefined): number {
+  const first = pagination?.first ?? 50;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_LIMIT)
+    throw badInput(`pagination.first must be between 1 and ${MAX_LIMIT}`);
+  return first;
+}
+
+type Pagination = { first?: number | null; after?: string | null } | null | undefined;
+
 /** Every resolver reads for the token's tenant only; the tenant is never an argument. */
 export const resolvers = {
   DateTime,
   Long,
+  JSON: JSONScalar,
+  Session: {
+    events: (parent: { id: string }, _: unknown, ctx: QueryContext) =>
+      ctx.web.sessionEvents(ctx.viewer.tenantId, parent.id),
+  },
   Subscription: {
     liveStats: {
       subscribe: (_: unknown, args: { windowMinutes: number }, ctx: QueryContext) => {
@@ -34,6 +50,36 @@ export const resolvers = {
     },
   },
   Query: {
+    events: (
+      _: unknown,
+      args: {
+        filter: { timeRange: TimeRange; eventType?: string | null; sessionId?: string | null };
+        pagination?: Pagination;
+      },
+      ctx: QueryContext,
+    ) =>
+      ctx.web.events(
+        ctx.viewer.tenantId,
+        checkRange(args.filter.timeRange, ctx.maxRangeDays),
+        { eventType: args.filter.eventType ?? null, sessionId: args.filter.sessionId ?? null },
+        pageSize(args.pagination),
+        args.pagination?.after,
+      ),
+    event: (_: unknown, args: { id: string }, ctx: QueryContext) =>
+      ctx.web.event(ctx.viewer.tenantId, args.id),
+    sessions: (
+      _: unknown,
+      args: { filter: { timeRange: TimeRange }; pagination?: Pagination },
+      ctx: QueryContext,
+    ) =>
+      ctx.web.sessions(
+        ctx.viewer.tenantId,
+        checkRange(args.filter.timeRange, ctx.maxRangeDays),
+        pageSize(args.pagination),
+        args.pagination?.after,
+      ),
+    session: (_: unknown, args: { id: string }, ctx: QueryContext) =>
+      ctx.web.session(ctx.viewer.tenantId, args.id),
     dashboardStats: async (
       _: unknown,
       args: { timeRange: TimeRange; granularity: Granularity },

@@ -2,6 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { Authenticate, Viewer } from './auth.js';
 import { badInput, QueryError } from './errors.js';
 import type { StatsRepository } from './stats.repository.js';
+import type { WebRepository } from './web.repository.js';
 import { checkRange, GRANULARITIES, type Granularity, type TimeRange } from './time-range.js';
 
 type Handler = (viewer: Viewer, range: TimeRange, req: Request) => Promise<unknown>;
@@ -37,9 +38,30 @@ function limit(req: Request, fallback: number): number {
 export function restRoutes(deps: {
   authenticate: Authenticate;
   stats: StatsRepository;
+  web: WebRepository;
   maxRangeDays: number;
 }): Router {
   const router = Router();
+  /** A route that needs only the viewer (lookups by id). */
+  const byId = (path: string, handler: (viewer: Viewer, id: string) => Promise<unknown>) =>
+    router.get(path, (req: Request<{ id: string }>, res: Response, next: NextFunction) => {
+      void (async () => {
+        const viewer = await deps.authenticate(req.headers.authorization);
+        const found = await handler(viewer, req.params.id);
+        if (found === null)
+          res.status(404).json({
+            status: 'error',
+            code: 'NOT_FOUND',
+            message: `no ${path.split('/')[3]?.replace(/s$/, '')} ${req.params.id}`,
+          });
+        else res.json({ data: found });
+      })().catch(next);
+    });
+  byId('/api/v1/events/:id', (v, id) => deps.web.event(v.tenantId, id));
+  byId('/api/v1/sessions/:id', async (v, id) => {
+    const session = await deps.web.session(v.tenantId, id);
+    return session ? { ...session, events: await deps.web.sessionEvents(v.tenantId, id) } : null;
+  });
   const route = (path: string, handler: Handler) =>
     router.get(path, (req: Request, res: Response, next: NextFunction) => {
       void (async () => {
@@ -72,6 +94,23 @@ export function restRoutes(deps: {
   route('/api/v1/stats/sources', (v, range) => deps.stats.trafficSources(v.tenantId, range));
   route('/api/v1/stats/devices', (v, range) => deps.stats.devices(v.tenantId, range));
   route('/api/v1/stats/geo', (v, range) => deps.stats.geo(v.tenantId, range));
+  const after = (req: Request) => (typeof req.query.after === 'string' ? req.query.after : null);
+  const text = (req: Request, name: string) => {
+    const value = req.query[name];
+    return typeof value === 'string' ? value : null;
+  };
+  route('/api/v1/events', (v, range, req) =>
+    deps.web.events(
+      v.tenantId,
+      range,
+      { eventType: text(req, 'event_type'), sessionId: text(req, 'session_id') },
+      limit(req, 50),
+      after(req),
+    ),
+  );
+  route('/api/v1/sessions', (v, range, req) =>
+    deps.web.sessions(v.tenantId, range, limit(req, 50), after(req)),
+  );
   return router;
 }
 

@@ -11,6 +11,61 @@ export const typeDefs = /* GraphQL */ `
   "A whole number up to 2^53, for counts that outgrow Int."
   scalar Long
 
+  "Any JSON value (an event's properties)."
+  scalar JSON
+
+  "Cursor pagination: at most 100 a page; pass the previous page's endCursor as after."
+  input PaginationInput {
+    first: Int = 50
+    after: String
+  }
+
+  input EventFilter {
+    timeRange: TimeRange!
+    eventType: String
+    sessionId: ID
+  }
+
+  input SessionFilter {
+    timeRange: TimeRange!
+  }
+
+  type Event {
+    id: ID!
+    eventType: String!
+    timestamp: DateTime!
+    sessionId: ID!
+    "Payload fields after masking (a page view's url and title, a conversion's value, …)."
+    properties: JSON
+    url: String
+    deviceType: String
+    country: String
+  }
+
+  type EventConnection {
+    nodes: [Event!]!
+    pageInfo: PageInfo!
+  }
+
+  type Session {
+    id: ID!
+    startedAt: DateTime!
+    endedAt: DateTime
+    durationSeconds: Int
+    pageViews: Long!
+    isBounce: Boolean!
+    entryPage: String
+    exitPage: String
+    source: String
+    "In order, at most 1,000."
+    events: [Event!]!
+  }
+
+  type SessionConnection {
+    nodes: [Session!]!
+    pageInfo: PageInfo!
+  }
+
   enum Granularity {
     HOUR
     DAY
@@ -163,6 +218,12 @@ export const typeDefs = /* GraphQL */ `
   }
 
   type Query {
+    "Web events, newest first."
+    events(filter: EventFilter!, pagination: PaginationInput): EventConnection!
+    event(id: ID!): Event
+    "Web sessions that started in the range, newest first."
+    sessions(filter: SessionFilter!, pagination: PaginationInput): SessionConnection!
+    session(id: ID!): Session
     dashboardStats(timeRange: TimeRange!, granularity: Granularity = HOUR): DashboardStats!
     topPages(timeRange: TimeRange!, limit: Int = 10): [PageStats!]!
     trafficSources(timeRange: TimeRange!): [TrafficSource!]!
@@ -223,4 +284,10 @@ export const Long = new GraphQLScalarType<number, number>({
     if (ast.kind !== Kind.INT) throw badValue('Long must be an integer');
     return parseLong(Number(ast.value));
   },
+});
+
+export const JSONScalar = new GraphQLScalarType<unknown, unknown>({
+  name: 'JSON',
+  serialize: (value) => value,
+  parseValue: (value) => value,
 });

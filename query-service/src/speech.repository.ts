@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { badInput } from './errors.js';
 import { chTime, type Granularity, type TimeRange } from './time-range.js';
+import { decodeCursor, encodeCursor } from './web.repository.js';
 
 const BUCKET: Record<Granularity, string> = {
   HOUR: 'toStartOfHour(minute)',
@@ -47,21 +47,6 @@ function toSession(r: Record<string, unknown>) {
 }
 
 export type SttSession = ReturnType<typeof toSession>;
-
-/** Cursors are opaque to clients: (start time, session id) of the last item, base64url JSON. */
-export function encodeCursor(s: { startedAt: Date; id: string }): string {
-  return Buffer.from(JSON.stringify([s.startedAt.getTime(), s.id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { at: number; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at === 'number' && typeof id === 'string') return { at, id };
-  } catch {
-    // fall through
-  }
-  throw badInput('after is not a cursor this service issued');
-}
 
 /** Speech analytics (REFERENCE R4) from the STT rollups, bound parameters only. */
 export class SpeechRepository {
@@ -157,7 +142,10 @@ LIMIT {limit:UInt32}`,
     const last = nodes.at(-1);
     return {
       nodes,
-      pageInfo: { hasNextPage: rows.length > first, endCursor: last ? encodeCursor(last) : null },
+      pageInfo: {
+        hasNextPage: rows.length > first,
+        endCursor: last ? encodeCursor(last.startedAt.getTime(), last.id) : null,
+      },
     };
   }
 

@@ -190,7 +190,7 @@ describe('GraphQL over the rollups', () => {
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
-    await new Promise((r) => server?.close(r));
+    if (server) await new Promise((r) => server.close(r));
     await stop?.();
     await database?.drop();
     await writer.close();
@@ -640,6 +640,104 @@ describe('GraphQL over the rollups', () => {
       });
       expect((closed as { code?: number }).code).toBe(4403);
       await client.dispose();
+    });
+  });
+
+  describe('events and sessions', () => {
+    type Conn<T> = { nodes: T[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } };
+    const EVENTS = `query($f: EventFilter!, $p: PaginationInput) { events(filter: $f, pagination: $p) {
+      nodes { id eventType sessionId properties url deviceType country } pageInfo { endCursor hasNextPage } } }`;
+
+    it('pages through events newest first, filtered by type', async () => {
+      const page = async (after?: string | null) =>
+        (
+          await gql<{ events: Conn<{ id: string }> }>(
+            EVENTS,
+            { f: { timeRange: range }, p: { first: 2, ...(after ? { after } : {}) } },
+            await acme(),
+          )
+        ).body.data.events;
+      const ids: string[] = [];
+      let p = await page();
+      ids.push(...p.nodes.map((n) => n.id));
+      while (p.pageInfo.hasNextPage) {
+        p = await page(p.pageInfo.endCursor);
+        ids.push(...p.nodes.map((n) => n.id));
+      }
+      expect(ids).toEqual(['s3-200', 's2-120', 's1-60', 's1-30', 's1-0']);
+      const conversions = await gql<{ events: Conn<unknown> }>(
+        EVENTS,
+        { f: { timeRange: range, eventType: 'conversion' } },
+        await acme(),
+      );
+      expect(conversions.body.data.events.nodes).toEqual([
+        {
+          id: 's1-60',
+          eventType: 'conversion',
+          sessionId: 's1',
+          properties: { value: 49.5 },
+          url: '/pricing',
+          deviceType: 'desktop',
+          country: 'GB',
+        },
+      ]);
+    });
+
+    it('lists sessions with their events in order, and one session by id', async () => {
+      const { body } = await gql<{ sessions: Conn<Record<string, unknown>> }>(
+        `query($f: SessionFilter!) { sessions(filter: $f, pagination: { first: 10 }) {
+          nodes { id durationSeconds pageViews isBounce entryPage exitPage source events { id } }
+          pageInfo { hasNextPage } } }`,
+        { f: { timeRange: range } },
+        await acme(),
+      );
+      expect(body.errors).toBeUndefined();
+      expect(body.data.sessions.nodes.map((n) => n.id)).toEqual(['s3', 's2', 's1']);
+      expect(body.data.sessions.nodes[2]).toEqual({
+        id: 's1',
+        durationSeconds: 60,
+        pageViews: 2,
+        isBounce: false,
+        entryPage: '/home',
+        exitPage: '/pricing',
+        source: 'google',
+        events: [{ id: 's1-0' }, { id: 's1-30' }, { id: 's1-60' }],
+      });
+      const other = await gql<{ session: unknown }>(
+        `query { session(id: "s1") { id } }`,
+        {},
+        await token({ tenant_id: 'other', role: 'viewer' }),
+      );
+      expect(other.body.data.session).toBeNull();
+    });
+
+    it('serves the same over REST, with 404 for what the tenant does not have', async () => {
+      const get = async (path: string, bearer: string) => {
+        const res = await fetch(`${url}${path}`, {
+          headers: { authorization: `Bearer ${bearer}` },
+        });
+        return {
+          status: res.status,
+          body: (await res.json()) as { data?: Record<string, unknown>; code?: string },
+        };
+      };
+      const session = await get('/api/v1/sessions/s1', await acme());
+      expect(session.status).toBe(200);
+      expect((session.body.data?.events as unknown[]).length).toBe(3);
+      const event = await get('/api/v1/events/s1-60', await acme());
+      expect(event.body.data).toMatchObject({ eventType: 'conversion', sessionId: 's1' });
+      const hidden = await get(
+        '/api/v1/sessions/s1',
+        await token({ tenant_id: 'other', role: 'viewer' }),
+      );
+      expect(hidden).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+      const q = `start=${encodeURIComponent(range.start)}&end=${encodeURIComponent(range.end)}`;
+      const list = await get(`/api/v1/events?${q}&limit=2&event_type=page_view`, await acme());
+      expect((list.body.data?.nodes as { id: string }[]).map((n) => n.id)).toEqual([
+        's3-200',
+        's2-120',
+      ]);
+      expect(list.body.data?.pageInfo).toMatchObject({ hasNextPage: true });
     });
   });
 });
