@@ -15,6 +15,7 @@ import { LiveHub } from './live.js';
 import { cached, MemoryCacheStore, type CacheStore } from './cache.js';
 import { QueryError } from './errors.js';
 import { resolvers, type QueryContext } from './resolvers.js';
+import { exportRoute } from './export.route.js';
 import { restErrors, restRoutes } from './rest.js';
 import { typeDefs } from './schema.js';
 import { SpeechRepository } from './speech.repository.js';
@@ -160,6 +161,14 @@ export async function buildQueryService(deps: QueryServiceDeps): Promise<{
   app.get('/metrics', (_req, res) => {
     void registry.metrics().then((text) => res.type(registry.contentType).send(text));
   });
+  app.use(
+    exportRoute({
+      authenticate: deps.authenticate,
+      clickhouse: deps.clickhouse,
+      database: deps.database,
+      maxRangeDays: deps.maxRangeDays ?? 400,
+    }),
+  );
   app.use(
     restRoutes({
       authenticate: deps.authenticate,

@@ -740,4 +740,43 @@ describe('GraphQL over the rollups', () => {
       expect(list.body.data?.pageInfo).toMatchObject({ hasNextPage: true });
     });
   });
+
+  describe('export', () => {
+    const q = () => `start=${encodeURIComponent(range.start)}&end=${encodeURIComponent(range.end)}`;
+    const get = async (path: string, bearer?: string) =>
+      fetch(`${url}${path}`, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });
+
+    it("streams the tenant's events of a range as CSV or NDJSON", async () => {
+      const csv = await get(`/api/v1/export?${q()}&format=csv`, await acme());
+      expect(csv.status).toBe(200);
+      expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+      const lines = (await csv.text()).trim().split('\n');
+      expect(lines[0]).toMatch(/^"event_id","event_type","occurred_at","session_id"/);
+      expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual([
+        '"s1-0"',
+        '"s1-30"',
+        '"s1-60"',
+        '"s2-120"',
+        '"s3-200"',
+      ]);
+      const ndjson = await get(
+        `/api/v1/export?${q()}&format=json`,
+        await token({ tenant_id: 'other', role: 'viewer' }),
+      );
+      const rows = (await ndjson.text())
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { event_id: string; page_path: string });
+      expect(rows).toEqual([expect.objectContaining({ event_id: 'o1-10', page_path: '/secret' })]);
+    });
+
+    it.each([
+      ['no token', false, '&format=csv', 401],
+      ['an unknown format', true, '&format=xml', 400],
+    ])('refuses %s', async (_what, authed, extra, status) => {
+      const res = await get(`/api/v1/export?${q()}${extra}`, authed ? await acme() : undefined);
+      expect(res.status).toBe(status);
+      expect(((await res.json()) as { status: string }).status).toBe('error');
+    });
+  });
 });
