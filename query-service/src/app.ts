@@ -11,6 +11,7 @@ import { GraphQLError } from 'graphql';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '@backbone/runtime';
 import type { Authenticate, Viewer } from './auth.js';
+import { costLimits } from './limits.js';
 import { LiveHub } from './live.js';
 import { cached, MemoryCacheStore, type CacheStore } from './cache.js';
 import { QueryError } from './errors.js';
@@ -102,6 +103,7 @@ export async function buildQueryService(deps: QueryServiceDeps): Promise<{
     schema,
     introspection: deps.introspection ?? false,
     includeStacktraceInErrorResponses: false,
+    validationRules: [costLimits({ maxDepth: 8, maxRootFields: 12 })],
     formatError: (formatted, error) => {
       const original = unwrapResolverError(error);
       if (original instanceof QueryError)

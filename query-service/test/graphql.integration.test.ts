@@ -779,4 +779,18 @@ describe('GraphQL over the rollups', () => {
       expect(((await res.json()) as { status: string }).status).toBe('error');
     });
   });
+
+  it('refuses a costly request (many aliased root fields) before running it', async () => {
+    const fields = Array.from(
+      { length: 13 },
+      (_, i) => `a${i}: topPages(timeRange: $r) { url }`,
+    ).join(' ');
+    const { status, body } = await gql(
+      `query($r: TimeRange!) { ${fields} }`,
+      { r: range },
+      await acme(),
+    );
+    expect(status).toBe(400);
+    expect(body.errors?.[0].message).toBe('query asks for 13 top-level fields; the limit is 12');
+  });
 });
