@@ -42,6 +42,7 @@ export function cacheTtl(method: string, args: unknown[]): number {
     );
     return granularity === 'HOUR' || granularity === undefined ? 60 : 300;
   }
+  if (method === 'realtime') return 2;
   if (['sessions', 'session', 'speakers', 'events', 'event', 'sessionEvents'].includes(method))
     return 10;
   return 60;

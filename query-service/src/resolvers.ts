@@ -149,5 +149,12 @@ export const resolvers = {
       ctx.speech.session(ctx.viewer.tenantId, args.id),
     speakerMetrics: (_: unknown, args: { sessionId: string }, ctx: QueryContext) =>
       ctx.speech.speakers(ctx.viewer.tenantId, args.sessionId),
+    modelPerformance: (_: unknown, args: { timeRange: TimeRange }, ctx: QueryContext) =>
+      ctx.speech.modelPerformance(
+        ctx.viewer.tenantId,
+        checkRange(args.timeRange, ctx.maxRangeDays),
+      ),
+    realtimeSummary: (_: unknown, _args: unknown, ctx: QueryContext) =>
+      ctx.speech.realtime(ctx.viewer.tenantId),
   },
 };

@@ -217,6 +217,33 @@ export const typeDefs = /* GraphQL */ `
     liveStats(windowMinutes: Int = 5): LiveStats!
   }
 
+  type ModelPerformance {
+    model: String!
+    sessionsStarted: Long!
+    segments: Long!
+    finalWords: Long!
+    avgConfidence: Float
+    latencyP50: Float
+    latencyP95: Float
+    latencyP99: Float
+    realTimeFactorP50: Float
+    errors: Long!
+    errorRate: Float!
+  }
+
+  "Right now: live STT sessions, traffic, latency and how sessions end."
+  type RealtimeSummary {
+    at: DateTime!
+    "STT sessions not ended whose last event is under 10 minutes old."
+    activeSessions: Long!
+    "Web events and STT segments per minute, over the last 5 minutes."
+    eventsPerMinute: Float!
+    "Median STT segment latency over the last 5 minutes."
+    latencyP50Ms: Float
+    "Of the STT sessions that ended in the last hour, the share that completed."
+    successRate: Float
+  }
+
   type Query {
     "Web events, newest first."
     events(filter: EventFilter!, pagination: PaginationInput): EventConnection!
@@ -239,6 +266,8 @@ export const typeDefs = /* GraphQL */ `
     sttSessions(timeRange: TimeRange!, first: Int = 20, after: String): SttSessionConnection!
     sttSession(id: ID!): SttSession
     speakerMetrics(sessionId: ID!): [SpeakerStats!]!
+    modelPerformance(timeRange: TimeRange!): [ModelPerformance!]!
+    realtimeSummary: RealtimeSummary!
   }
 `;
 

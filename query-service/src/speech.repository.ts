@@ -178,4 +178,75 @@ GROUP BY speaker ORDER BY talk DESC, speaker`,
       changesTo: num(r.changes),
     }));
   }
+
+  /** Per model over a range: volume, quality and errors (REFERENCE R4 "model performance"). */
+  async modelPerformance(tenant: string, range: TimeRange) {
+    const rows = await this.rows(
+      `SELECT model_id AS model, sum(sessions_started) AS started, sum(segments) AS segs,
+  sum(final_words) AS words, avgMerge(confidence) AS conf,
+  quantilesMerge(0.5, 0.95, 0.99)(latency_ms) AS latency,
+  quantilesMerge(0.5, 0.95, 0.99)(real_time_factor) AS rtf, sum(errors) AS errs
+FROM ${this.database}.stt_quality_1m
+WHERE tenant_id = {tenant:String} AND model_id != ''
+  AND minute >= toStartOfMinute({start:DateTime64(3, 'UTC')}) AND minute < {end:DateTime64(3, 'UTC')}
+GROUP BY model ORDER BY started DESC, model`,
+      { tenant, start: chTime(range.start), end: chTime(range.end) },
+    );
+    return rows.map((r) => {
+      const latency = (r.latency as number[] | undefined) ?? [];
+      const rtf = (r.rtf as number[] | undefined) ?? [];
+      const segments = num(r.segs);
+      return {
+        model: text(r.model),
+        sessionsStarted: num(r.started),
+        segments,
+        finalWords: num(r.words),
+        avgConfidence: segments ? maybe(r.conf) : null,
+        latencyP50: segments ? maybe(latency[0]) : null,
+        latencyP95: segments ? maybe(latency[1]) : null,
+        latencyP99: segments ? maybe(latency[2]) : null,
+        realTimeFactorP50: segments ? maybe(rtf[0]) : null,
+        errors: num(r.errs),
+        errorRate: num(r.started) ? num(r.errs) / num(r.started) : 0,
+      };
+    });
+  }
+
+  /**
+   * Right now: STT sessions still active (last event within 10 minutes), web events and STT
+   * segments per minute and median segment latency over the last 5 minutes, and the share of
+   * sessions that ended in the last hour that completed.
+   */
+  async realtime(tenant: string) {
+    const [sessions] = await this.rows(
+      `SELECT countIf(state = 'active' AND last >= now64(3) - toIntervalMinute(10)) AS active,
+  countIf(state != 'active' AND last >= now64(3) - toIntervalHour(1)) AS ended,
+  countIf(state = 'completed' AND last >= now64(3) - toIntervalHour(1)) AS completed
+FROM (
+  SELECT session_id, argMaxMerge(status) AS state, maxMerge(ended_at) AS last
+  FROM ${this.database}.stt_sessions
+  WHERE tenant_id = {tenant:String} AND day >= today() - 1
+  GROUP BY session_id)`,
+      { tenant },
+    );
+    const [web] = await this.rows(
+      `SELECT sum(events) AS n FROM ${this.database}.web_traffic_1m
+WHERE tenant_id = {tenant:String} AND minute >= toStartOfMinute(now() - toIntervalMinute(5))`,
+      { tenant },
+    );
+    const [stt] = await this.rows(
+      `SELECT sum(segments) AS n, quantilesMerge(0.5)(latency_ms)[1] AS p50
+FROM ${this.database}.stt_quality_1m
+WHERE tenant_id = {tenant:String} AND minute >= toStartOfMinute(now() - toIntervalMinute(5))`,
+      { tenant },
+    );
+    const ended = num(sessions?.ended);
+    return {
+      at: new Date(),
+      activeSessions: num(sessions?.active),
+      eventsPerMinute: (num(web?.n) + num(stt?.n)) / 5,
+      latencyP50Ms: num(stt?.n) ? maybe(stt?.p50) : null,
+      successRate: ended ? num(sessions?.completed) / ended : null,
+    };
+  }
 }

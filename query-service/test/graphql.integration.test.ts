@@ -793,4 +793,69 @@ describe('GraphQL over the rollups', () => {
     expect(status).toBe(400);
     expect(body.errors?.[0].message).toBe('query asks for 13 top-level fields; the limit is 12');
   });
+
+  it('answers model performance over a range', async () => {
+    const { body } = await gql<{ modelPerformance: Record<string, unknown>[] }>(
+      `query($r: TimeRange!) { modelPerformance(timeRange: $r) {
+        model sessionsStarted segments finalWords latencyP50 errors errorRate avgConfidence } }`,
+      { r: range },
+      await acme(),
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data.modelPerformance).toEqual([
+      expect.objectContaining({
+        model: 'whisper-large',
+        sessionsStarted: 1,
+        segments: 3,
+        finalWords: 12,
+        latencyP50: 200,
+        errors: 1,
+        errorRate: 1,
+      }),
+      {
+        model: 'whisper-small',
+        sessionsStarted: 1,
+        segments: 0,
+        finalWords: 0,
+        latencyP50: null,
+        errors: 0,
+        errorRate: 0,
+        avgConfidence: null,
+      },
+    ]);
+  });
+
+  it('answers the realtime summary: a session started now is active', async () => {
+    const now = clickhouseTime(Date.now());
+    await writer.insert({
+      table: `${database.name}.stt_session_events`,
+      format: 'JSONEachRow',
+      values: [
+        {
+          ...row('acme', 't-now', '', 'stt_session_started', 0, {
+            model_id: 'whisper-large',
+            language: 'en',
+          }),
+          occurred_at: now,
+        },
+      ],
+    });
+    await writer.insert({
+      table: `${database.name}.web_events`,
+      format: 'JSONEachRow',
+      values: [{ ...row('acme', 's-now', 'v-now', 'page_view', 0), occurred_at: now }],
+    });
+    const { body } = await gql<{
+      realtimeSummary: {
+        activeSessions: number;
+        eventsPerMinute: number;
+        successRate: number | null;
+      };
+    }>('{ realtimeSummary { activeSessions eventsPerMinute successRate } }', {}, await acme());
+    expect(body.errors).toBeUndefined();
+    expect(body.data.realtimeSummary.activeSessions).toBe(1);
+    expect(body.data.realtimeSummary.eventsPerMinute).toBeGreaterThanOrEqual(0.2);
+    // Only t1 (completed) can have ended within the hour, depending on the clock.
+    expect([null, 1]).toContain(body.data.realtimeSummary.successRate);
+  });
 });
