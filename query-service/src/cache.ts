@@ -36,9 +36,13 @@ export class MemoryCacheStore implements CacheStore {
   }
 }
 
-/** A stable text for arguments: object keys sorted, dates as ISO strings. */
+/**
+ * A stable text for arguments: object keys sorted, dates floored to the minute (the finest
+ * rollup grain), so "the last 24 hours" asked twice in a minute is one cache entry.
+ */
 export function normalize(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Date)
+    return new Date(Math.floor(value.getTime() / 60_000) * 60_000).toISOString();
   if (Array.isArray(value)) return value.map(normalize);
   if (value && typeof value === 'object')
     return Object.fromEntries(

@@ -1,0 +1,158 @@
+/**
+ * npm run bench:query [-- --events 100000000 --queries 30]
+ * A private local stack; rollups for N synthetic web events over the last 30 days written
+ * straight into ClickHouse (INSERT … SELECT from numbers(), as the views would have); then
+ * dashboardStats over 24 h / 7 d / 30 d and topPages through the service, cold (no cache)
+ * and cached. Prints p50/p95/p99; no pass/fail.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createClient } from '@clickhouse/client';
+import { SignJWT } from 'jose';
+import { downStack, upStack } from '@backbone/deploy/local';
+import { createLogger } from '@backbone/runtime';
+import { migrate } from '@backbone/stream-workers';
+import { jwtAuthenticator } from '../src/auth.js';
+import { buildQueryService } from '../src/app.js';
+import type { CacheStore } from '../src/cache.js';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '100000000' },
+    queries: { type: 'string', default: '30' },
+  },
+});
+const N = Number(values.events);
+const Q = Number(values.queries);
+const DAY = 86_400;
+const SECRET = 'bench-secret-bench-secret-bench-secret';
+const logger = createLogger({ name: 'bench', level: 'silent' });
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-query-'));
+const stack = await upStack({ dataDir: dir, ports: 'auto', redis: 'none', kafkaHeap: '512m' });
+const e = stack.endpoints;
+const writer = createClient({
+  url: e.clickhouseUrl,
+  username: e.clickhouseUser,
+  password: e.clickhousePassword,
+  request_timeout: 3_600_000,
+});
+const reader = createClient({
+  url: e.clickhouseUrl,
+  username: e.clickhouseReaderUser,
+  password: e.clickhouseReaderPassword,
+});
+const fmt = (n: number) => n.toFixed(1);
+try {
+  await migrate({ client: writer, database: 'analytics', logger });
+  // One event a second-ish across 30 days: minute = now - (n mod 30 d); sessions of ~20 events.
+  const src = `SELECT number AS n, toStartOfMinute(now() - toIntervalSecond(n % ${30 * DAY})) AS minute,
+    ['page_view', 'page_view', 'page_view', 'click', 'conversion'][n % 5 + 1] AS event_type,
+    concat('v', toString(n % 1000003)) AS visitor, concat('s', toString(intDiv(n, 20))) AS session,
+    concat('/p/', toString(n % 50)) AS page FROM numbers(${N})`;
+  const inserts: [string, string][] = [
+    [
+      'web_traffic_1m',
+      `INSERT INTO analytics.web_traffic_1m SELECT 'bench', minute, event_type, count(), uniqState(visitor),
+  uniqState(session), sumIf(49.5, event_type = 'conversion') FROM (${src}) GROUP BY minute, event_type`,
+    ],
+    [
+      'web_pages_1h',
+      `INSERT INTO analytics.web_pages_1h SELECT 'bench', toStartOfHour(minute) AS hour, 'shop.example', page,
+  count(), uniqState(visitor), uniqState(session) FROM (${src}) WHERE event_type = 'page_view' GROUP BY hour, page`,
+    ],
+    [
+      'web_sessions',
+      `INSERT INTO analytics.web_sessions (tenant_id, day, session_id, started_at, ended_at, events, page_views,
+  entry_page, exit_page, traffic_source)
+SELECT 'bench', toDate(min(minute)), session, minState(toDateTime64(minute, 3, 'UTC')),
+  maxState(toDateTime64(minute, 3, 'UTC')), count(), countIf(event_type = 'page_view'),
+  argMinState(page, toDateTime64(minute, 3, 'UTC')), argMaxState(page, toDateTime64(minute, 3, 'UTC')),
+  argMinState('google', toDateTime64(minute, 3, 'UTC'))
+FROM (${src}) GROUP BY session`,
+    ],
+  ];
+  for (const [table, query] of inserts) {
+    const t = performance.now();
+    await writer.command({ query, clickhouse_settings: { max_memory_usage: '16000000000' } });
+    console.log(
+      `built ${table} from ${N.toLocaleString('en-US')} events in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
+  }
+
+  const token = await new SignJWT({ tenant_id: 'bench', role: 'viewer' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(SECRET));
+  const noCache: CacheStore = { get: () => Promise.resolve(null), set: () => Promise.resolve() };
+  const serve = async (cache?: CacheStore) => {
+    const service = await buildQueryService({
+      clickhouse: reader,
+      database: 'analytics',
+      authenticate: jwtAuthenticator({ secret: SECRET }),
+      logger,
+      ...(cache ? { cache } : {}),
+    });
+    const server = service.app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+      close: async () => {
+        await new Promise((r) => server.close(r));
+        await service.stop();
+      },
+    };
+  };
+  const run = async (url: string, query: string, days: number) => {
+    const end = new Date();
+    const start = new Date(end.getTime() - days * DAY * 1000);
+    const t = performance.now();
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        query,
+        variables: { r: { start: start.toISOString(), end: end.toISOString() } },
+      }),
+    });
+    const body = (await res.json()) as { errors?: unknown[] };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return performance.now() - t;
+  };
+  const pct = (xs: number[], q: number) =>
+    [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+  const DASH = `query($r: TimeRange!) { dashboardStats(timeRange: $r, granularity: HOUR) {
+    pageViews uniqueVisitors sessions bounceRate avgSessionDuration conversions revenue timeSeries { timestamp pageViews } } }`;
+  const PAGES =
+    'query($r: TimeRange!) { topPages(timeRange: $r, limit: 10) { url pageViews uniqueVisitors bounceRate } }';
+  const cold = await serve(noCache);
+  const warm = await serve();
+  console.log(`\n${N.toLocaleString('en-US')} events in rollups; ${Q} queries each (ms):`);
+  console.log('query                      cold p50 / p95 / p99        cached p50 / p95 / p99');
+  for (const [name, query, days] of [
+    ['dashboardStats 24 h', DASH, 1],
+    ['dashboardStats 7 d', DASH, 7],
+    ['dashboardStats 30 d', DASH, 30],
+    ['topPages 24 h', PAGES, 1],
+    ['topPages 30 d', PAGES, 30],
+  ] as const) {
+    const c: number[] = [];
+    for (let i = 0; i < Q; i++) c.push(await run(cold.url, query, days));
+    await run(warm.url, query, days);
+    const w: number[] = [];
+    for (let i = 0; i < Q * 5; i++) w.push(await run(warm.url, query, days));
+    console.log(
+      `${name.padEnd(26)} ${fmt(pct(c, 0.5)).padStart(7)} / ${fmt(pct(c, 0.95)).padStart(7)} / ${fmt(pct(c, 0.99)).padStart(7)}     ${fmt(pct(w, 0.5)).padStart(6)} / ${fmt(pct(w, 0.95)).padStart(6)} / ${fmt(pct(w, 0.99)).padStart(6)}`,
+    );
+  }
+  await cold.close();
+  await warm.close();
+} finally {
+  await writer.close();
+  await reader.close();
+  await downStack(dir);
+  rmSync(dir, { recursive: true, force: true });
+}
