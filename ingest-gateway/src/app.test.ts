@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createLogger } from '@backbone/runtime';
@@ -37,7 +38,11 @@ afterEach(async () => app?.close());
 
 async function gateway(
   env: Record<string, string> = {},
-  opts: { checks?: Record<string, () => Promise<boolean>>; dropConsent?: boolean } = {},
+  opts: {
+    checks?: Record<string, () => Promise<boolean>>;
+    dropConsent?: boolean;
+    logger?: ReturnType<typeof createLogger>;
+  } = {},
 ) {
   const sink = new MemorySink();
   const config = GatewayConfig.parse({
@@ -63,7 +68,7 @@ async function gateway(
       created_at: '2025-01-01T00:00:00Z',
     },
   ]);
-  const logger = createLogger({ name: 'test', level: 'silent' });
+  const logger = opts.logger ?? createLogger({ name: 'test', level: 'silent' });
   app = await buildGateway(config, {
     sink,
     keys,
@@ -297,5 +302,28 @@ describe('CORS', () => {
     expect(
       (await preflight('https://evil.example')).headers['access-control-allow-origin'],
     ).toBeUndefined();
+  });
+});
+
+describe('request logging', () => {
+  it("writes no per-request lines of fastify's own (they would carry the client's IP)", async () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const { app } = await gateway(
+      {},
+      { logger: createLogger({ name: 'test', level: 'trace', destination }) },
+    );
+    const res = await app.inject({
+      method: 'GET',
+      url: '/api/v1/health',
+      headers: { 'x-forwarded-for': '198.51.100.23' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(lines.join('')).not.toMatch(/incoming request|request completed|198\.51\.100\.23/);
   });
 });
