@@ -76,29 +76,23 @@ export async function buildQueryService(deps: QueryServiceDeps): Promise<{
     registers: [registry],
   });
   const store = deps.cache ?? new MemoryCacheStore();
-  const stats = cached(
-    new StatsRepository(deps.clickhouse, deps.database),
-    'stats',
-    store,
-    cacheTtl,
-    cacheRequests,
-  );
-  const speech = cached(
-    new SpeechRepository(deps.clickhouse, deps.database),
-    'speech',
-    store,
-    cacheTtl,
-    cacheRequests,
-  );
+  const cache = <T extends object>(repository: T, name: string) =>
+    cached(repository, name, store, cacheTtl, cacheRequests);
+  const stats = cache(new StatsRepository(deps.clickhouse, deps.database), 'stats');
+  const speech = cache(new SpeechRepository(deps.clickhouse, deps.database), 'speech');
+  const web = cache(new WebRepository(deps.clickhouse, deps.database), 'web');
+  const maxRangeDays = deps.maxRangeDays ?? 400;
   const schema = makeExecutableSchema({ typeDefs, resolvers });
-  const web = cached(
-    new WebRepository(deps.clickhouse, deps.database),
-    'web',
-    store,
-    cacheTtl,
-    cacheRequests,
-  );
   const live = new LiveHub(deps.clickhouse, deps.database, deps.logger);
+  /** The same context for HTTP requests and WebSocket subscriptions. */
+  const contextFor = (viewer: Viewer): QueryContext => ({
+    viewer,
+    stats,
+    speech,
+    web,
+    live,
+    maxRangeDays,
+  });
   const sockets: { dispose: () => Promise<void> | void }[] = [];
   const server = new ApolloServer<QueryContext>({
     schema,
@@ -169,7 +163,7 @@ export async function buildQueryService(deps: QueryServiceDeps): Promise<{
       authenticate: deps.authenticate,
       clickhouse: deps.clickhouse,
       database: deps.database,
-      maxRangeDays: deps.maxRangeDays ?? 400,
+      maxRangeDays,
     }),
   );
   app.use(
@@ -177,7 +171,7 @@ export async function buildQueryService(deps: QueryServiceDeps): Promise<{
       authenticate: deps.authenticate,
       stats,
       web,
-      maxRangeDays: deps.maxRangeDays ?? 400,
+      maxRangeDays,
     }),
   );
   app.use(
@@ -186,14 +180,7 @@ export async function buildQueryService(deps: QueryServiceDeps): Promise<{
     expressMiddleware(server, {
       context: async ({ req }) => {
         try {
-          return {
-            viewer: await deps.authenticate(req.headers.authorization),
-            stats,
-            speech,
-            web,
-            live,
-            maxRangeDays: deps.maxRangeDays ?? 400,
-          };
+          return contextFor(await deps.authenticate(req.headers.authorization));
         } catch (err) {
           const status = err instanceof QueryError ? err.status : 401;
           throw new GraphQLError((err as Error).message, {
@@ -224,14 +211,7 @@ export async function buildQueryService(deps: QueryServiceDeps): Promise<{
               return false; // closes with 4403 Forbidden
             }
           },
-          context: (ctx) => ({
-            viewer: ctx.extra.viewer as Viewer,
-            stats,
-            speech,
-            web,
-            live,
-            maxRangeDays: deps.maxRangeDays ?? 400,
-          }),
+          context: (ctx) => contextFor(ctx.extra.viewer as Viewer),
         },
         wss,
       ),

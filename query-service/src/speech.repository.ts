@@ -1,13 +1,5 @@
-import type { ClickHouseClient } from '@clickhouse/client';
 import { chTime, type Granularity, type TimeRange } from './time-range.js';
-import { decodeCursor, encodeCursor } from './web.repository.js';
-
-const BUCKET: Record<Granularity, string> = {
-  HOUR: 'toStartOfHour(minute)',
-  DAY: 'toStartOfDay(minute)',
-  WEEK: "toDateTime(toMonday(minute), 'UTC')",
-  MONTH: "toDateTime(toStartOfMonth(minute), 'UTC')",
-};
+import { BUCKET, ClickHouseReader, cursorParams, page } from './reader.js';
 
 const num = (v: unknown) => Number(v ?? 0);
 const maybe = (v: unknown) =>
@@ -49,21 +41,7 @@ function toSession(r: Record<string, unknown>) {
 export type SttSession = ReturnType<typeof toSession>;
 
 /** Speech analytics (REFERENCE R4) from the STT rollups, bound parameters only. */
-export class SpeechRepository {
-  constructor(
-    private readonly clickhouse: ClickHouseClient,
-    private readonly database: string,
-  ) {}
-
-  private async rows(query: string, params: Record<string, unknown>) {
-    const result = await this.clickhouse.query({
-      query,
-      query_params: params,
-      format: 'JSONEachRow',
-    });
-    return result.json<Record<string, unknown>>();
-  }
-
+export class SpeechRepository extends ClickHouseReader {
   async quality(
     tenant: string,
     range: TimeRange,
@@ -76,7 +54,7 @@ export class SpeechRepository {
   avgMerge(confidence) AS conf, quantilesMerge(0.5, 0.95, 0.99)(latency_ms) AS latency,
   quantilesMerge(0.5, 0.95, 0.99)(real_time_factor) AS rtf,
   sum(errors) AS errs, sum(sessions_started) AS started
-FROM ${this.database}.stt_quality_1m
+FROM ${this.t('stt_quality_1m')}
 WHERE tenant_id = {tenant:String}
   AND minute >= toStartOfMinute({start:DateTime64(3, 'UTC')}) AND minute < {end:DateTime64(3, 'UTC')}
   AND model_id != '' AND ({model:Nullable(String)} IS NULL OR model_id = {model:Nullable(String)})
@@ -118,7 +96,6 @@ GROUP BY bucket, model, lang ORDER BY bucket, model, lang`,
 
   /** Sessions that started in the range, newest first, `first` at a time after the cursor. */
   async sessions(tenant: string, range: TimeRange, first: number, after?: string | null) {
-    const cursor = after ? decodeCursor(after) : null;
     const rows = await this.rows(
       `${SESSION_SELECT(this.database)}
 WHERE tenant_id = {tenant:String}
@@ -133,20 +110,11 @@ LIMIT {limit:UInt32}`,
         tenant,
         start: chTime(range.start),
         end: chTime(range.end),
-        cursor_at: cursor?.at ?? null,
-        cursor_id: cursor?.id ?? '',
+        ...cursorParams(after),
         limit: first + 1,
       },
     );
-    const nodes = rows.slice(0, first).map(toSession);
-    const last = nodes.at(-1);
-    return {
-      nodes,
-      pageInfo: {
-        hasNextPage: rows.length > first,
-        endCursor: last ? encodeCursor(last.startedAt.getTime(), last.id) : null,
-      },
-    };
+    return page(rows, first, toSession, (n) => ({ at: n.startedAt.getTime(), id: n.id }));
   }
 
   async session(tenant: string, id: string): Promise<SttSession | null> {
@@ -163,7 +131,7 @@ GROUP BY session_id`,
     const rows = await this.rows(
       `SELECT speaker_id AS speaker, sum(talk_ms) AS talk, sum(segments) AS segs, sum(words) AS word_count,
   sum(changes_to) AS changes
-FROM ${this.database}.stt_speakers
+FROM ${this.t('stt_speakers')}
 WHERE tenant_id = {tenant:String} AND session_id = {id:String}
 GROUP BY speaker ORDER BY talk DESC, speaker`,
       { tenant, id: sessionId },
@@ -186,7 +154,7 @@ GROUP BY speaker ORDER BY talk DESC, speaker`,
   sum(final_words) AS words, avgMerge(confidence) AS conf,
   quantilesMerge(0.5, 0.95, 0.99)(latency_ms) AS latency,
   quantilesMerge(0.5, 0.95, 0.99)(real_time_factor) AS rtf, sum(errors) AS errs
-FROM ${this.database}.stt_quality_1m
+FROM ${this.t('stt_quality_1m')}
 WHERE tenant_id = {tenant:String} AND model_id != ''
   AND minute >= toStartOfMinute({start:DateTime64(3, 'UTC')}) AND minute < {end:DateTime64(3, 'UTC')}
 GROUP BY model ORDER BY started DESC, model`,
@@ -224,19 +192,19 @@ GROUP BY model ORDER BY started DESC, model`,
   countIf(state = 'completed' AND last >= now64(3) - toIntervalHour(1)) AS completed
 FROM (
   SELECT session_id, argMaxMerge(status) AS state, maxMerge(ended_at) AS last
-  FROM ${this.database}.stt_sessions
+  FROM ${this.t('stt_sessions')}
   WHERE tenant_id = {tenant:String} AND day >= today() - 1
   GROUP BY session_id)`,
       { tenant },
     );
     const [web] = await this.rows(
-      `SELECT sum(events) AS n FROM ${this.database}.web_traffic_1m
+      `SELECT sum(events) AS n FROM ${this.t('web_traffic_1m')}
 WHERE tenant_id = {tenant:String} AND minute >= toStartOfMinute(now() - toIntervalMinute(5))`,
       { tenant },
     );
     const [stt] = await this.rows(
       `SELECT sum(segments) AS n, quantilesMerge(0.5)(latency_ms)[1] AS p50
-FROM ${this.database}.stt_quality_1m
+FROM ${this.t('stt_quality_1m')}
 WHERE tenant_id = {tenant:String} AND minute >= toStartOfMinute(now() - toIntervalMinute(5))`,
       { tenant },
     );

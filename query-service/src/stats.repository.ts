@@ -1,13 +1,5 @@
-import type { ClickHouseClient } from '@clickhouse/client';
+import { BUCKET, ClickHouseReader } from './reader.js';
 import { chTime, type Granularity, type TimeRange } from './time-range.js';
-
-/** Bucket functions by granularity: a fixed list, never text from a request. */
-const BUCKET: Record<Granularity, string> = {
-  HOUR: 'toStartOfHour(minute)',
-  DAY: 'toStartOfDay(minute)',
-  WEEK: "toDateTime(toMonday(minute), 'UTC')",
-  MONTH: "toDateTime(toStartOfMonth(minute), 'UTC')",
-};
 
 export interface Overview {
   pageViews: number;
@@ -29,25 +21,7 @@ export interface SessionStats {
  * fragments are part of the SQL text. 64-bit counts arrive as numbers or strings depending on
  * the server's JSON settings, so they go through Number().
  */
-export class StatsRepository {
-  constructor(
-    private readonly clickhouse: ClickHouseClient,
-    private readonly database: string,
-  ) {}
-
-  private t(table: string) {
-    return `${this.database}.${table}`;
-  }
-
-  private async rows<T>(query: string, params: Record<string, unknown>): Promise<T[]> {
-    const result = await this.clickhouse.query({
-      query,
-      query_params: params,
-      format: 'JSONEachRow',
-    });
-    return result.json<T>();
-  }
-
+export class StatsRepository extends ClickHouseReader {
   private params(tenant: string, range: TimeRange) {
     return { tenant, start: chTime(range.start), end: chTime(range.end) };
   }

@@ -1,21 +1,5 @@
-import type { ClickHouseClient } from '@clickhouse/client';
-import { badInput } from './errors.js';
+import { ClickHouseReader, cursorParams, page } from './reader.js';
 import { chTime, type TimeRange } from './time-range.js';
-
-/** Opaque cursors: (time in ms, id) of the last item, base64url JSON. */
-export function encodeCursor(at: number, id: string): string {
-  return Buffer.from(JSON.stringify([at, id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { at: number; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at === 'number' && typeof id === 'string') return { at, id };
-  } catch {
-    // fall through
-  }
-  throw badInput('after is not a cursor this service issued');
-}
 
 const EVENT_COLUMNS = `event_id, event_type, toUnixTimestamp64Milli(occurred_at) AS at, session_id,
   page_path, page_host, device_type, country, url, title, element, target, value, currency, name, properties`;
@@ -52,21 +36,7 @@ function toEvent(r: Record<string, unknown>) {
 export type WebEvent = ReturnType<typeof toEvent>;
 
 /** Single web events and sessions (R5 events / sessions), newest first with cursors. */
-export class WebRepository {
-  constructor(
-    private readonly clickhouse: ClickHouseClient,
-    private readonly database: string,
-  ) {}
-
-  private async rows(query: string, params: Record<string, unknown>) {
-    const result = await this.clickhouse.query({
-      query,
-      query_params: params,
-      format: 'JSONEachRow',
-    });
-    return result.json<Record<string, unknown>>();
-  }
-
+export class WebRepository extends ClickHouseReader {
   async events(
     tenant: string,
     range: TimeRange,
@@ -74,9 +44,8 @@ export class WebRepository {
     first: number,
     after?: string | null,
   ) {
-    const cursor = after ? decodeCursor(after) : null;
     const rows = await this.rows(
-      `SELECT ${EVENT_COLUMNS} FROM ${this.database}.web_events
+      `SELECT ${EVENT_COLUMNS} FROM ${this.t('web_events')}
 WHERE tenant_id = {tenant:String}
   AND occurred_at >= {start:DateTime64(3, 'UTC')} AND occurred_at < {end:DateTime64(3, 'UTC')}
   AND ({type:Nullable(String)} IS NULL OR event_type = {type:Nullable(String)})
@@ -92,25 +61,16 @@ LIMIT {limit:UInt32}`,
         end: chTime(range.end),
         type: filter.eventType ?? null,
         session: filter.sessionId ?? null,
-        cursor_at: cursor?.at ?? null,
-        cursor_id: cursor?.id ?? '',
+        ...cursorParams(after),
         limit: first + 1,
       },
     );
-    const nodes = rows.slice(0, first).map(toEvent);
-    const last = nodes.at(-1);
-    return {
-      nodes,
-      pageInfo: {
-        hasNextPage: rows.length > first,
-        endCursor: last ? encodeCursor(last.timestamp.getTime(), last.id) : null,
-      },
-    };
+    return page(rows, first, toEvent, (n) => ({ at: n.timestamp.getTime(), id: n.id }));
   }
 
   async event(tenant: string, id: string): Promise<WebEvent | null> {
     const rows = await this.rows(
-      `SELECT ${EVENT_COLUMNS} FROM ${this.database}.web_events
+      `SELECT ${EVENT_COLUMNS} FROM ${this.t('web_events')}
 WHERE tenant_id = {tenant:String} AND event_id = {id:String} LIMIT 1`,
       { tenant, id },
     );
@@ -120,7 +80,7 @@ WHERE tenant_id = {tenant:String} AND event_id = {id:String} LIMIT 1`,
   /** A session's events in order (at most 1,000). */
   async sessionEvents(tenant: string, sessionId: string): Promise<WebEvent[]> {
     const rows = await this.rows(
-      `SELECT ${EVENT_COLUMNS} FROM ${this.database}.web_events
+      `SELECT ${EVENT_COLUMNS} FROM ${this.t('web_events')}
 WHERE tenant_id = {tenant:String} AND session_id = {session:String}
 ORDER BY occurred_at, event_id LIMIT 1 BY event_id LIMIT 1000`,
       { tenant, session: sessionId },
@@ -133,7 +93,7 @@ ORDER BY occurred_at, event_id LIMIT 1 BY event_id LIMIT 1000`,
   toUnixTimestamp64Milli(maxMerge(ended_at)) AS ended, sum(page_views) AS views,
   argMinMerge(entry_page) AS entry, argMaxMerge(exit_page) AS exit_path,
   argMinMerge(traffic_source) AS origin
-FROM ${this.database}.web_sessions`;
+FROM ${this.t('web_sessions')}`;
   }
 
   private toSession(r: Record<string, unknown>) {
@@ -154,7 +114,6 @@ FROM ${this.database}.web_sessions`;
   }
 
   async sessions(tenant: string, range: TimeRange, first: number, after?: string | null) {
-    const cursor = after ? decodeCursor(after) : null;
     const rows = await this.rows(
       `${this.sessionSelect()}
 WHERE tenant_id = {tenant:String}
@@ -169,20 +128,16 @@ LIMIT {limit:UInt32}`,
         tenant,
         start: chTime(range.start),
         end: chTime(range.end),
-        cursor_at: cursor?.at ?? null,
-        cursor_id: cursor?.id ?? '',
+        ...cursorParams(after),
         limit: first + 1,
       },
     );
-    const nodes = rows.slice(0, first).map((r) => this.toSession(r));
-    const last = nodes.at(-1);
-    return {
-      nodes,
-      pageInfo: {
-        hasNextPage: rows.length > first,
-        endCursor: last ? encodeCursor(last.startedAt.getTime(), last.id) : null,
-      },
-    };
+    return page(
+      rows,
+      first,
+      (r) => this.toSession(r),
+      (n) => ({ at: n.startedAt.getTime(), id: n.id }),
+    );
   }
 
   async session(tenant: string, id: string) {

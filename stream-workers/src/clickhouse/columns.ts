@@ -1,3 +1,4 @@
+import { memoize } from '../memo.js';
 import {
   ENRICHED_SCHEMAS,
   STREAM_NAMES,
@@ -193,12 +194,16 @@ export const PROVENANCE_COLUMNS = [
   { name: '_offset', type: 'UInt64' },
 ] as const;
 
-const cache = new Map<StreamName, Column[]>();
-export function streamColumns(stream: StreamName): Column[] {
-  let columns = cache.get(stream);
-  if (!columns) cache.set(stream, (columns = deriveColumns(stream)));
-  return columns;
-}
+export const streamColumns: (stream: StreamName) => Column[] = memoize(deriveColumns, 16);
+
+/** The columns a sink row fills, in the order of toRow's values. */
+export const rowColumns = memoize(
+  (stream: StreamName): string[] => [
+    ...streamColumns(stream).map((c) => c.name),
+    ...PROVENANCE_COLUMNS.map((c) => c.name),
+  ],
+  16,
+);
 
 /** Each stream's raw table in ClickHouse. */
 export function rawTable(stream: StreamName): string {
@@ -213,11 +218,6 @@ export const RAW_TABLES = Object.fromEntries(STREAM_NAMES.map((s) => [s, rawTabl
 /** 'YYYY-MM-DD hh:mm:ss.sss' in UTC, which DateTime64(3, 'UTC') parses without best-effort mode. */
 export function clickhouseTime(ms: number): string {
   return new Date(ms).toISOString().slice(0, 23).replace('T', ' ');
-}
-
-/** The columns a sink row fills, in the order of toRow's values. */
-export function rowColumns(stream: StreamName): string[] {
-  return [...streamColumns(stream).map((c) => c.name), ...PROVENANCE_COLUMNS.map((c) => c.name)];
 }
 
 /**

@@ -1,26 +1,22 @@
 import { STREAM_SCHEMAS, walkPrivacy, type StreamName } from '@backbone/schemas';
+import { memoize } from '../memo.js';
 import { redactText } from './redact.js';
-
-const fieldsByStream = new Map<StreamName, Set<string>>();
 
 /**
  * The payload fields where people type or paste text: class `low` (kept in analytics) and not
  * an identifier (`*_id`). Titles, element labels, custom properties and error messages end up
  * holding emails and phone numbers often enough that they are redacted on the way through.
  */
-export function freeTextFields(stream: StreamName): Set<string> {
-  let fields = fieldsByStream.get(stream);
-  if (!fields) {
-    fields = new Set(
+export const freeTextFields = memoize(
+  (stream: StreamName): Set<string> =>
+    new Set(
       walkPrivacy(STREAM_SCHEMAS[stream])
         .fields.filter((f) => f.privacy === 'low' && f.path.startsWith('payload.'))
         .map((f) => f.path.split('.').at(-1) as string)
         .filter((name) => !name.endsWith('_id')),
-    );
-    fieldsByStream.set(stream, fields);
-  }
-  return fields;
-}
+    ),
+  16,
+);
 
 /** Redacts the free-text fields of one payload branch in place; returns how many values changed. */
 export function redactFreeText(stream: StreamName, branch: Record<string, unknown>): number {

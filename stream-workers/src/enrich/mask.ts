@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { memoize } from './memo.js';
+import { memoize } from '../memo.js';
 import { STREAM_SCHEMAS, walkPrivacy, type PrivacyClass, type StreamName } from '@backbone/schemas';
 
 /**
@@ -56,12 +56,8 @@ interface Rule {
   privacy: Exclude<PrivacyClass, 'none' | 'low'>;
 }
 
-const rulesByStream = new Map<StreamName, Rule[]>();
-
 /** The masking rules of a stream: every field above `low`, with its path in JS values. */
-export function maskingRules(stream: StreamName): Rule[] {
-  let rules = rulesByStream.get(stream);
-  if (rules) return rules;
+export const maskingRules = memoize((stream: StreamName): Rule[] => {
   const branches = new Map<string, string>();
   const collect = (schema: unknown): void => {
     if (Array.isArray(schema)) schema.forEach(collect);
@@ -74,7 +70,7 @@ export function maskingRules(stream: StreamName): Rule[] {
     }
   };
   collect(STREAM_SCHEMAS[stream]);
-  rules = walkPrivacy(STREAM_SCHEMAS[stream])
+  return walkPrivacy(STREAM_SCHEMAS[stream])
     .fields.filter((f) => f.privacy !== 'none' && f.privacy !== 'low')
     .map((f) => ({
       // walkPrivacy names a union branch by its short record name; values key it by full name.
@@ -85,9 +81,7 @@ export function maskingRules(stream: StreamName): Rule[] {
         ),
       privacy: f.privacy as Rule['privacy'],
     }));
-  rulesByStream.set(stream, rules);
-  return rules;
-}
+}, 16);
 
 function maskValue(value: unknown, privacy: Rule['privacy'], keys: MaskKeys): unknown {
   if (value === null || value === undefined) return value;

@@ -1,0 +1,72 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { badInput } from './errors.js';
+import type { Granularity } from './time-range.js';
+
+/** Time-bucket expressions by granularity (over a `minute` column): fixed text, never input. */
+export const BUCKET: Record<Granularity, string> = {
+  HOUR: 'toStartOfHour(minute)',
+  DAY: 'toStartOfDay(minute)',
+  WEEK: "toDateTime(toMonday(minute), 'UTC')",
+  MONTH: "toDateTime(toStartOfMonth(minute), 'UTC')",
+};
+
+/** What every repository shares: JSON rows of a query with bound parameters, in one database. */
+export abstract class ClickHouseReader {
+  constructor(
+    protected readonly clickhouse: ClickHouseClient,
+    protected readonly database: string,
+  ) {}
+
+  protected t(table: string): string {
+    return `${this.database}.${table}`;
+  }
+
+  protected async rows<T = Record<string, unknown>>(
+    query: string,
+    params: Record<string, unknown>,
+  ): Promise<T[]> {
+    const result = await this.clickhouse.query({
+      query,
+      query_params: params,
+      format: 'JSONEachRow',
+    });
+    return result.json<T>();
+  }
+}
+
+/** Opaque cursors: (time in ms, id) of the last item, base64url JSON. */
+export function encodeCursor(at: number, id: string): string {
+  return Buffer.from(JSON.stringify([at, id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { at: number; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof at === 'number' && typeof id === 'string') return { at, id };
+  } catch {
+    // fall through
+  }
+  throw badInput('after is not a cursor this service issued');
+}
+
+/** Bound parameters of a cursor for `(time, id) < (cursor_at, cursor_id)` (null: first page). */
+export function cursorParams(after?: string | null) {
+  const cursor = after ? decodeCursor(after) : null;
+  return { cursor_at: cursor?.at ?? null, cursor_id: cursor?.id ?? '' };
+}
+
+/** A page from `first + 1` rows: the extra row only says that there is a next page. */
+export function page<R, N>(
+  rows: R[],
+  first: number,
+  toNode: (row: R) => N,
+  key: (node: N) => { at: number; id: string },
+) {
+  const nodes = rows.slice(0, first).map(toNode);
+  const last = nodes.at(-1);
+  const k = last === undefined ? null : key(last);
+  return {
+    nodes,
+    pageInfo: { hasNextPage: rows.length > first, endCursor: k ? encodeCursor(k.at, k.id) : null },
+  };
+}
