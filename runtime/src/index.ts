@@ -8,3 +8,4 @@ export {
 } from './shutdown.js';
 export { waitFor, TimeoutError, type WaitForOptions } from './wait-for.js';
 export { kafkaLogCreator } from './kafka-log.js';
+export { createTopicsReady, type TopicAdmin, type TopicToCreate } from './kafka-topics.js';

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
-import { createLogger, type Logger } from '@backbone/runtime';
+import { createLogger, createTopicsReady, type Logger } from '@backbone/runtime';
 import {
   confluentRegistry,
   STREAM_NAMES,
@@ -40,15 +40,15 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
   const kafka = testKafka(id);
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: STREAM_NAMES.flatMap((stream) =>
+  await createTopicsReady(
+    admin,
+    STREAM_NAMES.flatMap((stream) =>
       (['raw', 'events', 'dlq'] as TopicKind[]).map((kind) => ({
         topic: topics(kind, stream),
         numPartitions: options.partitions ?? 2,
       })),
     ),
-  });
+  );
   const clickhouse = testClickHouse();
   const db = await createTestDatabase(clickhouse, 'pl');
   const logger = createLogger({ name: 'test', level: 'silent' });

@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type ITopicConfig } from 'kafkajs';
+import { createTopicsReady } from '@backbone/runtime';
 import { testStack, uniqueName } from './stack.js';
 
 export function testKafka(clientId = uniqueName('test')): Kafka {
@@ -19,10 +20,7 @@ export async function createTestTopic(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: 1, ...options }],
-    });
+    await createTopicsReady(admin, [{ topic, numPartitions: 1, ...options }]);
   } finally {
     await admin.disconnect();
   }

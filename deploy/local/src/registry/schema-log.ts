@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
-import type { Logger } from '@backbone/runtime';
+import { createTopicsReady, type Logger } from '@backbone/runtime';
 import type { RegistryRecord } from './store.js';
 
 /**
@@ -24,17 +24,14 @@ export class SchemaLog {
     try {
       const existing = await admin.listTopics();
       if (!existing.includes(this.topic)) {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: [
-            {
-              topic: this.topic,
-              numPartitions: 1,
-              replicationFactor: 1,
-              configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-            },
-          ],
-        });
+        await createTopicsReady(admin, [
+          {
+            topic: this.topic,
+            numPartitions: 1,
+            replicationFactor: 1,
+            configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+          },
+        ]);
         this.logger.info({ topic: this.topic }, 'created schema log topic');
       }
       const [partition] = await admin.fetchTopicOffsets(this.topic);

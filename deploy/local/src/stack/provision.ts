@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { createTopicsReady } from '@backbone/runtime';
 import { registerSchemas, topicSpecs } from '@backbone/schemas';
 import type { Endpoints } from './state.js';
 
@@ -22,15 +23,15 @@ export async function provisionStreams(
     const existing = new Set(await admin.listTopics());
     const missing = topicSpecs().filter((spec) => !existing.has(spec.topic));
     if (missing.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((spec) => ({
+      await createTopicsReady(
+        admin,
+        missing.map((spec) => ({
           topic: spec.topic,
           numPartitions: spec.partitions,
           replicationFactor: 1,
           configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
         })),
-      });
+      );
     }
     log(
       `topics      ${missing.length} created, ${topicSpecs().length - missing.length} already there`,
