@@ -34,6 +34,7 @@ describe('docker-compose.kafka.yml', () => {
     const { stdout } = await config({
       CLICKHOUSE_PASSWORD: 'p1',
       CLICKHOUSE_READER_PASSWORD: 'p2',
+      CLICKHOUSE_AUDITOR_PASSWORD: 'p3',
     });
     for (const service of ['kafka:', 'schema-registry:', 'clickhouse:', 'redis:'])
       expect(stdout).toContain(`  ${service}`);

@@ -180,9 +180,16 @@ describe('ClickHouse engine behind the local HTTP endpoint (@clickhouse/client)'
       await expect(
         reader.query({ query: 'SELECT 1 SETTINGS max_execution_time = 0' }),
       ).rejects.toMatchObject(refused);
+      // Limits may be lowered for one statement (changeable_in_readonly), never lifted.
       await expect(
         reader.query({ query: 'SELECT 1', clickhouse_settings: { max_result_rows: '0' } }),
-      ).rejects.toMatchObject(refused);
+      ).rejects.toMatchObject({ type: 'SETTING_CONSTRAINT_VIOLATION' });
+      await expect(
+        reader.query({
+          query: 'SELECT number FROM numbers(10)',
+          clickhouse_settings: { max_result_rows: '5' },
+        }),
+      ).rejects.toMatchObject({ type: 'TOO_MANY_ROWS_OR_BYTES' });
     } finally {
       await reader.close();
     }
@@ -191,6 +198,20 @@ describe('ClickHouse engine behind the local HTTP endpoint (@clickhouse/client)'
       format: 'JSONEachRow',
     });
     expect(await still.json()).toEqual([{ n: 1 }]);
+  });
+
+  it("never puts a failed statement's partial output in front of the next answer", async () => {
+    for (const format of ['JSON', 'JSONCompactEachRowWithNamesAndTypes', 'CSVWithNames'] as const) {
+      await expect(
+        admin.query({
+          query: 'SELECT number FROM numbers(10)',
+          format,
+          clickhouse_settings: { max_result_rows: '5', result_overflow_mode: 'throw' },
+        }),
+      ).rejects.toMatchObject({ type: 'TOO_MANY_ROWS_OR_BYTES' });
+      const next = await admin.query({ query: 'SELECT 7 AS n', format: 'CSV' });
+      expect(await next.text()).toBe('7\n');
+    }
   });
 
   it('applies URL settings to one request only', async () => {

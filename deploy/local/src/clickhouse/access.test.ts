@@ -10,6 +10,7 @@ const reader: UserProfile = {
   password: 'rpw',
   readonly: 1,
   settings: { max_execution_time: '30', max_result_rows: '1000' },
+  changeableInReadonly: { max_result_rows: { min: 1, max: 1000 }, additional_table_filters: {} },
 };
 
 function request(sql: string, extra: Partial<QueryRequest> = {}): QueryRequest {
@@ -100,6 +101,32 @@ describe('planExecution', () => {
     expect(
       plan(reader, request('SELECT 1', { settings: { max_execution_time: '30' } })).sql,
     ).toContain('readonly = 1');
+  });
+
+  it('lets a read-only user lower a limit or set a filter its constraints allow, and no more', () => {
+    const p = plan(
+      reader,
+      request('SELECT 1', {
+        settings: { max_result_rows: '10', additional_table_filters: "{'t':'x = 1'}" },
+      }),
+    );
+    expect(p.sql).toBe(
+      "SELECT 1\nSETTINGS max_execution_time = 30, max_result_rows = 10, additional_table_filters = '{\\'t\\':\\'x = 1\\'}', readonly = 1",
+    );
+    for (const value of ['0', '1001', 'lots']) {
+      expect(
+        refusal(() => plan(reader, request('SELECT 1', { settings: { max_result_rows: value } }))),
+      ).toEqual({ code: 452, type: 'SETTING_CONSTRAINT_VIOLATION' });
+    }
+  });
+
+  it('runs EXPLAIN AST as sent, so the parse it returns is the statement alone', () => {
+    expect(plan(reader, request('EXPLAIN AST SELECT 1 FROM t;', { user: 'reader' })).sql).toBe(
+      'EXPLAIN AST SELECT 1 FROM t',
+    );
+    expect(plan(reader, request('EXPLAIN SYNTAX SELECT 1', { user: 'reader' })).sql).toContain(
+      'readonly = 1',
+    );
   });
 
   it('refuses multi-statements and INTO OUTFILE for everyone', () => {

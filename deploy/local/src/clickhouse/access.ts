@@ -11,6 +11,11 @@ export interface UserProfile {
   readonly: 0 | 1 | 2;
   /** Profile settings the engine enforces on every statement of this user (limits). */
   settings: Record<string, string>;
+  /**
+   * ClickHouse's `changeable_in_readonly` constraints: settings a readonly=1 user may still
+   * set, within [min, max] where given (e.g. lower its own limits, or a row filter).
+   */
+  changeableInReadonly?: Record<string, { min?: number; max?: number }>;
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -78,14 +83,20 @@ export function planExecution(
   if (!isReadStatement(scan)) {
     throw exception('READONLY', `${user.name}: Cannot execute query in readonly mode`);
   }
+  if (scan.explainKind === 'AST') {
+    // EXPLAIN AST only parses. An appended SETTINGS clause would become part of the very
+    // parse it returns (as if the caller had written it), so it runs as sent.
+    return { sql: request.sql.slice(0, scan.end), sessionSettings: {}, readonly };
+  }
   if (user.readonly === 1) {
     for (const [name, value] of Object.entries(request.settings)) {
-      if (user.settings[name] !== value) {
-        throw exception('READONLY', `Cannot modify '${name}' setting in readonly mode`);
-      }
+      if (user.settings[name] === value) continue;
+      const rule = user.changeableInReadonly?.[name];
+      if (!rule) throw exception('READONLY', `Cannot modify '${name}' setting in readonly mode`);
+      checkConstraint(name, value, rule);
     }
   }
-  const enforced = { ...request.settings, ...user.settings, readonly: String(readonly) };
+  const enforced = { ...user.settings, ...request.settings, readonly: String(readonly) };
   const clause = Object.entries(enforced)
     .map(([name, value]) => `${name} = ${settingLiteral(value)}`)
     .join(', ');
@@ -94,6 +105,27 @@ export function planExecution(
     sessionSettings: {},
     readonly,
   };
+}
+
+/** A value outside a constraint's bounds is refused the way ClickHouse refuses it. */
+function checkConstraint(name: string, value: string, rule: { min?: number; max?: number }) {
+  if (rule.min === undefined && rule.max === undefined) return;
+  const n = Number(value);
+  if (!Number.isFinite(n)) {
+    throw exception('SETTING_CONSTRAINT_VIOLATION', `Setting ${name} must be a number`);
+  }
+  if (rule.min !== undefined && n < rule.min) {
+    throw exception(
+      'SETTING_CONSTRAINT_VIOLATION',
+      `Setting ${name} shouldn't be less than ${rule.min}`,
+    );
+  }
+  if (rule.max !== undefined && n > rule.max) {
+    throw exception(
+      'SETTING_CONSTRAINT_VIOLATION',
+      `Setting ${name} shouldn't be greater than ${rule.max}`,
+    );
+  }
 }
 
 /** A SQL string literal that holds exactly `value`. */

@@ -107,10 +107,20 @@ export class Engine {
         elapsedSeconds: result.elapsed,
       };
     } catch (err) {
+      await this.discardLeftovers();
       throw fromEngineError(err);
     } finally {
       if (prelude.length > 0) await this.restore(statement).catch(this.onRestoreError);
     }
+  }
+
+  /**
+   * chDB keeps what a failed statement had already written (a JSON header, CSV names) and
+   * puts it in front of the next statement's answer — which may be another user's. A
+   * throwaway statement takes it instead.
+   */
+  private async discardLeftovers(): Promise<void> {
+    await this.session.queryAsync('SELECT 1', { format: 'CSV' }).catch(this.onRestoreError);
   }
 
   private async restore(statement: EngineStatement): Promise<void> {

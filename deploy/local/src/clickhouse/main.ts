@@ -51,6 +51,14 @@ const users: UserProfile[] = [
       max_result_bytes: String(config.CLICKHOUSE_READER_MAX_RESULT_BYTES),
       result_overflow_mode: 'throw',
     },
+    // As deploy/docker's reader.xml: a service may lower the limits for one statement (the
+    // SQL endpoint does) and scope it to a tenant with a row filter; never raise them.
+    changeableInReadonly: {
+      max_execution_time: { min: 1, max: config.CLICKHOUSE_READER_MAX_EXECUTION_TIME },
+      max_result_rows: { min: 1, max: config.CLICKHOUSE_READER_MAX_RESULT_ROWS },
+      max_result_bytes: { min: 1, max: config.CLICKHOUSE_READER_MAX_RESULT_BYTES },
+      additional_table_filters: {},
+    },
   },
 ];
 

@@ -34,6 +34,8 @@ export interface StatementScan {
   fromInfile: boolean;
   /** Names of `{name:Type}` query parameters the statement uses. */
   placeholders: string[];
+  /** For EXPLAIN: its kind (AST, SYNTAX, PLAN, …) when one is named. */
+  explainKind?: string;
 }
 
 export class SqlScanError extends Error {
@@ -255,9 +257,14 @@ export function scanStatement(sql: string): StatementScan {
     }
   }
 
+  const second = tokens[1];
+  const explainKind =
+    verb === 'EXPLAIN' && second?.kind === 'word' && second.depth === 0 ? second.text : undefined;
+
   return {
     verb,
     end,
+    ...(explainKind !== undefined ? { explainKind } : {}),
     multiStatement,
     ...(secondStatementAt !== undefined ? { secondStatementAt } : {}),
     ...(outputFormat !== undefined ? { outputFormat } : {}),
