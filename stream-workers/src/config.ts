@@ -58,5 +58,9 @@ export const SinkConfig = WorkerBase.extend(ClickHouseConfig.shape).extend({
   /** … or when its oldest row has waited this long. */
   BATCH_MAX_WAIT_MS: int(10, 1000),
   PORT: int(0, 9401).pipe(z.number().max(65535)),
+  /** A session with no event for this long is over and goes into the session summaries. */
+  SESSION_IDLE_MINUTES: int(1, 30),
+  /** How often the session finalizer looks for hours of ended sessions; 0 turns it off. */
+  SESSION_FINALIZE_INTERVAL_MS: int(0, 60_000),
 });
 export type SinkConfig = z.infer<typeof SinkConfig>;

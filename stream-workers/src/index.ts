@@ -15,3 +15,5 @@ export {
 export { clickhouseClient } from './clickhouse/client.js';
 export { WEB_ROLLUP_TABLES } from './clickhouse/web-rollups.js';
 export { STT_ROLLUP_TABLES } from './clickhouse/stt-rollups.js';
+export { SessionFinalizer, type SessionFinalizerOptions } from './sessions/session-finalizer.js';
+export { SESSION_SUMMARY_TABLES } from './clickhouse/session-summaries.js';

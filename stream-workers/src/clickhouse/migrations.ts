@@ -1,7 +1,8 @@
 import { STREAM_NAMES } from '@backbone/schemas';
 import { qualified, rawTableDdl, type TableNames } from './raw-tables.js';
 import { sttRollups } from './stt-rollups.js';
-import { webRollups } from './web-rollups.js';
+import { sessionSummaries } from './session-summaries.js';
+import { coarseTrafficRollups, webRollups } from './web-rollups.js';
 
 /**
  * The ClickHouse model, in order. Statements are idempotent (IF NOT EXISTS), so a migration
@@ -46,4 +47,79 @@ export const MIGRATIONS: readonly Migration[] = [
 ORDER BY (consumer_group, topic, partition)`,
     ],
   },
+  {
+    id: '0005_sql_audit',
+    description: "the query service's audit of every ad-hoc SQL statement (who, when, hash, rows)",
+    // Not stream data: replay's shadow copies (a suffix) have no audit table of their own.
+    statements: (names) => (names.suffix ? [] : [sqlAuditDdl(qualified(names, 'sql_audit'))]),
+  },
+  {
+    id: '0006_session_summaries',
+    description: 'finalized sessions by start minute and by entry page and source per hour',
+    statements: sessionSummaries,
+  },
+  {
+    id: '0007_coarse_traffic',
+    description: 'the traffic rollup by hour and by day, for long ranges',
+    statements: coarseTrafficRollups,
+  },
+  {
+    id: '0008_replay',
+    description: "replay's runs and its hand-over with the live sinks",
+    // Coordination, not stream data: shadow copies (a suffix) have none of their own.
+    statements: (names) =>
+      names.suffix
+        ? []
+        : [
+            `CREATE TABLE IF NOT EXISTS ${qualified(names, 'replay_handover')} (
+  family LowCardinality(String),
+  run_id String,
+  kind Enum8('hold' = 1, 'ack' = 2, 'release' = 3),
+  member String,
+  partitions Array(String),
+  expires_at DateTime64(3, 'UTC'),
+  at DateTime64(3, 'UTC')
+) ENGINE = MergeTree
+ORDER BY (family, run_id, at)
+TTL toDateTime(at) + INTERVAL 30 DAY`,
+            `CREATE TABLE IF NOT EXISTS ${qualified(names, 'replay_runs')} (
+  family LowCardinality(String),
+  run_id String,
+  state LowCardinality(String),
+  detail String,
+  owner String,
+  updated_at DateTime64(3, 'UTC')
+) ENGINE = ReplacingMergeTree(updated_at)
+ORDER BY (family, run_id)`,
+          ],
+  },
 ];
+
+/**
+ * One row when a statement starts (status 'running', version 1) and one when it ends
+ * (version 2): a statement is on record before it runs, and `FINAL` shows its outcome.
+ * The SQL text itself is not kept (literals in it may identify someone): its SHA-256 is.
+ */
+function sqlAuditDdl(table: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${table} (
+  query_id String,
+  tenant_id LowCardinality(String),
+  subject String,
+  role LowCardinality(String),
+  request_id String,
+  started_at DateTime64(3, 'UTC'),
+  finished_at Nullable(DateTime64(3, 'UTC')),
+  sql_sha256 FixedString(64),
+  sql_bytes UInt32,
+  tables Array(String),
+  status Enum8('running' = 1, 'ok' = 2, 'refused' = 3, 'failed' = 4),
+  error_code LowCardinality(String),
+  result_rows UInt64,
+  result_bytes UInt64,
+  duration_ms UInt32,
+  version UInt8
+) ENGINE = ReplacingMergeTree(version)
+PARTITION BY toYYYYMM(started_at)
+ORDER BY (tenant_id, started_at, query_id)
+TTL toDateTime(started_at) + INTERVAL 6 YEAR`;
+}

@@ -64,28 +64,30 @@ ${qualifySource(r.select, r.source).replace('{SOURCE}', `${qualified(names, rawT
   ];
 }
 
+/** A rollup by hour (or, for long ranges, by day) and some dimensions. */
 const hourly = (
   table: string,
   dims: [string, string][],
   where: string,
   measures: { column: string; expr: string }[],
+  grain: 'hour' | 'day' = 'hour',
 ): Rollup => ({
   table,
   source: 'web',
   columns: [
     `tenant_id ${LC}`,
-    "hour DateTime('UTC')",
+    grain === 'hour' ? "hour DateTime('UTC')" : 'day Date',
     ...dims.map(([d]) => `${d} ${LC}`),
     ...measures.map((m) => m.column),
   ],
-  partitionBy: 'toYYYYMM(hour)',
-  orderBy: ['tenant_id', 'hour', ...dims.map(([d]) => d)].join(', '),
-  ttl: 'hour + INTERVAL 730 DAY',
-  select: `SELECT tenant_id, toStartOfHour(occurred_at) AS hour, ${dims
+  partitionBy: `toYYYYMM(${grain})`,
+  orderBy: ['tenant_id', grain, ...dims.map(([d]) => d)].join(', '),
+  ttl: `${grain} + INTERVAL 730 DAY`,
+  select: `SELECT tenant_id, ${grain === 'hour' ? 'toStartOfHour' : 'toDate'}(occurred_at) AS ${grain}, ${dims
     .map(([d, expr]) => `${expr} AS ${d}`)
     .join(', ')}, ${measures.map((m) => m.expr).join(', ')}
 FROM {SOURCE}${where ? ` WHERE ${where}` : ''}
-GROUP BY tenant_id, hour, ${dims.map(([d]) => d).join(', ')}`,
+GROUP BY tenant_id, ${grain}, ${dims.map(([d]) => d).join(', ')}`,
 });
 
 const VISITS = [
@@ -97,38 +99,61 @@ const VISITS = [
   { column: 'sessions AggregateFunction(uniq, String)', expr: 'uniqState(session_id) AS sessions' },
 ];
 
-export function webRollups(names: TableNames): string[] {
-  const rollups: Rollup[] = [
-    {
-      table: 'web_traffic_1m',
-      source: 'web',
-      columns: [
-        `tenant_id ${LC}`,
-        "minute DateTime('UTC')",
-        `event_type ${LC}`,
-        'events SimpleAggregateFunction(sum, UInt64)',
-        'visitors AggregateFunction(uniq, String)',
-        'sessions AggregateFunction(uniq, String)',
-        'revenue SimpleAggregateFunction(sum, Float64)',
-      ],
-      partitionBy: 'toYYYYMM(minute)',
-      orderBy: 'tenant_id, minute, event_type',
-      ttl: 'minute + INTERVAL 730 DAY',
-      select: `SELECT tenant_id, toStartOfMinute(occurred_at) AS minute, event_type,
+/**
+ * Page views, visitors, sessions, conversions and revenue per event type at one grain. The
+ * minute grain answers short ranges; hours and days (migration 0007) answer long ones without
+ * merging tens of thousands of per-minute visitor states.
+ */
+function trafficRollup(table: string, time: 'minute' | 'hour' | 'day', bucket: string): Rollup {
+  return {
+    table,
+    source: 'web',
+    columns: [
+      `tenant_id ${LC}`,
+      `${time} ${time === 'day' ? 'Date' : "DateTime('UTC')"}`,
+      `event_type ${LC}`,
+      'events SimpleAggregateFunction(sum, UInt64)',
+      'visitors AggregateFunction(uniq, String)',
+      'sessions AggregateFunction(uniq, String)',
+      'revenue SimpleAggregateFunction(sum, Float64)',
+    ],
+    partitionBy: `toYYYYMM(${time})`,
+    orderBy: `tenant_id, ${time}, event_type`,
+    ttl: `${time} + INTERVAL 730 DAY`,
+    select: `SELECT tenant_id, ${bucket} AS ${time}, event_type,
   count() AS events, uniqState(${VISITOR}) AS visitors, uniqState(session_id) AS sessions,
   sumIf(coalesce(value, 0), event_type = 'conversion') AS revenue
 FROM {SOURCE}
-GROUP BY tenant_id, minute, event_type`,
-    },
-    hourly(
-      'web_pages_1h',
-      [
-        ['page_host', "coalesce(page_host, '')"],
-        ['page_path', "coalesce(page_path, '')"],
-      ],
-      "event_type = 'page_view'",
-      VISITS,
-    ),
+GROUP BY tenant_id, ${time}, event_type`,
+  };
+}
+
+/** Page views, visitors and sessions per page. */
+const pagesRollup = (grain: 'hour' | 'day') =>
+  hourly(
+    grain === 'hour' ? 'web_pages_1h' : 'web_pages_1d',
+    [
+      ['page_host', "coalesce(page_host, '')"],
+      ['page_path', "coalesce(page_path, '')"],
+    ],
+    "event_type = 'page_view'",
+    VISITS,
+    grain,
+  );
+
+/** Migration 0007: traffic by hour and by day, pages by day, for long ranges. */
+export function coarseTrafficRollups(names: TableNames): string[] {
+  return [
+    trafficRollup('web_traffic_1h', 'hour', 'toStartOfHour(occurred_at)'),
+    trafficRollup('web_traffic_1d', 'day', 'toDate(occurred_at)'),
+    pagesRollup('day'),
+  ].flatMap((r) => rollupDdl(names, r));
+}
+
+export function webRollups(names: TableNames): string[] {
+  const rollups: Rollup[] = [
+    trafficRollup('web_traffic_1m', 'minute', 'toStartOfMinute(occurred_at)'),
+    pagesRollup('hour'),
     hourly(
       'web_sources_1h',
       [
@@ -215,7 +240,10 @@ GROUP BY tenant_id, session_id`,
 
 export const WEB_ROLLUP_TABLES = [
   'web_traffic_1m',
+  'web_traffic_1h',
+  'web_traffic_1d',
   'web_pages_1h',
+  'web_pages_1d',
   'web_sources_1h',
   'web_devices_1h',
   'web_geo_1h',
