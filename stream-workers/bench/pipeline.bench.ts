@@ -25,7 +25,8 @@ import {
   upStack,
 } from '@backbone/deploy/local';
 import { waitFor } from '@backbone/runtime';
-import { confluentRegistry, StreamSerde, topicName, type StreamEvents } from '@backbone/schemas';
+import { confluentRegistry, StreamSerde, topicName } from '@backbone/schemas';
+import { benchWebEvent as event } from './web-events.js';
 
 const { values } = parseArgs({
   options: {
@@ -37,50 +38,6 @@ const { values } = parseArgs({
 const N = Number(values.events);
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
-
-const UAS = [
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
-  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1',
-  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15',
-  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36',
-];
-const IPS = ['81.2.69.160', '8.8.8.8', '1.1.1.1', '185.60.216.35', '203.0.113.7'];
-const event = (i: number, tenant: string, at: number): StreamEvents['web'] => ({
-  envelope: {
-    event_id: randomUUID(),
-    event_type: 'page_view',
-    occurred_at: at,
-    received_at: at,
-    occurred_at_clamped: false,
-    tenant_id: tenant,
-    source: 'bench',
-    session_id: `s-${tenant}-${i % 5000}`,
-    anonymous_id: `v-${i % 3000}`,
-    user_id: null,
-    consent: {
-      analytics: true,
-      marketing: null,
-      functional: null,
-      gpc: false,
-      dnt: false,
-      anonymized: false,
-    },
-    context: {
-      ip: IPS[i % IPS.length]!,
-      user_agent: UAS[i % UAS.length]!,
-      locale: 'en-US',
-      timezone: 'UTC',
-      page_url: `https://shop.example/products/${i % 50}?utm_source=news&utm_medium=email`,
-      referrer: i % 3 === 0 ? 'https://www.google.com/' : null,
-    },
-  },
-  payload: {
-    'backbone.events.web.PageView': {
-      url: `https://shop.example/products/${i % 50}`,
-      title: 'Product',
-    },
-  },
-});
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-pipeline-'));
 const stack = await upStack({ dataDir: dir, ports: 'auto', redis: 'auto', kafkaHeap: '1g' });

@@ -69,9 +69,29 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  readonly replayHolds = new Gauge({
+    name: 'backbone_sink_replay_holds',
+    help: "Stream families whose writes are held for a replay's hand-over (1 while held)",
+    labelNames: ['family'] as const,
+    registers: [this.registry],
+  });
+
   readonly pausedPartitions = new Gauge({
     name: 'backbone_sink_paused_partitions',
     help: 'Partitions paused while ClickHouse does not accept inserts',
+    registers: [this.registry],
+  });
+
+  readonly sessionHours = new Histogram({
+    name: 'backbone_sessions_finalize_seconds',
+    help: 'Time to finalize one hour of session ends into the session summaries',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly sessionsFinalizedUntil = new Gauge({
+    name: 'backbone_sessions_finalized_until_seconds',
+    help: 'Unix time up to which ended sessions are in the summaries (the rest are merged live)',
     registers: [this.registry],
   });
 

@@ -6,7 +6,10 @@ import { SinkConfig } from './config.js';
 import { kafkaCheck, registryCheck } from './checks.js';
 import { startWorkerHttp } from './http.js';
 import { WorkerMetrics } from './metrics.js';
+import { SessionFinalizer } from './sessions/session-finalizer.js';
 import { SinkWorker } from './sink/sink.worker.js';
+import { FAMILIES } from './replay/families.js';
+import { HandoverWatch } from './replay/handover.js';
 
 const config = parseConfig(SinkConfig, process.env);
 const logger = createLogger({ name: 'sink', level: config.LOG_LEVEL });
@@ -30,6 +33,36 @@ const worker = new SinkWorker({
   maxWaitMs: config.BATCH_MAX_WAIT_MS,
 });
 
+const finalizer = new SessionFinalizer({
+  client: clickhouse,
+  names: { database: config.CLICKHOUSE_DATABASE, suffix: '' },
+  logger: logger.child({ module: 'session-finalizer' }),
+  idleMinutes: config.SESSION_IDLE_MINUTES,
+  onHour: (hour, seconds) => {
+    metrics.sessionHours.observe(seconds);
+    metrics.sessionsFinalizedUntil.set(hour.getTime() / 1000 + 3600);
+  },
+});
+
+const finalizing = config.SESSION_FINALIZE_INTERVAL_MS > 0;
+// A replay's hand-over: hold the family's writes (the finalizer's too) until it has swapped.
+const handover = new HandoverWatch({
+  client: clickhouse,
+  database: config.CLICKHOUSE_DATABASE,
+  logger: logger.child({ module: 'replay-handover' }),
+  hold: async (family) => {
+    const ack = await worker.hold(FAMILIES[family]?.streams ?? []);
+    if (family === 'web') await finalizer.stop();
+    if (ack) metrics.replayHolds.set({ family }, 1);
+    return ack;
+  },
+  release: (family) => {
+    worker.release(FAMILIES[family]?.streams ?? []);
+    metrics.replayHolds.set({ family }, 0);
+    if (family === 'web' && finalizing) finalizer.start(config.SESSION_FINALIZE_INTERVAL_MS);
+  },
+});
+
 const admin = kafka.admin();
 const http = await startWorkerHttp({
   host: config.HOST,
@@ -47,10 +80,12 @@ logger.info({ url: http.url }, 'health, readiness and metrics');
 installShutdown({
   logger,
   steps: [
+    { name: 'stop watching for replay hand-overs', run: () => handover.stop() },
     {
       name: 'stop fetching, insert and commit what is buffered, leave the group',
       run: () => worker.stop(),
     },
+    { name: 'finish the session hour being finalized', run: () => finalizer.stop() },
     {
       name: 'close health endpoints and clients',
       run: async () => {
@@ -61,4 +96,9 @@ installShutdown({
     },
   ],
 });
+// A hold already in force applies before the first record is written.
+await handover.poll();
 await worker.start();
+handover.start();
+if (finalizing && !handover.holding.includes('web'))
+  finalizer.start(config.SESSION_FINALIZE_INTERVAL_MS);

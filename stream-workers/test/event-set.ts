@@ -249,3 +249,25 @@ export function eventSet(options: { base?: number; tenant?: string } = {}) {
   ];
   return { base, tenant, sessions, web, bot, retry, otherTenant, transcript, speaker, session };
 }
+
+/** `n` page views of `sessions` sessions, a second apart from an hour ago. */
+export function pageViews(
+  n: number,
+  options: { sessions?: number; base?: number; tenant?: string } = {},
+): StreamEvents['web'][] {
+  const sessions = Array.from({ length: options.sessions ?? 40 }, () => randomUUID());
+  const base = options.base ?? Date.now() - 3_600_000;
+  return Array.from({ length: n }, (_, i) => ({
+    envelope: sampleEnvelope('page_view', {
+      event_id: randomUUID(),
+      session_id: sessions[i % sessions.length]!,
+      occurred_at: base + i * 1000,
+      received_at: base + i * 1000,
+      tenant_id: options.tenant ?? 'acme',
+      context: { ...sampleEnvelope('page_view').context, user_agent: CHROME },
+    }),
+    payload: {
+      'backbone.events.web.PageView': { url: `https://shop.example/p/${i % 7}`, title: null },
+    },
+  }));
+}

@@ -1,63 +1,24 @@
-import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StreamEvents } from '@backbone/schemas';
-import { createTestDatabase, sampleEnvelope, testStack, uniqueName, waitFor } from '@backbone/test';
+import { createTestDatabase, testStack, uniqueName, waitFor } from '@backbone/test';
 import { migrate } from '../src/clickhouse/migrate.js';
 import type { FaultChildConfig } from './fault-child.js';
-import { CHROME } from './event-set.js';
+import { startTestChild } from './child.js';
+import { pageViews as somePageViews } from './event-set.js';
 import { pipelineFixture, type Pipeline } from './pipeline-fixture.js';
 
 const N = 300;
 const SESSIONS = 40;
-const ROOT = path.resolve(import.meta.dirname, '../..');
 
-function pageViews(): StreamEvents['web'][] {
-  const sessions = Array.from({ length: SESSIONS }, () => randomUUID());
-  const base = Date.now() - 3_600_000;
-  return Array.from({ length: N }, (_, i) => ({
-    envelope: sampleEnvelope('page_view', {
-      event_id: randomUUID(),
-      session_id: sessions[i % SESSIONS]!,
-      occurred_at: base + i * 1000,
-      received_at: base + i * 1000,
-      context: { ...sampleEnvelope('page_view').context, user_agent: CHROME },
-    }),
-    payload: {
-      'backbone.events.web.PageView': { url: `https://shop.example/p/${i % 7}`, title: null },
-    },
-  }));
-}
+const pageViews = () => somePageViews(N, { sessions: SESSIONS });
 
 /** Runs a worker in a child process; `ended` resolves with how it ended. */
-function startChild(config: FaultChildConfig) {
-  // node itself, not the tsx CLI (which would run the script in a grandchild).
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=source',
-      '--import',
-      'tsx',
-      path.join(ROOT, 'stream-workers/test/fault-child.ts'),
-    ],
-    { cwd: ROOT, env: { ...process.env, FAULT_CHILD: JSON.stringify(config) }, stdio: 'pipe' },
+const startChild = (config: FaultChildConfig) =>
+  startTestChild(
+    'fault-child.ts',
+    'FAULT_CHILD',
+    config,
+    `the ${config.role} child never reached ${config.killAt?.step}`,
   );
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const ended = new Promise<{ code: number | null; signal: string | null }>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the ${config.role} child never reached ${config.killAt?.step}: ${stderr}`));
-    }, 60_000);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (code) reject(new Error(`the ${config.role} child failed (exit ${code}): ${stderr}`));
-      resolve({ code, signal });
-    });
-  });
-  return { ended, stop: () => child.kill('SIGKILL') };
-}
 
 /**
  * Waits until a group has committed offsets past the last record of a topic: `ends` when

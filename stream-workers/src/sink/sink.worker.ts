@@ -37,6 +37,20 @@ export interface SinkWorkerOptions {
   sessionTimeoutMs?: number;
   /** Backoff between failed inserts: doubles from min to max. */
   retryMs?: { min: number; max: number };
+  /** Write into replay's shadow tables: every table name gets this suffix. */
+  suffix?: string;
+  /**
+   * An exclusive upper offset per partition: records from it on are left unread (the
+   * partition waits, paused) until the limit moves. Replay keeps its shadow behind the live
+   * sink with it.
+   */
+  limit?: (topic: string, partition: number) => bigint | undefined;
+  /** Bytes fetched per partition per request (kafkajs default 1 MiB); replay reads big batches. */
+  fetchBytesPerPartition?: number;
+  /** Partitions decoded and inserted at once (one's insert overlaps another's decoding). */
+  concurrency?: number;
+  /** Undecodable records go to the dead-letter topic (false: counted and skipped; replay). */
+  deadLetter?: boolean;
   /** Test hook: called at each step of the batch cycle (a fault test kills the process there). */
   onStep?: (step: SinkStep, batch: { topic: string; partition: number; rows: number }) => void;
 }
@@ -57,6 +71,10 @@ interface Partition {
   /** Set while ClickHouse refuses this partition's batch: the partition is paused. */
   retrying: Promise<void> | undefined;
   lock: SerialLock;
+  /** The next offset to read while the partition waits at its limit. */
+  limitedAt: bigint | undefined;
+  /** The offset committed last by this instance. */
+  committed: bigint | undefined;
 }
 
 const INSERT_SETTINGS = {
@@ -85,7 +103,10 @@ export class SinkWorker {
   private readonly streams: readonly StreamName[];
   private readonly inflight: InflightLog;
   private readonly maxRows: number;
-  private readonly maxWaitMs: number;
+  private maxWaitMs: number;
+  /** Streams whose partitions are held for a replay's hand-over: nothing is inserted. */
+  private readonly held = new Set<StreamName>();
+  private member: { memberId: string; assignment: Record<string, number[]> } | undefined;
 
   constructor(private readonly options: SinkWorkerOptions) {
     this.topics = options.topics ?? catalogTopics;
@@ -118,6 +139,14 @@ export class SinkWorker {
       groupId,
       readUncommitted: false,
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      ...(this.options.fetchBytesPerPartition
+        ? {
+            maxBytesPerPartition: this.options.fetchBytesPerPartition,
+            maxBytes: this.options.fetchBytesPerPartition * 4,
+            // A partition resumed at a new limit is fetched at once, not after a long poll.
+            maxWaitTimeInMs: 250,
+          }
+        : {}),
     });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (e) => {
@@ -127,7 +156,8 @@ export class SinkWorker {
       }
     });
     // A new generation re-reads from the committed offsets: what was buffered is read again.
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      this.member = { memberId: e.payload.memberId, assignment: e.payload.memberAssignment };
       for (const p of this.partitions.values()) void p.lock.run(() => this.reset(p));
     });
     await consumer.connect();
@@ -139,7 +169,7 @@ export class SinkWorker {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: this.options.concurrency ?? 1,
       eachBatch: (payload) => this.handleBatch(payload, byTopic, serde),
     });
     this.timer = setInterval(
@@ -166,6 +196,8 @@ export class SinkWorker {
         checked: false,
         retrying: undefined,
         lock: new SerialLock(),
+        limitedAt: undefined,
+        committed: undefined,
       };
       this.partitions.set(key, p);
     }
@@ -178,6 +210,7 @@ export class SinkWorker {
     p.first = p.last = undefined;
     p.reform = undefined;
     p.checked = false;
+    p.limitedAt = undefined;
   }
 
   private async handleBatch(
@@ -189,7 +222,11 @@ export class SinkWorker {
     const stream = byTopic.get(batch.topic);
     if (!stream || batch.messages.length === 0) return;
     const p = this.state(batch.topic, batch.partition, stream);
-    if (p.retrying) return; // paused; what was fetched is read again after resume
+    if (p.retrying || p.limitedAt !== undefined) return; // paused; read again after resume
+    if (this.held.has(stream)) {
+      this.consumer?.pause([{ topic: batch.topic }]);
+      return;
+    }
     await p.lock.run(async () => {
       if (!p.checked) {
         const noted = await this.inflight.latest(p.topic, p.partition);
@@ -210,8 +247,16 @@ export class SinkWorker {
       }
       for (const m of batch.messages) {
         if (!payload.isRunning() || payload.isStale() || p.retrying) break;
+        if (this.held.has(stream)) break;
         const offset = BigInt(m.offset);
         if (p.last !== undefined && offset <= p.last) continue;
+        const limit = this.options.limit?.(p.topic, p.partition);
+        if (limit !== undefined && offset >= limit) {
+          if (!(await this.flushOnce(p))) break;
+          this.consumer?.pause([{ topic: p.topic, partitions: [p.partition] }]);
+          p.limitedAt = offset;
+          break;
+        }
         if (p.reform && offset > p.reform.last && p.first !== undefined) {
           if (!(await this.flushOnce(p))) break;
         }
@@ -220,18 +265,22 @@ export class SinkWorker {
           p.rows.push(toRow(stream, value, batch.partition, m.offset));
         } catch (err) {
           if (!(err instanceof SerdeError) || err.retriable) throw err;
-          await this.producer!.send({
-            topic: this.topics('dlq', stream),
-            acks: -1,
-            messages: [
-              dlqMessage(
-                { topic: batch.topic, partition: batch.partition, message: m },
-                'undecodable',
-                err.message,
-              ),
-            ],
-          });
-          this.options.metrics.dlq.inc({ worker: 'sink', stream, reason: 'undecodable' });
+          if (this.options.deadLetter === false) {
+            this.options.metrics.records.inc({ worker: 'sink', stream, outcome: 'skipped' });
+          } else {
+            await this.producer!.send({
+              topic: this.topics('dlq', stream),
+              acks: -1,
+              messages: [
+                dlqMessage(
+                  { topic: batch.topic, partition: batch.partition, message: m },
+                  'undecodable',
+                  err.message,
+                ),
+              ],
+            });
+            this.options.metrics.dlq.inc({ worker: 'sink', stream, reason: 'undecodable' });
+          }
         }
         if (p.first === undefined) {
           p.first = offset;
@@ -255,6 +304,14 @@ export class SinkWorker {
   private flushAged(): void {
     const now = Date.now();
     for (const p of this.partitions.values()) {
+      if (p.limitedAt !== undefined) {
+        const limit = this.options.limit?.(p.topic, p.partition);
+        if (limit === undefined || limit > p.limitedAt) {
+          p.limitedAt = undefined;
+          this.consumer?.resume([{ topic: p.topic, partitions: [p.partition] }]);
+        }
+        continue;
+      }
       if (p.first === undefined || p.retrying || p.lock.busy) continue;
       // A re-formed batch waits for its whole range, however long that takes to read.
       if (p.reform && (p.last ?? -1n) < p.reform.last) continue;
@@ -322,7 +379,7 @@ export class SinkWorker {
       await this.inflight.record(p.topic, p.partition, range, p.rows.length);
       onStep?.('before-insert', info);
       await clickhouse.insert({
-        table: qualified({ database, suffix: '' }, rawTable(p.stream)),
+        table: qualified({ database, suffix: this.options.suffix ?? '' }, rawTable(p.stream)),
         format: 'JSONCompactEachRow',
         columns: rowColumns(p.stream) as [string, ...string[]],
         values: p.rows,
@@ -336,6 +393,7 @@ export class SinkWorker {
     await this.consumer!.commitOffsets([
       { topic: p.topic, partition: p.partition, offset: String(range.last + 1n) },
     ]);
+    p.committed = range.last + 1n;
     onStep?.('after-commit', info);
     metrics.batchSize.observe({ worker: 'sink' }, p.rows.length);
     metrics.commitSeconds.observe(
@@ -346,6 +404,55 @@ export class SinkWorker {
     p.rows = [];
     p.first = p.last = undefined;
     p.reform = undefined;
+  }
+
+  /** From now on a batch waits at most this long (replay: short once the hand-over starts). */
+  setMaxWaitMs(ms: number): void {
+    this.maxWaitMs = ms;
+  }
+
+  /** The offset this instance committed last, per `topic:partition`. */
+  committed(): Map<string, bigint> {
+    const out = new Map<string, bigint>();
+    for (const [key, p] of this.partitions)
+      if (p.committed !== undefined) out.set(key, p.committed);
+    return out;
+  }
+
+  /**
+   * Holds the streams for a replay's hand-over: fetching stops, what is buffered is inserted
+   * and committed, and nothing more is written until release(). Resolves with this member's
+   * id and assignment, or undefined when a batch ClickHouse refuses is still pending (the
+   * hand-over must not go on while an insert may still land).
+   */
+  async hold(
+    streams: readonly StreamName[],
+  ): Promise<{ memberId: string; partitions: string[] } | undefined> {
+    const mine = streams.filter((s) => this.streams.includes(s));
+    for (const s of mine) this.held.add(s);
+    this.consumer?.pause(mine.map((s) => ({ topic: this.topics('events', s) })));
+    let clean = true;
+    for (const p of this.partitions.values()) {
+      if (!mine.includes(p.stream)) continue;
+      if (p.retrying) clean = false;
+      else if (!(await p.lock.run(() => this.flushOnce(p)))) clean = false;
+    }
+    if (!clean) return undefined;
+    const topics = new Set(mine.map((s) => this.topics('events', s)));
+    const partitions = Object.entries(this.member?.assignment ?? {})
+      .filter(([topic]) => topics.has(topic))
+      .flatMap(([topic, ps]) => ps.map((n) => `${topic}:${n}`));
+    return { memberId: this.member?.memberId ?? '', partitions };
+  }
+
+  /** Ends a hold: the streams are read and written again. */
+  release(streams: readonly StreamName[]): void {
+    const mine = streams.filter((s) => this.held.delete(s));
+    this.consumer?.resume(mine.map((s) => ({ topic: this.topics('events', s) })));
+    // Partitions waiting for ClickHouse or at their limit stay paused.
+    for (const p of this.partitions.values())
+      if (mine.includes(p.stream) && (p.retrying || p.limitedAt !== undefined))
+        this.consumer?.pause([{ topic: p.topic, partitions: [p.partition] }]);
   }
 
   /** Stops fetching, inserts and commits what is buffered, then leaves the group. */

@@ -1,0 +1,165 @@
+import { parseArgs } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { z } from 'zod';
+import {
+  commaList,
+  ConfigError,
+  createLogger,
+  kafkaLogCreator,
+  parseConfig,
+} from '@backbone/runtime';
+import { confluentRegistry } from '@backbone/schemas';
+import { clickhouseClient } from './clickhouse/client.js';
+import { ClickHouseConfig } from './config.js';
+import { GeoLookup } from './enrich/geo.js';
+import { resetOffsets } from './replay/reset-offsets.js';
+import { ReplayInputError } from './replay/positions.js';
+import { resolveFamily, runReplay } from './replay/replay.js';
+
+const USAGE = `usage: backbone <command> [options]   (environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, CLICKHOUSE_*)
+
+  replay --stream web|stt [--from earliest|<ISO time>|<partition:offset,…>] [--to …]
+         [--dry-run] [--force] [--resume | --discard]
+      Rebuild the stream's raw table and rollups from events.* into shadow tables, verify them
+      against live, and swap them in while ingestion goes on.
+  rebuild-rollups --stream web|stt [--force] [--resume | --discard]
+      Re-derive the rollups from the live raw tables (view logic changed), same hand-over.
+  reenrich --stream web|stt [--from earliest|<ISO time>|<partition:offset,…>] [--force]
+      Enrich the live rows again from raw.* (enrichment logic changed; needs HASH_KEY and
+      TOKEN_KEY of the live enrich worker, and GEO_DB_DIR / REDACT_TENANTS as it has them).
+  reset-offsets --group <consumer group> --stream web|stt --to earliest|<ISO time> [--dry-run]
+      Move a stopped worker group's offsets; refused while the group has members.
+
+exit codes: 0 done, 1 failed, 2 bad input, 3 conflict (running or unfinished replay, active
+group), 4 live and shadow differ (not swapped; --force to swap anyway)`;
+
+const Env = z.object({
+  KAFKA_BROKERS: z
+    .string()
+    .min(1)
+    .transform((s) => s.split(',').map((b) => b.trim())),
+  SCHEMA_REGISTRY_URL: z.url(),
+  /** The live sink's consumer group (the hand-over takes its position). */
+  SINK_GROUP_ID: z.string().min(1).default('backbone-sink'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('warn'),
+});
+
+/** reenrich runs today's enrich step: the live worker's secrets and settings. */
+const EnrichEnv = z.object({
+  HASH_KEY: z.string().min(16, 'at least 16 characters of secret'),
+  TOKEN_KEY: z.string().min(16, 'at least 16 characters of secret'),
+  GEO_DB_DIR: z.string().default(''),
+  REDACT_TENANTS: commaList,
+  ENRICH_GROUP_ID: z.string().min(1).default('backbone-enrich'),
+});
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === 'help') {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      stream: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      group: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
+      resume: { type: 'boolean', default: false },
+      discard: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (!values.stream) throw new ReplayInputError('--stream is required (web or stt)');
+  resolveFamily(values.stream);
+  let config;
+  let enrichEnv;
+  try {
+    config = parseConfig(Env.extend(ClickHouseConfig.shape), process.env);
+    if (command === 'reenrich') enrichEnv = parseConfig(EnrichEnv, process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw new ReplayInputError(
+      `${err.message} (on the local stack: set -a; . .backbone/local/endpoints.env; set +a)`,
+    );
+  }
+  const logger = createLogger({ name: 'replay', level: config.LOG_LEVEL });
+  const kafka = new Kafka({
+    clientId: 'backbone-replay',
+    brokers: config.KAFKA_BROKERS,
+    logLevel: logLevel.WARN,
+    logCreator: kafkaLogCreator(logger),
+  });
+  const clickhouse = clickhouseClient(config);
+  try {
+    if (command === 'reset-offsets') {
+      if (!values.group) throw new ReplayInputError('--group is required');
+      if (!values.to) throw new ReplayInputError('--to is required (earliest or an ISO time)');
+      await resetOffsets(kafka, {
+        group: values.group,
+        stream: values.stream,
+        to: values.to,
+        dryRun: values['dry-run'],
+        print: (l) => console.log(l),
+      });
+      return 0;
+    }
+    if (command !== 'replay' && command !== 'rebuild-rollups' && command !== 'reenrich')
+      throw new ReplayInputError(`unknown command "${command}"\n${USAGE}`);
+    if (values.resume && values.discard)
+      throw new ReplayInputError('--resume and --discard exclude each other');
+    await runReplay(
+      {
+        kafka,
+        registry: confluentRegistry(config.SCHEMA_REGISTRY_URL),
+        clickhouse,
+        database: config.CLICKHOUSE_DATABASE,
+        logger,
+        liveGroup: config.SINK_GROUP_ID,
+        print: (l) => console.log(l),
+        progress: { write: (s) => process.stderr.write(s), interactive: process.stderr.isTTY },
+        ...(enrichEnv ? { enrich: await enrichSettings(enrichEnv) } : {}),
+      },
+      {
+        stream: values.stream,
+        mode: command,
+        ...(values.from !== undefined ? { from: values.from } : {}),
+        ...(values.to !== undefined ? { to: values.to } : {}),
+        dryRun: values['dry-run'],
+        force: values.force,
+        resume: values.resume,
+        discard: values.discard,
+      },
+    );
+    return 0;
+  } finally {
+    await clickhouse.close();
+  }
+}
+
+async function enrichSettings(e: z.infer<typeof EnrichEnv>) {
+  const geo = await GeoLookup.open(e.GEO_DB_DIR || undefined);
+  const redact = new Set(e.REDACT_TENANTS);
+  return {
+    group: e.ENRICH_GROUP_ID,
+    context: {
+      keys: { hashKey: e.HASH_KEY, tokenKey: e.TOKEN_KEY },
+      geo: (ip: string | null) => geo.lookup(ip),
+      textPolicy: (tenant: string) =>
+        redact.has(tenant) ? ('redact' as const) : ('drop' as const),
+      now: Date.now,
+    },
+  };
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (err) {
+  const code = (err as { exitCode?: number }).exitCode;
+  const usage = (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  console.error(`backbone: ${(err as Error).message}`);
+  process.exitCode = usage ? 2 : (code ?? 1);
+}

@@ -1,0 +1,31 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * Runs a test script of this folder in a child process (node itself with tsx, not the tsx
+ * CLI, which would run it in a grandchild), its config as JSON in one variable. `ended`
+ * resolves with how it ended and rejects when it fails or outlives the timeout.
+ */
+export function startTestChild(script: string, variable: string, config: unknown, what: string) {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', path.join(ROOT, 'stream-workers/test', script)],
+    { cwd: ROOT, env: { ...process.env, [variable]: JSON.stringify(config) }, stdio: 'pipe' },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const ended = new Promise<{ code: number | null; signal: string | null }>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${what}: ${stderr}`));
+    }, 90_000);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code) reject(new Error(`the child failed (exit ${code}): ${stderr}`));
+      resolve({ code, signal });
+    });
+  });
+  return { ended, stop: () => child.kill('SIGKILL') };
+}
