@@ -1,4 +1,5 @@
 import type { Admin } from 'kafkajs';
+import { READY_CHECK_TIMEOUT_MS } from './http.js';
 
 /** Readiness checks the workers share: the broker answers metadata, the registry lists subjects. */
 export const kafkaCheck = (admin: Admin) => async () => {
@@ -7,4 +8,4 @@ export const kafkaCheck = (admin: Admin) => async () => {
 };
 
 export const registryCheck = (url: string) => async () =>
-  (await fetch(`${url}/subjects`, { signal: AbortSignal.timeout(2000) })).ok;
+  (await fetch(`${url}/subjects`, { signal: AbortSignal.timeout(READY_CHECK_TIMEOUT_MS) })).ok;

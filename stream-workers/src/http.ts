@@ -2,6 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
+/** How long one readiness check may take before it counts as down. */
+export const READY_CHECK_TIMEOUT_MS = 1000;
+
 export type Check = () => Promise<boolean> | boolean;
 
 export interface WorkerHttpOptions {
@@ -12,6 +15,10 @@ export interface WorkerHttpOptions {
   live: () => boolean;
   /** Readiness: each dependency, answered within the timeout or counted as down. */
   checks: Record<string, Check>;
+  /**
+   * Per-check budget (default 1 s). /ready answers within it, so a prober that waits
+   * longer (the ops page waits 3 s) sees which dependency is slow, never just silence.
+   */
   checkTimeoutMs?: number;
 }
 
@@ -48,7 +55,9 @@ export async function startWorkerHttp(
       void (async () => {
         const names = Object.keys(options.checks);
         const results = await Promise.all(
-          names.map((n) => runCheck(options.checks[n]!, options.checkTimeoutMs ?? 2000)),
+          names.map((n) =>
+            runCheck(options.checks[n]!, options.checkTimeoutMs ?? READY_CHECK_TIMEOUT_MS),
+          ),
         );
         const checks = Object.fromEntries(names.map((n, i) => [n, results[i] ? 'up' : 'down']));
         const ready = options.live() && results.every(Boolean);
