@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { makeExecutableSchema } from '@graphql-tools/schema';
@@ -17,6 +18,9 @@ import { cached, MemoryCacheStore, type CacheStore } from './cache.js';
 import { QueryError } from './errors.js';
 import { resolvers, type QueryContext } from './resolvers.js';
 import { exportRoute } from './export.route.js';
+import { opsRoute, type ComponentTarget } from './ops.route.js';
+import { SqlAudit } from './sql-audit.js';
+import { sqlRoute, tableScope, type SqlLimits } from './sql.route.js';
 import { restErrors, restRoutes } from './rest.js';
 import { typeDefs } from './schema.js';
 import { SpeechRepository } from './speech.repository.js';
@@ -32,11 +36,25 @@ export interface QueryServiceDeps {
   introspection?: boolean;
   /** Redis-backed in production; by default this process's memory (one instance only). */
   cache?: CacheStore;
+  /** Other components whose health the ops page shows (COMPONENT_URLS). */
+  components?: ComponentTarget[];
+  /** The built dashboard (dashboard/dist) to serve at /, or none. */
+  dashboardDir?: string;
+  /** Whether the cache's Redis answers (reported by /ready); none: no Redis. */
+  redisPing?: () => Promise<boolean>;
+  /** The admin SQL endpoint; without it POST /api/v1/sql answers 503. */
+  sql?: {
+    /** The read-only user with `database` as its current database. */
+    reader: ClickHouseClient;
+    /** A user that may insert into `<database>.sql_audit`. */
+    auditWriter: ClickHouseClient;
+    limits: SqlLimits;
+  };
 }
 
 /** About a minute for hourly data, five for coarser buckets, seconds for per-session reads. */
 export function cacheTtl(method: string, args: unknown[]): number {
-  if (method === 'timeSeries' || method === 'quality') {
+  if (method === 'timeSeries' || method === 'dashboard' || method === 'quality') {
     const granularity = args.find(
       (a) => typeof a === 'string' && /^(HOUR|DAY|WEEK|MONTH)$/.test(a),
     );
@@ -73,6 +91,19 @@ export async function buildQueryService(deps: QueryServiceDeps): Promise<{
     name: 'query_cache_requests_total',
     help: 'Repository reads answered from the cache (hit) or by ClickHouse (miss)',
     labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const sqlStatements = new Counter({
+    name: 'query_sql_statements_total',
+    help: 'Admin SQL statements by outcome (ok, refused, failed)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const sqlSeconds = new Histogram({
+    name: 'query_sql_statement_seconds',
+    help: 'Admin SQL statements from request to last byte, by outcome',
+    labelNames: ['outcome'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
   const store = deps.cache ?? new MemoryCacheStore();
@@ -140,20 +171,38 @@ export async function buildQueryService(deps: QueryServiceDeps): Promise<{
 
   const app = express();
   app.disable('x-powered-by');
+  // A request id on every answer and log line: the caller's X-Request-Id, or a new one.
+  app.use((req, res, next) => {
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+    res.locals.requestId = id;
+    res.setHeader('x-request-id', id);
+    next();
+  });
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Ready while ClickHouse answers. Redis only holds the cache: without it queries go to
+  // ClickHouse (slower, still right), so it is reported but does not fail readiness.
+  const readiness = async () => {
+    const [up, redis] = await Promise.all([
+      deps.clickhouse
+        .ping()
+        .then((r) => r.success)
+        .catch(() => false),
+      deps.redisPing
+        ? deps.redisPing().then(
+            (ok) => (ok ? 'up' : 'down (queries skip the cache)'),
+            () => 'down (queries skip the cache)',
+          )
+        : Promise.resolve('none (cache in process)'),
+    ]);
+    return { up, checks: { clickhouse: up ? 'up' : 'down', redis } };
+  };
   app.get('/ready', (_req, res) => {
-    void deps.clickhouse
-      .ping()
-      .then((r) => r.success)
-      .catch(() => false)
-      .then((up) => {
-        res.status(up ? 200 : 503).json({
-          status: up ? 'ready' : 'not ready',
-          checks: { clickhouse: up ? 'up' : 'down' },
-        });
-      });
+    void readiness().then(({ up, checks }) => {
+      res.status(up ? 200 : 503).json({ status: up ? 'ready' : 'not ready', checks });
+    });
   });
   app.get('/metrics', (_req, res) => {
     void registry.metrics().then((text) => res.type(registry.contentType).send(text));
@@ -164,6 +213,42 @@ export async function buildQueryService(deps: QueryServiceDeps): Promise<{
       clickhouse: deps.clickhouse,
       database: deps.database,
       maxRangeDays,
+    }),
+  );
+  if (deps.sql)
+    app.use(
+      sqlRoute({
+        authenticate: deps.authenticate,
+        reader: deps.sql.reader,
+        database: deps.database,
+        audit: new SqlAudit(deps.sql.auditWriter, deps.database),
+        limits: deps.sql.limits,
+        scope: tableScope(deps.sql.reader, deps.database),
+        statements: sqlStatements,
+        seconds: sqlSeconds,
+        logger: deps.logger,
+      }),
+    );
+  else
+    app.post('/api/v1/sql', (_req, res) => {
+      res.status(503).json({
+        status: 'error',
+        code: 'UNAVAILABLE',
+        message: 'the SQL endpoint is not configured on this instance',
+      });
+    });
+  app.use(
+    opsRoute({
+      authenticate: deps.authenticate,
+      components: deps.components ?? [],
+      self: async () => {
+        const { up, checks } = await readiness();
+        return {
+          name: 'query-service',
+          status: up ? 'up' : 'down',
+          detail: `clickhouse: ${checks.clickhouse}, redis: ${checks.redis}`,
+        };
+      },
     }),
   );
   app.use(
@@ -190,6 +275,14 @@ export async function buildQueryService(deps: QueryServiceDeps): Promise<{
       },
     }),
   );
+  if (deps.dashboardDir) {
+    // The dashboard's built files; any other GET that is not the API is the app itself.
+    const dir = deps.dashboardDir;
+    app.use(express.static(dir, { index: 'index.html', maxAge: '1h' }));
+    app.get(/^\/(?!api\/|graphql|health|ready|metrics).*/, (_req, res) => {
+      res.sendFile('index.html', { root: dir });
+    });
+  }
   app.use(restErrors(deps.logger));
 
   /** Subscriptions on the same port and path: graphql-ws, token checked at the handshake. */

@@ -1,6 +1,6 @@
 import { Counter, Registry } from 'prom-client';
-import { describe, expect, it } from 'vitest';
-import { cached, MemoryCacheStore, normalize } from './cache.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cached, EMPTY_TTL_SECONDS, isEmptyAnswer, MemoryCacheStore, normalize } from './cache.js';
 
 describe('query cache', () => {
   const counter = () =>
@@ -44,6 +44,38 @@ describe('query cache', () => {
     expect(calls).toBe(2);
     await store.set('k', 'v', -1);
     expect(await store.get('k')).toBeNull();
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('keeps an empty answer only briefly, so first events are not hidden for a minute', async () => {
+    vi.useFakeTimers({ now: new Date('2026-12-01T00:00:10Z') });
+    let pageViews = 0;
+    const repo = {
+      dashboard: () =>
+        Promise.resolve({ overview: { pageViews, revenue: 0 }, timeSeries: [] as unknown[] }),
+    };
+    const cachedRepo = cached(repo, 'stats', new MemoryCacheStore(), () => 60, counter());
+    expect((await cachedRepo.dashboard()).overview.pageViews).toBe(0);
+    pageViews = 31; // the first events land
+    vi.advanceTimersByTime(EMPTY_TTL_SECONDS * 1000 + 1);
+    expect((await cachedRepo.dashboard()).overview.pageViews).toBe(31);
+    pageViews = 950; // an answer with data is kept for its whole TTL
+    vi.advanceTimersByTime(30_000);
+    expect((await cachedRepo.dashboard()).overview.pageViews).toBe(31);
+  });
+
+  it('tells an empty answer from one with data, whatever its shape', () => {
+    expect(isEmptyAnswer([])).toBe(true);
+    expect(isEmptyAnswer(null)).toBe(true);
+    expect(isEmptyAnswer({ overview: { views: 0 }, series: [{ at: new Date(), views: 0 }] })).toBe(
+      true,
+    );
+    expect(isEmptyAnswer([{ url: '/pricing', views: 0 }])).toBe(false);
+    expect(isEmptyAnswer({ overview: { views: 0, visitors: 2 } })).toBe(false);
+    expect(isEmptyAnswer(0.5)).toBe(false);
   });
 
   it('normalizes argument objects regardless of key order', () => {

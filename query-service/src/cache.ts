@@ -54,6 +54,27 @@ export function normalize(value: unknown): unknown {
 }
 
 /**
+ * How long an answer with nothing in it is kept: a tenant's first events (or a backfill that
+ * is still arriving) must not hide behind a minute of cached zeros.
+ */
+export const EMPTY_TTL_SECONDS = 2;
+
+/**
+ * An answer that says "nothing here": no number other than 0 and no text in it, whatever
+ * its shape (an empty list, zero counts, a series of empty buckets). Dates and flags alone
+ * are not data.
+ */
+export function isEmptyAnswer(value: unknown): boolean {
+  if (value === null || value === undefined || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return value === 0;
+  if (typeof value === 'string') return value === '';
+  if (value instanceof Date) return true;
+  if (Array.isArray(value)) return value.every(isEmptyAnswer);
+  if (typeof value === 'object') return Object.values(value).every(isEmptyAnswer);
+  return false;
+}
+
+/**
  * Wraps a repository so each method's answer is cached per tenant (the first argument) +
  * method + normalized arguments, for `ttlSeconds(method, args)`. Answers travel as JSON, so
  * dates come back as ISO strings (the DateTime scalar accepts both). A cache that fails is
@@ -82,7 +103,9 @@ export function cached<T extends object>(
         counter.inc({ result: 'miss' });
         const call = original as (...a: unknown[]) => Promise<unknown>;
         const value: unknown = await call.apply(target, args);
-        const ttl = ttlSeconds(property, args);
+        const ttl = isEmptyAnswer(value)
+          ? Math.min(EMPTY_TTL_SECONDS, ttlSeconds(property, args))
+          : ttlSeconds(property, args);
         if (ttl > 0) await store.set(key, JSON.stringify(value), ttl).catch(() => undefined);
         return value;
       };

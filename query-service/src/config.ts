@@ -13,6 +13,17 @@ export const QueryConfig = z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and _ only')
       .default('analytics'),
+    /** The admin SQL endpoint's audit trail is written as this user (INSERT on sql_audit only). */
+    CLICKHOUSE_AUDIT_USER: z.string().default('auditor'),
+    CLICKHOUSE_AUDIT_PASSWORD: z.string().default(''),
+    /** Limits of one admin SQL statement (within the reader profile's own). */
+    SQL_MAX_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    SQL_MAX_RESULT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(64 * 1024 * 1024),
+    SQL_MAX_EXECUTION_SECONDS: z.coerce.number().int().min(1).max(30).default(20),
     /** HS256 secret of the tokens (≥ 32 bytes), or … */
     JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
     /** … the URL of the identity provider's JWKS (RS256/ES256 tokens). */
@@ -23,6 +34,10 @@ export const QueryConfig = z
     JWT_AUDIENCE: z.string().optional(),
     /** Longest time range one query may cover. */
     MAX_RANGE_DAYS: z.coerce.number().int().min(1).default(400),
+    /** The built dashboard to serve at / (dashboard/dist); empty: none. */
+    DASHBOARD_DIR: z.string().default(''),
+    /** Components for the ops page, `name=url,…` (each serves /ready; workers /metrics). */
+    COMPONENT_URLS: z.string().default(''),
     /** Local mode: GraphQL introspection on. */
     MODE: z.enum(['local', 'production']).default('production'),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),

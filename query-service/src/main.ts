@@ -6,6 +6,7 @@ import { buildQueryService } from './app.js';
 import { RedisCacheStore } from './cache.js';
 import { jwtAuthenticator } from './auth.js';
 import { QueryConfig } from './config.js';
+import { parseComponents } from './ops.route.js';
 
 const config = parseConfig(QueryConfig, process.env);
 const logger = createLogger({ name: 'query-service', level: config.LOG_LEVEL });
@@ -15,6 +16,19 @@ const clickhouse = createClient({
   password: config.CLICKHOUSE_READER_PASSWORD,
   request_timeout: 30_000,
 });
+const sqlReader = createClient({
+  url: config.CLICKHOUSE_URL,
+  username: config.CLICKHOUSE_READER_USER,
+  password: config.CLICKHOUSE_READER_PASSWORD,
+  database: config.CLICKHOUSE_DATABASE,
+  request_timeout: (config.SQL_MAX_EXECUTION_SECONDS + 10) * 1000,
+});
+const auditWriter = createClient({
+  url: config.CLICKHOUSE_URL,
+  username: config.CLICKHOUSE_AUDIT_USER,
+  password: config.CLICKHOUSE_AUDIT_PASSWORD,
+  request_timeout: 10_000,
+});
 const redis = config.REDIS_URL
   ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
   : undefined;
@@ -22,7 +36,16 @@ redis?.on('error', (err: Error) =>
   logger.warn({ err: err.message }, 'Redis unreachable; queries skip the cache until it is back'),
 );
 const { app, stop, attach, closeSubscriptions } = await buildQueryService({
-  ...(redis ? { cache: new RedisCacheStore(redis) } : {}),
+  ...(redis
+    ? {
+        cache: new RedisCacheStore(redis),
+        redisPing: () =>
+          redis.ping().then(
+            (r) => r === 'PONG',
+            () => false,
+          ),
+      }
+    : {}),
   clickhouse,
   database: config.CLICKHOUSE_DATABASE,
   authenticate: jwtAuthenticator({
@@ -33,6 +56,17 @@ const { app, stop, attach, closeSubscriptions } = await buildQueryService({
   }),
   logger,
   maxRangeDays: config.MAX_RANGE_DAYS,
+  components: parseComponents(config.COMPONENT_URLS),
+  ...(config.DASHBOARD_DIR ? { dashboardDir: config.DASHBOARD_DIR } : {}),
+  sql: {
+    reader: sqlReader,
+    auditWriter,
+    limits: {
+      maxRows: config.SQL_MAX_ROWS,
+      maxResultBytes: config.SQL_MAX_RESULT_BYTES,
+      maxExecutionSeconds: config.SQL_MAX_EXECUTION_SECONDS,
+    },
+  },
   introspection: config.MODE === 'local',
 });
 const server = createServer(app);
@@ -55,7 +89,8 @@ installShutdown({
       name: 'stop GraphQL and close ClickHouse',
       run: async () => {
         await stop();
-        await clickhouse.close();
+        await Promise.all([clickhouse.close(), sqlReader.close(), auditWriter.close()]);
+        redis?.disconnect();
       },
     },
   ],

@@ -87,10 +87,9 @@ export const resolvers = {
     ) => {
       const range = checkRange(args.timeRange, ctx.maxRangeDays);
       const tenant = ctx.viewer.tenantId;
-      const [overview, sessions, timeSeries] = await Promise.all([
-        ctx.stats.overview(tenant, range),
+      const [{ overview, timeSeries }, sessions] = await Promise.all([
+        ctx.stats.dashboard(tenant, range, args.granularity),
         ctx.stats.sessionStats(tenant, range),
-        ctx.stats.timeSeries(tenant, range, args.granularity),
       ]);
       return {
         ...overview,

@@ -1,5 +1,5 @@
 import { BUCKET, ClickHouseReader } from './reader.js';
-import { chTime, type Granularity, type TimeRange } from './time-range.js';
+import { chTime, trafficGrains, type Granularity, type TimeRange } from './time-range.js';
 
 export interface Overview {
   pageViews: number;
@@ -27,14 +27,13 @@ export class StatsRepository extends ClickHouseReader {
   }
 
   async overview(tenant: string, range: TimeRange): Promise<Overview> {
+    const traffic = trafficGrains(range, 'day');
     const [r] = await this.rows<Record<string, unknown>>(
       `SELECT sumIf(events, event_type = 'page_view') AS views, uniqMerge(visitors) AS people,
   uniqMerge(sessions) AS visits, sumIf(events, event_type = 'conversion') AS orders,
   sum(revenue) AS money
-FROM ${this.t('web_traffic_1m')}
-WHERE tenant_id = {tenant:String}
-  AND minute >= toStartOfMinute({start:DateTime64(3, 'UTC')}) AND minute < {end:DateTime64(3, 'UTC')}`,
-      this.params(tenant, range),
+FROM (${this.traffic()})`,
+      { tenant, ...traffic },
     );
     return {
       pageViews: Number(r?.views ?? 0),
@@ -45,36 +44,132 @@ WHERE tenant_id = {tenant:String}
     };
   }
 
-  /** Sessions that started in the range: bounce (one page view) and duration. */
-  async sessionStats(tenant: string, range: TimeRange): Promise<SessionStats> {
-    const [r] = await this.rows<Record<string, unknown>>(
-      `SELECT count() AS n, countIf(views = 1) AS single, avg(seconds) AS avg_seconds FROM (
-  SELECT session_id, sum(page_views) AS views, minMerge(started_at) AS began,
-    dateDiff('millisecond', minMerge(started_at), maxMerge(ended_at)) / 1000 AS seconds
-  FROM ${this.t('web_sessions')}
-  WHERE tenant_id = {tenant:String}
-    AND day >= toDate({start:DateTime64(3, 'UTC')}) - 1 AND day <= toDate({end:DateTime64(3, 'UTC')})
-  GROUP BY session_id
-  HAVING views > 0 AND began >= {start:DateTime64(3, 'UTC')} AND began < {end:DateTime64(3, 'UTC')})`,
-      this.params(tenant, range),
+  /**
+   * The overview and its time series in one pass: grouping sets merge the visitor and
+   * session states once for the buckets and the whole range together, where two queries
+   * would read them twice (the dominant cost over long ranges). The whole-range row is the
+   * one where `grouping(bucket)` is 1; it exists even for a range without traffic.
+   * (Not `WITH TOTALS`: the local engine, chDB, writes its JSON out of order when a query
+   * with totals has no rows, so an empty range failed to parse.)
+   */
+  async dashboard(tenant: string, range: TimeRange, granularity: Granularity) {
+    const traffic = trafficGrains(range, granularity === 'HOUR' ? 'hour' : 'day');
+    const rows = await this.rows<Record<string, unknown>>(
+      `SELECT grouping(bucket) AS whole, toUnixTimestamp(${BUCKET[granularity]}) AS bucket,
+  sumIf(events, event_type = 'page_view') AS views, uniqMerge(visitors) AS people,
+  uniqMerge(sessions) AS visits, sumIf(events, event_type = 'conversion') AS orders,
+  sum(revenue) AS money
+FROM (${this.traffic()})
+GROUP BY GROUPING SETS ((bucket), ()) ORDER BY whole, bucket`,
+      { tenant, ...traffic },
     );
+    const t = rows.find((r) => Number(r.whole) === 1) ?? {};
     return {
-      sessions: Number(r?.n ?? 0),
-      bounces: Number(r?.single ?? 0),
-      avgDurationSeconds: Number(r?.avg_seconds ?? 0) || 0,
+      overview: {
+        pageViews: Number(t.views ?? 0),
+        uniqueVisitors: Number(t.people ?? 0),
+        sessions: Number(t.visits ?? 0),
+        conversions: Number(t.orders ?? 0),
+        revenue: Number(t.money ?? 0),
+      } satisfies Overview,
+      timeSeries: rows
+        .filter((r) => Number(r.whole) === 0)
+        .map((r) => ({
+          timestamp: new Date(Number(r.bucket) * 1000),
+          pageViews: Number(r.views),
+          uniqueVisitors: Number(r.people),
+          sessions: Number(r.visits),
+        })),
     };
   }
 
+  /**
+   * The traffic rollup over a range at the coarsest grain that fits it (the grain bounds come
+   * from trafficGrains): whole days from web_traffic_1d, whole hours around them from
+   * web_traffic_1h, the minutes at either edge from web_traffic_1m. Visitor and session
+   * states of the three merge as one. Rows: (minute = start of the row's bucket, event_type,
+   * events, visitors, sessions, revenue).
+   */
+  private traffic(): string {
+    const cols = 'event_type, events, visitors, sessions, revenue';
+    return `SELECT minute, ${cols} FROM ${this.t('web_traffic_1m')}
+  WHERE tenant_id = {tenant:String}
+    AND ((minute >= {m1:DateTime('UTC')} AND minute < {h1:DateTime('UTC')})
+      OR (minute >= {h2:DateTime('UTC')} AND minute < {end:DateTime64(3, 'UTC')}))
+  UNION ALL
+  SELECT hour AS minute, ${cols} FROM ${this.t('web_traffic_1h')}
+  WHERE tenant_id = {tenant:String}
+    AND ((hour >= {h1:DateTime('UTC')} AND hour < {d1:DateTime('UTC')})
+      OR (hour >= {d2:DateTime('UTC')} AND hour < {h2:DateTime('UTC')}))
+  UNION ALL
+  SELECT toDateTime(day, 'UTC') AS minute, ${cols} FROM ${this.t('web_traffic_1d')}
+  WHERE tenant_id = {tenant:String}
+    AND day >= toDate({d1:DateTime('UTC')}) AND day < toDate({d2:DateTime('UTC')})`;
+  }
+
+  /**
+   * Sessions that started in the range: bounce (one page view) and duration. Ended sessions
+   * come from the session summaries (hours marked by the finalizer); the rest are merged
+   * live from web_sessions, which is small: at most the last hour or two.
+   */
+  async sessionStats(tenant: string, range: TimeRange): Promise<SessionStats> {
+    const [r] = await this.rows<Record<string, unknown>>(
+      `${this.finalizedUntil()}
+SELECT sum(n) AS n, sum(single) AS single, sum(ms) AS ms FROM (
+  SELECT sum(sessions) AS n, sum(bounces) AS single, sum(duration_ms) AS ms
+  FROM ${this.t('web_session_starts_1m')}
+  WHERE tenant_id = {tenant:String} AND end_hour < finalized_until
+    AND minute >= toStartOfMinute({start:DateTime64(3, 'UTC')}) AND minute < {end:DateTime64(3, 'UTC')}
+  UNION ALL
+  SELECT count(), countIf(views = 1), toUInt64(sum(dateDiff('millisecond', began, ended)))
+  FROM (${this.liveSessions()}))`,
+      this.params(tenant, range),
+    );
+    const sessions = Number(r?.n ?? 0);
+    return {
+      sessions,
+      bounces: Number(r?.single ?? 0),
+      avgDurationSeconds: sessions ? Number(r?.ms ?? 0) / sessions / 1000 : 0,
+    };
+  }
+
+  /** `finalized_until`: session ends before it are in the summaries (from the finalizer's marks). */
+  private finalizedUntil(): string {
+    return `WITH (SELECT max(end_hour) FROM ${this.t('web_sessions_finalized')}) + INTERVAL 1 HOUR AS finalized_until`;
+  }
+
+  /**
+   * Sessions not yet finalized that started in the range, merged from web_sessions. Only
+   * sessions with an event since `finalized_until` (and since the range began) can be such,
+   * so the raw table's recent events name the few to merge instead of two days of them.
+   */
+  private liveSessions(): string {
+    return `SELECT session_id, sum(page_views) AS views, minMerge(started_at) AS began,
+    maxMerge(ended_at) AS ended, argMinMerge(entry_page) AS entry,
+    argMinMerge(traffic_source) AS source, argMinMerge(traffic_medium) AS medium
+  FROM ${this.t('web_sessions')}
+  WHERE tenant_id = {tenant:String}
+    AND day >= greatest(toDate({start:DateTime64(3, 'UTC')}), toDate(finalized_until)) - 1
+    AND day <= toDate({end:DateTime64(3, 'UTC')})
+    AND session_id IN (
+      SELECT session_id FROM ${this.t('web_events')}
+      WHERE tenant_id = {tenant:String}
+        AND occurred_at >= greatest(finalized_until, {start:DateTime64(3, 'UTC')}))
+  GROUP BY session_id
+  HAVING views > 0 AND ended >= finalized_until
+    AND began >= {start:DateTime64(3, 'UTC')} AND began < {end:DateTime64(3, 'UTC')}`;
+  }
+
   async timeSeries(tenant: string, range: TimeRange, granularity: Granularity) {
+    // Hourly points need hourly rows at the least; days, weeks and months can use days.
+    const traffic = trafficGrains(range, granularity === 'HOUR' ? 'hour' : 'day');
     const rows = await this.rows<Record<string, unknown>>(
       `SELECT toUnixTimestamp(${BUCKET[granularity]}) AS bucket,
   sumIf(events, event_type = 'page_view') AS views, uniqMerge(visitors) AS people,
   uniqMerge(sessions) AS visits
-FROM ${this.t('web_traffic_1m')}
-WHERE tenant_id = {tenant:String}
-  AND minute >= toStartOfMinute({start:DateTime64(3, 'UTC')}) AND minute < {end:DateTime64(3, 'UTC')}
+FROM (${this.traffic()})
 GROUP BY bucket ORDER BY bucket`,
-      this.params(tenant, range),
+      { tenant, ...traffic },
     );
     return rows.map((r) => ({
       timestamp: new Date(Number(r.bucket) * 1000),
@@ -91,25 +186,46 @@ GROUP BY bucket ORDER BY bucket`,
    */
   async topPages(tenant: string, range: TimeRange, limit: number) {
     const params = { ...this.params(tenant, range), limit };
+    // Whole days from web_pages_1d, the hours around them from web_pages_1h.
+    const {
+      m1: h1,
+      d1,
+      d2,
+    } = trafficGrains(
+      {
+        start: new Date(Math.floor(range.start.getTime() / 3_600_000) * 3_600_000),
+        end: range.end,
+      },
+      'day',
+    );
+    const cols = 'page_path, page_views, visitors';
     const pages = await this.rows<Record<string, unknown>>(
-      `SELECT page_path AS path, sum(page_views) AS views, uniqMerge(visitors) AS people
-FROM ${this.t('web_pages_1h')}
-WHERE tenant_id = {tenant:String}
-  AND hour >= toStartOfHour({start:DateTime64(3, 'UTC')}) AND hour < {end:DateTime64(3, 'UTC')}
+      `SELECT page_path AS path, sum(page_views) AS views, uniqMerge(visitors) AS people FROM (
+  SELECT ${cols} FROM ${this.t('web_pages_1h')}
+  WHERE tenant_id = {tenant:String}
+    AND ((hour >= {h1:DateTime('UTC')} AND hour < {d1:DateTime('UTC')})
+      OR (hour >= {d2:DateTime('UTC')} AND hour < {end:DateTime64(3, 'UTC')}))
+  UNION ALL
+  SELECT ${cols} FROM ${this.t('web_pages_1d')}
+  WHERE tenant_id = {tenant:String}
+    AND day >= toDate({d1:DateTime('UTC')}) AND day < toDate({d2:DateTime('UTC')}))
 GROUP BY path ORDER BY views DESC, path LIMIT {limit:UInt32}`,
-      params,
+      { ...params, h1, d1, d2 },
     );
     if (pages.length === 0) return [];
     const paths = pages.map((p) => String(p.path));
     const entries = await this.rows<Record<string, unknown>>(
-      `SELECT entry, count() AS entered, countIf(views = 1) AS single FROM (
-  SELECT argMinMerge(entry_page) AS entry, sum(page_views) AS views, minMerge(started_at) AS began
-  FROM ${this.t('web_sessions')}
-  WHERE tenant_id = {tenant:String}
-    AND day >= toDate({start:DateTime64(3, 'UTC')}) - 1 AND day <= toDate({end:DateTime64(3, 'UTC')})
-  GROUP BY session_id
-  HAVING began >= {start:DateTime64(3, 'UTC')} AND began < {end:DateTime64(3, 'UTC')})
-WHERE entry IN {paths:Array(String)}
+      `${this.finalizedUntil()}
+SELECT entry, sum(entered) AS entered, sum(single) AS single FROM (
+  SELECT entry_page AS entry, sum(sessions) AS entered, sum(bounces) AS single
+  FROM ${this.t('web_session_entries_1h')}
+  WHERE tenant_id = {tenant:String} AND end_hour < finalized_until AND entry_page IN {paths:Array(String)}
+    AND hour >= toStartOfHour({start:DateTime64(3, 'UTC')}) AND hour < {end:DateTime64(3, 'UTC')}
+  GROUP BY entry
+  UNION ALL
+  SELECT entry, count(), countIf(views = 1) FROM (${this.liveSessions()})
+  WHERE entry IN {paths:Array(String)}
+  GROUP BY entry)
 GROUP BY entry`,
       { ...params, paths },
     );
@@ -144,17 +260,18 @@ GROUP BY path`,
     });
   }
 
-  /** Sessions by the source of their first page view (web_sessions). */
+  /** Sessions by the source of their first page view (summaries, then web_sessions). */
   async trafficSources(tenant: string, range: TimeRange) {
     const rows = await this.rows<Record<string, unknown>>(
-      `SELECT source, medium, count() AS visits FROM (
-  SELECT argMinMerge(traffic_source) AS source, argMinMerge(traffic_medium) AS medium,
-    sum(page_views) AS views, minMerge(started_at) AS began
-  FROM ${this.t('web_sessions')}
-  WHERE tenant_id = {tenant:String}
-    AND day >= toDate({start:DateTime64(3, 'UTC')}) - 1 AND day <= toDate({end:DateTime64(3, 'UTC')})
-  GROUP BY session_id
-  HAVING views > 0 AND began >= {start:DateTime64(3, 'UTC')} AND began < {end:DateTime64(3, 'UTC')})
+      `${this.finalizedUntil()}
+SELECT source, medium, sum(n) AS visits FROM (
+  SELECT traffic_source AS source, traffic_medium AS medium, sum(sessions) AS n
+  FROM ${this.t('web_session_entries_1h')}
+  WHERE tenant_id = {tenant:String} AND end_hour < finalized_until
+    AND hour >= toStartOfHour({start:DateTime64(3, 'UTC')}) AND hour < {end:DateTime64(3, 'UTC')}
+  GROUP BY source, medium
+  UNION ALL
+  SELECT source, medium, count() FROM (${this.liveSessions()}) GROUP BY source, medium)
 GROUP BY source, medium ORDER BY visits DESC, source`,
       this.params(tenant, range),
     );

@@ -252,6 +252,28 @@ describe('GraphQL over the rollups', () => {
     ]);
   });
 
+  it('answers zeros and an empty series for a tenant without traffic, not an error', async () => {
+    // A brand-new tenant's first look (the dashboard during npm start's first seconds).
+    const { status, body } = await gql<{ dashboardStats: Dashboard }>(
+      DASHBOARD,
+      { r: range },
+      await token({ tenant_id: 'newcomer', role: 'viewer' }),
+    );
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.dashboardStats).toEqual({
+      pageViews: 0,
+      uniqueVisitors: 0,
+      sessions: 0,
+      bounceRate: 0,
+      avgSessionDuration: 0,
+      conversions: 0,
+      conversionRate: 0,
+      revenue: 0,
+      timeSeries: [],
+    });
+  });
+
   it('answers topPages with views, visitors, entry bounce rate and time on page', async () => {
     const { body } = await gql<{ topPages: unknown[] }>(
       `query($r: TimeRange!) { topPages(timeRange: $r, limit: 5) { url pageViews uniqueVisitors avgTimeOnPage bounceRate } }`,

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@backbone/runtime';
+import { migrate } from '@backbone/stream-workers';
+import { createTestDatabase, testClickHouse, webEventRow } from '@backbone/test';
+import { StatsRepository } from '../src/stats.repository.js';
+
+const logger = createLogger({ name: 'test', level: 'silent' });
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
+/**
+ * A range of three and a half days is read from minutes at its edges, hours around whole
+ * days and days in the middle; every page view counts once and visitors merge across all
+ * three. D is the start of yesterday (UTC); the range is D-3d 09:45 … D 00:30.
+ */
+describe('traffic over a long range, read at mixed grains', () => {
+  const writer = testClickHouse();
+  const reader = testClickHouse({ reader: true });
+  let database: { name: string; drop: () => Promise<void> };
+  let stats: StatsRepository;
+  const D = Math.floor(Date.now() / DAY) * DAY - DAY;
+  const range = { start: new Date(D - 3 * DAY + 9 * HOUR + 45 * MIN), end: new Date(D + 30 * MIN) };
+  const views: [number, string, string][] = [
+    [D - 3 * DAY + 9 * HOUR + 40 * MIN, 'v9', 's0'], // before the range
+    [D - 3 * DAY + 9 * HOUR + 50 * MIN, 'v3', 's4'], // an edge minute
+    [D - 3 * DAY + 10 * HOUR, 'v1', 's1'], // an edge hour
+    [D - 2 * DAY + 12 * HOUR + 30 * MIN, 'v2', 's2'], // a whole day
+    [D - DAY + 23 * HOUR + 59 * MIN, 'v1', 's3'], // a whole day
+    [D + 10 * MIN, 'v2', 's5'], // an edge minute at the end
+    [D + 40 * MIN, 'v9', 's6'], // after the range
+  ];
+
+  beforeAll(async () => {
+    database = await createTestDatabase(writer, 'traffic');
+    await migrate({ client: writer, database: database.name, logger });
+    await writer.insert({
+      table: `${database.name}.web_events`,
+      format: 'JSONEachRow',
+      values: views.map(([at, visitor, session]) =>
+        webEventRow(at, { session_id: session, anonymous_id: visitor, page_path: '/home' }),
+      ),
+    });
+    stats = new StatsRepository(reader, database.name);
+  });
+  afterAll(async () => {
+    await database?.drop();
+    await writer.close();
+    await reader.close();
+  });
+
+  it('counts each page view once and merges visitors across grains', async () => {
+    expect(await stats.overview('acme', range)).toEqual({
+      pageViews: 5,
+      uniqueVisitors: 3,
+      sessions: 5,
+      conversions: 0,
+      revenue: 0,
+    });
+  });
+
+  it('puts daily points together from minutes, hours and days', async () => {
+    const points = await stats.timeSeries('acme', range, 'DAY');
+    expect(points.map((p) => [p.timestamp.getTime(), p.pageViews, p.uniqueVisitors])).toEqual([
+      [D - 3 * DAY, 2, 2],
+      [D - 2 * DAY, 1, 1],
+      [D - DAY, 1, 1],
+      [D, 1, 1],
+    ]);
+  });
+
+  it('keeps hourly points hourly over whole days', async () => {
+    const points = await stats.timeSeries('acme', range, 'HOUR');
+    expect(points.map((p) => [p.timestamp.getTime(), p.pageViews])).toEqual([
+      [D - 3 * DAY + 9 * HOUR, 1],
+      [D - 3 * DAY + 10 * HOUR, 1],
+      [D - 2 * DAY + 12 * HOUR, 1],
+      [D - DAY + 23 * HOUR, 1],
+      [D, 1],
+    ]);
+  });
+
+  it('reads top pages from whole days and the hours around them (hour-grained edges)', async () => {
+    // Pages are hourly at the finest, so the hours the range starts and ends in count whole:
+    // the views at 09:40 and 00:40 are in, as they always were for pages.
+    const [home, ...others] = await stats.topPages('acme', range, 10);
+    expect(others).toEqual([]);
+    expect(home).toMatchObject({ url: '/home', pageViews: 7, uniqueVisitors: 4 });
+  });
+});
