@@ -9,3 +9,4 @@ export {
   type ApiKeyRecord,
 } from './api-keys.js';
 export type { EventSink } from './ingest.route.js';
+export { mapEvent, type Mapped, type RequestFacts } from './mapping.js';

@@ -35,3 +35,24 @@ export function sampleEnvelope(eventType: string, overrides: Partial<Envelope> =
     ...overrides,
   };
 }
+
+/**
+ * A row of a web_events table as the sink writes it (the views then fill the rollups): the
+ * times at `at` (ms), tenant acme, a page view, unless `fields` says otherwise.
+ */
+export function webEventRow(
+  at: number,
+  fields: { session_id: string } & Record<string, unknown>,
+): Record<string, unknown> {
+  const time = new Date(at).toISOString().slice(0, 23).replace('T', ' ');
+  return {
+    event_id: `${fields.session_id}-${at}`,
+    event_type: 'page_view',
+    occurred_at: time,
+    received_at: time,
+    enriched_at: time,
+    tenant_id: 'acme',
+    source: 'test',
+    ...fields,
+  };
+}

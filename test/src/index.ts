@@ -2,5 +2,5 @@ export { testStack, uniqueName } from './stack.js';
 export { createTestTopic, testKafka } from './kafka.js';
 export { createTestDatabase, testClickHouse } from './clickhouse.js';
 export { testTempDir } from './temp.js';
-export { sampleEnvelope } from './fixtures.js';
+export { sampleEnvelope, webEventRow } from './fixtures.js';
 export { waitFor } from '@backbone/runtime';

@@ -1,0 +1,18 @@
+/** One event of an R1 batch (REFERENCE R1), as the ingest gateway takes it. */
+export interface R1Event {
+  event_id: string;
+  event_type: string;
+  timestamp: string;
+  session_id: string;
+  anonymous_id?: string;
+  properties: Record<string, unknown>;
+  context?: Record<string, string>;
+  consent?: { analytics: boolean };
+}
+
+/** An event due `at` ms after its session began, sent from the client at `ip`. */
+export interface TimedEvent {
+  at: number;
+  ip: string;
+  event: Omit<R1Event, 'timestamp'>;
+}
