@@ -4,7 +4,10 @@ import { StackError } from './stack/errors.js';
 import { DEFAULT_DATA_DIR } from './stack/layout.js';
 import { describeEndpoints } from './stack/report.js';
 import { downStack, stackStatus, upStack } from './stack/stack.js';
+import { existsSync, writeFileSync } from 'node:fs';
+import { ensureDashboardBuilt } from './services/dashboard.js';
 import { ensureDemoKey, startGateway, stopChild } from './services/gateway.js';
+import { Simulator } from './simulator/simulator.js';
 import { startQueryService } from './services/query.js';
 import { startWorkers } from './services/workers.js';
 
@@ -14,9 +17,10 @@ import { startWorkers } from './services/workers.js';
  * reused and left running; only what this command started is stopped.
  *
  * Then the services run as its children: ClickHouse migrations (once, as their own step), the
- * enrich worker and the ClickHouse sink, the query service (with ready tokens for tenant
- * demo) and the ingest gateway (with a demo API key); the dashboard and simulator join here
- * as they land.
+ * enrich worker and the ClickHouse sink, the query service serving the dashboard (with ready
+ * tokens for tenant demo) and the ingest gateway (with a demo API key). The simulator then
+ * sends demo traffic through the gateway (the first time, 24 hours of history as well),
+ * unless --no-simulator.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -41,11 +45,14 @@ async function main(): Promise<void> {
   let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
   let query: Awaited<ReturnType<typeof startQueryService>> | undefined;
   try {
+    const dashboardDir = ensureDashboardBuilt((line) => console.log(line));
     workers = await startWorkers({ dataDir, endpoints: state.endpoints });
     query = await startQueryService({
       dataDir,
       endpoints: state.endpoints,
       port: Number(process.env.QUERY_PORT ?? 4000),
+      dashboardDir,
+      components: { gateway: `http://127.0.0.1:${gatewayPort}`, ...workers.urls },
     });
     gateway = await startGateway({
       dataDir,
@@ -65,6 +72,10 @@ async function main(): Promise<void> {
   console.log(`  Query service     ${query.url}/graphql  (tenant demo; tokens below, 30 days)`);
   console.log(`    viewer token    ${query.tokens.viewer}`);
   console.log(`    admin token     ${query.tokens.admin}`);
+  console.log(`  Dashboard         ${query.url}/#token=${query.tokens.admin}`);
+  console.log(
+    `                    (signed in as admin of tenant demo; viewer: ${query.url}/#token=${query.tokens.viewer})`,
+  );
   console.log(
     `  Workers           enrich ${workers.urls.enrich}/metrics, sink ${workers.urls.sink}/metrics; tables in ClickHouse database analytics`,
   );
@@ -79,13 +90,47 @@ async function main(): Promise<void> {
   );
 
   let stopping = false;
+  let simulator: Simulator | undefined;
+  if (!values['no-simulator']) {
+    const rate = Number(process.env.SIMULATOR_RATE ?? 20);
+    simulator = new Simulator({
+      url: `http://127.0.0.1:${gatewayPort}/v1/events`,
+      apiKey: key,
+      rate,
+      seed: Number(process.env.SIMULATOR_SEED ?? 42),
+      log: (line) => console.log(line),
+    });
+    const live = simulator;
+    const marker = path.join(dataDir, 'simulator-backfilled');
+    const backfill = existsSync(marker)
+      ? Promise.resolve()
+      : live.backfill(24, 1).then((complete) => {
+          // Cut short by Ctrl-C: no mark, so the next start sends the history again. The
+          // same seed gives the same event ids, which enrich's dedup window drops when it
+          // lives in Redis (in-process, it is gone with the restart).
+          if (!complete) return;
+          writeFileSync(marker, `${new Date().toISOString()}\n`);
+          console.log(`Simulator: 24 h of history sent (${live.stats.accepted} events).`);
+        });
+    void backfill
+      .then(() => {
+        if (stopping) return;
+        live.start();
+        console.log(
+          `Simulator: ${rate} events/s of web and speech traffic (npm start -- --no-simulator for none).`,
+        );
+      })
+      .catch((err: unknown) => console.error('simulator stopped:', err));
+  }
+
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(
-      `\n${signal}: stopping the gateway, the query service, the workers, then the local stack…`,
+      `\n${signal}: stopping the simulator, the gateway, the query service, the workers, then the local stack…`,
     );
-    stopChild(gateway)
+    (simulator?.stop() ?? Promise.resolve())
+      .then(() => stopChild(gateway))
       .then(() => stopChild(query.child))
       .then(() => Promise.all(workers.children.map((c) => stopChild(c))))
       .then(() => downStack(dataDir, { keep: alreadyRunning, log: (line) => console.log(line) }))

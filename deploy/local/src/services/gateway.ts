@@ -43,7 +43,13 @@ export async function startGateway(o: {
     name: 'gateway',
     what: 'The ingest gateway',
     script: 'ingest-gateway/src/main.ts',
-    env: { ...endpointsEnv(o.endpoints), PORT: String(o.port), API_KEYS_FILE: o.keysFile },
+    env: {
+      ...endpointsEnv(o.endpoints),
+      PORT: String(o.port),
+      API_KEYS_FILE: o.keysFile,
+      // The simulator stands in for a load balancer: it forwards its visitors' addresses.
+      TRUSTED_PROXIES: '127.0.0.1,::1',
+    },
     readyUrl: `http://127.0.0.1:${o.port}/ready`,
   });
 }

@@ -36,6 +36,10 @@ export async function startQueryService(o: {
   dataDir: string;
   endpoints: Endpoints;
   port: number;
+  /** Served at /: the built dashboard. */
+  dashboardDir?: string;
+  /** The other components, for the dashboard's operations page. */
+  components?: Record<string, string>;
 }): Promise<{ child: ChildProcess; url: string; tokens: { viewer: string; admin: string } }> {
   if (!(await isPortFree(o.port))) {
     throw new StackError(
@@ -50,7 +54,20 @@ export async function startQueryService(o: {
     name: 'query',
     what: 'The query service',
     script: 'query-service/src/main.ts',
-    env: { ...endpointsEnv(o.endpoints), PORT: String(o.port), JWT_SECRET: secret, MODE: 'local' },
+    env: {
+      ...endpointsEnv(o.endpoints),
+      // The local engine has no grants, so the audit trail is written as the default user;
+      // with a server, deploy/docker's `auditor` may insert into sql_audit and nothing else.
+      CLICKHOUSE_AUDIT_USER: o.endpoints.clickhouseUser,
+      CLICKHOUSE_AUDIT_PASSWORD: o.endpoints.clickhousePassword,
+      PORT: String(o.port),
+      JWT_SECRET: secret,
+      MODE: 'local',
+      DASHBOARD_DIR: o.dashboardDir ?? '',
+      COMPONENT_URLS: Object.entries(o.components ?? {})
+        .map(([name, url]) => `${name}=${url}`)
+        .join(','),
+    },
     readyUrl: `${url}/ready`,
   });
   return { child, url, tokens: await devTokens(secret, 'demo') };

@@ -41,7 +41,13 @@ export async function startWorkers(o: {
     {
       name: 'enrich',
       what: 'The enrich worker',
-      extra: { ...ensureWorkerSecrets(o.dataDir), WORKER_INSTANCE_ID: 'local-enrich-0' },
+      // The demo tenant keeps transcripts, redacted, so the masking can be seen; every other
+      // tenant's transcript text is dropped (the default of REFERENCE R3).
+      extra: {
+        ...ensureWorkerSecrets(o.dataDir),
+        WORKER_INSTANCE_ID: 'local-enrich-0',
+        REDACT_TENANTS: 'demo',
+      },
     },
     { name: 'sink', what: 'The ClickHouse sink', extra: {} },
   ];

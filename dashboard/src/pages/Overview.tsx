@@ -1,0 +1,240 @@
+import {
+  Area,
+  AreaChart,
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Cell,
+  Legend,
+  Pie,
+  PieChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { Card, COLORS, fmt, Head, Kpi, Loadable, timeLabel } from '../components/ui';
+import { useQuery } from '../hooks';
+import { timeRange, type Range } from '../range';
+
+const QUERY = `query Overview($r: TimeRange!, $g: Granularity) {
+  dashboardStats(timeRange: $r, granularity: $g) {
+    pageViews uniqueVisitors sessions bounceRate avgSessionDuration conversions conversionRate revenue
+    timeSeries { timestamp pageViews uniqueVisitors sessions }
+  }
+  topPages(timeRange: $r, limit: 10) { url pageViews uniqueVisitors avgTimeOnPage bounceRate }
+  trafficSources(timeRange: $r) { source medium sessions percentage }
+  devices(timeRange: $r) { deviceType browser os pageViews sessions }
+  geo(timeRange: $r) { country region pageViews sessions }
+}`;
+
+interface Data {
+  dashboardStats: {
+    pageViews: number;
+    uniqueVisitors: number;
+    sessions: number;
+    bounceRate: number;
+    avgSessionDuration: number;
+    conversions: number;
+    conversionRate: number;
+    revenue: number;
+    timeSeries: {
+      timestamp: string;
+      pageViews: number;
+      uniqueVisitors: number;
+      sessions: number;
+    }[];
+  };
+  topPages: {
+    url: string;
+    pageViews: number;
+    uniqueVisitors: number;
+    avgTimeOnPage: number;
+    bounceRate: number;
+  }[];
+  trafficSources: { source: string; medium: string | null; sessions: number; percentage: number }[];
+  devices: {
+    deviceType: string;
+    browser: string;
+    os: string;
+    pageViews: number;
+    sessions: number;
+  }[];
+  geo: { country: string | null; region: string | null; pageViews: number; sessions: number }[];
+}
+
+const SERIES = [
+  { key: 'pageViews', name: 'Page views', color: COLORS[0], opacity: 0.15 },
+  { key: 'uniqueVisitors', name: 'Visitors', color: COLORS[1], opacity: 0.1 },
+  { key: 'sessions', name: 'Sessions', color: COLORS[2], opacity: 0.1 },
+];
+
+/** Sums rows by a key, largest first. */
+function by<T>(rows: T[], key: (r: T) => string, value: (r: T) => number) {
+  const m = new Map<string, number>();
+  for (const r of rows) m.set(key(r), (m.get(key(r)) ?? 0) + value(r));
+  return [...m.entries()]
+    .map(([name, v]) => ({ name, value: v }))
+    .sort((a, b) => b.value - a.value);
+}
+
+export function Overview(props: { token: string; range: Range }) {
+  const state = useQuery<Data>(
+    props.token,
+    QUERY,
+    { r: timeRange(props.range), g: props.range.granularity },
+    30_000,
+  );
+  return (
+    <Loadable state={state}>
+      {(d) => {
+        const s = d.dashboardStats;
+        return (
+          <div className="grid">
+            <div className="kpis wide" data-testid="kpis">
+              <Kpi label="Page views" value={fmt.int(s.pageViews)} testId="kpi-page-views" />
+              <Kpi
+                label="Unique visitors"
+                value={fmt.int(s.uniqueVisitors)}
+                testId="kpi-visitors"
+              />
+              <Kpi label="Sessions" value={fmt.int(s.sessions)} testId="kpi-sessions" />
+              <Kpi label="Bounce rate" value={fmt.pct(s.bounceRate)} />
+              <Kpi label="Avg. session" value={fmt.secs(s.avgSessionDuration)} />
+              <Kpi
+                label="Conversions"
+                value={`${fmt.int(s.conversions)} (${fmt.pct(s.conversionRate)})`}
+              />
+              <Kpi label="Revenue" value={fmt.money(s.revenue)} />
+            </div>
+            <Card title="Traffic over time" wide testId="traffic-chart">
+              {s.timeSeries.length === 0 ? (
+                <div className="state empty">No traffic in this range yet.</div>
+              ) : (
+                <ResponsiveContainer width="100%" height={240}>
+                  <AreaChart data={s.timeSeries}>
+                    <CartesianGrid strokeDasharray="3 3" />
+                    <XAxis
+                      dataKey="timestamp"
+                      tickFormatter={(t: string) => fmt.time(t, props.range.granularity)}
+                      minTickGap={40}
+                    />
+                    <YAxis />
+                    <Tooltip labelFormatter={timeLabel(props.range.granularity)} />
+                    <Legend />
+                    {SERIES.map((a) => (
+                      <Area
+                        key={a.key}
+                        isAnimationActive={false}
+                        type="monotone"
+                        dataKey={a.key}
+                        name={a.name}
+                        stroke={a.color}
+                        fill={a.color}
+                        fillOpacity={a.opacity}
+                        // One bucket (the last hour at hourly grain) draws no area: show it as dots.
+                        dot={s.timeSeries.length < 2}
+                      />
+                    ))}
+                  </AreaChart>
+                </ResponsiveContainer>
+              )}
+            </Card>
+            <Card title="Top pages" testId="top-pages" span={2}>
+              <table>
+                <Head cols={['Page', 'Views', 'Visitors', 'Time on page', 'Bounce']} />
+                <tbody>
+                  {d.topPages.map((p) => (
+                    <tr key={p.url}>
+                      <td>{p.url}</td>
+                      <td>{fmt.int(p.pageViews)}</td>
+                      <td>{fmt.int(p.uniqueVisitors)}</td>
+                      <td>{fmt.secs(p.avgTimeOnPage)}</td>
+                      <td>{fmt.pct(p.bounceRate)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </Card>
+            <Card title="Traffic sources">
+              {/* The legend goes below: beside the pie, long source names covered it. */}
+              <ResponsiveContainer width="100%" height={320}>
+                <PieChart>
+                  <Pie
+                    isAnimationActive={false}
+                    data={d.trafficSources.map((t) => ({
+                      name: t.medium ? `${t.source} / ${t.medium}` : t.source,
+                      value: t.sessions,
+                    }))}
+                    dataKey="value"
+                    nameKey="name"
+                    outerRadius={80}
+                  >
+                    {d.trafficSources.map((t, i) => (
+                      <Cell key={`${t.source}-${t.medium}`} fill={COLORS[i % COLORS.length]} />
+                    ))}
+                  </Pie>
+                  <Tooltip />
+                  <Legend verticalAlign="bottom" />
+                </PieChart>
+              </ResponsiveContainer>
+            </Card>
+            <Card title="Devices">
+              <ResponsiveContainer width="100%" height={220}>
+                <BarChart
+                  data={by(
+                    d.devices,
+                    (r) => r.deviceType || 'unknown',
+                    (r) => r.sessions,
+                  )}
+                >
+                  <CartesianGrid strokeDasharray="3 3" />
+                  <XAxis dataKey="name" />
+                  <YAxis />
+                  <Tooltip />
+                  <Bar isAnimationActive={false} dataKey="value" name="Sessions" fill={COLORS[4]} />
+                </BarChart>
+              </ResponsiveContainer>
+              <div className="chips">
+                {by(
+                  d.devices,
+                  (r) => r.browser,
+                  (r) => r.pageViews,
+                )
+                  .slice(0, 6)
+                  .map((b) => (
+                    <span key={b.name} className="chip">
+                      {b.name}: {fmt.int(b.value)}
+                    </span>
+                  ))}
+              </div>
+            </Card>
+            <Card title="Countries">
+              <ResponsiveContainer width="100%" height={240}>
+                <BarChart
+                  layout="vertical"
+                  data={by(
+                    d.geo,
+                    (r) => r.country ?? 'unknown',
+                    (r) => r.pageViews,
+                  ).slice(0, 10)}
+                >
+                  <CartesianGrid strokeDasharray="3 3" />
+                  <XAxis type="number" />
+                  <YAxis type="category" dataKey="name" width={76} interval={0} />
+                  <Tooltip />
+                  <Bar
+                    isAnimationActive={false}
+                    dataKey="value"
+                    name="Page views"
+                    fill={COLORS[5]}
+                  />
+                </BarChart>
+              </ResponsiveContainer>
+            </Card>
+          </div>
+        );
+      }}
+    </Loadable>
+  );
+}
