@@ -132,6 +132,10 @@ describe('the dashboard in a real browser', () => {
     expect(await kpi('kpi-visitors')).toBeGreaterThan(0);
     expect(await kpi('kpi-sessions')).toBeGreaterThan(0);
     expect(await page.getByTestId('top-pages').locator('tbody tr').count()).toBeGreaterThan(0);
+    // The charts below the fold are drawn just after the numbers above them.
+    await page.getByTestId('sources').locator('.recharts-pie-sector').first().waitFor();
+    for (const chart of ['devices', 'countries'])
+      await page.getByTestId(chart).locator('.recharts-bar-rectangle').first().waitFor();
     await shot('overview');
   });
 

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { startTransition, useEffect, useState, type ReactNode } from 'react';
 import type { Loaded } from '../hooks';
 
 export function Card(props: {
@@ -40,6 +40,25 @@ export function Kpi(props: { label: string; value: string; testId?: string }) {
       <div className="kpi-value">{props.value}</div>
       <div className="kpi-label">{props.label}</div>
     </div>
+  );
+}
+
+/**
+ * Renders its children only after the page around it has painted, as a transition React may
+ * interrupt. Recharts lays out every chart in the task that mounts it (about 0.3 s a chart
+ * on this machine's two busy cores), so charts below the fold go here and the numbers above
+ * them show first. Until then, a box of the same height keeps the layout still.
+ */
+export function AfterPaint(props: { height: number; children: ReactNode }) {
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    const timer = setTimeout(() => startTransition(() => setReady(true)), 0);
+    return () => clearTimeout(timer);
+  }, []);
+  return ready ? (
+    <>{props.children}</>
+  ) : (
+    <div className="state loading" style={{ height: props.height }} aria-busy="true" />
   );
 }
 

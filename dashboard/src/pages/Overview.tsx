@@ -13,7 +13,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { Card, COLORS, fmt, Head, Kpi, Loadable, timeLabel } from '../components/ui';
+import { AfterPaint, Card, COLORS, fmt, Head, Kpi, Loadable, timeLabel } from '../components/ui';
 import { useQuery } from '../hooks';
 import { timeRange, type Range } from '../range';
 
@@ -156,45 +156,54 @@ export function Overview(props: { token: string; range: Range }) {
                 </tbody>
               </table>
             </Card>
-            <Card title="Traffic sources">
+            <Card title="Traffic sources" testId="sources">
               {/* The legend goes below: beside the pie, long source names covered it. */}
-              <ResponsiveContainer width="100%" height={320}>
-                <PieChart>
-                  <Pie
-                    isAnimationActive={false}
-                    data={d.trafficSources.map((t) => ({
-                      name: t.medium ? `${t.source} / ${t.medium}` : t.source,
-                      value: t.sessions,
-                    }))}
-                    dataKey="value"
-                    nameKey="name"
-                    outerRadius={80}
-                  >
-                    {d.trafficSources.map((t, i) => (
-                      <Cell key={`${t.source}-${t.medium}`} fill={COLORS[i % COLORS.length]} />
-                    ))}
-                  </Pie>
-                  <Tooltip />
-                  <Legend verticalAlign="bottom" />
-                </PieChart>
-              </ResponsiveContainer>
+              <AfterPaint height={320}>
+                <ResponsiveContainer width="100%" height={320}>
+                  <PieChart>
+                    <Pie
+                      isAnimationActive={false}
+                      data={d.trafficSources.map((t) => ({
+                        name: t.medium ? `${t.source} / ${t.medium}` : t.source,
+                        value: t.sessions,
+                      }))}
+                      dataKey="value"
+                      nameKey="name"
+                      outerRadius={80}
+                    >
+                      {d.trafficSources.map((t, i) => (
+                        <Cell key={`${t.source}-${t.medium}`} fill={COLORS[i % COLORS.length]} />
+                      ))}
+                    </Pie>
+                    <Tooltip />
+                    <Legend verticalAlign="bottom" />
+                  </PieChart>
+                </ResponsiveContainer>
+              </AfterPaint>
             </Card>
-            <Card title="Devices">
-              <ResponsiveContainer width="100%" height={220}>
-                <BarChart
-                  data={by(
-                    d.devices,
-                    (r) => r.deviceType || 'unknown',
-                    (r) => r.sessions,
-                  )}
-                >
-                  <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis dataKey="name" />
-                  <YAxis />
-                  <Tooltip />
-                  <Bar isAnimationActive={false} dataKey="value" name="Sessions" fill={COLORS[4]} />
-                </BarChart>
-              </ResponsiveContainer>
+            <Card title="Devices" testId="devices">
+              <AfterPaint height={220}>
+                <ResponsiveContainer width="100%" height={220}>
+                  <BarChart
+                    data={by(
+                      d.devices,
+                      (r) => r.deviceType || 'unknown',
+                      (r) => r.sessions,
+                    )}
+                  >
+                    <CartesianGrid strokeDasharray="3 3" />
+                    <XAxis dataKey="name" />
+                    <YAxis />
+                    <Tooltip />
+                    <Bar
+                      isAnimationActive={false}
+                      dataKey="value"
+                      name="Sessions"
+                      fill={COLORS[4]}
+                    />
+                  </BarChart>
+                </ResponsiveContainer>
+              </AfterPaint>
               <div className="chips">
                 {by(
                   d.devices,
@@ -209,28 +218,30 @@ export function Overview(props: { token: string; range: Range }) {
                   ))}
               </div>
             </Card>
-            <Card title="Countries">
-              <ResponsiveContainer width="100%" height={240}>
-                <BarChart
-                  layout="vertical"
-                  data={by(
-                    d.geo,
-                    (r) => r.country ?? 'unknown',
-                    (r) => r.pageViews,
-                  ).slice(0, 10)}
-                >
-                  <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis type="number" />
-                  <YAxis type="category" dataKey="name" width={76} interval={0} />
-                  <Tooltip />
-                  <Bar
-                    isAnimationActive={false}
-                    dataKey="value"
-                    name="Page views"
-                    fill={COLORS[5]}
-                  />
-                </BarChart>
-              </ResponsiveContainer>
+            <Card title="Countries" testId="countries">
+              <AfterPaint height={240}>
+                <ResponsiveContainer width="100%" height={240}>
+                  <BarChart
+                    layout="vertical"
+                    data={by(
+                      d.geo,
+                      (r) => r.country ?? 'unknown',
+                      (r) => r.pageViews,
+                    ).slice(0, 10)}
+                  >
+                    <CartesianGrid strokeDasharray="3 3" />
+                    <XAxis type="number" />
+                    <YAxis type="category" dataKey="name" width={76} interval={0} />
+                    <Tooltip />
+                    <Bar
+                      isAnimationActive={false}
+                      dataKey="value"
+                      name="Page views"
+                      fill={COLORS[5]}
+                    />
+                  </BarChart>
+                </ResponsiveContainer>
+              </AfterPaint>
             </Card>
           </div>
         );
