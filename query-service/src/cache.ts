@@ -8,13 +8,25 @@ export interface CacheStore {
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
 }
 
+/**
+ * Redis, with every key under `namespace` (CACHE_NAMESPACE). Services that share a Redis but
+ * not a warehouse must use different ones: the keys name a tenant and a query, not the
+ * ClickHouse they were answered from. (A fresh local stack on the machine's Redis showed
+ * the previous stack's numbers for up to a minute.)
+ */
 export class RedisCacheStore implements CacheStore {
-  constructor(private readonly redis: Redis) {}
+  private readonly prefix: string;
+  constructor(
+    private readonly redis: Redis,
+    namespace = '',
+  ) {
+    this.prefix = namespace ? `${namespace}:` : '';
+  }
   get(key: string) {
-    return this.redis.get(key);
+    return this.redis.get(this.prefix + key);
   }
   async set(key: string, value: string, ttlSeconds: number) {
-    await this.redis.set(key, value, 'EX', ttlSeconds);
+    await this.redis.set(this.prefix + key, value, 'EX', ttlSeconds);
   }
 }
 

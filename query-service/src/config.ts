@@ -31,6 +31,14 @@ export const QueryConfig = z
     JWT_ISSUER: z.string().optional(),
     /** Query cache shared by instances; empty: in this process only. */
     REDIS_URL: z.string().default(''),
+    /**
+     * Prefix of this service's cache keys in Redis: one per warehouse, so deployments that
+     * share a Redis never answer from each other's data.
+     */
+    CACHE_NAMESPACE: z
+      .string()
+      .regex(/^[\w.-]*$/, 'letters, digits, "_", "." and "-" only')
+      .default(''),
     JWT_AUDIENCE: z.string().optional(),
     /** Longest time range one query may cover. */
     MAX_RANGE_DAYS: z.coerce.number().int().min(1).default(400),

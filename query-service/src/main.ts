@@ -38,7 +38,7 @@ redis?.on('error', (err: Error) =>
 const { app, stop, attach, closeSubscriptions } = await buildQueryService({
   ...(redis
     ? {
-        cache: new RedisCacheStore(redis),
+        cache: new RedisCacheStore(redis, config.CACHE_NAMESPACE),
         redisPing: () =>
           redis.ping().then(
             (r) => r === 'PONG',

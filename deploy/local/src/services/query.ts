@@ -17,6 +17,18 @@ function ensureJwtSecret(dataDir: string): string {
   return secret;
 }
 
+/**
+ * The query cache's namespace in Redis for this data directory: the machine's Redis outlives
+ * a stack, and a fresh one must not answer from the last one's cache.
+ */
+function ensureCacheNamespace(dataDir: string): string {
+  const file = path.join(dataDir, 'query-cache-namespace');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const namespace = `local-${randomBytes(6).toString('hex')}`;
+  writeFileSync(file, `${namespace}\n`);
+  return namespace;
+}
+
 /** Ready-made tokens for the local demo tenant (30 days), so the dashboard works at once. */
 export function devTokens(secret: string, tenantId: string) {
   const sign = (role: 'viewer' | 'admin') =>
@@ -61,6 +73,7 @@ export async function startQueryService(o: {
       CLICKHOUSE_AUDIT_USER: o.endpoints.clickhouseUser,
       CLICKHOUSE_AUDIT_PASSWORD: o.endpoints.clickhousePassword,
       PORT: String(o.port),
+      CACHE_NAMESPACE: ensureCacheNamespace(o.dataDir),
       JWT_SECRET: secret,
       MODE: 'local',
       DASHBOARD_DIR: o.dashboardDir ?? '',
