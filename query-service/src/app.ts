@@ -14,7 +14,7 @@ import type { Logger } from '@backbone/runtime';
 import type { Authenticate, Viewer } from './auth.js';
 import { costLimits } from './limits.js';
 import { LiveHub } from './live.js';
-import { cached, MemoryCacheStore, type CacheStore } from './cache.js';
+import { cached, cacheTtl, MemoryCacheStore, type CacheStore } from './cache.js';
 import { QueryError } from './errors.js';
 import { resolvers, type QueryContext } from './resolvers.js';
 import { exportRoute } from './export.route.js';
@@ -50,20 +50,6 @@ export interface QueryServiceDeps {
     auditWriter: ClickHouseClient;
     limits: SqlLimits;
   };
-}
-
-/** About a minute for hourly data, five for coarser buckets, seconds for per-session reads. */
-export function cacheTtl(method: string, args: unknown[]): number {
-  if (method === 'timeSeries' || method === 'dashboard' || method === 'quality') {
-    const granularity = args.find(
-      (a) => typeof a === 'string' && /^(HOUR|DAY|WEEK|MONTH)$/.test(a),
-    );
-    return granularity === 'HOUR' || granularity === undefined ? 60 : 300;
-  }
-  if (method === 'realtime') return 2;
-  if (['sessions', 'session', 'speakers', 'events', 'event', 'sessionEvents'].includes(method))
-    return 10;
-  return 60;
 }
 
 /**

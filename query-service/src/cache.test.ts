@@ -1,6 +1,14 @@
 import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cached, EMPTY_TTL_SECONDS, isEmptyAnswer, MemoryCacheStore, normalize } from './cache.js';
+import {
+  cached,
+  cacheTtl,
+  EMPTY_TTL_SECONDS,
+  isEmptyAnswer,
+  MemoryCacheStore,
+  normalize,
+  PRESENT_TTL_SECONDS,
+} from './cache.js';
 
 describe('query cache', () => {
   const counter = () =>
@@ -82,5 +90,24 @@ describe('query cache', () => {
     expect(JSON.stringify(normalize({ b: 1, a: { d: new Date(59_999), c: [2] } }))).toBe(
       '{"a":{"c":[2],"d":"1970-01-01T00:00:00.000Z"},"b":1}',
     );
+  });
+
+  it('caches by granularity, and a range reaching the present for seconds only', () => {
+    const now = Date.parse('2026-12-02T12:00:30Z');
+    const past = { start: new Date('2026-11-30T00:00:00Z'), end: new Date('2026-12-01T00:00:00Z') };
+    // "The last 24 hours" as the dashboard asks it: ending at the next minute.
+    const last24h = { start: new Date(now - 86_400_000), end: new Date('2026-12-02T12:01:00Z') };
+    const justEnded = { start: past.start, end: new Date(now - 30_000) };
+    expect(cacheTtl('dashboard', ['t', past, 'HOUR'], now)).toBe(60);
+    expect(cacheTtl('dashboard', ['t', past, 'DAY'], now)).toBe(300);
+    expect(cacheTtl('topPages', ['t', past, 10], now)).toBe(60);
+    expect(cacheTtl('sessions', ['t', {}], now)).toBe(10);
+    expect(cacheTtl('realtime', ['t'], now)).toBe(2);
+    for (const range of [last24h, justEnded]) {
+      expect(cacheTtl('dashboard', ['t', range, 'DAY'], now)).toBe(PRESENT_TTL_SECONDS);
+      expect(cacheTtl('topPages', ['t', range, 10], now)).toBe(PRESENT_TTL_SECONDS);
+    }
+    // Shorter policies stay shorter.
+    expect(cacheTtl('realtime', ['t', last24h], now)).toBe(2);
   });
 });

@@ -86,6 +86,42 @@ export function isEmptyAnswer(value: unknown): boolean {
   return false;
 }
 
+/** The longest a range reaching the present is cached: its newest minutes are still filling. */
+export const PRESENT_TTL_SECONDS = 10;
+
+/**
+ * How long an answer is cached: about a minute for hourly data, five for coarser buckets,
+ * seconds for per-session reads — and at most PRESENT_TTL_SECONDS when a time range among
+ * the arguments ends less than a minute ago or later ("the last 24 hours"), since events
+ * keep arriving in it. (With a minute for those, the dashboard after `npm start` showed the
+ * first few page views of its backfill for most of a minute while ClickHouse had thousands.)
+ */
+export function cacheTtl(method: string, args: unknown[], now = Date.now()): number {
+  const base = baseTtl(method, args);
+  const reachesPresent = args.some(
+    (a) =>
+      typeof a === 'object' &&
+      a !== null &&
+      'end' in a &&
+      a.end instanceof Date &&
+      a.end.getTime() > now - 60_000,
+  );
+  return reachesPresent ? Math.min(base, PRESENT_TTL_SECONDS) : base;
+}
+
+function baseTtl(method: string, args: unknown[]): number {
+  if (method === 'timeSeries' || method === 'dashboard' || method === 'quality') {
+    const granularity = args.find(
+      (a) => typeof a === 'string' && /^(HOUR|DAY|WEEK|MONTH)$/.test(a),
+    );
+    return granularity === 'HOUR' || granularity === undefined ? 60 : 300;
+  }
+  if (method === 'realtime') return 2;
+  if (['sessions', 'session', 'speakers', 'events', 'event', 'sessionEvents'].includes(method))
+    return 10;
+  return 60;
+}
+
 /**
  * Wraps a repository so each method's answer is cached per tenant (the first argument) +
  * method + normalized arguments, for `ttlSeconds(method, args)`. Answers travel as JSON, so
