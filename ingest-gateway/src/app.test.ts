@@ -115,7 +115,7 @@ describe('ingest gateway', () => {
         { batch_id: 'b-1', sent_at: '2025-01-15T10:30:00Z', events: [event()] },
         {
           traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
-          'x-request-id': 'req-7',
+          'x-request-id': '3f6c1c9e-2b7a-4d1e-9f0a-6b2d8c4e1a57',
         },
         url,
       );
@@ -128,19 +128,30 @@ describe('ingest gateway', () => {
         events_rejected: 0,
         timestamp: '2025-01-15T10:30:00.000Z',
       });
-      expect(res.headers['x-request-id']).toBe('req-7');
+      expect(res.headers['x-request-id']).toBe('3f6c1c9e-2b7a-4d1e-9f0a-6b2d8c4e1a57');
     }
     expect(sink.produced).toHaveLength(2);
     expect(sink.produced[0]).toMatchObject({
       stream: 'web',
       event: { envelope: { tenant_id: 'acme', source: 'web-app', context: { ip: '127.0.0.1' } } },
       headers: {
-        'x-request-id': 'req-7',
+        'x-request-id': '3f6c1c9e-2b7a-4d1e-9f0a-6b2d8c4e1a57',
         'x-batch-id': 'b-1',
         traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
       },
     });
   });
+
+  it.each(['078-05-1120', 'jane.doe', '4111111111111111'])(
+    'replaces a client request id that could hold personal data (%j) with its own',
+    async (given) => {
+      const { app, sink } = await gateway();
+      const res = await post(app, { events: [event()] }, { 'x-request-id': given });
+      expect(res.statusCode).toBe(202);
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(sink.produced[0]?.headers?.['x-request-id']).toBe(res.headers['x-request-id']);
+    },
+  );
 
   it('accepts the valid events of a mixed batch and names the fields of the others', async () => {
     const { app, sink } = await gateway();

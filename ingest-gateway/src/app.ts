@@ -10,6 +10,7 @@ import Fastify, {
 } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@backbone/runtime';
+import { isRequestId } from '@backbone/schemas';
 import type { ApiKeyStore } from './api-keys.js';
 import type { GatewayConfig } from './config.js';
 import { errorBody } from './errors.js';
@@ -30,8 +31,6 @@ export interface GatewayDeps {
   now?: () => number;
 }
 
-const REQUEST_ID = /^[\w.-]{1,128}$/;
-
 export async function buildGateway(
   config: GatewayConfig,
   deps: GatewayDeps,
@@ -46,7 +45,8 @@ export async function buildGateway(
     trustProxy: config.TRUSTED_PROXIES.length > 0 ? config.TRUSTED_PROXIES : false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      // Logged with every line: taken from the client only in a form that cannot hold personal data.
+      return typeof given === 'string' && isRequestId(given) ? given : randomUUID();
     },
   });
   const metrics = createMetrics(() => deps.sink.pending);

@@ -1,5 +1,6 @@
 import {
   STREAMS,
+  STREAM_NAMES,
   streamOf,
   validateEvent,
   type FieldError,
@@ -89,9 +90,10 @@ export function mapEvent(
   if (eventType === undefined)
     errors.push({ field: `${at}.event_type`, message: 'Required field missing' });
   else if (!stream)
+    // The value is not echoed: whatever a client put there goes no further, not even into a reply.
     errors.push({
       field: `${at}.event_type`,
-      message: `Unknown event type: ${JSON.stringify(eventType)}`,
+      message: `Unknown event type; expected one of ${STREAM_NAMES.flatMap((s) => Object.keys(STREAMS[s].eventTypes)).join(', ')}`,
     });
   if (typeof raw.event_id !== 'string' || !UUID.test(raw.event_id)) {
     errors.push({

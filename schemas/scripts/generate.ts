@@ -1,6 +1,6 @@
 /**
  * Generates src/generated/{schemas,types}.ts from avro/*.avsc, failing on any field without
- * a privacy class. `--check` only compares, and exits 1 when the files are out of date.
+ * a privacy class or any text field without a value contract. `--check` only compares, and exits 1 when the files are out of date.
  */
 import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';

@@ -6,6 +6,7 @@ import {
   type AvroSchema,
 } from './avro-json.js';
 import { STREAMS, STREAM_NAMES } from './catalog.js';
+import { walkContracts } from './contracts.js';
 import { walkPrivacy } from './privacy.js';
 
 export interface SchemaFile {
@@ -28,7 +29,7 @@ export interface BuiltSchemas {
   events: Record<string, AvroSchema>;
 }
 
-/** The self-contained (inlined) raw and enriched schema of every stream, checked for privacy classes. */
+/** The self-contained (inlined) raw and enriched schema of every stream, checked for privacy classes and value contracts. */
 export function buildStreamSchemas(files: SchemaFile[]): BuiltSchemas {
   const named = new Map<string, Record<string, unknown>>();
   for (const { json } of files) collectNamedTypes(json, named);
@@ -45,10 +46,10 @@ export function buildStreamSchemas(files: SchemaFile[]): BuiltSchemas {
     }
     const schema = inlineSchema(def.record, named);
     const enriched = inlineSchema(def.enrichedRecord, named);
-    for (const p of walkPrivacy(schema).problems)
+    for (const p of [...walkPrivacy(schema).problems, ...walkContracts(schema).problems])
       problems.push(`${def.file}: field ${p.path} ${p.problem}`);
     // The envelope and payload records are shared with the raw schema and reported there.
-    for (const p of walkPrivacy(enriched).problems) {
+    for (const p of [...walkPrivacy(enriched).problems, ...walkContracts(enriched).problems]) {
       if (!/^(envelope|payload)\./.test(p.path))
         problems.push(`${def.enrichedFile}: field ${p.path} ${p.problem}`);
     }
@@ -134,7 +135,8 @@ function declarations(named: Map<string, Record<string, unknown>>): string[] {
       );
     } else if (def.type === 'record') {
       const fields = (def.fields as AvroField[]).map((f) => {
-        const note = [`privacy: ${String(f.privacy)}`, f.doc].filter(Boolean).join('. ');
+        const contract = typeof f.contract === 'string' ? `, contract: ${f.contract}` : '';
+        const note = [`privacy: ${String(f.privacy)}${contract}`, f.doc].filter(Boolean).join('. ');
         return `  /** ${note} */\n  ${f.name}: ${tsType(f.type)};`;
       });
       out.push(`${doc}export interface ${name} {\n${fields.join('\n')}\n}`);

@@ -17,7 +17,27 @@ export {
 } from './catalog.js';
 export { PRIVACY_CLASSES, walkPrivacy, type PrivacyClass, type FieldPrivacy } from './privacy.js';
 export { AVRO_OPTIONS, streamType, streamSchemaText } from './avro.js';
-export { validateEvent, validateStreamValue, type FieldError } from './validate.js';
+export {
+  validateContracts,
+  validateEvent,
+  validateStreamValue,
+  type FieldError,
+} from './validate.js';
+export {
+  CODE_CHECKS,
+  VALUE_CONTRACTS,
+  isCodeContract,
+  isIpAddress,
+  isRequestId,
+  parentAt,
+  valueAt,
+  walkContracts,
+  type CodeContract,
+  type ContractProblem,
+  type Leaf,
+  type ValueContract,
+} from './contracts.js';
+export { contractLeaves } from './leaves.js';
 export { SchemasError, EventValidationError, BufferFullError, ProduceError } from './errors.js';
 export {
   StreamSerde,

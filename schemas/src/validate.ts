@@ -1,6 +1,8 @@
 import type avro from 'avsc';
 import { STREAMS, type SchemaKind, type StreamName } from './catalog.js';
 import { streamType } from './avro.js';
+import { contractLeaves } from './leaves.js';
+import { CODE_CHECKS, isCodeContract, valueAt } from './contracts.js';
 
 export interface FieldError {
   /** Dotted path in the stream value, e.g. `payload.backbone.events.web.Conversion.value`. */
@@ -63,9 +65,45 @@ export function validateStreamValue(
   return errors;
 }
 
+const FLOAT_MAX = 3.4028234663852886e38;
+const MASKED = new Set(['medium', 'high', 'critical']);
+
 /**
- * What the gateway and the producer SDK both check: the value fits the stream's schema,
- * its event_type belongs to the stream, and the payload is the branch that type carries.
+ * What the schema alone cannot say: every code field holds a code of its contract (a
+ * language tag, a time zone, a currency…), and every floating-point number is finite and
+ * fits its type (JSON's 1e400 parses as Infinity). In events.* values, fields masked by
+ * their class hold hashes, so their codes are not checked there. Messages never echo values.
+ */
+export function validateContracts(
+  stream: StreamName,
+  value: unknown,
+  kind: SchemaKind = 'raw',
+): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const leaf of contractLeaves(stream, kind)) {
+    const v = valueAt(value, leaf.segments);
+    if (v === null || v === undefined) continue;
+    if (leaf.kind === 'float' || leaf.kind === 'double') {
+      if (typeof v !== 'number') continue;
+      if (!Number.isFinite(v))
+        errors.push({ field: leaf.path, message: 'Expected a finite number' });
+      else if (leaf.kind === 'float' && Math.abs(v) > FLOAT_MAX)
+        errors.push({ field: leaf.path, message: 'Out of range for a 32-bit float' });
+      continue;
+    }
+    const contract = leaf.contract;
+    if (!contract || !isCodeContract(contract) || typeof v !== 'string') continue;
+    if (kind === 'events' && leaf.privacy !== undefined && MASKED.has(leaf.privacy)) continue;
+    const problem = CODE_CHECKS[contract](v);
+    if (problem) errors.push({ field: leaf.path, message: problem });
+  }
+  return errors;
+}
+
+/**
+ * What the gateway, the producer SDK and enrich all check: the value fits the stream's
+ * schema and the contracts of its fields, its event_type belongs to the stream, and the
+ * payload is the branch that type carries.
  */
 export function validateEvent(
   stream: StreamName,
@@ -74,6 +112,8 @@ export function validateEvent(
 ): FieldError[] {
   const errors = validateStreamValue(stream, value, kind);
   if (errors.length > 0) return errors;
+  const broken = validateContracts(stream, value, kind);
+  if (broken.length > 0) return broken;
   const { envelope, payload } = value as {
     envelope: { event_type: string };
     payload: Record<string, unknown>;
@@ -83,7 +123,7 @@ export function validateEvent(
     return [
       {
         field: 'envelope.event_type',
-        message: `Unknown event type for stream ${stream}: ${envelope.event_type}`,
+        message: `Unknown event type for stream ${stream}`,
       },
     ];
   }

@@ -9,7 +9,7 @@
  * Prints figures; no pass/fail.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -83,6 +83,12 @@ const migrateInto = async (database: string) => {
   await waitFor(() => !isAlive(m.pid), { timeoutMs: 60_000, description: 'migrations' });
 };
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+const cpuSeconds = (pid: number): number => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
 
 try {
   await migrateInto('analytics');
@@ -133,36 +139,46 @@ try {
       (sum, p) => sum + Math.max(0, Number(p.offset)),
       0,
     );
-  run('enrich', 'stream-workers/src/enrich.main.ts', {
+  const enrich = run('enrich', 'stream-workers/src/enrich.main.ts', {
     HASH_KEY: 'bench-hash-key-0123456789',
     TOKEN_KEY: 'bench-token-key-0123456789',
     WORKER_INSTANCE_ID: 'bench-0',
   });
   let enrichStart = 0;
   let enrichStartCount = 0;
+  let enrichCpu0 = 0;
   await waitFor(
     async () => {
       const c = await committed('backbone-enrich', raw);
-      if (c > 0 && !enrichStart) [enrichStart, enrichStartCount] = [performance.now(), c];
+      if (c > 0 && !enrichStart) {
+        [enrichStart, enrichStartCount] = [performance.now(), c];
+        enrichCpu0 = cpuSeconds(enrich.pid);
+      }
       return c >= N;
     },
     { timeoutMs: 1_800_000, intervalMs: 100, description: 'enrich to finish' },
   );
   const enrichRate = (N - enrichStartCount) / ((performance.now() - enrichStart) / 1000);
+  const enrichCpuUs = ((cpuSeconds(enrich.pid) - enrichCpu0) * 1e6) / (N - enrichStartCount);
 
   // 3. The sink alone: events.web.v1 → analytics.web_events and its rollups.
-  run('sink', 'stream-workers/src/sink.main.ts', {});
+  const sink = run('sink', 'stream-workers/src/sink.main.ts', {});
   let sinkStart = 0;
   let sinkStartCount = 0;
+  let sinkCpu0 = 0;
   await waitFor(
     async () => {
       const rows = await scalar('SELECT count() FROM analytics.web_events');
-      if (rows > 0 && !sinkStart) [sinkStart, sinkStartCount] = [performance.now(), rows];
+      if (rows > 0 && !sinkStart) {
+        [sinkStart, sinkStartCount] = [performance.now(), rows];
+        sinkCpu0 = cpuSeconds(sink.pid);
+      }
       return rows >= N;
     },
     { timeoutMs: 1_800_000, intervalMs: 100, description: 'sink to finish' },
   );
   const sinkRate = (N - sinkStartCount) / ((performance.now() - sinkStart) / 1000);
+  const sinkCpuUs = ((cpuSeconds(sink.pid) - sinkCpu0) * 1e6) / (N - sinkStartCount);
 
   // 4. Both together at a steady rate: freshness (the newest event visible in a rollup,
   // sampled every 200 ms) and the end-to-end rate (rows in ClickHouse per second).
@@ -206,8 +222,12 @@ try {
 
   console.log(`\n${fmt(N)} events, one process per worker, ${os.cpus().length} cores:`);
   console.log(`  bare kafkajs consume (ceiling)   ${fmt(N / bareSecs)} events/s`);
-  console.log(`  enrich alone (raw → events, tx)  ${fmt(enrichRate)} events/s`);
-  console.log(`  sink alone (events → ClickHouse) ${fmt(sinkRate)} rows/s`);
+  console.log(
+    `  enrich alone (raw → events, tx)  ${fmt(enrichRate)} events/s, ${enrichCpuUs.toFixed(1)} µs CPU/event in the enrich process`,
+  );
+  console.log(
+    `  sink alone (events → ClickHouse) ${fmt(sinkRate)} rows/s, ${sinkCpuUs.toFixed(1)} µs CPU/row in the sink process`,
+  );
   console.log(
     `  end to end at ~${fmt(sentRate)} events/s offered for ${SECONDS} s: ${fmt(e2eRate)} events/s in ClickHouse; freshness p50 ${fmt(pct(0.5))} ms, p95 ${fmt(pct(0.95))} ms (${samples.length} samples, produce → visible in web_sessions)`,
   );

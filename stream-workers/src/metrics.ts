@@ -39,6 +39,13 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  readonly backstopHits = new Counter({
+    name: 'backbone_enrich_backstop_hits_total',
+    help: 'Values in which the last scan before encode found personal data, by field (replaced)',
+    labelNames: ['stream', 'field'] as const,
+    registers: [this.registry],
+  });
+
   readonly lag = new Gauge({
     name: 'backbone_consumer_lag',
     help: 'Records behind the high watermark at the last fetch, per partition',

@@ -18,12 +18,14 @@ export const STREAM_SCHEMAS = {
               "name": "event_id",
               "type": "string",
               "privacy": "none",
+              "contract": "uuid",
               "doc": "UUID chosen by the sender; retries keep it, so it deduplicates."
             },
             {
               "name": "event_type",
               "type": "string",
-              "privacy": "none"
+              "privacy": "none",
+              "contract": "code"
             },
             {
               "name": "occurred_at",
@@ -54,18 +56,21 @@ export const STREAM_SCHEMAS = {
               "name": "tenant_id",
               "type": "string",
               "privacy": "none",
+              "contract": "code",
               "doc": "The customer organisation, from the API key."
             },
             {
               "name": "source",
               "type": "string",
               "privacy": "none",
+              "contract": "code",
               "doc": "The sending application, from the API key."
             },
             {
               "name": "session_id",
               "type": "string",
               "privacy": "low",
+              "contract": "identifier",
               "doc": "Random session UUID; also the Kafka record key."
             },
             {
@@ -76,6 +81,7 @@ export const STREAM_SCHEMAS = {
               ],
               "default": null,
               "privacy": "medium",
+              "contract": "identifier",
               "doc": "Device identifier (already hashed by the sender); stripped without analytics consent."
             },
             {
@@ -86,6 +92,7 @@ export const STREAM_SCHEMAS = {
               ],
               "default": null,
               "privacy": "high",
+              "contract": "identifier",
               "doc": "The sender's user id; tokenized downstream, stripped without consent."
             },
             {
@@ -162,6 +169,7 @@ export const STREAM_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "contract": "ip",
                     "doc": "Client IP (trusted proxies only); only raw.* topics hold it."
                   },
                   {
@@ -172,6 +180,7 @@ export const STREAM_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "contract": "free_text",
                     "doc": "Full user agent; reduced to device, browser and OS downstream."
                   },
                   {
@@ -181,7 +190,8 @@ export const STREAM_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "locale"
                   },
                   {
                     "name": "timezone",
@@ -190,7 +200,8 @@ export const STREAM_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "timezone"
                   },
                   {
                     "name": "page_url",
@@ -200,6 +211,7 @@ export const STREAM_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "low",
+                    "contract": "url",
                     "doc": "Page the event happened on; query strings are cut to UTM parameters downstream."
                   },
                   {
@@ -209,7 +221,8 @@ export const STREAM_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "url"
                   }
                 ]
               }
@@ -230,7 +243,8 @@ export const STREAM_SCHEMAS = {
               {
                 "name": "url",
                 "type": "string",
-                "privacy": "low"
+                "privacy": "low",
+                "contract": "url"
               },
               {
                 "name": "title",
@@ -239,7 +253,8 @@ export const STREAM_SCHEMAS = {
                   "string"
                 ],
                 "default": null,
-                "privacy": "low"
+                "privacy": "low",
+                "contract": "free_text"
               }
             ]
           },
@@ -252,6 +267,7 @@ export const STREAM_SCHEMAS = {
                 "name": "element",
                 "type": "string",
                 "privacy": "low",
+                "contract": "free_text",
                 "doc": "What was clicked: a selector or element id, never its text."
               },
               {
@@ -262,6 +278,7 @@ export const STREAM_SCHEMAS = {
                 ],
                 "default": null,
                 "privacy": "low",
+                "contract": "url",
                 "doc": "Where it leads (href), if anywhere."
               }
             ]
@@ -275,6 +292,7 @@ export const STREAM_SCHEMAS = {
                 "name": "order_id",
                 "type": "string",
                 "privacy": "medium",
+                "contract": "identifier",
                 "doc": "Links to a customer record elsewhere: pseudonymized downstream."
               },
               {
@@ -286,6 +304,7 @@ export const STREAM_SCHEMAS = {
                 "name": "currency",
                 "type": "string",
                 "privacy": "none",
+                "contract": "currency",
                 "doc": "ISO 4217 code."
               }
             ]
@@ -298,7 +317,8 @@ export const STREAM_SCHEMAS = {
               {
                 "name": "name",
                 "type": "string",
-                "privacy": "low"
+                "privacy": "low",
+                "contract": "free_text"
               },
               {
                 "name": "properties",
@@ -308,6 +328,7 @@ export const STREAM_SCHEMAS = {
                 },
                 "default": {},
                 "privacy": "low",
+                "contract": "free_text",
                 "doc": "Free-form analytics properties; no personal data (values are scanned and redacted downstream)."
               }
             ]
@@ -332,12 +353,14 @@ export const STREAM_SCHEMAS = {
               "name": "event_id",
               "type": "string",
               "privacy": "none",
+              "contract": "uuid",
               "doc": "UUID chosen by the sender; retries keep it, so it deduplicates."
             },
             {
               "name": "event_type",
               "type": "string",
-              "privacy": "none"
+              "privacy": "none",
+              "contract": "code"
             },
             {
               "name": "occurred_at",
@@ -368,18 +391,21 @@ export const STREAM_SCHEMAS = {
               "name": "tenant_id",
               "type": "string",
               "privacy": "none",
+              "contract": "code",
               "doc": "The customer organisation, from the API key."
             },
             {
               "name": "source",
               "type": "string",
               "privacy": "none",
+              "contract": "code",
               "doc": "The sending application, from the API key."
             },
             {
               "name": "session_id",
               "type": "string",
               "privacy": "low",
+              "contract": "identifier",
               "doc": "Random session UUID; also the Kafka record key."
             },
             {
@@ -390,6 +416,7 @@ export const STREAM_SCHEMAS = {
               ],
               "default": null,
               "privacy": "medium",
+              "contract": "identifier",
               "doc": "Device identifier (already hashed by the sender); stripped without analytics consent."
             },
             {
@@ -400,6 +427,7 @@ export const STREAM_SCHEMAS = {
               ],
               "default": null,
               "privacy": "high",
+              "contract": "identifier",
               "doc": "The sender's user id; tokenized downstream, stripped without consent."
             },
             {
@@ -476,6 +504,7 @@ export const STREAM_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "contract": "ip",
                     "doc": "Client IP (trusted proxies only); only raw.* topics hold it."
                   },
                   {
@@ -486,6 +515,7 @@ export const STREAM_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "contract": "free_text",
                     "doc": "Full user agent; reduced to device, browser and OS downstream."
                   },
                   {
@@ -495,7 +525,8 @@ export const STREAM_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "locale"
                   },
                   {
                     "name": "timezone",
@@ -504,7 +535,8 @@ export const STREAM_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "timezone"
                   },
                   {
                     "name": "page_url",
@@ -514,6 +546,7 @@ export const STREAM_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "low",
+                    "contract": "url",
                     "doc": "Page the event happened on; query strings are cut to UTM parameters downstream."
                   },
                   {
@@ -523,7 +556,8 @@ export const STREAM_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "url"
                   }
                 ]
               }
@@ -544,7 +578,8 @@ export const STREAM_SCHEMAS = {
               {
                 "name": "model_id",
                 "type": "string",
-                "privacy": "none"
+                "privacy": "none",
+                "contract": "code"
               },
               {
                 "name": "language",
@@ -554,6 +589,7 @@ export const STREAM_SCHEMAS = {
                 ],
                 "default": null,
                 "privacy": "none",
+                "contract": "locale",
                 "doc": "BCP 47 tag, if known before detection."
               }
             ]
@@ -566,7 +602,8 @@ export const STREAM_SCHEMAS = {
               {
                 "name": "segment_id",
                 "type": "string",
-                "privacy": "none"
+                "privacy": "none",
+                "contract": "identifier"
               },
               {
                 "name": "text",
@@ -576,6 +613,7 @@ export const STREAM_SCHEMAS = {
                 ],
                 "default": null,
                 "privacy": "critical",
+                "contract": "free_text",
                 "doc": "Spoken words: may hold health data, names, numbers."
               },
               {
@@ -607,7 +645,8 @@ export const STREAM_SCHEMAS = {
                   "string"
                 ],
                 "default": null,
-                "privacy": "none"
+                "privacy": "none",
+                "contract": "locale"
               },
               {
                 "name": "speaker_id",
@@ -617,6 +656,7 @@ export const STREAM_SCHEMAS = {
                 ],
                 "default": null,
                 "privacy": "low",
+                "contract": "identifier",
                 "doc": "Diarization label such as spk_0, not a person."
               },
               {
@@ -627,12 +667,14 @@ export const STREAM_SCHEMAS = {
                 ],
                 "default": null,
                 "privacy": "high",
+                "contract": "identifier",
                 "doc": "Display name for the speaker, which may be a real name."
               },
               {
                 "name": "model_id",
                 "type": "string",
-                "privacy": "none"
+                "privacy": "none",
+                "contract": "code"
               },
               {
                 "name": "processing_latency_ms",
@@ -660,7 +702,8 @@ export const STREAM_SCHEMAS = {
               {
                 "name": "language",
                 "type": "string",
-                "privacy": "none"
+                "privacy": "none",
+                "contract": "locale"
               },
               {
                 "name": "confidence",
@@ -689,12 +732,14 @@ export const STREAM_SCHEMAS = {
               "name": "event_id",
               "type": "string",
               "privacy": "none",
+              "contract": "uuid",
               "doc": "UUID chosen by the sender; retries keep it, so it deduplicates."
             },
             {
               "name": "event_type",
               "type": "string",
-              "privacy": "none"
+              "privacy": "none",
+              "contract": "code"
             },
             {
               "name": "occurred_at",
@@ -725,18 +770,21 @@ export const STREAM_SCHEMAS = {
               "name": "tenant_id",
               "type": "string",
               "privacy": "none",
+              "contract": "code",
               "doc": "The customer organisation, from the API key."
             },
             {
               "name": "source",
               "type": "string",
               "privacy": "none",
+              "contract": "code",
               "doc": "The sending application, from the API key."
             },
             {
               "name": "session_id",
               "type": "string",
               "privacy": "low",
+              "contract": "identifier",
               "doc": "Random session UUID; also the Kafka record key."
             },
             {
@@ -747,6 +795,7 @@ export const STREAM_SCHEMAS = {
               ],
               "default": null,
               "privacy": "medium",
+              "contract": "identifier",
               "doc": "Device identifier (already hashed by the sender); stripped without analytics consent."
             },
             {
@@ -757,6 +806,7 @@ export const STREAM_SCHEMAS = {
               ],
               "default": null,
               "privacy": "high",
+              "contract": "identifier",
               "doc": "The sender's user id; tokenized downstream, stripped without consent."
             },
             {
@@ -833,6 +883,7 @@ export const STREAM_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "contract": "ip",
                     "doc": "Client IP (trusted proxies only); only raw.* topics hold it."
                   },
                   {
@@ -843,6 +894,7 @@ export const STREAM_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "contract": "free_text",
                     "doc": "Full user agent; reduced to device, browser and OS downstream."
                   },
                   {
@@ -852,7 +904,8 @@ export const STREAM_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "locale"
                   },
                   {
                     "name": "timezone",
@@ -861,7 +914,8 @@ export const STREAM_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "timezone"
                   },
                   {
                     "name": "page_url",
@@ -871,6 +925,7 @@ export const STREAM_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "low",
+                    "contract": "url",
                     "doc": "Page the event happened on; query strings are cut to UTM parameters downstream."
                   },
                   {
@@ -880,7 +935,8 @@ export const STREAM_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "url"
                   }
                 ]
               }
@@ -901,7 +957,8 @@ export const STREAM_SCHEMAS = {
               {
                 "name": "speaker_id",
                 "type": "string",
-                "privacy": "low"
+                "privacy": "low",
+                "contract": "identifier"
               },
               {
                 "name": "speaker_label",
@@ -910,7 +967,8 @@ export const STREAM_SCHEMAS = {
                   "string"
                 ],
                 "default": null,
-                "privacy": "high"
+                "privacy": "high",
+                "contract": "identifier"
               },
               {
                 "name": "offset_ms",
@@ -936,12 +994,14 @@ export const STREAM_SCHEMAS = {
                   "string"
                 ],
                 "default": null,
-                "privacy": "low"
+                "privacy": "low",
+                "contract": "identifier"
               },
               {
                 "name": "to_speaker_id",
                 "type": "string",
-                "privacy": "low"
+                "privacy": "low",
+                "contract": "identifier"
               },
               {
                 "name": "offset_ms",
@@ -975,12 +1035,14 @@ export const STREAM_SCHEMAS = {
               "name": "event_id",
               "type": "string",
               "privacy": "none",
+              "contract": "uuid",
               "doc": "UUID chosen by the sender; retries keep it, so it deduplicates."
             },
             {
               "name": "event_type",
               "type": "string",
-              "privacy": "none"
+              "privacy": "none",
+              "contract": "code"
             },
             {
               "name": "occurred_at",
@@ -1011,18 +1073,21 @@ export const STREAM_SCHEMAS = {
               "name": "tenant_id",
               "type": "string",
               "privacy": "none",
+              "contract": "code",
               "doc": "The customer organisation, from the API key."
             },
             {
               "name": "source",
               "type": "string",
               "privacy": "none",
+              "contract": "code",
               "doc": "The sending application, from the API key."
             },
             {
               "name": "session_id",
               "type": "string",
               "privacy": "low",
+              "contract": "identifier",
               "doc": "Random session UUID; also the Kafka record key."
             },
             {
@@ -1033,6 +1098,7 @@ export const STREAM_SCHEMAS = {
               ],
               "default": null,
               "privacy": "medium",
+              "contract": "identifier",
               "doc": "Device identifier (already hashed by the sender); stripped without analytics consent."
             },
             {
@@ -1043,6 +1109,7 @@ export const STREAM_SCHEMAS = {
               ],
               "default": null,
               "privacy": "high",
+              "contract": "identifier",
               "doc": "The sender's user id; tokenized downstream, stripped without consent."
             },
             {
@@ -1119,6 +1186,7 @@ export const STREAM_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "contract": "ip",
                     "doc": "Client IP (trusted proxies only); only raw.* topics hold it."
                   },
                   {
@@ -1129,6 +1197,7 @@ export const STREAM_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "contract": "free_text",
                     "doc": "Full user agent; reduced to device, browser and OS downstream."
                   },
                   {
@@ -1138,7 +1207,8 @@ export const STREAM_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "locale"
                   },
                   {
                     "name": "timezone",
@@ -1147,7 +1217,8 @@ export const STREAM_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "timezone"
                   },
                   {
                     "name": "page_url",
@@ -1157,6 +1228,7 @@ export const STREAM_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "low",
+                    "contract": "url",
                     "doc": "Page the event happened on; query strings are cut to UTM parameters downstream."
                   },
                   {
@@ -1166,7 +1238,8 @@ export const STREAM_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "url"
                   }
                 ]
               }
@@ -1187,7 +1260,8 @@ export const STREAM_SCHEMAS = {
               {
                 "name": "model_id",
                 "type": "string",
-                "privacy": "none"
+                "privacy": "none",
+                "contract": "code"
               },
               {
                 "name": "language",
@@ -1196,7 +1270,8 @@ export const STREAM_SCHEMAS = {
                   "string"
                 ],
                 "default": null,
-                "privacy": "none"
+                "privacy": "none",
+                "contract": "locale"
               },
               {
                 "name": "diarization",
@@ -1265,12 +1340,14 @@ export const STREAM_SCHEMAS = {
               {
                 "name": "code",
                 "type": "string",
-                "privacy": "none"
+                "privacy": "none",
+                "contract": "code"
               },
               {
                 "name": "message",
                 "type": "string",
                 "privacy": "low",
+                "contract": "free_text",
                 "doc": "Technical message; never echo audio or transcript content here."
               },
               {
@@ -1287,6 +1364,7 @@ export const STREAM_SCHEMAS = {
                 ],
                 "default": null,
                 "privacy": "none",
+                "contract": "code",
                 "doc": "The model that failed, when known: error rates by model and language."
               },
               {
@@ -1296,7 +1374,8 @@ export const STREAM_SCHEMAS = {
                   "string"
                 ],
                 "default": null,
-                "privacy": "none"
+                "privacy": "none",
+                "contract": "locale"
               }
             ]
           },
@@ -1411,12 +1490,14 @@ export const ENRICHED_SCHEMAS = {
               "name": "event_id",
               "type": "string",
               "privacy": "none",
+              "contract": "uuid",
               "doc": "UUID chosen by the sender; retries keep it, so it deduplicates."
             },
             {
               "name": "event_type",
               "type": "string",
-              "privacy": "none"
+              "privacy": "none",
+              "contract": "code"
             },
             {
               "name": "occurred_at",
@@ -1447,18 +1528,21 @@ export const ENRICHED_SCHEMAS = {
               "name": "tenant_id",
               "type": "string",
               "privacy": "none",
+              "contract": "code",
               "doc": "The customer organisation, from the API key."
             },
             {
               "name": "source",
               "type": "string",
               "privacy": "none",
+              "contract": "code",
               "doc": "The sending application, from the API key."
             },
             {
               "name": "session_id",
               "type": "string",
               "privacy": "low",
+              "contract": "identifier",
               "doc": "Random session UUID; also the Kafka record key."
             },
             {
@@ -1469,6 +1553,7 @@ export const ENRICHED_SCHEMAS = {
               ],
               "default": null,
               "privacy": "medium",
+              "contract": "identifier",
               "doc": "Device identifier (already hashed by the sender); stripped without analytics consent."
             },
             {
@@ -1479,6 +1564,7 @@ export const ENRICHED_SCHEMAS = {
               ],
               "default": null,
               "privacy": "high",
+              "contract": "identifier",
               "doc": "The sender's user id; tokenized downstream, stripped without consent."
             },
             {
@@ -1555,6 +1641,7 @@ export const ENRICHED_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "contract": "ip",
                     "doc": "Client IP (trusted proxies only); only raw.* topics hold it."
                   },
                   {
@@ -1565,6 +1652,7 @@ export const ENRICHED_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "contract": "free_text",
                     "doc": "Full user agent; reduced to device, browser and OS downstream."
                   },
                   {
@@ -1574,7 +1662,8 @@ export const ENRICHED_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "locale"
                   },
                   {
                     "name": "timezone",
@@ -1583,7 +1672,8 @@ export const ENRICHED_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "timezone"
                   },
                   {
                     "name": "page_url",
@@ -1593,6 +1683,7 @@ export const ENRICHED_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "low",
+                    "contract": "url",
                     "doc": "Page the event happened on; query strings are cut to UTM parameters downstream."
                   },
                   {
@@ -1602,7 +1693,8 @@ export const ENRICHED_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "url"
                   }
                 ]
               }
@@ -1623,29 +1715,34 @@ export const ENRICHED_SCHEMAS = {
               "name": "device_type",
               "type": "string",
               "privacy": "none",
+              "contract": "label",
               "doc": "desktop, mobile, tablet, tv, console, wearable, bot or other."
             },
             {
               "name": "browser",
               "type": "string",
               "privacy": "none",
+              "contract": "label",
               "doc": "Browser name, or (unknown)."
             },
             {
               "name": "browser_major",
               "type": "string",
               "privacy": "none",
+              "contract": "label",
               "doc": "Major version only: full versions help fingerprinting."
             },
             {
               "name": "os",
               "type": "string",
-              "privacy": "none"
+              "privacy": "none",
+              "contract": "label"
             },
             {
               "name": "os_major",
               "type": "string",
-              "privacy": "none"
+              "privacy": "none",
+              "contract": "label"
             },
             {
               "name": "is_bot",
@@ -1659,6 +1756,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "country",
               "default": null,
               "doc": "ISO 3166-1 alpha-2, from the truncated IP."
             },
@@ -1669,6 +1767,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "label",
               "default": null,
               "doc": "Subdivision (state, region), from the truncated IP."
             },
@@ -1679,6 +1778,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "host",
               "default": null
             },
             {
@@ -1688,6 +1788,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null,
               "doc": "Path only: query strings and fragments are dropped."
             },
@@ -1698,6 +1799,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null
             },
             {
@@ -1707,6 +1809,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null
             },
             {
@@ -1716,6 +1819,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null
             },
             {
@@ -1725,6 +1829,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null
             },
             {
@@ -1734,6 +1839,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null
             },
             {
@@ -1743,6 +1849,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "host",
               "default": null,
               "doc": "Host of the referrer; its path and query are dropped."
             },
@@ -1753,6 +1860,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null,
               "doc": "UTM source, search engine, social network, referring host, (internal) or (direct)."
             },
@@ -1763,6 +1871,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null,
               "doc": "UTM medium, organic, social, referral or (none)."
             },
@@ -1773,6 +1882,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "none",
+              "contract": "code",
               "default": null,
               "doc": "For transcripts: drop (text removed) or redact (personal data replaced)."
             },
@@ -1806,7 +1916,8 @@ export const ENRICHED_SCHEMAS = {
               {
                 "name": "url",
                 "type": "string",
-                "privacy": "low"
+                "privacy": "low",
+                "contract": "url"
               },
               {
                 "name": "title",
@@ -1815,7 +1926,8 @@ export const ENRICHED_SCHEMAS = {
                   "string"
                 ],
                 "default": null,
-                "privacy": "low"
+                "privacy": "low",
+                "contract": "free_text"
               }
             ]
           },
@@ -1828,6 +1940,7 @@ export const ENRICHED_SCHEMAS = {
                 "name": "element",
                 "type": "string",
                 "privacy": "low",
+                "contract": "free_text",
                 "doc": "What was clicked: a selector or element id, never its text."
               },
               {
@@ -1838,6 +1951,7 @@ export const ENRICHED_SCHEMAS = {
                 ],
                 "default": null,
                 "privacy": "low",
+                "contract": "url",
                 "doc": "Where it leads (href), if anywhere."
               }
             ]
@@ -1851,6 +1965,7 @@ export const ENRICHED_SCHEMAS = {
                 "name": "order_id",
                 "type": "string",
                 "privacy": "medium",
+                "contract": "identifier",
                 "doc": "Links to a customer record elsewhere: pseudonymized downstream."
               },
               {
@@ -1862,6 +1977,7 @@ export const ENRICHED_SCHEMAS = {
                 "name": "currency",
                 "type": "string",
                 "privacy": "none",
+                "contract": "currency",
                 "doc": "ISO 4217 code."
               }
             ]
@@ -1874,7 +1990,8 @@ export const ENRICHED_SCHEMAS = {
               {
                 "name": "name",
                 "type": "string",
-                "privacy": "low"
+                "privacy": "low",
+                "contract": "free_text"
               },
               {
                 "name": "properties",
@@ -1884,6 +2001,7 @@ export const ENRICHED_SCHEMAS = {
                 },
                 "default": {},
                 "privacy": "low",
+                "contract": "free_text",
                 "doc": "Free-form analytics properties; no personal data (values are scanned and redacted downstream)."
               }
             ]
@@ -1910,12 +2028,14 @@ export const ENRICHED_SCHEMAS = {
               "name": "event_id",
               "type": "string",
               "privacy": "none",
+              "contract": "uuid",
               "doc": "UUID chosen by the sender; retries keep it, so it deduplicates."
             },
             {
               "name": "event_type",
               "type": "string",
-              "privacy": "none"
+              "privacy": "none",
+              "contract": "code"
             },
             {
               "name": "occurred_at",
@@ -1946,18 +2066,21 @@ export const ENRICHED_SCHEMAS = {
               "name": "tenant_id",
               "type": "string",
               "privacy": "none",
+              "contract": "code",
               "doc": "The customer organisation, from the API key."
             },
             {
               "name": "source",
               "type": "string",
               "privacy": "none",
+              "contract": "code",
               "doc": "The sending application, from the API key."
             },
             {
               "name": "session_id",
               "type": "string",
               "privacy": "low",
+              "contract": "identifier",
               "doc": "Random session UUID; also the Kafka record key."
             },
             {
@@ -1968,6 +2091,7 @@ export const ENRICHED_SCHEMAS = {
               ],
               "default": null,
               "privacy": "medium",
+              "contract": "identifier",
               "doc": "Device identifier (already hashed by the sender); stripped without analytics consent."
             },
             {
@@ -1978,6 +2102,7 @@ export const ENRICHED_SCHEMAS = {
               ],
               "default": null,
               "privacy": "high",
+              "contract": "identifier",
               "doc": "The sender's user id; tokenized downstream, stripped without consent."
             },
             {
@@ -2054,6 +2179,7 @@ export const ENRICHED_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "contract": "ip",
                     "doc": "Client IP (trusted proxies only); only raw.* topics hold it."
                   },
                   {
@@ -2064,6 +2190,7 @@ export const ENRICHED_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "contract": "free_text",
                     "doc": "Full user agent; reduced to device, browser and OS downstream."
                   },
                   {
@@ -2073,7 +2200,8 @@ export const ENRICHED_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "locale"
                   },
                   {
                     "name": "timezone",
@@ -2082,7 +2210,8 @@ export const ENRICHED_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "timezone"
                   },
                   {
                     "name": "page_url",
@@ -2092,6 +2221,7 @@ export const ENRICHED_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "low",
+                    "contract": "url",
                     "doc": "Page the event happened on; query strings are cut to UTM parameters downstream."
                   },
                   {
@@ -2101,7 +2231,8 @@ export const ENRICHED_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "url"
                   }
                 ]
               }
@@ -2122,29 +2253,34 @@ export const ENRICHED_SCHEMAS = {
               "name": "device_type",
               "type": "string",
               "privacy": "none",
+              "contract": "label",
               "doc": "desktop, mobile, tablet, tv, console, wearable, bot or other."
             },
             {
               "name": "browser",
               "type": "string",
               "privacy": "none",
+              "contract": "label",
               "doc": "Browser name, or (unknown)."
             },
             {
               "name": "browser_major",
               "type": "string",
               "privacy": "none",
+              "contract": "label",
               "doc": "Major version only: full versions help fingerprinting."
             },
             {
               "name": "os",
               "type": "string",
-              "privacy": "none"
+              "privacy": "none",
+              "contract": "label"
             },
             {
               "name": "os_major",
               "type": "string",
-              "privacy": "none"
+              "privacy": "none",
+              "contract": "label"
             },
             {
               "name": "is_bot",
@@ -2158,6 +2294,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "country",
               "default": null,
               "doc": "ISO 3166-1 alpha-2, from the truncated IP."
             },
@@ -2168,6 +2305,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "label",
               "default": null,
               "doc": "Subdivision (state, region), from the truncated IP."
             },
@@ -2178,6 +2316,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "host",
               "default": null
             },
             {
@@ -2187,6 +2326,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null,
               "doc": "Path only: query strings and fragments are dropped."
             },
@@ -2197,6 +2337,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null
             },
             {
@@ -2206,6 +2347,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null
             },
             {
@@ -2215,6 +2357,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null
             },
             {
@@ -2224,6 +2367,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null
             },
             {
@@ -2233,6 +2377,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null
             },
             {
@@ -2242,6 +2387,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "host",
               "default": null,
               "doc": "Host of the referrer; its path and query are dropped."
             },
@@ -2252,6 +2398,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null,
               "doc": "UTM source, search engine, social network, referring host, (internal) or (direct)."
             },
@@ -2262,6 +2409,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null,
               "doc": "UTM medium, organic, social, referral or (none)."
             },
@@ -2272,6 +2420,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "none",
+              "contract": "code",
               "default": null,
               "doc": "For transcripts: drop (text removed) or redact (personal data replaced)."
             },
@@ -2305,7 +2454,8 @@ export const ENRICHED_SCHEMAS = {
               {
                 "name": "model_id",
                 "type": "string",
-                "privacy": "none"
+                "privacy": "none",
+                "contract": "code"
               },
               {
                 "name": "language",
@@ -2315,6 +2465,7 @@ export const ENRICHED_SCHEMAS = {
                 ],
                 "default": null,
                 "privacy": "none",
+                "contract": "locale",
                 "doc": "BCP 47 tag, if known before detection."
               }
             ]
@@ -2327,7 +2478,8 @@ export const ENRICHED_SCHEMAS = {
               {
                 "name": "segment_id",
                 "type": "string",
-                "privacy": "none"
+                "privacy": "none",
+                "contract": "identifier"
               },
               {
                 "name": "text",
@@ -2337,6 +2489,7 @@ export const ENRICHED_SCHEMAS = {
                 ],
                 "default": null,
                 "privacy": "critical",
+                "contract": "free_text",
                 "doc": "Spoken words: may hold health data, names, numbers."
               },
               {
@@ -2368,7 +2521,8 @@ export const ENRICHED_SCHEMAS = {
                   "string"
                 ],
                 "default": null,
-                "privacy": "none"
+                "privacy": "none",
+                "contract": "locale"
               },
               {
                 "name": "speaker_id",
@@ -2378,6 +2532,7 @@ export const ENRICHED_SCHEMAS = {
                 ],
                 "default": null,
                 "privacy": "low",
+                "contract": "identifier",
                 "doc": "Diarization label such as spk_0, not a person."
               },
               {
@@ -2388,12 +2543,14 @@ export const ENRICHED_SCHEMAS = {
                 ],
                 "default": null,
                 "privacy": "high",
+                "contract": "identifier",
                 "doc": "Display name for the speaker, which may be a real name."
               },
               {
                 "name": "model_id",
                 "type": "string",
-                "privacy": "none"
+                "privacy": "none",
+                "contract": "code"
               },
               {
                 "name": "processing_latency_ms",
@@ -2421,7 +2578,8 @@ export const ENRICHED_SCHEMAS = {
               {
                 "name": "language",
                 "type": "string",
-                "privacy": "none"
+                "privacy": "none",
+                "contract": "locale"
               },
               {
                 "name": "confidence",
@@ -2452,12 +2610,14 @@ export const ENRICHED_SCHEMAS = {
               "name": "event_id",
               "type": "string",
               "privacy": "none",
+              "contract": "uuid",
               "doc": "UUID chosen by the sender; retries keep it, so it deduplicates."
             },
             {
               "name": "event_type",
               "type": "string",
-              "privacy": "none"
+              "privacy": "none",
+              "contract": "code"
             },
             {
               "name": "occurred_at",
@@ -2488,18 +2648,21 @@ export const ENRICHED_SCHEMAS = {
               "name": "tenant_id",
               "type": "string",
               "privacy": "none",
+              "contract": "code",
               "doc": "The customer organisation, from the API key."
             },
             {
               "name": "source",
               "type": "string",
               "privacy": "none",
+              "contract": "code",
               "doc": "The sending application, from the API key."
             },
             {
               "name": "session_id",
               "type": "string",
               "privacy": "low",
+              "contract": "identifier",
               "doc": "Random session UUID; also the Kafka record key."
             },
             {
@@ -2510,6 +2673,7 @@ export const ENRICHED_SCHEMAS = {
               ],
               "default": null,
               "privacy": "medium",
+              "contract": "identifier",
               "doc": "Device identifier (already hashed by the sender); stripped without analytics consent."
             },
             {
@@ -2520,6 +2684,7 @@ export const ENRICHED_SCHEMAS = {
               ],
               "default": null,
               "privacy": "high",
+              "contract": "identifier",
               "doc": "The sender's user id; tokenized downstream, stripped without consent."
             },
             {
@@ -2596,6 +2761,7 @@ export const ENRICHED_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "contract": "ip",
                     "doc": "Client IP (trusted proxies only); only raw.* topics hold it."
                   },
                   {
@@ -2606,6 +2772,7 @@ export const ENRICHED_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "contract": "free_text",
                     "doc": "Full user agent; reduced to device, browser and OS downstream."
                   },
                   {
@@ -2615,7 +2782,8 @@ export const ENRICHED_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "locale"
                   },
                   {
                     "name": "timezone",
@@ -2624,7 +2792,8 @@ export const ENRICHED_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "timezone"
                   },
                   {
                     "name": "page_url",
@@ -2634,6 +2803,7 @@ export const ENRICHED_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "low",
+                    "contract": "url",
                     "doc": "Page the event happened on; query strings are cut to UTM parameters downstream."
                   },
                   {
@@ -2643,7 +2813,8 @@ export const ENRICHED_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "url"
                   }
                 ]
               }
@@ -2664,29 +2835,34 @@ export const ENRICHED_SCHEMAS = {
               "name": "device_type",
               "type": "string",
               "privacy": "none",
+              "contract": "label",
               "doc": "desktop, mobile, tablet, tv, console, wearable, bot or other."
             },
             {
               "name": "browser",
               "type": "string",
               "privacy": "none",
+              "contract": "label",
               "doc": "Browser name, or (unknown)."
             },
             {
               "name": "browser_major",
               "type": "string",
               "privacy": "none",
+              "contract": "label",
               "doc": "Major version only: full versions help fingerprinting."
             },
             {
               "name": "os",
               "type": "string",
-              "privacy": "none"
+              "privacy": "none",
+              "contract": "label"
             },
             {
               "name": "os_major",
               "type": "string",
-              "privacy": "none"
+              "privacy": "none",
+              "contract": "label"
             },
             {
               "name": "is_bot",
@@ -2700,6 +2876,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "country",
               "default": null,
               "doc": "ISO 3166-1 alpha-2, from the truncated IP."
             },
@@ -2710,6 +2887,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "label",
               "default": null,
               "doc": "Subdivision (state, region), from the truncated IP."
             },
@@ -2720,6 +2898,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "host",
               "default": null
             },
             {
@@ -2729,6 +2908,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null,
               "doc": "Path only: query strings and fragments are dropped."
             },
@@ -2739,6 +2919,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null
             },
             {
@@ -2748,6 +2929,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null
             },
             {
@@ -2757,6 +2939,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null
             },
             {
@@ -2766,6 +2949,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null
             },
             {
@@ -2775,6 +2959,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null
             },
             {
@@ -2784,6 +2969,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "host",
               "default": null,
               "doc": "Host of the referrer; its path and query are dropped."
             },
@@ -2794,6 +2980,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null,
               "doc": "UTM source, search engine, social network, referring host, (internal) or (direct)."
             },
@@ -2804,6 +2991,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null,
               "doc": "UTM medium, organic, social, referral or (none)."
             },
@@ -2814,6 +3002,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "none",
+              "contract": "code",
               "default": null,
               "doc": "For transcripts: drop (text removed) or redact (personal data replaced)."
             },
@@ -2847,7 +3036,8 @@ export const ENRICHED_SCHEMAS = {
               {
                 "name": "speaker_id",
                 "type": "string",
-                "privacy": "low"
+                "privacy": "low",
+                "contract": "identifier"
               },
               {
                 "name": "speaker_label",
@@ -2856,7 +3046,8 @@ export const ENRICHED_SCHEMAS = {
                   "string"
                 ],
                 "default": null,
-                "privacy": "high"
+                "privacy": "high",
+                "contract": "identifier"
               },
               {
                 "name": "offset_ms",
@@ -2882,12 +3073,14 @@ export const ENRICHED_SCHEMAS = {
                   "string"
                 ],
                 "default": null,
-                "privacy": "low"
+                "privacy": "low",
+                "contract": "identifier"
               },
               {
                 "name": "to_speaker_id",
                 "type": "string",
-                "privacy": "low"
+                "privacy": "low",
+                "contract": "identifier"
               },
               {
                 "name": "offset_ms",
@@ -2923,12 +3116,14 @@ export const ENRICHED_SCHEMAS = {
               "name": "event_id",
               "type": "string",
               "privacy": "none",
+              "contract": "uuid",
               "doc": "UUID chosen by the sender; retries keep it, so it deduplicates."
             },
             {
               "name": "event_type",
               "type": "string",
-              "privacy": "none"
+              "privacy": "none",
+              "contract": "code"
             },
             {
               "name": "occurred_at",
@@ -2959,18 +3154,21 @@ export const ENRICHED_SCHEMAS = {
               "name": "tenant_id",
               "type": "string",
               "privacy": "none",
+              "contract": "code",
               "doc": "The customer organisation, from the API key."
             },
             {
               "name": "source",
               "type": "string",
               "privacy": "none",
+              "contract": "code",
               "doc": "The sending application, from the API key."
             },
             {
               "name": "session_id",
               "type": "string",
               "privacy": "low",
+              "contract": "identifier",
               "doc": "Random session UUID; also the Kafka record key."
             },
             {
@@ -2981,6 +3179,7 @@ export const ENRICHED_SCHEMAS = {
               ],
               "default": null,
               "privacy": "medium",
+              "contract": "identifier",
               "doc": "Device identifier (already hashed by the sender); stripped without analytics consent."
             },
             {
@@ -2991,6 +3190,7 @@ export const ENRICHED_SCHEMAS = {
               ],
               "default": null,
               "privacy": "high",
+              "contract": "identifier",
               "doc": "The sender's user id; tokenized downstream, stripped without consent."
             },
             {
@@ -3067,6 +3267,7 @@ export const ENRICHED_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "contract": "ip",
                     "doc": "Client IP (trusted proxies only); only raw.* topics hold it."
                   },
                   {
@@ -3077,6 +3278,7 @@ export const ENRICHED_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "contract": "free_text",
                     "doc": "Full user agent; reduced to device, browser and OS downstream."
                   },
                   {
@@ -3086,7 +3288,8 @@ export const ENRICHED_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "locale"
                   },
                   {
                     "name": "timezone",
@@ -3095,7 +3298,8 @@ export const ENRICHED_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "timezone"
                   },
                   {
                     "name": "page_url",
@@ -3105,6 +3309,7 @@ export const ENRICHED_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "low",
+                    "contract": "url",
                     "doc": "Page the event happened on; query strings are cut to UTM parameters downstream."
                   },
                   {
@@ -3114,7 +3319,8 @@ export const ENRICHED_SCHEMAS = {
                       "string"
                     ],
                     "default": null,
-                    "privacy": "low"
+                    "privacy": "low",
+                    "contract": "url"
                   }
                 ]
               }
@@ -3135,29 +3341,34 @@ export const ENRICHED_SCHEMAS = {
               "name": "device_type",
               "type": "string",
               "privacy": "none",
+              "contract": "label",
               "doc": "desktop, mobile, tablet, tv, console, wearable, bot or other."
             },
             {
               "name": "browser",
               "type": "string",
               "privacy": "none",
+              "contract": "label",
               "doc": "Browser name, or (unknown)."
             },
             {
               "name": "browser_major",
               "type": "string",
               "privacy": "none",
+              "contract": "label",
               "doc": "Major version only: full versions help fingerprinting."
             },
             {
               "name": "os",
               "type": "string",
-              "privacy": "none"
+              "privacy": "none",
+              "contract": "label"
             },
             {
               "name": "os_major",
               "type": "string",
-              "privacy": "none"
+              "privacy": "none",
+              "contract": "label"
             },
             {
               "name": "is_bot",
@@ -3171,6 +3382,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "country",
               "default": null,
               "doc": "ISO 3166-1 alpha-2, from the truncated IP."
             },
@@ -3181,6 +3393,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "label",
               "default": null,
               "doc": "Subdivision (state, region), from the truncated IP."
             },
@@ -3191,6 +3404,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "host",
               "default": null
             },
             {
@@ -3200,6 +3414,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null,
               "doc": "Path only: query strings and fragments are dropped."
             },
@@ -3210,6 +3425,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null
             },
             {
@@ -3219,6 +3435,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null
             },
             {
@@ -3228,6 +3445,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null
             },
             {
@@ -3237,6 +3455,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null
             },
             {
@@ -3246,6 +3465,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null
             },
             {
@@ -3255,6 +3475,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "host",
               "default": null,
               "doc": "Host of the referrer; its path and query are dropped."
             },
@@ -3265,6 +3486,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null,
               "doc": "UTM source, search engine, social network, referring host, (internal) or (direct)."
             },
@@ -3275,6 +3497,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "low",
+              "contract": "free_text",
               "default": null,
               "doc": "UTM medium, organic, social, referral or (none)."
             },
@@ -3285,6 +3508,7 @@ export const ENRICHED_SCHEMAS = {
                 "string"
               ],
               "privacy": "none",
+              "contract": "code",
               "default": null,
               "doc": "For transcripts: drop (text removed) or redact (personal data replaced)."
             },
@@ -3318,7 +3542,8 @@ export const ENRICHED_SCHEMAS = {
               {
                 "name": "model_id",
                 "type": "string",
-                "privacy": "none"
+                "privacy": "none",
+                "contract": "code"
               },
               {
                 "name": "language",
@@ -3327,7 +3552,8 @@ export const ENRICHED_SCHEMAS = {
                   "string"
                 ],
                 "default": null,
-                "privacy": "none"
+                "privacy": "none",
+                "contract": "locale"
               },
               {
                 "name": "diarization",
@@ -3396,12 +3622,14 @@ export const ENRICHED_SCHEMAS = {
               {
                 "name": "code",
                 "type": "string",
-                "privacy": "none"
+                "privacy": "none",
+                "contract": "code"
               },
               {
                 "name": "message",
                 "type": "string",
                 "privacy": "low",
+                "contract": "free_text",
                 "doc": "Technical message; never echo audio or transcript content here."
               },
               {
@@ -3418,6 +3646,7 @@ export const ENRICHED_SCHEMAS = {
                 ],
                 "default": null,
                 "privacy": "none",
+                "contract": "code",
                 "doc": "The model that failed, when known: error rates by model and language."
               },
               {
@@ -3427,7 +3656,8 @@ export const ENRICHED_SCHEMAS = {
                   "string"
                 ],
                 "default": null,
-                "privacy": "none"
+                "privacy": "none",
+                "contract": "locale"
               }
             ]
           },

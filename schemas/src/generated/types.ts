@@ -18,59 +18,59 @@ export interface Consent {
 
 /** backbone.events.Context */
 export interface Context {
-  /** privacy: medium. Client IP (trusted proxies only); only raw.* topics hold it. */
+  /** privacy: medium, contract: ip. Client IP (trusted proxies only); only raw.* topics hold it. */
   ip: null | string;
-  /** privacy: medium. Full user agent; reduced to device, browser and OS downstream. */
+  /** privacy: medium, contract: free_text. Full user agent; reduced to device, browser and OS downstream. */
   user_agent: null | string;
-  /** privacy: low */
+  /** privacy: low, contract: locale */
   locale: null | string;
-  /** privacy: low */
+  /** privacy: low, contract: timezone */
   timezone: null | string;
-  /** privacy: low. Page the event happened on; query strings are cut to UTM parameters downstream. */
+  /** privacy: low, contract: url. Page the event happened on; query strings are cut to UTM parameters downstream. */
   page_url: null | string;
-  /** privacy: low */
+  /** privacy: low, contract: url */
   referrer: null | string;
 }
 
 /** What the enrich worker derived from the raw event before masking it. Nothing here identifies a person. (backbone.events.Enrichment) */
 export interface Enrichment {
-  /** privacy: none. desktop, mobile, tablet, tv, console, wearable, bot or other. */
+  /** privacy: none, contract: label. desktop, mobile, tablet, tv, console, wearable, bot or other. */
   device_type: string;
-  /** privacy: none. Browser name, or (unknown). */
+  /** privacy: none, contract: label. Browser name, or (unknown). */
   browser: string;
-  /** privacy: none. Major version only: full versions help fingerprinting. */
+  /** privacy: none, contract: label. Major version only: full versions help fingerprinting. */
   browser_major: string;
-  /** privacy: none */
+  /** privacy: none, contract: label */
   os: string;
-  /** privacy: none */
+  /** privacy: none, contract: label */
   os_major: string;
   /** privacy: none */
   is_bot: boolean;
-  /** privacy: low. ISO 3166-1 alpha-2, from the truncated IP. */
+  /** privacy: low, contract: country. ISO 3166-1 alpha-2, from the truncated IP. */
   country: null | string;
-  /** privacy: low. Subdivision (state, region), from the truncated IP. */
+  /** privacy: low, contract: label. Subdivision (state, region), from the truncated IP. */
   region: null | string;
-  /** privacy: low */
+  /** privacy: low, contract: host */
   page_host: null | string;
-  /** privacy: low. Path only: query strings and fragments are dropped. */
+  /** privacy: low, contract: free_text. Path only: query strings and fragments are dropped. */
   page_path: null | string;
-  /** privacy: low */
+  /** privacy: low, contract: free_text */
   utm_source: null | string;
-  /** privacy: low */
+  /** privacy: low, contract: free_text */
   utm_medium: null | string;
-  /** privacy: low */
+  /** privacy: low, contract: free_text */
   utm_campaign: null | string;
-  /** privacy: low */
+  /** privacy: low, contract: free_text */
   utm_term: null | string;
-  /** privacy: low */
+  /** privacy: low, contract: free_text */
   utm_content: null | string;
-  /** privacy: low. Host of the referrer; its path and query are dropped. */
+  /** privacy: low, contract: host. Host of the referrer; its path and query are dropped. */
   referrer_host: null | string;
-  /** privacy: low. UTM source, search engine, social network, referring host, (internal) or (direct). */
+  /** privacy: low, contract: free_text. UTM source, search engine, social network, referring host, (internal) or (direct). */
   traffic_source: null | string;
-  /** privacy: low. UTM medium, organic, social, referral or (none). */
+  /** privacy: low, contract: free_text. UTM medium, organic, social, referral or (none). */
   traffic_medium: null | string;
-  /** privacy: none. For transcripts: drop (text removed) or redact (personal data replaced). */
+  /** privacy: none, contract: code. For transcripts: drop (text removed) or redact (personal data replaced). */
   text_policy: null | string;
   /** privacy: none. Personal data items replaced in transcript text. */
   redactions: number;
@@ -80,9 +80,9 @@ export interface Enrichment {
 
 /** What every event carries, whatever its stream. received_at, tenant_id and source are set by the server, never by the sender. (backbone.events.Envelope) */
 export interface Envelope {
-  /** privacy: none. UUID chosen by the sender; retries keep it, so it deduplicates. */
+  /** privacy: none, contract: uuid. UUID chosen by the sender; retries keep it, so it deduplicates. */
   event_id: string;
-  /** privacy: none */
+  /** privacy: none, contract: code */
   event_type: string;
   /** privacy: none. When it happened, by the sender's clock (clamped if far in the future). */
   occurred_at: number;
@@ -90,15 +90,15 @@ export interface Envelope {
   received_at: number;
   /** privacy: none. occurred_at lay too far in the future and was set to received_at. */
   occurred_at_clamped: boolean;
-  /** privacy: none. The customer organisation, from the API key. */
+  /** privacy: none, contract: code. The customer organisation, from the API key. */
   tenant_id: string;
-  /** privacy: none. The sending application, from the API key. */
+  /** privacy: none, contract: code. The sending application, from the API key. */
   source: string;
-  /** privacy: low. Random session UUID; also the Kafka record key. */
+  /** privacy: low, contract: identifier. Random session UUID; also the Kafka record key. */
   session_id: string;
-  /** privacy: medium. Device identifier (already hashed by the sender); stripped without analytics consent. */
+  /** privacy: medium, contract: identifier. Device identifier (already hashed by the sender); stripped without analytics consent. */
   anonymous_id: null | string;
-  /** privacy: high. The sender's user id; tokenized downstream, stripped without consent. */
+  /** privacy: high, contract: identifier. The sender's user id; tokenized downstream, stripped without consent. */
   user_id: null | string;
   /** privacy: none */
   consent: Consent;
@@ -138,7 +138,7 @@ export interface EnrichedTranscriptEvent {
 
 /** event_type stt_language_detected (backbone.events.stt.LanguageDetected) */
 export interface LanguageDetected {
-  /** privacy: none */
+  /** privacy: none, contract: locale */
   language: string;
   /** privacy: none */
   confidence: number;
@@ -182,15 +182,15 @@ export interface SessionCompleted {
 
 /** event_type stt_error (backbone.events.stt.SessionError) */
 export interface SessionError {
-  /** privacy: none */
+  /** privacy: none, contract: code */
   code: string;
-  /** privacy: low. Technical message; never echo audio or transcript content here. */
+  /** privacy: low, contract: free_text. Technical message; never echo audio or transcript content here. */
   message: string;
   /** privacy: none */
   retriable: boolean;
-  /** privacy: none. The model that failed, when known: error rates by model and language. */
+  /** privacy: none, contract: code. The model that failed, when known: error rates by model and language. */
   model_id: null | string;
-  /** privacy: none */
+  /** privacy: none, contract: locale */
   language: null | string;
 }
 
@@ -204,9 +204,9 @@ export interface SessionEvent {
 
 /** event_type stt_session_started (backbone.events.stt.SessionStarted) */
 export interface SessionStarted {
-  /** privacy: none */
+  /** privacy: none, contract: code */
   model_id: string;
-  /** privacy: none */
+  /** privacy: none, contract: locale */
   language: null | string;
   /** privacy: none */
   diarization: boolean;
@@ -223,9 +223,9 @@ export type SessionStatus = 'completed' | 'cancelled' | 'failed' | 'timeout';
 
 /** event_type stt_speaker_changed (backbone.events.stt.SpeakerChanged) */
 export interface SpeakerChanged {
-  /** privacy: low */
+  /** privacy: low, contract: identifier */
   from_speaker_id: null | string;
-  /** privacy: low */
+  /** privacy: low, contract: identifier */
   to_speaker_id: string;
   /** privacy: none */
   offset_ms: number;
@@ -235,9 +235,9 @@ export interface SpeakerChanged {
 
 /** event_type stt_speaker_detected (backbone.events.stt.SpeakerDetected) */
 export interface SpeakerDetected {
-  /** privacy: low */
+  /** privacy: low, contract: identifier */
   speaker_id: string;
-  /** privacy: high */
+  /** privacy: high, contract: identifier */
   speaker_label: null | string;
   /** privacy: none */
   offset_ms: number;
@@ -263,17 +263,17 @@ export interface TranscriptEvent {
 
 /** event_type stt_transcription_started (backbone.events.stt.TranscriptionStarted) */
 export interface TranscriptionStarted {
-  /** privacy: none */
+  /** privacy: none, contract: code */
   model_id: string;
-  /** privacy: none. BCP 47 tag, if known before detection. */
+  /** privacy: none, contract: locale. BCP 47 tag, if known before detection. */
   language: null | string;
 }
 
 /** event_type stt_partial_transcript (is_final false) or stt_transcription_completed (is_final true) (backbone.events.stt.TranscriptSegment) */
 export interface TranscriptSegment {
-  /** privacy: none */
+  /** privacy: none, contract: identifier */
   segment_id: string;
-  /** privacy: critical. Spoken words: may hold health data, names, numbers. */
+  /** privacy: critical, contract: free_text. Spoken words: may hold health data, names, numbers. */
   text: null | string;
   /** privacy: none */
   is_final: boolean;
@@ -283,13 +283,13 @@ export interface TranscriptSegment {
   start_ms: number;
   /** privacy: none */
   end_ms: number;
-  /** privacy: none */
+  /** privacy: none, contract: locale */
   language: null | string;
-  /** privacy: low. Diarization label such as spk_0, not a person. */
+  /** privacy: low, contract: identifier. Diarization label such as spk_0, not a person. */
   speaker_id: null | string;
-  /** privacy: high. Display name for the speaker, which may be a real name. */
+  /** privacy: high, contract: identifier. Display name for the speaker, which may be a real name. */
   speaker_label: null | string;
-  /** privacy: none */
+  /** privacy: none, contract: code */
   model_id: string;
   /** privacy: none */
   processing_latency_ms: number;
@@ -301,27 +301,27 @@ export interface TranscriptSegment {
 
 /** event_type click (backbone.events.web.Click) */
 export interface Click {
-  /** privacy: low. What was clicked: a selector or element id, never its text. */
+  /** privacy: low, contract: free_text. What was clicked: a selector or element id, never its text. */
   element: string;
-  /** privacy: low. Where it leads (href), if anywhere. */
+  /** privacy: low, contract: url. Where it leads (href), if anywhere. */
   target: null | string;
 }
 
 /** event_type conversion (backbone.events.web.Conversion) */
 export interface Conversion {
-  /** privacy: medium. Links to a customer record elsewhere: pseudonymized downstream. */
+  /** privacy: medium, contract: identifier. Links to a customer record elsewhere: pseudonymized downstream. */
   order_id: string;
   /** privacy: none */
   value: number;
-  /** privacy: none. ISO 4217 code. */
+  /** privacy: none, contract: currency. ISO 4217 code. */
   currency: string;
 }
 
 /** event_type custom (backbone.events.web.CustomEvent) */
 export interface CustomEvent {
-  /** privacy: low */
+  /** privacy: low, contract: free_text */
   name: string;
-  /** privacy: low. Free-form analytics properties; no personal data (values are scanned and redacted downstream). */
+  /** privacy: low, contract: free_text. Free-form analytics properties; no personal data (values are scanned and redacted downstream). */
   properties: Record<string, string>;
 }
 
@@ -337,9 +337,9 @@ export interface EnrichedWebEvent {
 
 /** event_type page_view (backbone.events.web.PageView) */
 export interface PageView {
-  /** privacy: low */
+  /** privacy: low, contract: url */
   url: string;
-  /** privacy: low */
+  /** privacy: low, contract: free_text */
   title: null | string;
 }
 

@@ -21,7 +21,7 @@ function envelope(
   overrides: Partial<StreamEvents['web']['envelope']> = {},
 ): StreamEvents['web']['envelope'] {
   return sampleEnvelope(eventType, {
-    event_id: 'e-1',
+    event_id: '5c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
     source: 'web',
     session_id: 'sess-1',
     anonymous_id: 'device-42',
@@ -70,18 +70,19 @@ describe('enrichEvent (raw.* → events.*)', () => {
       enriched_at: 1_736_937_005_000,
     });
     expect(value.envelope).toMatchObject({
-      session_id: 'sess-1',
-      anonymous_id: pseudonymize('device-42', keys),
-      user_id: tokenize('jane@example.com', keys),
+      session_id: tokenize('sess-1', keys, 'acme'),
+      anonymous_id: pseudonymize('device-42', keys, 'acme'),
+      user_id: tokenize('jane@example.com', keys, 'acme'),
       context: {
-        ip: pseudonymize('81.2.69.160', keys),
+        ip: pseudonymize('81.2.69.160', keys, 'acme'),
         user_agent: null,
         page_url: 'https://shop.example/checkout',
         referrer: null,
         locale: 'en-GB',
       },
     });
-    expect(report.masked).toEqual({ medium: 2, high: 1, critical: 0 });
+    // anonymous_id and the IP hashed; user_id and session_id tokenized.
+    expect(report.masked).toEqual({ medium: 2, high: 2, critical: 0 });
   });
 
   it('drops events from bots', () => {
@@ -139,7 +140,7 @@ describe('enrichEvent (raw.* → events.*)', () => {
       'backbone.events.stt.TranscriptSegment': {
         text: null,
         word_count: 9,
-        speaker_label: tokenize('Dr. Jane Smith', keys),
+        speaker_label: tokenize('Dr. Jane Smith', keys, 'acme'),
       },
     });
     expect(result.value.value.enrichment).toMatchObject({ text_policy: 'drop', redactions: 0 });
@@ -231,7 +232,7 @@ describe('enrichEvent (raw.* → events.*)', () => {
     });
   });
 
-  it('keeps identifiers in low fields as they are (a session or speaker id is not free text)', () => {
+  it('writes identifiers as tenant tokens, not redacted text: joins are kept, values gone', () => {
     const raw: StreamEvents['stt.speaker'] = {
       envelope: { ...envelope('stt_speaker_changed'), session_id: '1234567890' },
       payload: {
@@ -245,9 +246,12 @@ describe('enrichEvent (raw.* → events.*)', () => {
     };
     const result = enrichEvent('stt.speaker', raw, context());
     if (result.kind !== 'ok') throw new Error(result.kind);
-    expect(result.value.value.envelope.session_id).toBe('1234567890');
+    expect(result.value.value.envelope.session_id).toBe(tokenize('1234567890', keys, 'acme'));
     expect(result.value.value.payload).toMatchObject({
-      'backbone.events.stt.SpeakerChanged': { from_speaker_id: '5550001234' },
+      'backbone.events.stt.SpeakerChanged': {
+        from_speaker_id: tokenize('5550001234', keys, 'acme'),
+        to_speaker_id: tokenize('spk-2', keys, 'acme'),
+      },
     });
   });
 });

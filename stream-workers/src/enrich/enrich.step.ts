@@ -1,15 +1,16 @@
 import type { EnrichedStreamEvents, Enrichment, StreamEvents, StreamName } from '@backbone/schemas';
-import { validateEvent } from '@backbone/schemas';
+import { isIpAddress, validateEvent } from '@backbone/schemas';
 import { dlq, drop, ok, type StepResult } from '../step.js';
+import { backstop } from './backstop.js';
 import type { GeoInfo } from './geo.js';
 import { maskEvent, type MaskKeys } from './mask.js';
 import { redactText } from './redact.js';
 import { classifySource } from './referrer.js';
 import { redactFreeText } from './free-text.js';
-import { parsePageUrl, type ParsedUrl } from './url.js';
+import { parsePageUrl, safeHost, type ParsedUrl } from './url.js';
 import { parseUserAgent } from './user-agent.js';
 
-/** How a tenant wants transcript text handled: REFERENCE R3 makes `drop` the default. */
+/** How a tenant wants transcript text handled: `drop` is the default (docs/privacy.md). */
 export type TextPolicy = 'drop' | 'redact';
 
 export interface EnrichContext {
@@ -22,13 +23,15 @@ export interface EnrichContext {
 export interface EnrichReport {
   masked: { medium: number; high: number; critical: number };
   redactions: number;
+  /** Fields where the last scan found personal data that no earlier step had removed. */
+  backstop: string[];
 }
 
-const originOf = (url: string | null): string | null => {
+const hostOf = (url: string | null): string | null => {
   if (!url) return null;
   try {
     const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.host.toLowerCase() : null;
+    return u.protocol === 'http:' || u.protocol === 'https:' ? safeHost(u.host) : null;
   } catch {
     return null;
   }
@@ -39,10 +42,19 @@ const PAGE_VIEW = 'backbone.events.web.PageView';
 
 const reducedUrl = (page: ParsedUrl) => `${page.host ? `https://${page.host}` : ''}${page.path}`;
 
+/** A traffic source is a known label, a host (never an IP address) or a redacted UTM value. */
+function trafficSource(referrer: string | null, page: ParsedUrl) {
+  const source = classifySource(referrer, page);
+  if (isIpAddress(source.source.replace(/^\[|\]$/g, '')))
+    return { source: '(ip address)', medium: source.medium };
+  return { source: redactText(source.source).text, medium: redactText(source.medium).text };
+}
+
 /**
  * raw.* → events.*: derives device, geo, page and traffic source, applies the tenant's
- * transcript policy, then masks every field by its privacy class. Bots are dropped; a
- * value that does not fit the enriched schema goes to the DLQ rather than downstream.
+ * transcript policy, masks every field by its privacy class and value contract, and scans
+ * what remains. Bots are dropped; a value that does not fit the enriched schema goes to the
+ * DLQ rather than downstream.
  */
 export function enrichEvent<S extends StreamName>(
   stream: S,
@@ -54,26 +66,25 @@ export function enrichEvent<S extends StreamName>(
   if (device.is_bot) return drop('bot');
 
   const pageView = (raw.payload as Record<string, { url?: string }>)[PAGE_VIEW];
-  // The page: the context's URL, or a page view's own (R1 sends it in properties.url).
+  // The page: the context's URL, or a page view's own (the collector API sends it in properties.url).
   const pageUrl = envelope.context.page_url ?? pageView?.url ?? null;
-  const parsed = pageUrl ? parsePageUrl(pageUrl) : null;
-  // A path can carry an email or an account number too (/users/jane@example.com/orders/123456).
-  const page = parsed ? { ...parsed, path: redactText(parsed.path).text } : null;
-  const source = stream === 'web' && page ? classifySource(envelope.context.referrer, page) : null;
+  const page = pageUrl ? parsePageUrl(pageUrl) : null;
+  const source = stream === 'web' && page ? trafficSource(envelope.context.referrer, page) : null;
   const geo = ctx.geo(envelope.context.ip);
 
   // Transcript text: dropped, or redacted by tenant policy, before the class-based masking
   // (which would drop it as `critical`) sees it.
-  let payload: unknown = raw.payload;
   let textPolicy: TextPolicy | null = null;
   let redactions = 0;
+  let redactedText: string | null = null;
   const segment = (raw.payload as Record<string, { text: string | null }>)[SEGMENT];
   if (segment) {
     textPolicy = ctx.textPolicy(envelope.tenant_id);
-    const redacted =
-      textPolicy === 'redact' && segment.text !== null ? redactText(segment.text) : null;
-    if (redacted) redactions = Object.values(redacted.counts).reduce((a, b) => a + b, 0);
-    payload = { [SEGMENT]: { ...segment, text: redacted?.text ?? null } };
+    if (textPolicy === 'redact' && segment.text !== null) {
+      const redacted = redactText(segment.text);
+      redactions = Object.values(redacted.counts).reduce((a, b) => a + b, 0);
+      redactedText = redacted.text;
+    }
   }
 
   const prepared = {
@@ -87,21 +98,18 @@ export function enrichEvent<S extends StreamName>(
         referrer: null,
       },
     },
-    payload,
+    payload: raw.payload,
   } as StreamEvents[S];
   const { value: masked, report } = maskEvent(stream, prepared, ctx.keys);
-  if (segment && textPolicy === 'redact') {
+  if (redactedText !== null)
     // Redacted text is allowed through: put it back after the mask dropped the critical field.
-    (masked.payload as Record<string, { text: string | null }>)[SEGMENT]!.text = (
-      prepared.payload as Record<string, { text: string | null }>
-    )[SEGMENT]!.text;
-  }
-
+    (masked.payload as Record<string, { text: string | null }>)[SEGMENT]!.text = redactedText;
   const branch = Object.values(
     masked.payload as unknown as Record<string, Record<string, unknown>>,
   )[0];
+  // A page view's URL is the page's, reduced once (its redactions are the page path's).
   if (branch && pageView && page) branch.url = reducedUrl(page);
-  const freeText = branch ? redactFreeText(stream, branch) : 0;
+  const freeText = redactFreeText(stream, masked);
 
   // Fields named one by one: spreading the memoized device object cost ~25 µs per event
   // (V8's slow path for spreads), more than every other step together.
@@ -121,7 +129,7 @@ export function enrichEvent<S extends StreamName>(
     utm_campaign: page?.utm.campaign ?? null,
     utm_term: page?.utm.term ?? null,
     utm_content: page?.utm.content ?? null,
-    referrer_host: originOf(envelope.context.referrer),
+    referrer_host: hostOf(envelope.context.referrer),
     traffic_source: source?.source ?? null,
     traffic_medium: source?.medium ?? null,
     text_policy: textPolicy,
@@ -129,10 +137,14 @@ export function enrichEvent<S extends StreamName>(
     enriched_at: ctx.now(),
   };
   const value = { ...masked, enrichment } as unknown as EnrichedStreamEvents[S];
+  const hits = backstop(stream, value, ctx.keys);
   const errors = validateEvent(stream, value, 'events');
   if (errors.length > 0)
     return dlq(
       `the enriched event does not fit its schema: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
     );
-  return ok({ value, report: { masked: report.masked, redactions: redactions + freeText } });
+  return ok({
+    value,
+    report: { masked: report.masked, redactions: redactions + freeText, backstop: hits },
+  });
 }

@@ -1,12 +1,4 @@
-import type {
-  Consumer,
-  EachBatchPayload,
-  IHeaders,
-  Kafka,
-  KafkaMessage,
-  Message,
-  Producer,
-} from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import type { Logger } from '@backbone/runtime';
 import {
@@ -23,6 +15,7 @@ import { dlqMessage, headerText } from '../dlq.js';
 import { SerialLock } from '../serial-lock.js';
 import type { DedupStore } from './dedup.js';
 import { enrichEvent, type EnrichContext } from './enrich.step.js';
+import { carriedHeaders } from './headers.js';
 
 export interface EnrichWorkerOptions {
   kafka: Kafka;
@@ -44,8 +37,7 @@ export interface EnrichWorkerOptions {
   onStep?: (step: 'in-transaction', batch: { topic: string; partition: number }) => void;
 }
 
-// Under the broker's default message.max.bytes (1 MiB) for one partition's record batch: the
-// output of one raw partition goes to one events partition (same key, same partition count).
+// Under the broker's default message.max.bytes (1 MiB) for one partition's record batch.
 const MAX_REQUEST_BYTES = 900 * 1024;
 
 /** A batch's outcomes, counted into the metrics once per batch. */
@@ -53,6 +45,8 @@ interface Tally {
   outcomes: Map<string, number>;
   masked: { medium: number; high: number; critical: number };
   redactions: number;
+  /** Fields where the last scan replaced personal data, with how often. */
+  backstop: Map<string, number>;
   count(outcome: string): void;
 }
 
@@ -83,9 +77,6 @@ export function chunks(
   if (current.length > 0) result.push(current);
   return result;
 }
-
-/** Headers that follow an event from raw.* to events.* (correlation, tracing). */
-const CARRIED = ['x-request-id', 'x-batch-id', 'traceparent'];
 
 /**
  * raw.* → events.* exactly once: for each fetched batch of a partition, one Kafka transaction
@@ -218,6 +209,7 @@ export class EnrichWorker {
       outcomes: new Map<string, number>(),
       masked: { medium: 0, high: 0, critical: 0 },
       redactions: 0,
+      backstop: new Map<string, number>(),
       count(outcome: string) {
         this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
       },
@@ -255,11 +247,14 @@ export class EnrichWorker {
       } else {
         const { value, report } = result.value;
         push(this.topics('events', stream), {
-          key: d.m.key,
+          // The session's token: the raw key is the client's session id.
+          key: value.envelope.session_id,
           value: events.encode(stream, value),
-          headers: carried(d.m.headers),
+          headers: carriedHeaders(d.m.headers, value.envelope.tenant_id, this.options.context.keys),
           timestamp: d.m.timestamp,
         });
+        for (const field of report.backstop)
+          tally.backstop.set(field, (tally.backstop.get(field) ?? 0) + 1);
         tally.masked.medium += report.masked.medium;
         tally.masked.high += report.masked.high;
         tally.masked.critical += report.masked.critical;
@@ -325,6 +320,15 @@ export class EnrichWorker {
     for (const [cls, n] of Object.entries(tally.masked))
       if (n) metrics.fieldsMasked.inc({ stream, class: cls }, n);
     if (tally.redactions) metrics.redactions.inc({ stream }, tally.redactions);
+    if (tally.backstop.size > 0) {
+      for (const [field, n] of tally.backstop) metrics.backstopHits.inc({ stream, field }, n);
+      this.options.logger
+        .child({ module: 'backstop' })
+        .warn(
+          { stream, fields: Object.fromEntries(tally.backstop) },
+          'personal data found in fields that cannot hold it; written as tokens. Fix the sender',
+        );
+    }
     metrics.batchSize.observe({ worker: 'enrich' }, batch.messages.length);
     metrics.commitSeconds.observe(
       { worker: 'enrich' },
@@ -350,9 +354,3 @@ const where = (s: { topic: string; partition: number; message: KafkaMessage }) =
   partition: s.partition,
   offset: s.message.offset,
 });
-
-function carried(headers: IHeaders | undefined): IHeaders {
-  const out: IHeaders = {};
-  for (const name of CARRIED) if (headers?.[name] !== undefined) out[name] = headers[name];
-  return out;
-}

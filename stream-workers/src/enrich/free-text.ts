@@ -1,41 +1,49 @@
-import { STREAM_SCHEMAS, walkPrivacy, type StreamName } from '@backbone/schemas';
+import { contractLeaves, parentAt, type Leaf, type StreamName } from '@backbone/schemas';
 import { memoize } from '../memo.js';
 import { redactText } from './redact.js';
+import { reduceUrl } from './url.js';
 
 /**
- * The payload fields where people type or paste text: class `low` (kept in analytics) and not
- * an identifier (`*_id`). Titles, element labels, custom properties and error messages end up
- * holding emails and phone numbers often enough that they are redacted on the way through.
+ * The payload fields whose contract is free text or a URL (titles, element labels, custom
+ * event names and properties, error messages, link targets): people type or paste personal
+ * data there often enough that every value is redacted on the way through. Critical text
+ * (transcripts) follows the tenant's policy instead.
  */
-export const freeTextFields = memoize(
-  (stream: StreamName): Set<string> =>
-    new Set(
-      walkPrivacy(STREAM_SCHEMAS[stream])
-        .fields.filter((f) => f.privacy === 'low' && f.path.startsWith('payload.'))
-        .map((f) => f.path.split('.').at(-1) as string)
-        .filter((name) => !name.endsWith('_id')),
+export const freeTextLeaves = memoize(
+  (stream: StreamName): Leaf[] =>
+    contractLeaves(stream, 'raw').filter(
+      (l) =>
+        l.path.startsWith('payload.') &&
+        l.privacy !== 'critical' &&
+        (l.contract === 'free_text' || l.contract === 'url'),
     ),
   16,
 );
 
-/** Redacts the free-text fields of one payload branch in place; returns how many values changed. */
-export function redactFreeText(stream: StreamName, branch: Record<string, unknown>): number {
+/** Redacts the free-text and URL fields of a payload in place; returns how many values changed. */
+export function redactFreeText(stream: StreamName, value: { payload: unknown }): number {
   let changed = 0;
-  const redact = (text: string) => {
+  const clean = (text: string, leaf: Leaf) => {
+    if (leaf.contract === 'url') {
+      const reduced = reduceUrl(text);
+      if (reduced.redactions > 0) changed++;
+      return reduced.url;
+    }
     const out = redactText(text).text;
     if (out !== text) changed++;
     return out;
   };
-  for (const name of freeTextFields(stream)) {
-    const value = branch[name];
-    if (typeof value === 'string') branch[name] = redact(value);
-    else if (value && typeof value === 'object' && !Array.isArray(value)) {
-      branch[name] = Object.fromEntries(
-        Object.entries(value as Record<string, unknown>).map(([k, v]) => [
-          redact(k),
-          typeof v === 'string' ? redact(v) : v,
-        ]),
-      );
+  for (const leaf of freeTextLeaves(stream)) {
+    const parent = parentAt(value, leaf.segments);
+    const name = leaf.segments.at(-1)!;
+    const v = parent?.[name];
+    if (!parent || v === null || v === undefined) continue;
+    if (typeof v === 'string') parent[name] = clean(v, leaf);
+    else if (leaf.kind === 'map' && typeof v === 'object' && !Array.isArray(v)) {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v as Record<string, unknown>))
+        out[clean(k, leaf)] = typeof x === 'string' ? clean(x, leaf) : x;
+      parent[name] = out;
     }
   }
   return changed;

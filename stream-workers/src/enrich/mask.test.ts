@@ -7,7 +7,7 @@ const keys = { hashKey: 'salt-for-tests', tokenKey: 'token-key-for-tests' };
 
 const conversion: StreamEvents['web'] = {
   envelope: sampleEnvelope('conversion', {
-    event_id: 'e-1',
+    event_id: '5c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
     source: 'shop',
     session_id: 'sess-1',
     anonymous_id: 'device-123',
@@ -27,45 +27,63 @@ const conversion: StreamEvents['web'] = {
 };
 
 describe('masking by privacy class', () => {
-  it('derives its rules from the schema: every medium, high and critical field', () => {
-    const rules = maskingRules('stt.transcript').map((r) => `${r.segments.join('.')}:${r.privacy}`);
-    expect(rules).toContain('envelope.context.ip:medium');
-    expect(rules).toContain('envelope.user_id:high');
-    expect(rules).toContain('payload.backbone.events.stt.TranscriptSegment.text:critical');
-    expect(rules).toContain('payload.backbone.events.stt.TranscriptSegment.speaker_label:high');
-    expect(rules.some((r) => r.includes('session_id') || r.includes('confidence'))).toBe(false);
+  it('derives its rules from the schema: every field above low, and every identifier', () => {
+    const rules = maskingRules('stt.transcript').map((r) => `${r.segments.join('.')}:${r.action}`);
+    expect(rules).toContain('envelope.context.ip:hash');
+    expect(rules).toContain('envelope.anonymous_id:hash');
+    expect(rules).toContain('envelope.user_id:token');
+    expect(rules).toContain('envelope.session_id:token');
+    expect(rules).toContain('payload.backbone.events.stt.TranscriptSegment.text:drop');
+    expect(rules).toContain('payload.backbone.events.stt.TranscriptSegment.speaker_label:token');
+    expect(rules).toContain('payload.backbone.events.stt.TranscriptSegment.segment_id:token');
+    expect(rules).toContain('payload.backbone.events.stt.TranscriptSegment.speaker_id:token');
+    expect(rules.some((r) => r.includes('model_id') || r.includes('confidence'))).toBe(false);
   });
 
-  it('pseudonymizes medium fields, tokenizes high ones and keeps none and low as they are', () => {
+  it('hashes medium fields, tokenizes identifiers and high ones, keeps codes as they are', () => {
     const { value, report } = maskEvent('web', conversion, keys);
     expect(value.envelope).toMatchObject({
-      anonymous_id: pseudonymize('device-123', keys),
-      user_id: tokenize('jane@example.com', keys),
-      session_id: 'sess-1',
+      anonymous_id: pseudonymize('device-123', keys, 'acme'),
+      user_id: tokenize('jane@example.com', keys, 'acme'),
+      session_id: tokenize('sess-1', keys, 'acme'),
       context: {
-        ip: pseudonymize('203.0.113.7', keys),
-        user_agent: pseudonymize('Mozilla/5.0 (X11)', keys),
+        ip: pseudonymize('203.0.113.7', keys, 'acme'),
+        user_agent: pseudonymize('Mozilla/5.0 (X11)', keys, 'acme'),
         locale: 'en-US',
         page_url: '/checkout',
       },
     });
     expect(value.payload).toEqual({
       'backbone.events.web.Conversion': {
-        order_id: pseudonymize('ORD-2025-0042', keys),
+        order_id: pseudonymize('ORD-2025-0042', keys, 'acme'),
         value: 99.5,
         currency: 'EUR',
       },
     });
-    expect(report.masked).toEqual({ medium: 4, high: 1, critical: 0 });
+    expect(report.masked).toEqual({ medium: 4, high: 2, critical: 0 });
     expect(conversion.envelope.user_id).toBe('jane@example.com');
   });
 
-  it('gives the same input the same pseudonym (joins work) and a different one under another key', () => {
-    expect(pseudonymize('device-123', keys)).toBe(pseudonymize('device-123', keys));
-    expect(pseudonymize('device-123', keys)).not.toBe(
-      pseudonymize('device-123', { ...keys, hashKey: 'other' }),
+  it('gives the same input the same token within a tenant (joins work) and unrelated ones across tenants', () => {
+    expect(pseudonymize('device-123', keys, 'acme')).toBe(pseudonymize('device-123', keys, 'acme'));
+    expect(pseudonymize('device-123', keys, 'acme')).not.toBe(
+      pseudonymize('device-123', keys, 'globex'),
     );
-    expect(tokenize('x', keys)).toMatch(/^t_[0-9a-f]{32}$/);
+    expect(tokenize('sess-1', keys, 'acme')).not.toBe(tokenize('sess-1', keys, 'globex'));
+    expect(pseudonymize('device-123', keys, 'acme')).not.toBe(
+      pseudonymize('device-123', { ...keys, hashKey: 'other-salt-for-tests' }, 'acme'),
+    );
+    expect(tokenize('x', keys, 'acme')).toMatch(/^t_[0-9a-f]{32}$/);
+    // The tenant is part of the key, not of the input: "ac" + "me…" cannot collide with "acme".
+    expect(tokenize('mex', keys, 'ac')).not.toBe(tokenize('x', keys, 'acme'));
+  });
+
+  it('masks the same event differently under two tenants, so their data cannot be linked', () => {
+    const other = { ...conversion, envelope: { ...conversion.envelope, tenant_id: 'globex' } };
+    const a = maskEvent('web', conversion, keys).value.envelope;
+    const b = maskEvent('web', other, keys).value.envelope;
+    for (const field of ['session_id', 'anonymous_id', 'user_id'] as const)
+      expect(a[field]).not.toBe(b[field]);
   });
 
   it('drops critical fields and leaves no canary of a masked field in the output', () => {
@@ -113,7 +131,7 @@ describe('maskEvent on decoded Avro records', () => {
         envelope: sampleEnvelope('page_view'),
         payload: { 'backbone.events.web.PageView': { url: '/', title: null } },
       }),
-    ) as Record<string, unknown>;
+    ) as StreamEvents['web'];
     const { value } = maskEvent('web', decoded, {
       hashKey: 'h'.repeat(16),
       tokenKey: 't'.repeat(16),

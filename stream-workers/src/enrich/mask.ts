@@ -1,115 +1,156 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import { memoize } from '../memo.js';
-import { STREAM_SCHEMAS, walkPrivacy, type PrivacyClass, type StreamName } from '@backbone/schemas';
+import {
+  contractLeaves,
+  parentAt,
+  STREAM_SCHEMAS,
+  walkPrivacy,
+  type PrivacyClass,
+  type StreamName,
+} from '@backbone/schemas';
 
 /**
- * Masking by privacy class (REFERENCE R3), driven by the `privacy` attribute of every schema
- * field, so a new field is masked by its class without code changes:
- * - none, low: kept;
- * - medium: pseudonymized with a keyed hash (HMAC-SHA-256, `h_` + 32 hex);
- * - high: tokenized with a separate key (`t_` + 32 hex): stable for joins, not reversible;
- * - critical: dropped (null), unless a caller handles the field first (transcript redaction).
+ * Masking by privacy class and value contract (docs/privacy.md), driven by the attributes of
+ * every schema field, so a new field is masked without code changes:
+ * - identifiers (session, segment, speaker, order ids, user ids): a tenant-scoped token,
+ *   `h_` + 32 hex for class medium, `t_` + 32 hex otherwise; joins work, the value is gone;
+ * - other medium fields (IP): a keyed hash; other high fields: a token;
+ * - critical: dropped (null), unless a caller handles the field first (transcript redaction);
+ * - none, low: kept.
+ * The HMAC keys are derived per tenant from the secrets (HKDF-SHA-256), so equal inputs
+ * under two tenants give unrelated tokens and tenants' data cannot be linked.
  */
 export interface MaskKeys {
-  /** Secret salt for medium fields (and IP hashes). */
+  /** Secret for medium fields (and IP hashes). */
   hashKey: string;
-  /** Secret for high fields; rotating it breaks joins on old tokens, so it rarely changes. */
+  /** Secret for identifiers and high fields; rotating it breaks joins on old tokens. */
   tokenKey: string;
 }
 
 export interface MaskReport {
-  /** Fields changed, by class. */
+  /** Fields changed, by what was done: hashed (medium), tokenized (high), dropped (critical). */
   masked: Record<Exclude<PrivacyClass, 'none' | 'low'>, number>;
 }
 
-const hmac = (key: string, value: string) =>
-  createHmac('sha256', key).update(value, 'utf8').digest('hex').slice(0, 32);
+type Kind = 'hash' | 'token';
+const PREFIX: Record<Kind, string> = { hash: 'h_', token: 't_' };
 
-// Per key set: the same visitor, IP or order id is hashed once (HMAC setup dominates the cost).
-const memos = new WeakMap<
-  MaskKeys,
-  { hash: (v: string) => string; token: (v: string) => string }
->();
-function memosFor(keys: MaskKeys) {
-  let m = memos.get(keys);
-  if (!m) {
-    m = {
-      hash: memoize((v) => `h_${hmac(keys.hashKey, v)}`, 100_000),
-      token: memoize((v) => `t_${hmac(keys.tokenKey, v)}`, 100_000),
-    };
-    memos.set(keys, m);
-  }
-  return m;
+interface Derived {
+  keys: Map<string, Record<Kind, Buffer>>;
+  memo: (tenantAndValue: string) => string;
+}
+const derived = new WeakMap<MaskKeys, Derived>();
+const SEP = '\u0000';
+
+function derivedFor(keys: MaskKeys): Derived {
+  let d = derived.get(keys);
+  if (d) return d;
+  const tenantKeys = new Map<string, Record<Kind, Buffer>>();
+  const keyOf = (tenant: string, kind: Kind): Buffer => {
+    let k = tenantKeys.get(tenant);
+    if (!k) {
+      const derive = (secret: string, purpose: string) =>
+        Buffer.from(hkdfSync('sha256', secret, `backbone/${purpose}`, `tenant:${tenant}`, 32));
+      k = { hash: derive(keys.hashKey, 'hash'), token: derive(keys.tokenKey, 'token') };
+      if (tenantKeys.size >= 10_000) tenantKeys.delete(tenantKeys.keys().next().value as string);
+      tenantKeys.set(tenant, k);
+    }
+    return k[kind];
+  };
+  // The same visitor, IP or session is hashed once (HMAC setup dominates the cost).
+  const memo = memoize((composite: string) => {
+    const kind = composite[0] === 'h' ? 'hash' : 'token';
+    const at = composite.indexOf(SEP, 2);
+    const tenant = composite.slice(2, at);
+    const value = composite.slice(at + 1);
+    const mac = createHmac('sha256', keyOf(tenant, kind)).update(value, 'utf8').digest('hex');
+    return PREFIX[kind] + mac.slice(0, 32);
+  }, 200_000);
+  d = { keys: tenantKeys, memo };
+  derived.set(keys, d);
+  return d;
 }
 
-export function pseudonymize(value: string, keys: MaskKeys): string {
-  return memosFor(keys).hash(value);
+/** A tenant's keyed hash of `value` (`h_` + 32 hex): class medium. */
+export function pseudonymize(value: string, keys: MaskKeys, tenant: string): string {
+  return derivedFor(keys).memo(`h${SEP}${tenant}${SEP}${value}`);
 }
 
-export function tokenize(value: string, keys: MaskKeys): string {
-  return memosFor(keys).token(value);
+/** A tenant's token for `value` (`t_` + 32 hex): identifiers and class high. */
+export function tokenize(value: string, keys: MaskKeys, tenant: string): string {
+  return derivedFor(keys).memo(`t${SEP}${tenant}${SEP}${value}`);
 }
+
+/** What a hash or token looks like: such a value is ours, never personal data. */
+export const MASKED_VALUE = /^[ht]_[0-9a-f]{32}$/;
 
 interface Rule {
   /** Path segments in the JS value; a union branch is a `{ '<full name>': … }` level. */
   segments: string[];
-  privacy: Exclude<PrivacyClass, 'none' | 'low'>;
+  action: 'hash' | 'token' | 'drop';
 }
 
-/** The masking rules of a stream: every field above `low`, with its path in JS values. */
+/** The masking rules of a stream: every field above `low`, and every identifier. */
 export const maskingRules = memoize((stream: StreamName): Rule[] => {
+  const schema = STREAM_SCHEMAS[stream];
+  // walkPrivacy names a union branch by its short record name; values key it by full name.
   const branches = new Map<string, string>();
-  const collect = (schema: unknown): void => {
-    if (Array.isArray(schema)) schema.forEach(collect);
-    else if (schema && typeof schema === 'object') {
-      const s = schema as { type?: unknown; name?: string; fields?: { type: unknown }[] };
+  const collect = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(collect);
+    else if (node && typeof node === 'object') {
+      const s = node as { type?: unknown; name?: string; fields?: { type: unknown }[] };
       if (s.type === 'record' && s.name) {
         branches.set(s.name.slice(s.name.lastIndexOf('.') + 1), s.name);
         s.fields?.forEach((f) => collect(f.type));
       } else if (s.type && typeof s.type === 'object') collect(s.type);
     }
   };
-  collect(STREAM_SCHEMAS[stream]);
-  return walkPrivacy(STREAM_SCHEMAS[stream])
-    .fields.filter((f) => f.privacy !== 'none' && f.privacy !== 'low')
-    .map((f) => ({
-      // walkPrivacy names a union branch by its short record name; values key it by full name.
-      segments: f.path
-        .split('.')
-        .map((segment, i, all) =>
-          i > 0 && all[i - 1] === 'payload' ? (branches.get(segment) ?? segment) : segment,
-        ),
-      privacy: f.privacy as Rule['privacy'],
-    }));
+  collect(schema);
+  const rules = new Map<string, Rule>();
+  for (const f of walkPrivacy(schema).fields) {
+    if (f.privacy === 'none' || f.privacy === 'low') continue;
+    const segments = f.path
+      .split('.')
+      .map((seg, i, all) => (i > 0 && all[i - 1] === 'payload' ? (branches.get(seg) ?? seg) : seg));
+    const action = f.privacy === 'critical' ? 'drop' : f.privacy === 'medium' ? 'hash' : 'token';
+    rules.set(segments.join('.'), { segments, action });
+  }
+  for (const leaf of contractLeaves(stream, 'raw')) {
+    if (leaf.contract !== 'identifier' || leaf.privacy === 'critical') continue;
+    rules.set(leaf.path, {
+      segments: leaf.segments,
+      action: leaf.privacy === 'medium' ? 'hash' : 'token',
+    });
+  }
+  return [...rules.values()];
 }, 16);
 
-function maskValue(value: unknown, privacy: Rule['privacy'], keys: MaskKeys): unknown {
+const REPORTED = { hash: 'medium', token: 'high', drop: 'critical' } as const;
+
+function maskValue(value: unknown, rule: Rule, keys: MaskKeys, tenant: string): unknown {
   if (value === null || value === undefined) return value;
-  if (privacy === 'critical') return null;
+  if (rule.action === 'drop') return null;
   const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return privacy === 'medium' ? pseudonymize(text, keys) : tokenize(text, keys);
+  return rule.action === 'hash' ? pseudonymize(text, keys, tenant) : tokenize(text, keys, tenant);
 }
 
 /** A masked copy of a stream value; the input is left as it was. */
-export function maskEvent<T>(
+export function maskEvent<T extends { envelope: { tenant_id: string } }>(
   stream: StreamName,
   value: T,
   keys: MaskKeys,
 ): { value: T; report: MaskReport } {
-  const copy = clonePlain(value) as Record<string, unknown>;
+  const copy = clonePlain(value) as T;
+  const tenant = value.envelope.tenant_id;
   const report: MaskReport = { masked: { medium: 0, high: 0, critical: 0 } };
   for (const rule of maskingRules(stream)) {
-    let parent: Record<string, unknown> | undefined = copy;
-    for (const segment of rule.segments.slice(0, -1)) {
-      const next: unknown = parent?.[segment];
-      parent = next && typeof next === 'object' ? (next as Record<string, unknown>) : undefined;
-    }
+    const parent = parentAt(copy, rule.segments);
     const field = rule.segments.at(-1) as string;
     if (!parent || !(field in parent) || parent[field] === null) continue;
-    parent[field] = maskValue(parent[field], rule.privacy, keys);
-    report.masked[rule.privacy]++;
+    parent[field] = maskValue(parent[field], rule, keys, tenant);
+    report.masked[REPORTED[rule.action]]++;
   }
-  return { value: copy as T, report };
+  return { value: copy, report };
 }
 
 /** A deep copy of decoded Avro values (plain objects, arrays, primitives), far cheaper than structuredClone. */

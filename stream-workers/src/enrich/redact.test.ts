@@ -24,7 +24,7 @@ describe('redactText', () => {
   ])('leaves %j alone', (input) => {
     expect(redactText(input)).toEqual({
       text: input,
-      counts: { email: 0, card: 0, ssn: 0, phone: 0, id: 0 },
+      counts: { email: 0, iban: 0, card: 0, ssn: 0, dob: 0, id: 0, ip: 0, phone: 0 },
     });
   });
 

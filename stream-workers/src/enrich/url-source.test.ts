@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifySource } from './referrer.js';
-import { parsePageUrl } from './url.js';
+import { parsePageUrl, reduceUrl } from './url.js';
 
 describe('parsePageUrl', () => {
   it.each([
@@ -53,5 +53,19 @@ describe('classifySource', () => {
     ],
   ])('classifies a visit from %s', (referrer, pageUrl, expected) => {
     expect(classifySource(referrer, pageUrl)).toEqual(expected);
+  });
+});
+
+describe('URL paths', () => {
+  it.each([
+    ['/call/020 7946 0958', '/call/[PHONE]'],
+    ['/p/%2B1%20415%20555%200132', '/p/[PHONE]'],
+    ['/users/jane%40example.org/orders', '/users/[EMAIL]/orders'],
+    ['https://81.2.69.142/admin', '/admin'],
+    ['https://[2001:db8::1]/x', '/x'],
+    ['mailto:jane@example.org?subject=hi', 'mailto:[EMAIL]'],
+    ['/products/2024-2025/shoes', '/products/2024-2025/shoes'],
+  ])('%s is reduced to %s', (raw, reduced) => {
+    expect(reduceUrl(raw).url).toBe(reduced);
   });
 });
