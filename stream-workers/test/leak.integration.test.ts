@@ -215,7 +215,7 @@ describe('the privacy boundary, for every text field of every event type', () =>
           values.push(copy);
         }
       }
-      await p.produce(stream, values as StreamEvents[typeof stream][], {
+      await p.produce(stream, values, {
         'x-batch-id': PII[0]!.value,
       });
       direct += values.length;
