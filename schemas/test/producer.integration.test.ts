@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { KafkaMessage } from 'kafkajs';
 import {
@@ -14,7 +15,7 @@ import { envelope } from '../src/samples.test-support.js';
 function speakerChange(session: string, n: number): StreamEvents['stt.speaker'] {
   return {
     envelope: envelope('stt_speaker_changed', {
-      event_id: `${session}-${n}`,
+      event_id: randomUUID(),
       occurred_at: 1_736_937_000_000 + n,
       received_at: 1_736_937_000_500 + n,
       source: 'stt-service',

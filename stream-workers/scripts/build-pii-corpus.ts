@@ -1,6 +1,6 @@
 /**
- * Writes stream-workers/test/fixtures/pii-corpus.json: the snippets the redactor is measured
- * on. Positives carry the exact personal data they hold (valid checksums where the kind has
+ * Writes stream-workers/test/fixtures/pii-corpus.json, the snippets the redactor is measured
+ * on, and pii-names.json, the snippets a person-name recognizer is measured on. Positives carry the exact personal data they hold (valid checksums where the kind has
  * one: Luhn for cards, mod 97 for IBANs); negatives are text full of numbers that are not
  * personal data. Seeded, so the file only changes when this script does.
  *   npx tsx stream-workers/scripts/build-pii-corpus.ts
@@ -534,10 +534,127 @@ export function buildCorpus(): CorpusEntry[] {
   return out;
 }
 
+const GIVEN = [
+  'John',
+  'Mary',
+  'Amelia',
+  'Omar',
+  'Priya',
+  'Lukas',
+  'Sofia',
+  'Chen',
+  'Fatima',
+  'Diego',
+  'Anouk',
+  'Kwame',
+  'Yuki',
+  'Olivia',
+  'Mohammed',
+  'Hannah',
+  'Raj',
+  'Elena',
+  'Tomasz',
+  'Grace',
+  'Ahmed',
+  'Ingrid',
+  'Pierre',
+  'Lucía',
+  'Jamal',
+];
+const FAMILY = [
+  'Smith',
+  'Ortiz',
+  'Haddad',
+  'Patel',
+  'Müller',
+  'Rossi',
+  'Wei',
+  'Khan',
+  'Garcia',
+  'Jansen',
+  'Mensah',
+  'Tanaka',
+  'Johnson',
+  'Al-Farsi',
+  'Schmidt',
+  'Sharma',
+  'Petrova',
+  'Kowalski',
+  'Okafor',
+  'Lindqvist',
+  'Dubois',
+  'Fernández',
+  'Washington',
+];
+const WITH_NAME: ((n: string) => string)[] = [
+  (n) => `Patient ${n}, SSN on file`,
+  (n) => `this is ${n} speaking`,
+  (n) => `I spoke with ${n} yesterday about the results`,
+  (n) => `${n} called to reschedule`,
+  (n) => `please ask for ${n} at the front desk`,
+  (n) => `referred by ${n}`,
+  (n) => `my name is ${n}`,
+  (n) => `${n} reported chest pain since Monday`,
+  (n) => `the nurse, ${n}, took the vitals`,
+  (n) => `hi ${n}, how are you feeling`,
+  (n) => `thanks ${n}, that helps`,
+  (n) => `${n}'s mother has diabetes`,
+];
+const WITHOUT_NAME = [
+  'the appointment is on Monday in Berlin',
+  'switch to Chrome or Firefox',
+  'Whisper large v3 transcribed it',
+  'take Metformin with food',
+  'the Mayo Clinic guidelines',
+  'see you in March',
+  'Apple Watch data was synced',
+  'the patient reported chest pain',
+  'call the pharmacy on Main Street',
+  'New York office closes at five',
+  'we use Google Meet',
+  'Christmas holidays start soon',
+  'the Amazon delivery arrived',
+  'the Johnson & Johnson vaccine',
+  'Parkinson disease progression',
+  'Alzheimer screening',
+  'the Lincoln Memorial trip',
+  'Down syndrome clinic',
+  'a Tesla in the parking lot',
+  'my doctor said rest',
+  'increase the dose next week',
+  'blood pressure is stable',
+  'the MRI is scheduled',
+  'he went to Paris in June',
+  'she prefers the morning slot',
+];
+
+/** Person names, for the evaluation of a name recognizer (the redactor itself finds none). */
+export function buildNamesCorpus(): CorpusEntry[] {
+  const out: CorpusEntry[] = [];
+  const seen = new Set<string>();
+  while (out.length < 300) {
+    const r = rand();
+    const name = r < 0.7 ? `${pick(GIVEN)} ${pick(FAMILY)}` : r < 0.85 ? pick(GIVEN) : pick(FAMILY);
+    const text = pick(WITH_NAME)(r >= 0.85 ? `Dr. ${name}` : name);
+    if (!seen.has(text))
+      (seen.add(text), out.push({ text, pii: [{ kind: 'name', value: name }], lang: 'en' }));
+  }
+  for (let i = 0; out.length < 600 && i < 10_000; i++) {
+    const text =
+      i < WITHOUT_NAME.length
+        ? WITHOUT_NAME[i]!
+        : `${pick(WITHOUT_NAME)}, ${pick(['then', 'and', 'but', 'so'])} ${pick(WITHOUT_NAME)}`;
+    if (!seen.has(text)) (seen.add(text), out.push({ text, pii: [], lang: 'en' }));
+  }
+  return out;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const corpus = buildCorpus();
   const file = fileURLToPath(new URL('../test/fixtures/pii-corpus.json', import.meta.url));
-  writeFileSync(file, `${JSON.stringify(corpus, null, 1)}\n`);
+  writeFileSync(file, `${JSON.stringify(corpus, null, 2)}\n`);
+  const names = fileURLToPath(new URL('../test/fixtures/pii-names.json', import.meta.url));
+  writeFileSync(names, `${JSON.stringify(buildNamesCorpus(), null, 2)}\n`);
   const pos = corpus.filter((c) => c.pii.length > 0).length;
   console.log(
     `wrote ${corpus.length} snippets (${pos} with personal data, ${corpus.length - pos} without) to ${file}`,

@@ -216,18 +216,25 @@ const longDigits: Finder = (text, out) =>
     out.push({ start: m.index, end: m.index + m[0].length, kind: 'id' }),
   );
 
-/** In rank order: where two spans overlap, the earlier finder's kind wins and the span covers both. */
-const FINDERS: readonly Finder[] = [
-  emails,
-  ibans,
-  cards,
-  ssns,
-  dobs,
-  labelledIds,
-  ips,
-  phones,
-  spokenPhones,
-  longDigits,
+const DIGIT = /\d/;
+const DIGIT_WORD = new RegExp(`\\b(?:${DIGIT_WORDS})\\b`, 'i');
+const AT_SIGN = /@|\bat\b/i;
+
+/**
+ * In rank order, each with what a text must contain for it to find anything: where two
+ * spans overlap, the earlier finder's kind wins and the span covers both.
+ */
+const FINDERS: readonly [RegExp, Finder][] = [
+  [AT_SIGN, emails],
+  [DIGIT, ibans],
+  [DIGIT, cards],
+  [DIGIT, ssns],
+  [DIGIT, dobs],
+  [DIGIT, labelledIds],
+  [/[\d:]/, ips],
+  [DIGIT, phones],
+  [DIGIT_WORD, spokenPhones],
+  [DIGIT, longDigits],
 ];
 
 // Nothing to find without a digit, an @, an "at" or a digit word: most strings stop here.
@@ -237,7 +244,8 @@ const MAYBE = new RegExp(`[0-9@]|\\bat\\b|\\b(?:${DIGIT_WORDS})\\b`, 'i');
 export function findPii(text: string): Span[] {
   if (!MAYBE.test(text)) return [];
   const accepted: Span[] = [];
-  for (const find of FINDERS) {
+  for (const [needs, find] of FINDERS) {
+    if (!needs.test(text)) continue;
     const found: Span[] = [];
     find(text, found);
     for (const span of found) {
