@@ -636,15 +636,18 @@ export function buildNamesCorpus(): CorpusEntry[] {
     const r = rand();
     const name = r < 0.7 ? `${pick(GIVEN)} ${pick(FAMILY)}` : r < 0.85 ? pick(GIVEN) : pick(FAMILY);
     const text = pick(WITH_NAME)(r >= 0.85 ? `Dr. ${name}` : name);
-    if (!seen.has(text))
-      (seen.add(text), out.push({ text, pii: [{ kind: 'name', value: name }], lang: 'en' }));
+    if (seen.has(text)) continue;
+    seen.add(text);
+    out.push({ text, pii: [{ kind: 'name', value: name }], lang: 'en' });
   }
   for (let i = 0; out.length < 600 && i < 10_000; i++) {
     const text =
       i < WITHOUT_NAME.length
         ? WITHOUT_NAME[i]!
         : `${pick(WITHOUT_NAME)}, ${pick(['then', 'and', 'but', 'so'])} ${pick(WITHOUT_NAME)}`;
-    if (!seen.has(text)) (seen.add(text), out.push({ text, pii: [], lang: 'en' }));
+    if (seen.has(text)) continue;
+    seen.add(text);
+    out.push({ text, pii: [], lang: 'en' });
   }
   return out;
 }
