@@ -86,8 +86,7 @@ export function isIpAddress(value: string): boolean {
   return IPV4.test(value) || isIpv6(value.split('%')[0] ?? value);
 }
 
-/** Each code contract's check: the message for a value that breaks it, or null. Never echoes the value. */
-export const CODE_CHECKS: Record<CodeContract, (value: string) => string | null> = {
+const CHECKS: Record<CodeContract, (value: string) => string | null> = {
   uuid: (v) => (UUID.test(v) ? null : 'Expected a UUID'),
   code: (v) =>
     CODE.test(v)
@@ -105,6 +104,28 @@ export const CODE_CHECKS: Record<CodeContract, (value: string) => string | null>
   country: (v) =>
     /^[A-Z]{2}$/.test(v) ? null : 'Expected an ISO 3166-1 alpha-2 country code such as DE',
   ip: (v) => (isIpAddress(v) ? null : 'Expected an IPv4 or IPv6 address'),
+};
+
+/** Codes repeat (a handful of locales and zones): each value is checked once. */
+function remembered(check: (value: string) => string | null): (value: string) => string | null {
+  const seen = new Map<string, string | null>();
+  return (value) => {
+    const known = seen.get(value);
+    if (known !== undefined) return known;
+    const result = check(value);
+    if (seen.size >= 10_000) seen.delete(seen.keys().next().value as string);
+    seen.set(value, result);
+    return result;
+  };
+}
+
+/** Each code contract's check: the message for a value that breaks it, or null. Never echoes the value. */
+export const CODE_CHECKS: Record<CodeContract, (value: string) => string | null> = {
+  ...CHECKS,
+  // The ones behind a list or Intl (event ids are new every time: a regex is cheaper).
+  locale: remembered(CHECKS.locale),
+  timezone: remembered(CHECKS.timezone),
+  currency: remembered(CHECKS.currency),
 };
 
 function isLanguageTag(value: string): boolean {
@@ -126,7 +147,7 @@ export function isRequestId(value: string): boolean {
   return UUID.test(value) || /^(?=[0-9]*[a-f])[0-9a-f]{20,64}$/i.test(value);
 }
 
-export const isCodeContract = (c: ValueContract): c is CodeContract => c in CODE_CHECKS;
+export const isCodeContract = (c: ValueContract): c is CodeContract => c in CHECKS;
 
 /** Where a value lives in a decoded record and what the schema says of it. */
 export interface Leaf {

@@ -1,8 +1,8 @@
 import type avro from 'avsc';
 import { STREAMS, type SchemaKind, type StreamName } from './catalog.js';
 import { streamType } from './avro.js';
-import { contractLeaves } from './leaves.js';
-import { CODE_CHECKS, isCodeContract, valueAt } from './contracts.js';
+import { checkedLeaves } from './leaves.js';
+import { CODE_CHECKS, valueAt, type CodeContract } from './contracts.js';
 
 export interface FieldError {
   /** Dotted path in the stream value, e.g. `payload.backbone.events.web.Conversion.value`. */
@@ -66,7 +66,6 @@ export function validateStreamValue(
 }
 
 const FLOAT_MAX = 3.4028234663852886e38;
-const MASKED = new Set(['medium', 'high', 'critical']);
 
 /**
  * What the schema alone cannot say: every code field holds a code of its contract (a
@@ -80,7 +79,7 @@ export function validateContracts(
   kind: SchemaKind = 'raw',
 ): FieldError[] {
   const errors: FieldError[] = [];
-  for (const leaf of contractLeaves(stream, kind)) {
+  for (const leaf of checkedLeaves(stream, kind)) {
     const v = valueAt(value, leaf.segments);
     if (v === null || v === undefined) continue;
     if (leaf.kind === 'float' || leaf.kind === 'double') {
@@ -91,10 +90,8 @@ export function validateContracts(
         errors.push({ field: leaf.path, message: 'Out of range for a 32-bit float' });
       continue;
     }
-    const contract = leaf.contract;
-    if (!contract || !isCodeContract(contract) || typeof v !== 'string') continue;
-    if (kind === 'events' && leaf.privacy !== undefined && MASKED.has(leaf.privacy)) continue;
-    const problem = CODE_CHECKS[contract](v);
+    if (typeof v !== 'string') continue;
+    const problem = CODE_CHECKS[leaf.contract as CodeContract](v);
     if (problem) errors.push({ field: leaf.path, message: problem });
   }
   return errors;

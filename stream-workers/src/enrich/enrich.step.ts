@@ -1,5 +1,6 @@
 import type { EnrichedStreamEvents, Enrichment, StreamEvents, StreamName } from '@backbone/schemas';
 import { isIpAddress, validateEvent } from '@backbone/schemas';
+import { memoize } from '../memo.js';
 import { dlq, drop, ok, type StepResult } from '../step.js';
 import { backstop } from './backstop.js';
 import type { GeoInfo } from './geo.js';
@@ -27,15 +28,16 @@ export interface EnrichReport {
   backstop: string[];
 }
 
-const hostOf = (url: string | null): string | null => {
-  if (!url) return null;
+// Referrers repeat: each is parsed once.
+const referrerHost = memoize((url: string): string | null => {
   try {
     const u = new URL(url);
     return u.protocol === 'http:' || u.protocol === 'https:' ? safeHost(u.host) : null;
   } catch {
     return null;
   }
-};
+}, 20_000);
+const hostOf = (url: string | null) => (url ? referrerHost(url) : null);
 
 const SEGMENT = 'backbone.events.stt.TranscriptSegment';
 const PAGE_VIEW = 'backbone.events.web.PageView';

@@ -34,51 +34,43 @@ export interface MaskReport {
 
 type Kind = 'hash' | 'token';
 const PREFIX: Record<Kind, string> = { hash: 'h_', token: 't_' };
+type TenantMemos = Record<Kind, (value: string) => string>;
 
-interface Derived {
-  keys: Map<string, Record<Kind, Buffer>>;
-  memo: (tenantAndValue: string) => string;
-}
-const derived = new WeakMap<MaskKeys, Derived>();
-const SEP = '\u0000';
+const derived = new WeakMap<MaskKeys, Map<string, TenantMemos>>();
+const MAX_TENANTS = 1000;
 
-function derivedFor(keys: MaskKeys): Derived {
-  let d = derived.get(keys);
-  if (d) return d;
-  const tenantKeys = new Map<string, Record<Kind, Buffer>>();
-  const keyOf = (tenant: string, kind: Kind): Buffer => {
-    let k = tenantKeys.get(tenant);
-    if (!k) {
-      const derive = (secret: string, purpose: string) =>
-        Buffer.from(hkdfSync('sha256', secret, `backbone/${purpose}`, `tenant:${tenant}`, 32));
-      k = { hash: derive(keys.hashKey, 'hash'), token: derive(keys.tokenKey, 'token') };
-      if (tenantKeys.size >= 10_000) tenantKeys.delete(tenantKeys.keys().next().value as string);
-      tenantKeys.set(tenant, k);
-    }
-    return k[kind];
+/** A tenant's memoized hash and token functions, their HMAC keys derived with HKDF-SHA-256. */
+function memosFor(keys: MaskKeys, tenant: string): TenantMemos {
+  let tenants = derived.get(keys);
+  if (!tenants) derived.set(keys, (tenants = new Map<string, TenantMemos>()));
+  let memos = tenants.get(tenant);
+  if (memos) return memos;
+  const derive = (secret: string, purpose: string) =>
+    Buffer.from(hkdfSync('sha256', secret, `backbone/${purpose}`, `tenant:${tenant}`, 32));
+  const mac = (kind: Kind, key: Buffer) =>
+    // The same visitor, IP or session is hashed once (HMAC setup dominates the cost).
+    memoize(
+      (value: string) =>
+        PREFIX[kind] + createHmac('sha256', key).update(value, 'utf8').digest('hex').slice(0, 32),
+      50_000,
+    );
+  memos = {
+    hash: mac('hash', derive(keys.hashKey, 'hash')),
+    token: mac('token', derive(keys.tokenKey, 'token')),
   };
-  // The same visitor, IP or session is hashed once (HMAC setup dominates the cost).
-  const memo = memoize((composite: string) => {
-    const kind = composite[0] === 'h' ? 'hash' : 'token';
-    const at = composite.indexOf(SEP, 2);
-    const tenant = composite.slice(2, at);
-    const value = composite.slice(at + 1);
-    const mac = createHmac('sha256', keyOf(tenant, kind)).update(value, 'utf8').digest('hex');
-    return PREFIX[kind] + mac.slice(0, 32);
-  }, 200_000);
-  d = { keys: tenantKeys, memo };
-  derived.set(keys, d);
-  return d;
+  if (tenants.size >= MAX_TENANTS) tenants.delete(tenants.keys().next().value as string);
+  tenants.set(tenant, memos);
+  return memos;
 }
 
 /** A tenant's keyed hash of `value` (`h_` + 32 hex): class medium. */
 export function pseudonymize(value: string, keys: MaskKeys, tenant: string): string {
-  return derivedFor(keys).memo(`h${SEP}${tenant}${SEP}${value}`);
+  return memosFor(keys, tenant).hash(value);
 }
 
 /** A tenant's token for `value` (`t_` + 32 hex): identifiers and class high. */
 export function tokenize(value: string, keys: MaskKeys, tenant: string): string {
-  return derivedFor(keys).memo(`t${SEP}${tenant}${SEP}${value}`);
+  return memosFor(keys, tenant).token(value);
 }
 
 /** What a hash or token looks like: such a value is ours, never personal data. */

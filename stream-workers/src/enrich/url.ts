@@ -1,4 +1,5 @@
 import { isIpAddress } from '@backbone/schemas';
+import { memoize } from '../memo.js';
 import { redactText } from './redact.js';
 
 /**
@@ -46,7 +47,10 @@ export function safeHost(host: string | null | undefined): string | null {
   return isIpAddress(bare) ? null : bare;
 }
 
-export function parsePageUrl(raw: string): ParsedUrl {
+/** Page URLs repeat: each is parsed once (the result is shared; do not change it). */
+export const parsePageUrl = memoize(parseUrl, 20_000);
+
+function parseUrl(raw: string): ParsedUrl {
   let url: URL;
   try {
     // Relative paths (the collector API's example sends "/products/shoes") parse against a placeholder.
