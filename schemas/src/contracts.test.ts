@@ -1,27 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { STREAM_NAMES } from './catalog.js';
 import { buildStreamSchemas, SchemaBuildError, type SchemaFile } from './codegen.js';
 import { isIpAddress, walkContracts } from './contracts.js';
 import { ENRICHED_SCHEMAS, STREAM_SCHEMAS } from './generated/schemas.js';
 import { contractLeaves } from './leaves.js';
-import { pageView, segment } from './samples.test-support.js';
+import { pageView, schemaFiles, segment } from './samples.test-support.js';
 import { validateEvent } from './validate.js';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const schemaFiles = (): SchemaFile[] =>
-  readdirSync(path.join(root, 'avro'))
-    .filter((f) => f.endsWith('.avsc'))
-    .sort()
-    .map((file) => ({
-      file,
-      json: JSON.parse(readFileSync(path.join(root, 'avro', file), 'utf8')) as Record<
-        string,
-        unknown
-      >,
-    }));
 
 const problemsOf = (files: SchemaFile[]): string[] => {
   try {

@@ -1,24 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { STREAM_NAMES } from './catalog.js';
-import { buildStreamSchemas, generate, SchemaBuildError, type SchemaFile } from './codegen.js';
+import { buildStreamSchemas, generate, SchemaBuildError } from './codegen.js';
 import { STREAM_SCHEMAS } from './generated/schemas.js';
 import { walkPrivacy } from './privacy.js';
+import { schemaFiles } from './samples.test-support.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const schemaFiles = (): SchemaFile[] =>
-  readdirSync(path.join(root, 'avro'))
-    .filter((f) => f.endsWith('.avsc'))
-    .sort()
-    .map((file) => ({
-      file,
-      json: JSON.parse(readFileSync(path.join(root, 'avro', file), 'utf8')) as Record<
-        string,
-        unknown
-      >,
-    }));
 
 describe('privacy classes', () => {
   it('are on every field of every stream, nested records and union branches included', () => {

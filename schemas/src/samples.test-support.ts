@@ -1,4 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sampleEnvelope } from '@backbone/test';
+import type { SchemaFile } from './codegen.js';
 import type { EnrichedStreamEvents, StreamEvents } from './generated/types.js';
 
 /** A valid envelope for tests (test support; not part of the build). */
@@ -67,3 +71,15 @@ export const enrichedPageView: EnrichedStreamEvents['web'] = {
   },
   payload: pageView.payload,
 };
+
+/** The Avro schema files of avro/, as the build reads them (test support). */
+export function schemaFiles(): SchemaFile[] {
+  const dir = fileURLToPath(new URL('../avro', import.meta.url));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.avsc'))
+    .sort()
+    .map((file) => ({
+      file,
+      json: JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>,
+    }));
+}

@@ -1,13 +1,8 @@
-import {
-  contractLeaves,
-  parentAt,
-  type Leaf,
-  type StreamName,
-  type ValueContract,
-} from '@backbone/schemas';
+import { contractLeaves, type Leaf, type StreamName, type ValueContract } from '@backbone/schemas';
 import { memoize } from '../memo.js';
 import { tokenize, MASKED_VALUE, type MaskKeys } from './mask.js';
 import { holdsPii, redactText } from './redact.js';
+import { rewriteText } from './text-leaves.js';
 
 /**
  * The last look before encode: every text value of the enriched record that could hold
@@ -51,19 +46,6 @@ export function backstop(
     hits.push(leaf.path);
     return REDACTS.has(leaf.contract) ? redactText(text).text : tokenize(text, keys, tenant);
   };
-  for (const leaf of scanned(stream)) {
-    const parent = parentAt(value, leaf.segments);
-    const name = leaf.segments.at(-1)!;
-    const v = parent?.[name];
-    if (!parent || v === null || v === undefined) continue;
-    if (typeof v === 'string') parent[name] = fix(v, leaf);
-    else if (leaf.kind === 'map' && typeof v === 'object') {
-      const entries = Object.entries(v as Record<string, unknown>);
-      if (entries.some(([k, x]) => holdsPii(k) || (typeof x === 'string' && holdsPii(x))))
-        parent[name] = Object.fromEntries(
-          entries.map(([k, x]) => [fix(k, leaf), typeof x === 'string' ? fix(x, leaf) : x]),
-        );
-    }
-  }
+  for (const leaf of scanned(stream)) rewriteText(value, leaf, fix);
   return hits;
 }

@@ -1,6 +1,7 @@
-import { contractLeaves, parentAt, type Leaf, type StreamName } from '@backbone/schemas';
+import { contractLeaves, type Leaf, type StreamName } from '@backbone/schemas';
 import { memoize } from '../memo.js';
 import { redactText } from './redact.js';
+import { rewriteText } from './text-leaves.js';
 import { reduceUrl } from './url.js';
 
 /**
@@ -33,18 +34,6 @@ export function redactFreeText(stream: StreamName, value: { payload: unknown }):
     if (out !== text) changed++;
     return out;
   };
-  for (const leaf of freeTextLeaves(stream)) {
-    const parent = parentAt(value, leaf.segments);
-    const name = leaf.segments.at(-1)!;
-    const v = parent?.[name];
-    if (!parent || v === null || v === undefined) continue;
-    if (typeof v === 'string') parent[name] = clean(v, leaf);
-    else if (leaf.kind === 'map' && typeof v === 'object' && !Array.isArray(v)) {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v as Record<string, unknown>))
-        out[clean(k, leaf)] = typeof x === 'string' ? clean(x, leaf) : x;
-      parent[name] = out;
-    }
-  }
+  for (const leaf of freeTextLeaves(stream)) rewriteText(value, leaf, clean);
   return changed;
 }
