@@ -60,7 +60,8 @@ function SpeakerSplit(props: { token: string; id: string }) {
                   dataKey="talkMs"
                   nameKey="speakerId"
                   outerRadius={70}
-                  label={({ name }: { name?: string }) => name}
+                  // Speaker ids are tokens (t_ + 32 hex): a chart label shows their start.
+                  label={({ name }: { name?: string }) => shortId(name ?? '')}
                 >
                   {d.speakerMetrics.map((s, i) => (
                     <Cell key={s.speakerId} fill={COLORS[i % COLORS.length]} />
@@ -90,6 +91,8 @@ function SpeakerSplit(props: { token: string; id: string }) {
     </Card>
   );
 }
+
+const shortId = (id: string) => (id.length > 12 ? `${id.slice(0, 10)}…` : id);
 
 export function Speakers(props: { token: string; range: Range }) {
   const state = useQuery<{ sttSessions: { nodes: SttSession[] } }>(
