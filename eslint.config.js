@@ -5,6 +5,7 @@ import tseslint from 'typescript-eslint';
 const workspaces = [
   'runtime',
   'schemas',
+  'warehouse',
   'ingest-gateway',
   'stream-workers',
   'query-service',

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createLogger } from '@backbone/runtime';
+import { createLogger, ReadyReportSchema, type Check } from '@backbone/runtime';
 import { BufferFullError, type StreamEvents, type StreamName } from '@backbone/schemas';
 import { ApiKeyStore, hashApiKey } from './api-keys.js';
 import { buildGateway } from './app.js';
@@ -39,7 +39,7 @@ afterEach(async () => app?.close());
 async function gateway(
   env: Record<string, string> = {},
   opts: {
-    checks?: Record<string, () => Promise<boolean>>;
+    checks?: Check[];
     dropConsent?: boolean;
     logger?: ReturnType<typeof createLogger>;
   } = {},
@@ -73,7 +73,7 @@ async function gateway(
     sink,
     keys,
     logger,
-    checks: opts.checks ?? { kafka: () => Promise.resolve(true) },
+    checks: opts.checks ?? [{ name: 'kafka', run: () => Promise.resolve(true) }],
     now: () => Date.parse('2025-01-15T10:30:00Z'),
   });
   return { app, sink };
@@ -263,21 +263,26 @@ describe('ingest gateway', () => {
   it('reports liveness, readiness per dependency, and metrics', async () => {
     const { app } = await gateway(
       {},
-      { checks: { kafka: () => Promise.resolve(true), registry: () => Promise.resolve(false) } },
+      {
+        checks: [
+          { name: 'kafka', run: () => Promise.resolve(true) },
+          { name: 'registry', run: () => Promise.resolve(false) },
+        ],
+      },
     );
     expect((await app.inject('/health')).statusCode).toBe(200);
     const ready = await app.inject('/ready');
     expect(ready.statusCode).toBe(503);
-    expect(ready.json()).toEqual({
-      status: 'unavailable',
-      checks: { kafka: 'ok', registry: 'down' },
+    expect(ReadyReportSchema.parse(ready.json())).toMatchObject({
+      status: 'not_ready',
+      checks: { kafka: { status: 'up' }, registry: { status: 'down', required: true } },
     });
     const health = await app.inject('/api/v1/health');
     expect(health.statusCode).toBe(503);
     expect(health.json()).toMatchObject({
       status: 'unhealthy',
       version: '0.1.0',
-      checks: { registry: 'down' },
+      checks: { registry: { status: 'down' } },
     });
     await post(app, { events: [event(), event({ event_type: 'nope' })] });
     const metrics = (await app.inject('/metrics')).body;

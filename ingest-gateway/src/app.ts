@@ -14,7 +14,8 @@ import { isRequestId } from '@backbone/schemas';
 import type { ApiKeyStore } from './api-keys.js';
 import type { GatewayConfig } from './config.js';
 import { errorBody } from './errors.js';
-import { registerHealthRoutes, type Check } from './health.route.js';
+import type { Check } from '@backbone/runtime';
+import { registerHealthRoutes } from './health.route.js';
 import { registerIngestRoutes, type EventSink } from './ingest.route.js';
 import { BodyError, parseJsonBody } from './json-body.js';
 import { createMetrics } from './metrics.js';
@@ -26,7 +27,7 @@ export interface GatewayDeps {
   /** Shares rate limits between instances when present; in-process otherwise. */
   redis?: Redis;
   /** Readiness checks by dependency name (kafka, registry, …). */
-  checks: Record<string, Check>;
+  checks: readonly Check[];
   version?: string;
   now?: () => number;
 }

@@ -13,7 +13,7 @@ export function deniesTracking(event: Event): boolean {
 }
 
 /**
- * REFERENCE R3: without consent no identifier goes past the gateway. Anonymizing strips
+ * Without consent no identifier goes past the gateway. Anonymizing strips
  * anonymous_id, user_id, the IP and the full user agent and marks the event; dropping
  * keeps nothing. Returns a new event; the input is not changed.
  */

@@ -1,6 +1,12 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
-import { createLogger, installShutdown, kafkaLogCreator, parseConfig } from '@backbone/runtime';
+import {
+  createLogger,
+  installShutdown,
+  kafkaLogCreator,
+  parseConfig,
+  type Check,
+} from '@backbone/runtime';
 import { ApiKeyStore } from './api-keys.js';
 import { buildGateway } from './app.js';
 import { GatewayConfig } from './config.js';
@@ -49,17 +55,23 @@ const admin = new Kafka({
   logLevel: logLevel.NOTHING,
   logCreator: kafkaLogCreator(logger),
 }).admin();
-const checks = {
-  kafka: async () => {
-    if (!sink.connected) return false;
-    await admin.connect();
-    return (await admin.describeCluster()).brokers.length > 0;
+const checks: Check[] = [
+  {
+    name: 'kafka',
+    run: async () => {
+      if (!sink.connected) return { up: false, detail: 'producer not connected' };
+      await admin.connect();
+      return (await admin.describeCluster()).brokers.length > 0;
+    },
   },
-  registry: async () =>
-    (await fetch(`${config.SCHEMA_REGISTRY_URL}/subjects`, { signal: AbortSignal.timeout(2000) }))
-      .ok,
-  ...(redis ? { redis: async () => (await redis.ping()) === 'PONG' } : {}),
-};
+  {
+    name: 'registry',
+    run: async () =>
+      (await fetch(`${config.SCHEMA_REGISTRY_URL}/subjects`, { signal: AbortSignal.timeout(1000) }))
+        .ok,
+  },
+  ...(redis ? [{ name: 'redis', run: async () => (await redis.ping()) === 'PONG' }] : []),
+];
 
 const app = await buildGateway(config, { sink, keys, logger, checks, ...(redis ? { redis } : {}) });
 await app.listen({ host: config.HOST, port: config.PORT });

@@ -28,7 +28,7 @@ const pageView = {
 };
 
 describe('mapEvent', () => {
-  it('maps an R1 page view to the web stream, with server-side tenant, source, time and IP', () => {
+  it('maps a page view to the web stream, with server-side tenant, source, time and IP', () => {
     const mapped = mapEvent(pageView, 0, facts, limits);
     expect(mapped).toMatchObject({ ok: true, stream: 'web', clamped: false });
     if (!mapped.ok) return;

@@ -69,7 +69,7 @@ export function requestPath(prefix: string, schemaPath: string): string {
 }
 
 /**
- * Maps one event of an R1 batch to its stream's value, or says what is wrong with it, each
+ * Maps one event of a batch to its stream's value, or says what is wrong with it, each
  * error naming the field as the sender wrote it (`events[3].properties.value`).
  */
 export function mapEvent(

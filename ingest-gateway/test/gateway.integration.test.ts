@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { createLogger } from '@backbone/runtime';
+import { createLogger, ReadyReportSchema } from '@backbone/runtime';
 import {
   confluentRegistry,
   registerSchemas,
@@ -58,7 +58,7 @@ async function startGateway(
     sink,
     keys,
     logger: silent(),
-    checks: { kafka: () => Promise.resolve(sink.connected) },
+    checks: [{ name: 'kafka', run: () => Promise.resolve(sink.connected) }],
     ...(redis ? { redis } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -270,7 +270,10 @@ describe('ingest gateway on the real stack', () => {
       expect(await res.json()).toMatchObject({ code: 'UNAVAILABLE' });
       const ready = await fetch(`${down.url}/ready`);
       expect(ready.status).toBe(503);
-      expect(await ready.json()).toEqual({ status: 'unavailable', checks: { kafka: 'down' } });
+      expect(ReadyReportSchema.parse(await ready.json())).toMatchObject({
+        status: 'not_ready',
+        checks: { kafka: { status: 'down' } },
+      });
     } finally {
       await down.close();
     }

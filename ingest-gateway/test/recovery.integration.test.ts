@@ -45,7 +45,7 @@ describe('ingest gateway when Kafka goes away', () => {
         created_at: '2025-01-01T00:00:00Z',
       },
     ]);
-    const app = await buildGateway(config, { sink, keys, logger: silent(), checks: {} });
+    const app = await buildGateway(config, { sink, keys, logger: silent(), checks: [] });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/events`;
     const post = () =>

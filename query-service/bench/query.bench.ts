@@ -14,7 +14,7 @@ import { createClient } from '@clickhouse/client';
 import { SignJWT } from 'jose';
 import { downStack, upStack } from '@backbone/deploy/local';
 import { createLogger } from '@backbone/runtime';
-import { migrate, SessionFinalizer } from '@backbone/stream-workers';
+import { migrate, SessionFinalizer } from '@backbone/warehouse';
 import { jwtAuthenticator } from '../src/auth.js';
 import { buildQueryService } from '../src/app.js';
 import type { CacheStore } from '../src/cache.js';

@@ -10,7 +10,14 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import express, { type Express } from 'express';
 import { GraphQLError } from 'graphql';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Logger } from '@backbone/runtime';
+import {
+  describeChecks,
+  healthReport,
+  readiness,
+  readyStatusCode,
+  type Check,
+  type Logger,
+} from '@backbone/runtime';
 import type { Authenticate, Viewer } from './auth.js';
 import { costLimits } from './limits.js';
 import { LiveHub } from './live.js';
@@ -166,29 +173,27 @@ export async function buildQueryService(deps: QueryServiceDeps): Promise<{
     next();
   });
   app.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json(healthReport());
   });
   // Ready while ClickHouse answers. Redis only holds the cache: without it queries go to
   // ClickHouse (slower, still right), so it is reported but does not fail readiness.
-  const readiness = async () => {
-    const [up, redis] = await Promise.all([
-      deps.clickhouse
-        .ping()
-        .then((r) => r.success)
-        .catch(() => false),
-      deps.redisPing
-        ? deps.redisPing().then(
-            (ok) => (ok ? 'up' : 'down (queries skip the cache)'),
-            () => 'down (queries skip the cache)',
-          )
-        : Promise.resolve('none (cache in process)'),
-    ]);
-    return { up, checks: { clickhouse: up ? 'up' : 'down', redis } };
-  };
+  const checks: Check[] = [
+    { name: 'clickhouse', run: async () => (await deps.clickhouse.ping()).success },
+    deps.redisPing
+      ? {
+          name: 'redis',
+          required: false,
+          run: async () =>
+            (await deps.redisPing!()) ? true : { up: false, detail: 'queries skip the cache' },
+        }
+      : {
+          name: 'redis',
+          required: false,
+          run: () => ({ up: true, detail: 'none: cache in process' }),
+        },
+  ];
   app.get('/ready', (_req, res) => {
-    void readiness().then(({ up, checks }) => {
-      res.status(up ? 200 : 503).json({ status: up ? 'ready' : 'not ready', checks });
-    });
+    void readiness(checks).then((report) => res.status(readyStatusCode(report)).json(report));
   });
   app.get('/metrics', (_req, res) => {
     void registry.metrics().then((text) => res.type(registry.contentType).send(text));
@@ -228,11 +233,11 @@ export async function buildQueryService(deps: QueryServiceDeps): Promise<{
       authenticate: deps.authenticate,
       components: deps.components ?? [],
       self: async () => {
-        const { up, checks } = await readiness();
+        const report = await readiness(checks);
         return {
           name: 'query-service',
-          status: up ? 'up' : 'down',
-          detail: `clickhouse: ${checks.clickhouse}, redis: ${checks.redis}`,
+          status: report.status === 'ready' ? 'up' : 'down',
+          detail: describeChecks(report),
         };
       },
     }),

@@ -1,3 +1,4 @@
+import { TABLES } from '@backbone/warehouse/tables';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Authenticate } from './auth.js';
@@ -35,7 +36,7 @@ export function exportRoute(deps: {
       if (!(name in FORMATS)) throw badInput('format must be csv or json');
       const format = FORMATS[name as keyof typeof FORMATS];
       const { stream } = await deps.clickhouse.exec({
-        query: `SELECT ${COLUMNS} FROM ${deps.database}.web_events
+        query: `SELECT ${COLUMNS} FROM ${deps.database}.${TABLES.webEvents}
 WHERE tenant_id = {tenant:String}
   AND occurred_at >= {start:DateTime64(3, 'UTC')} AND occurred_at < {end:DateTime64(3, 'UTC')}
 ORDER BY occurred_at, event_id

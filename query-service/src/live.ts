@@ -1,3 +1,4 @@
+import { TABLES } from '@backbone/warehouse/tables';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from '@backbone/runtime';
 
@@ -69,7 +70,7 @@ export class LiveHub {
     const result = await this.clickhouse.query({
       query: `SELECT sum(events) AS total, sumIf(events, event_type = 'page_view') AS views,
   uniqMerge(visitors) AS people, uniqMerge(sessions) AS visits
-FROM ${this.database}.web_traffic_1m
+FROM ${this.database}.${TABLES.webTraffic1m}
 WHERE tenant_id = {tenant:String}
   AND minute >= toStartOfMinute(now() - toIntervalMinute({window:UInt32}))`,
       query_params: { tenant, window: windowMinutes },

@@ -1,4 +1,5 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
+import { describeChecks, type ReadyReport } from '@backbone/runtime';
 import type { Authenticate } from './auth.js';
 
 export interface ComponentTarget {
@@ -47,10 +48,8 @@ async function probe(target: ComponentTarget, timeoutMs: number): Promise<Compon
     fetch(`${target.url}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
   try {
     const res = await get('/ready');
-    const body = (await res.json().catch(() => ({}))) as { checks?: Record<string, unknown> };
-    const checks = Object.entries(body.checks ?? {})
-      .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
-      .join(', ');
+    const body = (await res.json().catch(() => ({}))) as Partial<ReadyReport>;
+    const checks = describeChecks({ checks: body.checks ?? {} });
     const lag = await get('/metrics')
       .then((m) => (m.ok ? m.text() : ''))
       .then((text) => sumMetric(text, 'backbone_consumer_lag'))

@@ -32,7 +32,7 @@ function limit(req: Request, fallback: number): number {
 }
 
 /**
- * REFERENCE R6 over the same repositories as GraphQL: GET /api/v1/stats/… with `start` and
+ * The REST API over the same repositories as GraphQL: GET /api/v1/stats/… with `start` and
  * `end` (ISO 8601 with a zone) and, where it applies, `granularity` or `limit`.
  */
 export function restRoutes(deps: {

@@ -1,7 +1,7 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 
 /**
- * REFERENCE R5 (web analytics) and R4 (speech), so far: dashboard, pages, sources, devices,
+ * Web analytics and speech analytics: dashboard, pages, sources, devices,
  * geo; STT quality, sessions and speakers. Counts are
  * `Long` — JSON numbers up to 2^53 — because GraphQL's Int stops at 2^31.
  */
@@ -137,7 +137,7 @@ export const typeDefs = /* GraphQL */ `
     sessions: Long!
   }
 
-  "STT quality of one model and language in one time bucket (REFERENCE R4)."
+  "STT quality of one model and language in one time bucket."
   type SttQualityPoint {
     timestamp: DateTime!
     model: String!

@@ -1,5 +1,6 @@
 import { chTime, type Granularity, type TimeRange } from './time-range.js';
 import { BUCKET, ClickHouseReader, cursorParams, page } from './reader.js';
+import { TABLES } from '@backbone/warehouse/tables';
 
 const num = (v: unknown) => Number(v ?? 0);
 const maybe = (v: unknown) =>
@@ -40,7 +41,7 @@ function toSession(r: Record<string, unknown>) {
 
 export type SttSession = ReturnType<typeof toSession>;
 
-/** Speech analytics (REFERENCE R4) from the STT rollups, bound parameters only. */
+/** Speech analytics from the STT rollups, bound parameters only. */
 export class SpeechRepository extends ClickHouseReader {
   async quality(
     tenant: string,
@@ -54,7 +55,7 @@ export class SpeechRepository extends ClickHouseReader {
   avgMerge(confidence) AS conf, quantilesMerge(0.5, 0.95, 0.99)(latency_ms) AS latency,
   quantilesMerge(0.5, 0.95, 0.99)(real_time_factor) AS rtf,
   sum(errors) AS errs, sum(sessions_started) AS started
-FROM ${this.t('stt_quality_1m')}
+FROM ${this.t(TABLES.sttQuality1m)}
 WHERE tenant_id = {tenant:String}
   AND minute >= toStartOfMinute({start:DateTime64(3, 'UTC')}) AND minute < {end:DateTime64(3, 'UTC')}
   AND model_id != '' AND ({model:Nullable(String)} IS NULL OR model_id = {model:Nullable(String)})
@@ -131,7 +132,7 @@ GROUP BY session_id`,
     const rows = await this.rows(
       `SELECT speaker_id AS speaker, sum(talk_ms) AS talk, sum(segments) AS segs, sum(words) AS word_count,
   sum(changes_to) AS changes
-FROM ${this.t('stt_speakers')}
+FROM ${this.t(TABLES.sttSpeakers)}
 WHERE tenant_id = {tenant:String} AND session_id = {id:String}
 GROUP BY speaker ORDER BY talk DESC, speaker`,
       { tenant, id: sessionId },
@@ -147,14 +148,14 @@ GROUP BY speaker ORDER BY talk DESC, speaker`,
     }));
   }
 
-  /** Per model over a range: volume, quality and errors (REFERENCE R4 "model performance"). */
+  /** Per model over a range: volume, quality and errors ("model performance"). */
   async modelPerformance(tenant: string, range: TimeRange) {
     const rows = await this.rows(
       `SELECT model_id AS model, sum(sessions_started) AS started, sum(segments) AS segs,
   sum(final_words) AS words, avgMerge(confidence) AS conf,
   quantilesMerge(0.5, 0.95, 0.99)(latency_ms) AS latency,
   quantilesMerge(0.5, 0.95, 0.99)(real_time_factor) AS rtf, sum(errors) AS errs
-FROM ${this.t('stt_quality_1m')}
+FROM ${this.t(TABLES.sttQuality1m)}
 WHERE tenant_id = {tenant:String} AND model_id != ''
   AND minute >= toStartOfMinute({start:DateTime64(3, 'UTC')}) AND minute < {end:DateTime64(3, 'UTC')}
 GROUP BY model ORDER BY started DESC, model`,
@@ -192,19 +193,19 @@ GROUP BY model ORDER BY started DESC, model`,
   countIf(state = 'completed' AND last >= now64(3) - toIntervalHour(1)) AS completed
 FROM (
   SELECT session_id, argMaxMerge(status) AS state, maxMerge(ended_at) AS last
-  FROM ${this.t('stt_sessions')}
+  FROM ${this.t(TABLES.sttSessions)}
   WHERE tenant_id = {tenant:String} AND day >= today() - 1
   GROUP BY session_id)`,
       { tenant },
     );
     const [web] = await this.rows(
-      `SELECT sum(events) AS n FROM ${this.t('web_traffic_1m')}
+      `SELECT sum(events) AS n FROM ${this.t(TABLES.webTraffic1m)}
 WHERE tenant_id = {tenant:String} AND minute >= toStartOfMinute(now() - toIntervalMinute(5))`,
       { tenant },
     );
     const [stt] = await this.rows(
       `SELECT sum(segments) AS n, quantilesMerge(0.5)(latency_ms)[1] AS p50
-FROM ${this.t('stt_quality_1m')}
+FROM ${this.t(TABLES.sttQuality1m)}
 WHERE tenant_id = {tenant:String} AND minute >= toStartOfMinute(now() - toIntervalMinute(5))`,
       { tenant },
     );

@@ -1,3 +1,4 @@
+import { TABLES } from '@backbone/warehouse/tables';
 import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Viewer } from './auth.js';
@@ -47,7 +48,7 @@ export class SqlAudit {
   ): Promise<void> {
     const now = new Date();
     await this.writer.insert({
-      table: `${this.database}.sql_audit`,
+      table: `${this.database}.${TABLES.sqlAudit}`,
       format: 'JSONEachRow',
       values: [
         {

@@ -1,5 +1,6 @@
 import { BUCKET, ClickHouseReader } from './reader.js';
 import { chTime, trafficGrains, type Granularity, type TimeRange } from './time-range.js';
+import { TABLES } from '@backbone/warehouse/tables';
 
 export interface Overview {
   pageViews: number;
@@ -16,7 +17,7 @@ export interface SessionStats {
 }
 
 /**
- * The web dashboard's numbers, read from the rollups (stream-workers/README.md). Every value
+ * The web dashboard's numbers, read from the rollups (warehouse/README.md). Every value
  * from a request is a bound parameter; only the database name (validated config) and fixed
  * fragments are part of the SQL text. 64-bit counts arrive as numbers or strings depending on
  * the server's JSON settings, so they go through Number().
@@ -92,17 +93,17 @@ GROUP BY GROUPING SETS ((bucket), ()) ORDER BY whole, bucket`,
    */
   private traffic(): string {
     const cols = 'event_type, events, visitors, sessions, revenue';
-    return `SELECT minute, ${cols} FROM ${this.t('web_traffic_1m')}
+    return `SELECT minute, ${cols} FROM ${this.t(TABLES.webTraffic1m)}
   WHERE tenant_id = {tenant:String}
     AND ((minute >= {m1:DateTime('UTC')} AND minute < {h1:DateTime('UTC')})
       OR (minute >= {h2:DateTime('UTC')} AND minute < {end:DateTime64(3, 'UTC')}))
   UNION ALL
-  SELECT hour AS minute, ${cols} FROM ${this.t('web_traffic_1h')}
+  SELECT hour AS minute, ${cols} FROM ${this.t(TABLES.webTraffic1h)}
   WHERE tenant_id = {tenant:String}
     AND ((hour >= {h1:DateTime('UTC')} AND hour < {d1:DateTime('UTC')})
       OR (hour >= {d2:DateTime('UTC')} AND hour < {h2:DateTime('UTC')}))
   UNION ALL
-  SELECT toDateTime(day, 'UTC') AS minute, ${cols} FROM ${this.t('web_traffic_1d')}
+  SELECT toDateTime(day, 'UTC') AS minute, ${cols} FROM ${this.t(TABLES.webTraffic1d)}
   WHERE tenant_id = {tenant:String}
     AND day >= toDate({d1:DateTime('UTC')}) AND day < toDate({d2:DateTime('UTC')})`;
   }
@@ -117,7 +118,7 @@ GROUP BY GROUPING SETS ((bucket), ()) ORDER BY whole, bucket`,
       `${this.finalizedUntil()}
 SELECT sum(n) AS n, sum(single) AS single, sum(ms) AS ms FROM (
   SELECT sum(sessions) AS n, sum(bounces) AS single, sum(duration_ms) AS ms
-  FROM ${this.t('web_session_starts_1m')}
+  FROM ${this.t(TABLES.webSessionStarts1m)}
   WHERE tenant_id = {tenant:String} AND end_hour < finalized_until
     AND minute >= toStartOfMinute({start:DateTime64(3, 'UTC')}) AND minute < {end:DateTime64(3, 'UTC')}
   UNION ALL
@@ -135,7 +136,7 @@ SELECT sum(n) AS n, sum(single) AS single, sum(ms) AS ms FROM (
 
   /** `finalized_until`: session ends before it are in the summaries (from the finalizer's marks). */
   private finalizedUntil(): string {
-    return `WITH (SELECT max(end_hour) FROM ${this.t('web_sessions_finalized')}) + INTERVAL 1 HOUR AS finalized_until`;
+    return `WITH (SELECT max(end_hour) FROM ${this.t(TABLES.webSessionsFinalized)}) + INTERVAL 1 HOUR AS finalized_until`;
   }
 
   /**
@@ -147,12 +148,12 @@ SELECT sum(n) AS n, sum(single) AS single, sum(ms) AS ms FROM (
     return `SELECT session_id, sum(page_views) AS views, minMerge(started_at) AS began,
     maxMerge(ended_at) AS ended, argMinMerge(entry_page) AS entry,
     argMinMerge(traffic_source) AS source, argMinMerge(traffic_medium) AS medium
-  FROM ${this.t('web_sessions')}
+  FROM ${this.t(TABLES.webSessions)}
   WHERE tenant_id = {tenant:String}
     AND day >= greatest(toDate({start:DateTime64(3, 'UTC')}), toDate(finalized_until)) - 1
     AND day <= toDate({end:DateTime64(3, 'UTC')})
     AND session_id IN (
-      SELECT session_id FROM ${this.t('web_events')}
+      SELECT session_id FROM ${this.t(TABLES.webEvents)}
       WHERE tenant_id = {tenant:String}
         AND occurred_at >= greatest(finalized_until, {start:DateTime64(3, 'UTC')}))
   GROUP BY session_id
@@ -201,12 +202,12 @@ GROUP BY bucket ORDER BY bucket`,
     const cols = 'page_path, page_views, visitors';
     const pages = await this.rows<Record<string, unknown>>(
       `SELECT page_path AS path, sum(page_views) AS views, uniqMerge(visitors) AS people FROM (
-  SELECT ${cols} FROM ${this.t('web_pages_1h')}
+  SELECT ${cols} FROM ${this.t(TABLES.webPages1h)}
   WHERE tenant_id = {tenant:String}
     AND ((hour >= {h1:DateTime('UTC')} AND hour < {d1:DateTime('UTC')})
       OR (hour >= {d2:DateTime('UTC')} AND hour < {end:DateTime64(3, 'UTC')}))
   UNION ALL
-  SELECT ${cols} FROM ${this.t('web_pages_1d')}
+  SELECT ${cols} FROM ${this.t(TABLES.webPages1d)}
   WHERE tenant_id = {tenant:String}
     AND day >= toDate({d1:DateTime('UTC')}) AND day < toDate({d2:DateTime('UTC')}))
 GROUP BY path ORDER BY views DESC, path LIMIT {limit:UInt32}`,
@@ -218,7 +219,7 @@ GROUP BY path ORDER BY views DESC, path LIMIT {limit:UInt32}`,
       `${this.finalizedUntil()}
 SELECT entry, sum(entered) AS entered, sum(single) AS single FROM (
   SELECT entry_page AS entry, sum(sessions) AS entered, sum(bounces) AS single
-  FROM ${this.t('web_session_entries_1h')}
+  FROM ${this.t(TABLES.webSessionEntries1h)}
   WHERE tenant_id = {tenant:String} AND end_hour < finalized_until AND entry_page IN {paths:Array(String)}
     AND hour >= toStartOfHour({start:DateTime64(3, 'UTC')}) AND hour < {end:DateTime64(3, 'UTC')}
   GROUP BY entry
@@ -235,7 +236,7 @@ GROUP BY entry`,
     leadInFrame(occurred_at) OVER w AS next_at,
     -- 1 where a next page view exists, the default 0 on a session's last one
     leadInFrame(toUInt8(1)) OVER w AS has_next
-  FROM ${this.t('web_events')}
+  FROM ${this.t(TABLES.webEvents)}
   WHERE tenant_id = {tenant:String} AND event_type = 'page_view'
     AND occurred_at >= {start:DateTime64(3, 'UTC')} AND occurred_at < {end:DateTime64(3, 'UTC')}
   -- event_id breaks ties: page views sent in the same second keep one order
@@ -266,7 +267,7 @@ GROUP BY path`,
       `${this.finalizedUntil()}
 SELECT source, medium, sum(n) AS visits FROM (
   SELECT traffic_source AS source, traffic_medium AS medium, sum(sessions) AS n
-  FROM ${this.t('web_session_entries_1h')}
+  FROM ${this.t(TABLES.webSessionEntries1h)}
   WHERE tenant_id = {tenant:String} AND end_hour < finalized_until
     AND hour >= toStartOfHour({start:DateTime64(3, 'UTC')}) AND hour < {end:DateTime64(3, 'UTC')}
   GROUP BY source, medium
@@ -289,7 +290,7 @@ GROUP BY source, medium ORDER BY visits DESC, source`,
     const rows = await this.rows<Record<string, unknown>>(
       `SELECT device_type AS kind, browser AS agent, os AS system, sum(events) AS total,
   sum(page_views) AS views, uniqMerge(visitors) AS people, uniqMerge(sessions) AS visits
-FROM ${this.t('web_devices_1h')}
+FROM ${this.t(TABLES.webDevices1h)}
 WHERE tenant_id = {tenant:String}
   AND hour >= toStartOfHour({start:DateTime64(3, 'UTC')}) AND hour < {end:DateTime64(3, 'UTC')}
 GROUP BY kind, agent, system ORDER BY total DESC, kind, agent, system`,
@@ -311,7 +312,7 @@ GROUP BY kind, agent, system ORDER BY total DESC, kind, agent, system`,
     const rows = await this.rows<Record<string, unknown>>(
       `SELECT country AS nation, region AS area, sum(events) AS total, sum(page_views) AS views,
   uniqMerge(visitors) AS people, uniqMerge(sessions) AS visits
-FROM ${this.t('web_geo_1h')}
+FROM ${this.t(TABLES.webGeo1h)}
 WHERE tenant_id = {tenant:String}
   AND hour >= toStartOfHour({start:DateTime64(3, 'UTC')}) AND hour < {end:DateTime64(3, 'UTC')}
 GROUP BY nation, area ORDER BY total DESC, nation, area`,

@@ -1,5 +1,6 @@
 import { ClickHouseReader, cursorParams, page } from './reader.js';
 import { chTime, type TimeRange } from './time-range.js';
+import { TABLES } from '@backbone/warehouse/tables';
 
 const EVENT_COLUMNS = `event_id, event_type, toUnixTimestamp64Milli(occurred_at) AS at, session_id,
   page_path, page_host, device_type, country, url, title, element, target, value, currency, name, properties`;
@@ -35,7 +36,7 @@ function toEvent(r: Record<string, unknown>) {
 
 export type WebEvent = ReturnType<typeof toEvent>;
 
-/** Single web events and sessions (R5 events / sessions), newest first with cursors. */
+/** Single web events and sessions (the events and sessions queries), newest first with cursors. */
 export class WebRepository extends ClickHouseReader {
   async events(
     tenant: string,
@@ -45,7 +46,7 @@ export class WebRepository extends ClickHouseReader {
     after?: string | null,
   ) {
     const rows = await this.rows(
-      `SELECT ${EVENT_COLUMNS} FROM ${this.t('web_events')}
+      `SELECT ${EVENT_COLUMNS} FROM ${this.t(TABLES.webEvents)}
 WHERE tenant_id = {tenant:String}
   AND occurred_at >= {start:DateTime64(3, 'UTC')} AND occurred_at < {end:DateTime64(3, 'UTC')}
   AND ({type:Nullable(String)} IS NULL OR event_type = {type:Nullable(String)})
@@ -70,7 +71,7 @@ LIMIT {limit:UInt32}`,
 
   async event(tenant: string, id: string): Promise<WebEvent | null> {
     const rows = await this.rows(
-      `SELECT ${EVENT_COLUMNS} FROM ${this.t('web_events')}
+      `SELECT ${EVENT_COLUMNS} FROM ${this.t(TABLES.webEvents)}
 WHERE tenant_id = {tenant:String} AND event_id = {id:String} LIMIT 1`,
       { tenant, id },
     );
@@ -80,7 +81,7 @@ WHERE tenant_id = {tenant:String} AND event_id = {id:String} LIMIT 1`,
   /** A session's events in order (at most 1,000). */
   async sessionEvents(tenant: string, sessionId: string): Promise<WebEvent[]> {
     const rows = await this.rows(
-      `SELECT ${EVENT_COLUMNS} FROM ${this.t('web_events')}
+      `SELECT ${EVENT_COLUMNS} FROM ${this.t(TABLES.webEvents)}
 WHERE tenant_id = {tenant:String} AND session_id = {session:String}
 ORDER BY occurred_at, event_id LIMIT 1 BY event_id LIMIT 1000`,
       { tenant, session: sessionId },
@@ -93,7 +94,7 @@ ORDER BY occurred_at, event_id LIMIT 1 BY event_id LIMIT 1000`,
   toUnixTimestamp64Milli(maxMerge(ended_at)) AS ended, sum(page_views) AS views,
   argMinMerge(entry_page) AS entry, argMaxMerge(exit_page) AS exit_path,
   argMinMerge(traffic_source) AS origin
-FROM ${this.t('web_sessions')}`;
+FROM ${this.t(TABLES.webSessions)}`;
   }
 
   private toSession(r: Record<string, unknown>) {

@@ -6,7 +6,7 @@ import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@backbone/runtime';
-import { clickhouseTime, migrate } from '@backbone/stream-workers';
+import { clickhouseTime, migrate } from '@backbone/warehouse';
 import { createTestDatabase, testClickHouse, testStack, waitFor } from '@backbone/test';
 import { jwtAuthenticator } from '../src/auth.js';
 import { buildQueryService } from '../src/app.js';
@@ -509,7 +509,7 @@ describe('GraphQL over the rollups', () => {
     expect(other.body.data).toEqual({ sttSession: null, speakerMetrics: [] });
   });
 
-  describe('REST mirror (REFERENCE R6)', () => {
+  describe('REST mirror', () => {
     const get = async (path: string, bearer?: string) => {
       const res = await fetch(`${url}${path}`, {
         headers: bearer ? { authorization: `Bearer ${bearer}` } : {},

@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsRoute, type ComponentHealth } from '../src/ops.route.js';
 
 /** An HTTP component whose /ready answers `status` and `checks` after `delayMs`. */
-async function component(delayMs: number, status: number, checks: Record<string, string>) {
+async function component(delayMs: number, status: number, up: Record<string, boolean>) {
+  const checks = Object.fromEntries(
+    Object.entries(up).map(([k, v]) => [k, { status: v ? 'up' : 'down', required: true, ms: 1 }]),
+  );
   const server = createServer((req, res) => {
     const answer = () => {
       if (req.url === '/metrics') {
@@ -30,8 +33,8 @@ describe('GET /api/v1/ops/components', () => {
   let base = '';
 
   beforeAll(async () => {
-    const slow = await component(2000, 200, { kafka: 'up', clickhouse: 'up' });
-    const degraded = await component(0, 503, { kafka: 'down', clickhouse: 'up' });
+    const slow = await component(2000, 200, { kafka: true, clickhouse: true });
+    const degraded = await component(0, 503, { kafka: false, clickhouse: true });
     const silent = await component(Infinity, 200, {});
     servers.push(slow, degraded, silent);
     const app = express();

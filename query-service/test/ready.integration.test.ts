@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { createClient } from '@clickhouse/client';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '@backbone/runtime';
+import { createLogger, ReadyReportSchema } from '@backbone/runtime';
 import { testStack } from '@backbone/test';
 import { jwtAuthenticator } from '../src/auth.js';
 import { buildQueryService, type QueryServiceDeps } from '../src/app.js';
@@ -30,7 +30,7 @@ async function ready(clickhouseUrl: string, redisPing?: QueryServiceDeps['redisP
   await new Promise((r) => server.once('listening', r));
   try {
     const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/ready`);
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    return { status: res.status, body: ReadyReportSchema.parse(await res.json()) };
   } finally {
     await new Promise((r) => server.close(r));
     await service.stop();
@@ -42,7 +42,7 @@ describe('query service readiness', () => {
   it('is not ready (503) while ClickHouse does not answer', async () => {
     const { status, body } = await ready('http://127.0.0.1:9');
     expect(status).toBe(503);
-    expect(body).toMatchObject({ status: 'not ready', checks: { clickhouse: 'down' } });
+    expect(body).toMatchObject({ status: 'not_ready', checks: { clickhouse: { status: 'down' } } });
   });
 
   it('reports Redis without failing readiness, since only the cache lives there', async () => {
@@ -54,13 +54,19 @@ describe('query service readiness', () => {
           redis.ping().then((r) => r === 'PONG'),
         );
         expect(status).toBe(200);
-        expect(body).toMatchObject({ checks: { clickhouse: 'up', redis: 'up' } });
+        expect(body).toMatchObject({
+          status: 'ready',
+          checks: { clickhouse: { status: 'up' }, redis: { status: 'up', required: false } },
+        });
       } finally {
         redis.disconnect();
       }
     }
     const down = await ready(testStack().clickhouseUrl, () => Promise.reject(new Error('refused')));
     expect(down.status).toBe(200);
-    expect(down.body).toMatchObject({ checks: { redis: 'down (queries skip the cache)' } });
+    expect(down.body).toMatchObject({
+      status: 'ready',
+      checks: { redis: { status: 'down', required: false, detail: 'refused' } },
+    });
   });
 });

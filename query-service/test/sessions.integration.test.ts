@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@backbone/runtime';
-import { migrate, SessionFinalizer } from '@backbone/stream-workers';
+import { migrate, SessionFinalizer } from '@backbone/warehouse';
 import { createTestDatabase, testClickHouse, webEventRow } from '@backbone/test';
 import { StatsRepository } from '../src/stats.repository.js';
 

@@ -5,7 +5,7 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@backbone/runtime';
-import { migrate } from '@backbone/stream-workers';
+import { migrate } from '@backbone/warehouse';
 import {
   createTestDatabase,
   testClickHouse,

@@ -48,3 +48,13 @@ export const commaList = z
       .map((x) => x.trim())
       .filter(Boolean),
   );
+
+/** Fields every service's configuration shares, defined once. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const;
+export const logLevel = z.enum(LOG_LEVELS).default('info');
+/** A TCP port; 0 picks a free one. */
+export const port = (fallback: number) =>
+  z.coerce.number().int().min(0).max(65535).default(fallback);
+/** A whole number of at least `min`. */
+export const intAtLeast = (min: number, fallback: number) =>
+  z.coerce.number().int().min(min).default(fallback);

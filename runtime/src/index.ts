@@ -1,4 +1,14 @@
-export { parseConfig, commaList, ConfigError, type ConfigIssue } from './config.js';
+export {
+  parseConfig,
+  commaList,
+  ConfigError,
+  type ConfigIssue,
+  LOG_LEVELS,
+  logLevel,
+  port,
+  intAtLeast,
+} from './config.js';
+export { memoize } from './memo.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export {
   installShutdown,
@@ -9,3 +19,16 @@ export {
 export { waitFor, TimeoutError, type WaitForOptions } from './wait-for.js';
 export { kafkaLogCreator } from './kafka-log.js';
 export { createTopicsReady, type TopicAdmin, type TopicToCreate } from './kafka-topics.js';
+export {
+  readiness,
+  readyStatusCode,
+  healthReport,
+  describeChecks,
+  DEFAULT_CHECK_TIMEOUT_MS,
+  ReadyReportSchema,
+  type Check,
+  type CheckOutcome,
+  type CheckReport,
+  type ReadyReport,
+  type HealthReport,
+} from './health.js';

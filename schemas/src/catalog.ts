@@ -75,7 +75,7 @@ export type StreamName = keyof typeof STREAMS;
 export const STREAM_NAMES = Object.keys(STREAMS) as StreamName[];
 
 /**
- * raw: as received, may hold personal data, kept 7 days (REFERENCE R3: the shortest class).
+ * raw: as received, may hold personal data, kept 7 days (the shortest class; docs/privacy.md).
  * events: after enrich and masking, the replayable event store, kept 2 years (class low).
  * dlq: what could not be decoded or validated, with reason headers; raw data, so 7 days.
  */

@@ -1,7 +1,7 @@
 import type { AvroField, AvroSchema } from './avro-json.js';
 
 /**
- * REFERENCE R3: every field carries one. none: keep; low: keep 2 years; medium: hash or
+ * Every field carries one (docs/privacy.md). none: keep; low: keep 2 years; medium: hash or
  * pseudonymize, 90 days; high: tokenize, 30 days; critical: drop (or encrypt + tokenize), 7 days.
  */
 export const PRIVACY_CLASSES = ['none', 'low', 'medium', 'high', 'critical'] as const;

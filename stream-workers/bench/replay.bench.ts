@@ -23,7 +23,7 @@ import {
   topicName,
   type EnrichedStreamEvents,
 } from '@backbone/schemas';
-import { migrate } from '../src/clickhouse/migrate.js';
+import { migrate } from '@backbone/warehouse';
 import { enrichEvent } from '../src/enrich/enrich.step.js';
 import { GeoLookup } from '../src/enrich/geo.js';
 import { runReplay } from '../src/replay/replay.js';

@@ -9,8 +9,7 @@ import {
   parseConfig,
 } from '@backbone/runtime';
 import { confluentRegistry } from '@backbone/schemas';
-import { clickhouseClient } from './clickhouse/client.js';
-import { ClickHouseConfig } from './config.js';
+import { ClickHouseConfig, clickhouseClient } from '@backbone/warehouse';
 import { GeoLookup } from './enrich/geo.js';
 import { resetOffsets } from './replay/reset-offsets.js';
 import { ReplayInputError } from './replay/positions.js';

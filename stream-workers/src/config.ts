@@ -1,31 +1,17 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { commaList } from '@backbone/runtime';
+import { ClickHouseConfig } from '@backbone/warehouse';
+import { commaList, intAtLeast, logLevel, port } from '@backbone/runtime';
 
 const list = commaList;
-const int = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
-const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info');
-
-export const ClickHouseConfig = z.object({
-  CLICKHOUSE_URL: z.url(),
-  CLICKHOUSE_USER: z.string().default('default'),
-  CLICKHOUSE_PASSWORD: z.string().default(''),
-  /** The analytics database: raw tables, rollups, the migrations ledger. */
-  CLICKHOUSE_DATABASE: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and _ only')
-    .default('analytics'),
-});
-
-export const MigrateConfig = ClickHouseConfig.extend({ LOG_LEVEL: logLevel });
-export type MigrateConfig = z.infer<typeof MigrateConfig>;
+const int = intAtLeast;
 
 const WorkerBase = z.object({
   KAFKA_BROKERS: list.pipe(z.array(z.string()).min(1, 'at least one broker')),
   SCHEMA_REGISTRY_URL: z.url(),
   HOST: z.string().default('127.0.0.1'),
   /** /health, /ready and /metrics; 0 picks a free port. */
-  PORT: int(0, 9400).pipe(z.number().max(65535)),
+  PORT: port(9400),
   LOG_LEVEL: logLevel,
 });
 
@@ -57,7 +43,7 @@ export const SinkConfig = WorkerBase.extend(ClickHouseConfig.shape).extend({
   BATCH_MAX_ROWS: int(1, 50_000),
   /** … or when its oldest row has waited this long. */
   BATCH_MAX_WAIT_MS: int(10, 1000),
-  PORT: int(0, 9401).pipe(z.number().max(65535)),
+  PORT: port(9401),
   /** A session with no event for this long is over and goes into the session summaries. */
   SESSION_IDLE_MINUTES: int(1, 30),
   /** How often the session finalizer looks for hours of ended sessions; 0 turns it off. */

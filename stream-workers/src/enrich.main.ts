@@ -54,11 +54,11 @@ const http = await startWorkerHttp({
   port: config.PORT,
   registry: metrics.registry,
   live: () => worker.live,
-  checks: {
-    kafka: kafkaCheck(admin),
-    registry: registryCheck(config.SCHEMA_REGISTRY_URL),
-    ...(redis ? { redis: async () => (await redis.ping()) === 'PONG' } : {}),
-  },
+  checks: [
+    kafkaCheck(admin),
+    registryCheck(config.SCHEMA_REGISTRY_URL),
+    ...(redis ? [{ name: 'redis', run: async () => (await redis.ping()) === 'PONG' }] : []),
+  ],
 });
 logger.info({ url: http.url }, 'health, readiness and metrics');
 

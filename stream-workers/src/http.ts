@@ -1,11 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-
-/** How long one readiness check may take before it counts as down. */
-export const READY_CHECK_TIMEOUT_MS = 1000;
-
-export type Check = () => Promise<boolean> | boolean;
+import { healthReport, readiness, readyStatusCode, type Check } from '@backbone/runtime';
 
 export interface WorkerHttpOptions {
   host: string;
@@ -13,27 +9,11 @@ export interface WorkerHttpOptions {
   registry: Registry;
   /** Liveness: the consumer loop is running (a crashed loop needs a restart, not traffic). */
   live: () => boolean;
-  /** Readiness: each dependency, answered within the timeout or counted as down. */
-  checks: Record<string, Check>;
   /**
-   * Per-check budget (default 1 s). /ready answers within it, so a prober that waits
-   * longer (the ops page waits 3 s) sees which dependency is slow, never just silence.
+   * Readiness: each dependency within its budget (1 s unless the check says otherwise), so a
+   * prober that waits longer (the ops page waits 3 s) sees which one is slow, never silence.
    */
-  checkTimeoutMs?: number;
-}
-
-async function runCheck(check: Check, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      Promise.resolve().then(check),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-    ]);
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
-  }
+  checks: readonly Check[];
 }
 
 /** /health, /ready and /metrics of a worker: a few routes, so plain node:http. */
@@ -49,20 +29,13 @@ export async function startWorkerHttp(
     if (req.method !== 'GET') return send(405, { error: 'only GET' });
     if (path === '/health') {
       const live = options.live();
-      return send(live ? 200 : 503, { status: live ? 'ok' : 'consumer stopped' });
+      return send(live ? 200 : 503, healthReport(live, live ? undefined : 'consumer stopped'));
     }
     if (path === '/ready') {
-      void (async () => {
-        const names = Object.keys(options.checks);
-        const results = await Promise.all(
-          names.map((n) =>
-            runCheck(options.checks[n]!, options.checkTimeoutMs ?? READY_CHECK_TIMEOUT_MS),
-          ),
-        );
-        const checks = Object.fromEntries(names.map((n, i) => [n, results[i] ? 'up' : 'down']));
-        const ready = options.live() && results.every(Boolean);
-        send(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
-      })();
+      const live: Check = { name: 'consumer', run: () => options.live() };
+      void readiness([live, ...options.checks]).then((report) =>
+        send(readyStatusCode(report), report),
+      );
       return;
     }
     if (path === '/metrics') {

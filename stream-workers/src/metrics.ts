@@ -71,8 +71,8 @@ export class WorkerMetrics {
 
   readonly insertErrors = new Counter({
     name: 'backbone_sink_insert_errors_total',
-    help: 'ClickHouse inserts that failed and will be retried',
-    labelNames: ['table'] as const,
+    help: 'ClickHouse inserts that failed, by table and kind (transient: retried with backoff; refused: waits for an operator)',
+    labelNames: ['table', 'kind'] as const,
     registers: [this.registry],
   });
 

@@ -1,14 +1,12 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { createLogger, installShutdown, kafkaLogCreator, parseConfig } from '@backbone/runtime';
 import { confluentRegistry } from '@backbone/schemas';
-import { clickhouseClient } from './clickhouse/client.js';
+import { clickhouseClient, SessionFinalizer } from '@backbone/warehouse';
 import { SinkConfig } from './config.js';
-import { kafkaCheck, registryCheck } from './checks.js';
+import { insertsCheck, kafkaCheck, registryCheck } from './checks.js';
 import { startWorkerHttp } from './http.js';
 import { WorkerMetrics } from './metrics.js';
-import { SessionFinalizer } from './sessions/session-finalizer.js';
 import { SinkWorker } from './sink/sink.worker.js';
-import { FAMILIES } from './replay/families.js';
 import { HandoverWatch } from './replay/handover.js';
 
 const config = parseConfig(SinkConfig, process.env);
@@ -45,22 +43,17 @@ const finalizer = new SessionFinalizer({
 });
 
 const finalizing = config.SESSION_FINALIZE_INTERVAL_MS > 0;
-// A replay's hand-over: hold the family's writes (the finalizer's too) until it has swapped.
+const finalizerRuns = () => finalizer.start(config.SESSION_FINALIZE_INTERVAL_MS);
+// Replay hand-overs: a hold on a family drains its streams (and the finalizer, for web).
 const handover = new HandoverWatch({
   client: clickhouse,
   database: config.CLICKHOUSE_DATABASE,
   logger: logger.child({ module: 'replay-handover' }),
-  hold: async (family) => {
-    const ack = await worker.hold(FAMILIES[family]?.streams ?? []);
-    if (family === 'web') await finalizer.stop();
-    if (ack) metrics.replayHolds.set({ family }, 1);
-    return ack;
-  },
-  release: (family) => {
-    worker.release(FAMILIES[family]?.streams ?? []);
-    metrics.replayHolds.set({ family }, 0);
-    if (family === 'web' && finalizing) finalizer.start(config.SESSION_FINALIZE_INTERVAL_MS);
-  },
+  sink: worker,
+  writers: [
+    { family: 'web', stop: () => finalizer.stop(), resume: () => finalizing && finalizerRuns() },
+  ],
+  onChange: (family, held) => metrics.replayHolds.set({ family }, held),
 });
 
 const admin = kafka.admin();
@@ -69,11 +62,12 @@ const http = await startWorkerHttp({
   port: config.PORT,
   registry: metrics.registry,
   live: () => worker.live,
-  checks: {
-    kafka: kafkaCheck(admin),
-    clickhouse: async () => (await clickhouse.ping()).success,
-    registry: registryCheck(config.SCHEMA_REGISTRY_URL),
-  },
+  checks: [
+    kafkaCheck(admin),
+    { name: 'clickhouse', run: async () => (await clickhouse.ping()).success },
+    registryCheck(config.SCHEMA_REGISTRY_URL),
+    insertsCheck(worker),
+  ],
 });
 logger.info({ url: http.url }, 'health, readiness and metrics');
 
@@ -100,5 +94,4 @@ installShutdown({
 await handover.poll();
 await worker.start();
 handover.start();
-if (finalizing && !handover.holding.includes('web'))
-  finalizer.start(config.SESSION_FINALIZE_INTERVAL_MS);
+if (finalizing && !handover.holding.includes('web')) finalizerRuns();

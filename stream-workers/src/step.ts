@@ -1,5 +1,5 @@
 /**
- * What a worker step decides for one record (STYLE: steps are pure; a runner owns the I/O):
+ * What a worker step decides for one record (steps are pure; a runner owns the I/O):
  * pass it on, drop it with a reason (counted), or send it to the dead-letter topic.
  */
 export type StepResult<T> =

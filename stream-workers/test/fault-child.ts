@@ -6,7 +6,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { createLogger } from '@backbone/runtime';
 import { confluentRegistry, type StreamName, type TopicKind } from '@backbone/schemas';
-import { clickhouseClient } from '../src/clickhouse/client.js';
+import { clickhouseClient } from '@backbone/warehouse';
 import { MemoryDedup } from '../src/enrich/dedup.js';
 import { EnrichWorker } from '../src/enrich/enrich.worker.js';
 import { WorkerMetrics } from '../src/metrics.js';

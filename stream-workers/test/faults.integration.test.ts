@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testStack, uniqueName, waitFor } from '@backbone/test';
-import { migrate } from '../src/clickhouse/migrate.js';
+import { migrate } from '@backbone/warehouse';
 import type { FaultChildConfig } from './fault-child.js';
 import { startTestChild } from './child.js';
 import { pageViews as somePageViews } from './event-set.js';

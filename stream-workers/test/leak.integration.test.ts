@@ -11,7 +11,7 @@ import {
   mapEvent,
 } from '@backbone/ingest-gateway';
 import { waitFor } from '@backbone/test';
-import { rawTable } from '../src/clickhouse/columns.js';
+import { rawTable } from '@backbone/warehouse';
 import { pipelineFixture, type Pipeline } from './pipeline-fixture.js';
 import { EVENT_TYPES, sampleRequestEvent, textTargets } from './schema-samples.js';
 
@@ -135,7 +135,7 @@ describe('the privacy boundary, for every text field of every event type', () =>
       },
       keys,
       logger: logger.child({ module: 'gateway' }),
-      checks: {},
+      checks: [],
     });
     events = Object.fromEntries(
       await Promise.all(STREAM_NAMES.map(async (s) => [s, await p.collect('events', s)] as const)),

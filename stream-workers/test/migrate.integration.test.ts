@@ -3,8 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@backbone/runtime';
 import { createTestDatabase, testClickHouse, testStack } from '@backbone/test';
-import { migrate } from '../src/clickhouse/migrate.js';
-import { MIGRATIONS } from '../src/clickhouse/migrations.js';
+import { migrate, MIGRATIONS } from '@backbone/warehouse';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const logger = createLogger({ name: 'test', level: 'silent' });
@@ -18,7 +17,7 @@ function migrateProcess(database: string): Promise<{ code: number | null; out: s
       '--conditions=source',
       '--import',
       'tsx',
-      path.join(ROOT, 'stream-workers/src/migrate.main.ts'),
+      path.join(ROOT, 'warehouse/src/migrate.main.ts'),
     ],
     {
       cwd: ROOT,

@@ -1,8 +1,9 @@
-import { createServer, connect, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { createServer, connect, type Socket, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testStack, waitFor } from '@backbone/test';
-import { clickhouseClient } from '../src/clickhouse/client.js';
+import { clickhouseClient } from '@backbone/warehouse';
+import { ReadyReportSchema } from '@backbone/runtime';
+import { insertsCheck } from '../src/checks.js';
 import { startWorkerHttp } from '../src/http.js';
 import { eventSet } from './event-set.js';
 import { pipelineFixture, type Pipeline } from './pipeline-fixture.js';
@@ -55,14 +56,17 @@ describe('sink during a ClickHouse outage', () => {
     const { worker, metrics } = await p.startSink({
       clickhouse,
       streams: ['web'],
-      retryMs: { min: 100, max: 400 },
+      retry: { min: 100, max: 400 },
     });
     const http = await startWorkerHttp({
       host: '127.0.0.1',
       port: 0,
       registry: metrics.registry,
       live: () => worker.live,
-      checks: { clickhouse: async () => (await clickhouse.ping()).success },
+      checks: [
+        { name: 'clickhouse', run: async () => (await clickhouse.ping()).success },
+        insertsCheck(worker),
+      ],
     });
     const rows = async () =>
       Number((await p.rows<{ n: number }>('SELECT count() AS n FROM {db}.web_events'))[0]?.n);
@@ -79,11 +83,17 @@ describe('sink during a ClickHouse outage', () => {
       await waitFor(() => worker.paused === 1, { timeoutMs: 20_000, description: 'paused' });
       const ready = await fetch(`${http.url}/ready`);
       expect(ready.status).toBe(503);
-      expect(await ready.json()).toEqual({ status: 'not ready', checks: { clickhouse: 'down' } });
+      expect(ReadyReportSchema.parse(await ready.json())).toMatchObject({
+        status: 'not_ready',
+        // A server that does not answer passes: not a refusal, so no operator action is asked.
+        checks: { clickhouse: { status: 'down' }, inserts: { status: 'up' } },
+      });
       expect((await fetch(`${http.url}/health`)).status).toBe(200);
       const text = await (await fetch(`${http.url}/metrics`)).text();
       expect(text).toMatch(/backbone_sink_paused_partitions 1/);
-      expect(text).toMatch(/backbone_sink_insert_errors_total\{table="web_events"\} [1-9]/);
+      expect(text).toMatch(
+        /backbone_sink_insert_errors_total\{table="web_events",kind="transient"\} [1-9]/,
+      );
 
       proxy.setDown(false);
       await waitFor(async () => worker.paused === 0 && (await rows()) === 12, {

@@ -16,7 +16,7 @@ import {
   testStack,
   uniqueName,
 } from '@backbone/test';
-import { migrate } from '../src/clickhouse/migrate.js';
+import { migrate } from '@backbone/warehouse';
 import { MemoryDedup, type DedupStore } from '../src/enrich/dedup.js';
 import { EnrichWorker } from '../src/enrich/enrich.worker.js';
 import { GeoLookup } from '../src/enrich/geo.js';

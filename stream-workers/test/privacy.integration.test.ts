@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@backbone/runtime';
 import type { StreamEvents } from '@backbone/schemas';
 import { sampleEnvelope, waitFor } from '@backbone/test';
-import { rawTable, RAW_TABLES } from '../src/clickhouse/columns.js';
+import { rawTable, RAW_TABLES } from '@backbone/warehouse';
 import { eventSet } from './event-set.js';
 import { pipelineFixture, type Pipeline } from './pipeline-fixture.js';
 

@@ -5,7 +5,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { createLogger } from '@backbone/runtime';
 import { confluentRegistry, type StreamName, type TopicKind } from '@backbone/schemas';
-import { clickhouseClient } from '../src/clickhouse/client.js';
+import { clickhouseClient } from '@backbone/warehouse';
 import { runReplay } from '../src/replay/replay.js';
 
 const config = JSON.parse(process.env.REPLAY_CHILD ?? '{}') as {

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@backbone/runtime';
 import { testStack, waitFor } from '@backbone/test';
-import { FAMILIES } from '../src/replay/families.js';
 import { HandoverWatch } from '../src/replay/handover.js';
 import { RunLedger } from '../src/replay/ledger.js';
 import { resetOffsets } from '../src/replay/reset-offsets.js';
@@ -24,8 +23,7 @@ async function livePipeline() {
     database: p.database,
     logger,
     pollMs: 200,
-    hold: (family) => worker.hold(FAMILIES[family]!.streams),
-    release: (family) => worker.release(FAMILIES[family]!.streams),
+    sink: worker,
   });
   await watch.poll();
   watch.start();

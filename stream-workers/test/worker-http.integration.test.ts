@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { READY_CHECK_TIMEOUT_MS, startWorkerHttp } from '../src/http.js';
+import { DEFAULT_CHECK_TIMEOUT_MS, ReadyReportSchema } from '@backbone/runtime';
+import { startWorkerHttp } from '../src/http.js';
 
 describe("a worker's /ready", () => {
   it('answers within its check budget, naming the dependency that does not answer', async () => {
@@ -9,22 +10,26 @@ describe("a worker's /ready", () => {
       port: 0,
       registry: new Registry(),
       live: () => true,
-      checks: {
-        kafka: () => new Promise<boolean>(() => {}), // never answers
-        clickhouse: () => true,
-        registry: () => Promise.reject(new Error('refused')),
-      },
+      checks: [
+        { name: 'kafka', run: () => new Promise<boolean>(() => {}) }, // never answers
+        { name: 'clickhouse', run: () => true },
+        { name: 'registry', run: () => Promise.reject(new Error('refused')) },
+      ],
     });
     try {
       const started = performance.now();
       const res = await fetch(`${http.url}/ready`);
       const elapsed = performance.now() - started;
       expect(res.status).toBe(503);
-      expect(await res.json()).toEqual({
-        status: 'not ready',
-        checks: { kafka: 'down', clickhouse: 'up', registry: 'down' },
+      const body = ReadyReportSchema.parse(await res.json());
+      expect(body.status).toBe('not_ready');
+      expect(body.checks).toMatchObject({
+        consumer: { status: 'up' },
+        kafka: { status: 'down', detail: `no answer within ${DEFAULT_CHECK_TIMEOUT_MS} ms` },
+        clickhouse: { status: 'up' },
+        registry: { status: 'down', detail: 'refused' },
       });
-      expect(elapsed).toBeGreaterThanOrEqual(READY_CHECK_TIMEOUT_MS - 50);
+      expect(elapsed).toBeGreaterThanOrEqual(DEFAULT_CHECK_TIMEOUT_MS - 50);
       // Well inside the ops page's 3 s wait, so it shows "kafka: down", not "no answer".
       expect(elapsed).toBeLessThan(2500);
     } finally {
@@ -39,17 +44,24 @@ describe("a worker's /ready", () => {
       port: 0,
       registry: new Registry(),
       live: () => live,
-      checks: { kafka: () => Promise.resolve(true) },
+      checks: [{ name: 'kafka', run: () => Promise.resolve(true) }],
     });
     try {
       const up = await fetch(`${http.url}/ready`);
-      expect([up.status, await up.json()]).toEqual([
-        200,
-        { status: 'ready', checks: { kafka: 'up' } },
-      ]);
+      expect(up.status).toBe(200);
+      expect(ReadyReportSchema.parse(await up.json())).toMatchObject({
+        status: 'ready',
+        checks: { consumer: { status: 'up' }, kafka: { status: 'up', required: true } },
+      });
       live = false;
-      expect((await fetch(`${http.url}/ready`)).status).toBe(503);
-      expect((await fetch(`${http.url}/health`)).status).toBe(503);
+      const down = await fetch(`${http.url}/ready`);
+      expect(down.status).toBe(503);
+      expect(ReadyReportSchema.parse(await down.json()).checks.consumer?.status).toBe('down');
+      const health = await fetch(`${http.url}/health`);
+      expect([health.status, await health.json()]).toEqual([
+        503,
+        { status: 'down', detail: 'consumer stopped' },
+      ]);
     } finally {
       await http.close();
     }

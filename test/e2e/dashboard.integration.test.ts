@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -19,6 +19,8 @@ import { testStack, waitFor } from '@backbone/test';
 
 /** Screenshots of every page, kept after the run for a person to look at. */
 const SHOTS = path.join(REPO_ROOT, 'test-artifacts', 'screenshots');
+/** Debian's Chromium; README § Quick start lists it among the prerequisites. */
+const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -72,7 +74,11 @@ describe('the dashboard in a real browser', () => {
     // Two hours of history, then live traffic for the rest of the file.
     await simulator.backfill(2, 3);
     simulator.start();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+    if (!existsSync(CHROMIUM))
+      throw new Error(
+        `Chromium is not installed at ${CHROMIUM}: install it with \`apt-get install chromium\` (the browser tests never download one)`,
+      );
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   }, 180_000);
 

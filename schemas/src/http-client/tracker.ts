@@ -1,5 +1,5 @@
 /**
- * HTTP client SDK for browsers and Node (REFERENCE R2): events go to the gateway in
+ * HTTP client SDK for browsers and Node: events go to the gateway in
  * batches of 10 or every 5 s; a failed batch is retried after 1, 2, 4, 8 and 16 s with the
  * same batch and event ids (so the pipeline can drop duplicates); at most 1,000 events are
  * held, the oldest dropped first with a warning; no analytics event leaves before consent.

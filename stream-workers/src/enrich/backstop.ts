@@ -1,5 +1,5 @@
 import { contractLeaves, type Leaf, type StreamName, type ValueContract } from '@backbone/schemas';
-import { memoize } from '../memo.js';
+import { memoize } from '@backbone/runtime';
 import { tokenize, MASKED_VALUE, type MaskKeys } from './mask.js';
 import { holdsPii, redactText } from './redact.js';
 import { rewriteText } from './text-leaves.js';

@@ -1,6 +1,12 @@
-import type { EnrichedStreamEvents, Enrichment, StreamEvents, StreamName } from '@backbone/schemas';
-import { isIpAddress, validateEvent } from '@backbone/schemas';
-import { memoize } from '../memo.js';
+import {
+  type EnrichedStreamEvents,
+  type Enrichment,
+  type StreamEvents,
+  type StreamName,
+  isIpAddress,
+  validateEvent,
+} from '@backbone/schemas';
+import { memoize } from '@backbone/runtime';
 import { dlq, drop, ok, type StepResult } from '../step.js';
 import { backstop } from './backstop.js';
 import type { GeoInfo } from './geo.js';

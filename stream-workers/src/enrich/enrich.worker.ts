@@ -1,5 +1,12 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
-import { Partitioners } from 'kafkajs';
+import {
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka,
+  type KafkaMessage,
+  type Message,
+  type Producer,
+  Partitioners,
+} from 'kafkajs';
 import type { Logger } from '@backbone/runtime';
 import {
   SerdeError,

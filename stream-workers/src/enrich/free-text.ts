@@ -1,5 +1,5 @@
 import { contractLeaves, type Leaf, type StreamName } from '@backbone/schemas';
-import { memoize } from '../memo.js';
+import { memoize } from '@backbone/runtime';
 import { redactText } from './redact.js';
 import { rewriteText } from './text-leaves.js';
 import { reduceUrl } from './url.js';

@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync } from 'node:crypto';
-import { memoize } from '../memo.js';
+import { memoize } from '@backbone/runtime';
 import {
   contractLeaves,
   parentAt,

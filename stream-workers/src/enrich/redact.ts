@@ -1,4 +1,4 @@
-import { memoize } from '../memo.js';
+import { memoize } from '@backbone/runtime';
 import { findPii, type PiiKind } from './pii/recognizers.js';
 
 export { passesLuhn } from './pii/checksums.js';

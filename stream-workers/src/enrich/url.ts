@@ -1,5 +1,5 @@
 import { isIpAddress } from '@backbone/schemas';
-import { memoize } from '../memo.js';
+import { memoize } from '@backbone/runtime';
 import { redactText } from './redact.js';
 
 /**

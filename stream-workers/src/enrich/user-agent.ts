@@ -1,4 +1,4 @@
-import { memoize } from '../memo.js';
+import { memoize } from '@backbone/runtime';
 import { isbot } from 'isbot';
 import { UAParser } from 'ua-parser-js';
 

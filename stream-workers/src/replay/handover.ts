@@ -1,8 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Admin } from 'kafkajs';
 import type { Logger } from '@backbone/runtime';
-import { clickhouseTime } from '../clickhouse/columns.js';
-import { qualified } from '../clickhouse/raw-tables.js';
+import type { StreamName } from '@backbone/schemas';
+import { clickhouseTime, FAMILIES, qualified, TABLES } from '@backbone/warehouse';
 
 /**
  * The hand-over between a replay and the live sinks, through one ClickHouse table
@@ -13,7 +13,6 @@ import { qualified } from '../clickhouse/raw-tables.js';
  * while the replay runs, so a replay that dies before swapping cannot stop ingestion for long;
  * the swap itself is held without expiry (a swap half done must be finished, not written into).
  */
-export const HANDOVER_TABLE = 'replay_handover';
 export const HOLD_FOREVER = '2100-01-01 00:00:00.000';
 
 export interface Hold {
@@ -21,7 +20,7 @@ export interface Hold {
   runId: string;
 }
 
-const table = (database: string) => qualified({ database, suffix: '' }, HANDOVER_TABLE);
+const table = (database: string) => qualified({ database, suffix: '' }, TABLES.replayHandover);
 
 /** The holds in force now. */
 export async function activeHolds(client: ClickHouseClient, database: string): Promise<Hold[]> {
@@ -52,6 +51,33 @@ async function write(
   });
 }
 
+/** What a hand-over needs of a live sink: stop writing some streams, and go on again. */
+export interface DrainableSink {
+  /** Writes what is buffered and stops; undefined while a batch may still land later. */
+  drain(
+    streams: readonly StreamName[],
+  ): Promise<{ memberId: string; partitions: string[] } | undefined>;
+  resume(streams: readonly StreamName[]): void;
+}
+
+/** Another writer of a family's tables in the sink process (the session finalizer). */
+export interface FamilyWriter {
+  family: string;
+  stop(): Promise<void>;
+  resume(): void;
+}
+
+export interface HandoverWatchOptions {
+  client: ClickHouseClient;
+  database: string;
+  logger: Logger;
+  sink: DrainableSink;
+  writers?: readonly FamilyWriter[];
+  /** Called with 1 when a family is held, 0 when released (a metric). */
+  onChange?: (family: string, held: 0 | 1) => void;
+  pollMs?: number;
+}
+
 /** The live sink's side: polls for holds and keeps the sink's writes out while one is on. */
 export class HandoverWatch {
   private timer: NodeJS.Timeout | undefined;
@@ -59,17 +85,21 @@ export class HandoverWatch {
   private readonly acked = new Map<string, string>();
   private polling: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly options: {
-      client: ClickHouseClient;
-      database: string;
-      logger: Logger;
-      pollMs?: number;
-      /** Stops writing the family; resolves with the ack, or undefined when it cannot yet. */
-      hold: (family: string) => Promise<{ memberId: string; partitions: string[] } | undefined>;
-      release: (family: string) => void | Promise<void>;
-    },
-  ) {}
+  constructor(private readonly options: HandoverWatchOptions) {}
+
+  /** Stops writing the family; resolves with the ack, or undefined when it cannot yet. */
+  private async hold(family: string) {
+    const ack = await this.options.sink.drain(FAMILIES[family]?.streams ?? []);
+    for (const w of this.options.writers ?? []) if (w.family === family) await w.stop();
+    if (ack) this.options.onChange?.(family, 1);
+    return ack;
+  }
+
+  private release(family: string) {
+    this.options.sink.resume(FAMILIES[family]?.streams ?? []);
+    for (const w of this.options.writers ?? []) if (w.family === family) w.resume();
+    this.options.onChange?.(family, 0);
+  }
 
   /** One poll: take new holds, end released ones. Called before consuming starts, too. */
   async poll(): Promise<void> {
@@ -77,7 +107,7 @@ export class HandoverWatch {
     const holds = await activeHolds(client, database);
     for (const h of holds) {
       // Idempotent: a sink that joined the group again (new member id) answers again.
-      const ack = await this.options.hold(h.family);
+      const ack = await this.hold(h.family);
       if (!ack) {
         logger.warn({ family: h.family, run: h.runId }, 'replay hand-over: cannot hold yet');
         continue;
@@ -105,7 +135,7 @@ export class HandoverWatch {
       if (holds.some((h) => h.family === family && h.runId === runId)) continue;
       this.held.delete(family);
       this.acked.delete(family);
-      await this.options.release(family);
+      this.release(family);
       logger.info({ family, run: runId }, 'replay hand-over: writes resumed');
     }
   }

@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { clickhouseTime } from '../clickhouse/columns.js';
-import { qualified } from '../clickhouse/raw-tables.js';
+import { clickhouseTime, qualified } from '@backbone/warehouse';
 
 /** Another replay holds the family, or an unfinished one is in the way: exit code 3. */
 export class ReplayConflictError extends Error {

@@ -9,12 +9,17 @@ import {
   type StreamEvents,
   type StreamName,
 } from '@backbone/schemas';
-import { rowColumns, toRow } from '../clickhouse/columns.js';
-import { ident, qualified, type TableNames } from '../clickhouse/raw-tables.js';
+import {
+  rowColumns,
+  toRow,
+  ident,
+  qualified,
+  type TableNames,
+  type StreamFamily,
+} from '@backbone/warehouse';
 import { enrichEvent, type EnrichContext } from '../enrich/enrich.step.js';
 import type { TopicNamer } from '../topics.js';
 import { countRows } from './count.js';
-import type { StreamFamily } from './families.js';
 
 export interface ReenrichSource {
   kafka: Kafka;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FAMILIES } from './families.js';
 import { parsePosition, ReplayInputError } from './positions.js';
-import { limits, resolveFamily, shadowStatements, type Plan } from './replay.js';
+import { limits, resolveFamily, type Plan } from './replay.js';
 import { dayFiguresQuery, mergedValue } from './verify.js';
 
 describe('replay positions', () => {
@@ -71,35 +70,6 @@ describe('what a replay reads', () => {
     const live = new Map([['t:0', 100n]]);
     expect(limits(plan({ 't:0': '10' }, { 't:0': '40' }), live)).toEqual(new Map([['t:0', 40n]]));
     expect(limits(plan({ 't:0': '10' }, { 't:0': '400' }), live)).toEqual(new Map([['t:0', 100n]]));
-  });
-});
-
-describe('shadow tables', () => {
-  it('are the web family’s tables and views from the migrations, renamed, and nothing else', () => {
-    const sql = shadowStatements(FAMILIES.web!, { database: 'a', suffix: '__replay_web' });
-    const created = sql.map(
-      (s) => /^CREATE (?:TABLE|MATERIALIZED VIEW) IF NOT EXISTS `a`\.`([^`]+)`/.exec(s)?.[1],
-    );
-    expect(created).toContain('web_events__replay_web');
-    expect(created).toContain('web_traffic_1m__replay_web');
-    expect(created).toContain('web_traffic_1m_mv__replay_web');
-    expect(created).toContain('web_session_starts_1m__replay_web');
-    expect(created.every((n) => n?.endsWith('__replay_web'))).toBe(true);
-    expect(created.some((n) => n?.startsWith('stt_'))).toBe(false);
-    expect(created).not.toContain('sink_inflight__replay_web');
-    // Views read the shadow raw table and write the shadow rollup.
-    const view = sql.find((s) => s.includes('`web_traffic_1m_mv__replay_web`'))!;
-    expect(view).toMatch(/TO `a`\.`web_traffic_1m__replay_web` AS/);
-    expect(view).toMatch(/FROM `a`\.`web_events__replay_web` AS e/);
-  });
-
-  it('for STT take every view of the three raw tables into the STT rollups', () => {
-    const sql = shadowStatements(FAMILIES.stt!, { database: 'a', suffix: '__replay_stt' });
-    const views = sql.filter((s) => s.startsWith('CREATE MATERIALIZED VIEW'));
-    expect(views.length).toBeGreaterThanOrEqual(3);
-    for (const raw of ['stt_transcript_events', 'stt_speaker_events', 'stt_session_events'])
-      expect(views.some((v) => v.includes(`\`${raw}__replay_stt\``))).toBe(true);
-    expect(sql.some((s) => s.includes('web_'))).toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { ident } from '../clickhouse/raw-tables.js';
+import { ident } from '@backbone/warehouse';
 
 /** One table's figures for one day. */
 export interface DayFigures {

@@ -1,6 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { clickhouseTime } from '../clickhouse/columns.js';
-import { qualified } from '../clickhouse/raw-tables.js';
+import { clickhouseTime, qualified } from '@backbone/warehouse';
 
 export interface InflightRange {
   first: bigint;

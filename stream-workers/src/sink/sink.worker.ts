@@ -1,4 +1,4 @@
-import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
 import {
   Partitioners,
   type Consumer,
@@ -7,19 +7,20 @@ import {
   type Producer,
 } from 'kafkajs';
 import type { Logger } from '@backbone/runtime';
-import {
-  SerdeError,
-  StreamSerde,
-  type SchemaRegistryClient,
-  type StreamName,
-} from '@backbone/schemas';
-import { rawTable, rowColumns, toRow } from '../clickhouse/columns.js';
-import { qualified } from '../clickhouse/raw-tables.js';
-import { dlqMessage } from '../dlq.js';
+import { StreamSerde, type SchemaRegistryClient, type StreamName } from '@backbone/schemas';
+import { qualified, rawTable } from '@backbone/warehouse';
 import type { WorkerMetrics } from '../metrics.js';
+import { decodeRow, type DecodeContext } from './decode.js';
 import { catalogTopics, streamsOf, type TopicNamer } from '../topics.js';
-import { InflightLog, type InflightRange } from './inflight.js';
-import { SerialLock } from '../serial-lock.js';
+import { PartitionBatch } from './batcher.js';
+import {
+  classifyInsertError,
+  DEFAULT_RETRY,
+  nextDelay,
+  type InsertFailure,
+  type RetryTiming,
+} from './retry.js';
+import { BatchWriter, type BatchWriterOptions } from './writer.js';
 
 export interface SinkWorkerOptions {
   kafka: Kafka;
@@ -33,88 +34,87 @@ export interface SinkWorkerOptions {
   maxWaitMs?: number;
   streams?: readonly StreamName[];
   topics?: TopicNamer;
+  /** Where a stream's rows go (default: its raw table in `database`). */
+  table?: (stream: StreamName) => string;
+  /** How far the sink reads and how long a batch waits (default: everything, maxWaitMs). */
+  bounds?: SinkBounds;
   /** A member that stops heartbeating for this long loses its partitions. */
   sessionTimeoutMs?: number;
-  /** Backoff between failed inserts: doubles from min to max. */
-  retryMs?: { min: number; max: number };
-  /** Write into replay's shadow tables: every table name gets this suffix. */
-  suffix?: string;
-  /**
-   * An exclusive upper offset per partition: records from it on are left unread (the
-   * partition waits, paused) until the limit moves. Replay keeps its shadow behind the live
-   * sink with it.
-   */
-  limit?: (topic: string, partition: number) => bigint | undefined;
-  /** Bytes fetched per partition per request (kafkajs default 1 MiB); replay reads big batches. */
+  /** Waits between attempts of a batch ClickHouse did not take (retry.ts). */
+  retry?: Partial<RetryTiming>;
+  /** Bytes fetched per partition per request (kafkajs default 1 MiB); big readers fetch more. */
   fetchBytesPerPartition?: number;
   /** Partitions decoded and inserted at once (one's insert overlaps another's decoding). */
   concurrency?: number;
-  /** Undecodable records go to the dead-letter topic (false: counted and skipped; replay). */
+  /** Undecodable records go to the dead-letter topic (false: counted and skipped). */
   deadLetter?: boolean;
-  /** Test hook: called at each step of the batch cycle (a fault test kills the process there). */
-  onStep?: (step: SinkStep, batch: { topic: string; partition: number; rows: number }) => void;
+  onStep?: BatchWriterOptions['onStep'];
 }
-
-export type SinkStep = 'before-record' | 'before-insert' | 'after-insert' | 'after-commit';
-
-interface Partition {
-  topic: string;
-  partition: number;
-  stream: StreamName;
-  rows: unknown[][];
-  first: bigint | undefined;
-  last: bigint | undefined;
-  since: number;
-  /** The range an interrupted insert had; the first batch after a restart must equal it. */
-  reform: InflightRange | undefined;
-  checked: boolean;
-  /** Set while ClickHouse refuses this partition's batch: the partition is paused. */
-  retrying: Promise<void> | undefined;
-  lock: SerialLock;
-  /** The next offset to read while the partition waits at its limit. */
-  limitedAt: bigint | undefined;
-  /** The offset committed last by this instance. */
-  committed: bigint | undefined;
-}
-
-const INSERT_SETTINGS = {
-  insert_deduplicate: 1,
-  deduplicate_blocks_in_dependent_materialized_views: 1,
-  async_insert: 0,
-  // Late events can span many days: warn instead of refusing the block.
-  throw_on_max_partitions_per_insert_block: 0,
-};
 
 /**
- * events.* → ClickHouse raw tables (and through their views, the rollups), exactly once:
- * a partition's records gather into a batch (up to maxRows or maxWaitMs), the batch's offset
- * range is noted durably, inserted with a deduplication token made of topic, partition and
- * range, and only then is the offset committed. After a crash at any point the same range is
- * re-formed and re-inserted with the same token, which ClickHouse drops if it already has it.
+ * Bounds on what a sink reads: an exclusive upper offset per partition (records from it on
+ * stay unread, the partition paused, until the bound moves) and how long a batch may wait.
+ */
+export interface SinkBounds {
+  limit(topic: string, partition: number): bigint | undefined;
+  maxWaitMs(): number;
+}
+
+/** A partition whose batch ClickHouse refuses, as /ready reports it. */
+export interface Refusal {
+  table: string;
+  topic: string;
+  partition: number;
+  code: string;
+  type: string;
+  action: string;
+}
+
+/**
+ * events.* → ClickHouse raw tables (and through their views, the rollups), exactly once: a
+ * partition's records gather into a batch (batcher.ts) up to maxRows or maxWaitMs, and the
+ * writer (writer.ts) notes its range, inserts it with its deduplication token and commits.
+ * A batch ClickHouse does not take stays in memory, the partition paused, and is tried again
+ * as the retry policy (retry.ts) says; the consumer keeps heartbeating meanwhile.
  */
 export class SinkWorker {
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
-  private readonly partitions = new Map<string, Partition>();
+  private readonly partitions = new Map<string, PartitionBatch>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private crashed: Error | undefined;
   private readonly topics: TopicNamer;
   private readonly streams: readonly StreamName[];
-  private readonly inflight: InflightLog;
+  private readonly writer: BatchWriter;
+  private readonly table: (stream: StreamName) => string;
   private readonly maxRows: number;
-  private maxWaitMs: number;
-  /** Streams whose partitions are held for a replay's hand-over: nothing is inserted. */
-  private readonly held = new Set<StreamName>();
+  private readonly bounds: SinkBounds;
+  private readonly retryTiming: RetryTiming;
+  /** Streams drained and not yet resumed: nothing of them is read or written. */
+  private readonly drained = new Set<StreamName>();
   private member: { memberId: string; assignment: Record<string, number[]> } | undefined;
 
   constructor(private readonly options: SinkWorkerOptions) {
     this.topics = options.topics ?? catalogTopics;
     this.streams =
       options.streams ?? (['web', 'stt.transcript', 'stt.speaker', 'stt.session'] as const);
-    this.inflight = new InflightLog(options.clickhouse, options.database, options.groupId);
+    const maxWaitMs = options.maxWaitMs ?? 1000;
+    this.bounds = options.bounds ?? { limit: () => undefined, maxWaitMs: () => maxWaitMs };
     this.maxRows = options.maxRows ?? 50_000;
-    this.maxWaitMs = options.maxWaitMs ?? 1000;
+    this.retryTiming = { ...DEFAULT_RETRY, ...options.retry };
+    const database = options.database;
+    this.table =
+      options.table ?? ((stream) => qualified({ database, suffix: '' }, rawTable(stream)));
+    this.writer = new BatchWriter({
+      clickhouse: options.clickhouse,
+      database,
+      groupId: options.groupId,
+      table: this.table,
+      commit: (topic, partition, offset) =>
+        this.consumer!.commitOffsets([{ topic, partition, offset }]),
+      ...(options.onStep ? { onStep: options.onStep } : {}),
+    });
   }
 
   get live(): boolean {
@@ -126,6 +126,22 @@ export class SinkWorker {
     return [...this.partitions.values()].filter((p) => p.retrying !== undefined).length;
   }
 
+  /** Partitions whose batch ClickHouse refuses (not a passing failure): an operator must act. */
+  refusals(): Refusal[] {
+    const out: Refusal[] = [];
+    for (const p of this.partitions.values())
+      if (p.retrying && p.failure?.kind === 'refused')
+        out.push({
+          table: this.table(p.stream).replaceAll('`', ''),
+          topic: p.topic,
+          partition: p.partition,
+          code: p.failure.code,
+          type: p.failure.type,
+          action: p.failure.action,
+        });
+    return out;
+  }
+
   async start(): Promise<void> {
     const { kafka, groupId, logger } = this.options;
     const serde = await StreamSerde.open(this.options.registry, 'events');
@@ -135,17 +151,14 @@ export class SinkWorker {
       maxInFlightRequests: 1,
     });
     await this.producer.connect();
+    const fetchBytes = this.options.fetchBytesPerPartition;
     const consumer = kafka.consumer({
       groupId,
       readUncommitted: false,
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
-      ...(this.options.fetchBytesPerPartition
-        ? {
-            maxBytesPerPartition: this.options.fetchBytesPerPartition,
-            maxBytes: this.options.fetchBytesPerPartition * 4,
-            // A partition resumed at a new limit is fetched at once, not after a long poll.
-            maxWaitTimeInMs: 250,
-          }
+      ...(fetchBytes
+        ? // A partition resumed at a new limit is fetched at once, not after a long poll.
+          { maxBytesPerPartition: fetchBytes, maxBytes: fetchBytes * 4, maxWaitTimeInMs: 250 }
         : {}),
     });
     this.consumer = consumer;
@@ -158,7 +171,7 @@ export class SinkWorker {
     // A new generation re-reads from the committed offsets: what was buffered is read again.
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.member = { memberId: e.payload.memberId, assignment: e.payload.memberAssignment };
-      for (const p of this.partitions.values()) void p.lock.run(() => this.reset(p));
+      for (const p of this.partitions.values()) void p.lock.run(() => p.reset());
     });
     await consumer.connect();
     await consumer.subscribe({
@@ -166,132 +179,64 @@ export class SinkWorker {
       fromBeginning: true,
     });
     const byTopic = streamsOf(this.topics, 'events', this.streams);
+    const decode: DecodeContext = {
+      serde,
+      producer: this.producer,
+      topics: this.topics,
+      metrics: this.options.metrics,
+      deadLetter: this.options.deadLetter !== false,
+    };
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.concurrency ?? 1,
-      eachBatch: (payload) => this.handleBatch(payload, byTopic, serde),
+      eachBatch: (payload) => this.handleBatch(payload, byTopic, decode),
     });
-    this.timer = setInterval(
-      () => this.flushAged(),
-      Math.max(10, Math.min(100, this.maxWaitMs / 4)),
-    );
+    const tick = Math.max(10, Math.min(100, this.bounds.maxWaitMs() / 4));
+    this.timer = setInterval(() => this.flushAged(), tick);
     this.running = true;
     logger.info({ groupId, streams: this.streams, maxRows: this.maxRows }, 'sink consuming');
   }
 
-  private state(topic: string, partition: number, stream: StreamName): Partition {
+  private state(topic: string, partition: number, stream: StreamName): PartitionBatch {
     const key = `${topic}:${partition}`;
     let p = this.partitions.get(key);
-    if (!p) {
-      p = {
-        topic,
-        partition,
-        stream,
-        rows: [],
-        first: undefined,
-        last: undefined,
-        since: 0,
-        reform: undefined,
-        checked: false,
-        retrying: undefined,
-        lock: new SerialLock(),
-        limitedAt: undefined,
-        committed: undefined,
-      };
-      this.partitions.set(key, p);
-    }
+    if (!p) this.partitions.set(key, (p = new PartitionBatch(topic, partition, stream)));
     return p;
-  }
-
-  private reset(p: Partition): void {
-    if (p.retrying) return;
-    p.rows = [];
-    p.first = p.last = undefined;
-    p.reform = undefined;
-    p.checked = false;
-    p.limitedAt = undefined;
   }
 
   private async handleBatch(
     payload: EachBatchPayload,
     byTopic: Map<string, StreamName>,
-    serde: StreamSerde,
+    decode: DecodeContext,
   ): Promise<void> {
     const { batch } = payload;
     const stream = byTopic.get(batch.topic);
     if (!stream || batch.messages.length === 0) return;
     const p = this.state(batch.topic, batch.partition, stream);
     if (p.retrying || p.limitedAt !== undefined) return; // paused; read again after resume
-    if (this.held.has(stream)) {
+    if (this.drained.has(stream)) {
       this.consumer?.pause([{ topic: batch.topic }]);
       return;
     }
     await p.lock.run(async () => {
-      if (!p.checked) {
-        const noted = await this.inflight.latest(p.topic, p.partition);
-        const firstOffset = BigInt(batch.messages[0]!.offset);
-        if (noted && noted.last >= firstOffset) {
-          p.reform = noted;
-          this.options.logger.info(
-            {
-              topic: p.topic,
-              partition: p.partition,
-              first: String(noted.first),
-              last: String(noted.last),
-            },
-            're-forming the batch a previous run was inserting',
-          );
-        }
-        p.checked = true;
-      }
+      if (!p.checked) await this.checkInflight(p, BigInt(batch.messages[0]!.offset));
       for (const m of batch.messages) {
         if (!payload.isRunning() || payload.isStale() || p.retrying) break;
-        if (this.held.has(stream)) break;
+        if (this.drained.has(stream)) break;
         const offset = BigInt(m.offset);
-        if (p.last !== undefined && offset <= p.last) continue;
-        const limit = this.options.limit?.(p.topic, p.partition);
+        if (p.has(offset)) continue;
+        const limit = this.bounds.limit(p.topic, p.partition);
         if (limit !== undefined && offset >= limit) {
           if (!(await this.flushOnce(p))) break;
           this.consumer?.pause([{ topic: p.topic, partitions: [p.partition] }]);
           p.limitedAt = offset;
           break;
         }
-        if (p.reform && offset > p.reform.last && p.first !== undefined) {
-          if (!(await this.flushOnce(p))) break;
-        }
-        try {
-          const value = await serde.decodeAs(stream, m.value);
-          p.rows.push(toRow(stream, value, batch.partition, m.offset));
-        } catch (err) {
-          if (!(err instanceof SerdeError) || err.retriable) throw err;
-          if (this.options.deadLetter === false) {
-            this.options.metrics.records.inc({ worker: 'sink', stream, outcome: 'skipped' });
-          } else {
-            await this.producer!.send({
-              topic: this.topics('dlq', stream),
-              acks: -1,
-              messages: [
-                dlqMessage(
-                  { topic: batch.topic, partition: batch.partition, message: m },
-                  'undecodable',
-                  err.message,
-                ),
-              ],
-            });
-            this.options.metrics.dlq.inc({ worker: 'sink', stream, reason: 'undecodable' });
-          }
-        }
-        if (p.first === undefined) {
-          p.first = offset;
-          p.since = Date.now();
-        }
-        p.last = offset;
+        if (p.reformEndsBefore(offset) && !(await this.flushOnce(p))) break;
+        p.add(offset, await decodeRow(decode, stream, batch, m));
         payload.resolveOffset(m.offset);
-        const reformDone = p.reform !== undefined && offset >= p.reform.last;
-        if (reformDone || p.rows.length >= this.maxRows) {
-          if (!(await this.flushOnce(p))) break;
-        }
+        if (p.full(this.maxRows) && !(await this.flushOnce(p))) break;
       }
       this.options.metrics.lag.set(
         { worker: 'sink', topic: batch.topic, partition: String(batch.partition) },
@@ -301,135 +246,120 @@ export class SinkWorker {
     await payload.heartbeat();
   }
 
+  /** After an assignment: a noted range reaching past the first offset must be re-formed. */
+  private async checkInflight(p: PartitionBatch, firstOffset: bigint): Promise<void> {
+    const noted = await this.writer.inflight.latest(p.topic, p.partition);
+    if (noted && noted.last >= firstOffset) {
+      p.reform = noted;
+      this.options.logger.info(
+        { topic: p.topic, partition: p.partition, first: `${noted.first}`, last: `${noted.last}` },
+        're-forming the batch a previous run was inserting',
+      );
+    }
+    p.checked = true;
+  }
+
   private flushAged(): void {
     const now = Date.now();
     for (const p of this.partitions.values()) {
       if (p.limitedAt !== undefined) {
-        const limit = this.options.limit?.(p.topic, p.partition);
+        const limit = this.bounds.limit(p.topic, p.partition);
         if (limit === undefined || limit > p.limitedAt) {
           p.limitedAt = undefined;
           this.consumer?.resume([{ topic: p.topic, partitions: [p.partition] }]);
         }
         continue;
       }
-      if (p.first === undefined || p.retrying || p.lock.busy) continue;
-      // A re-formed batch waits for its whole range, however long that takes to read.
-      if (p.reform && (p.last ?? -1n) < p.reform.last) continue;
-      if (now - p.since >= this.maxWaitMs) void p.lock.run(() => this.flushOnce(p));
+      if (p.retrying || p.lock.busy) continue;
+      if (p.aged(now, this.bounds.maxWaitMs())) void p.lock.run(() => this.flushOnce(p));
     }
   }
 
   /**
    * One attempt to make the partition's batch durable. On failure the partition is paused
-   * and retried in the background with backoff (the batch stays in memory, bounded by
-   * maxRows); the consumer keeps heartbeating meanwhile. True when the batch is done.
+   * and tried again in the background (the batch stays in memory, bounded by maxRows).
+   * True when the batch is done.
    */
-  private async flushOnce(p: Partition): Promise<boolean> {
-    if (p.first === undefined || p.last === undefined) return true;
+  private async flushOnce(p: PartitionBatch): Promise<boolean> {
+    if (p.empty) return true;
     try {
       await this.flush(p);
       return true;
     } catch (err) {
-      this.options.metrics.insertErrors.inc({ table: rawTable(p.stream) });
-      this.options.logger.warn(
-        { err, topic: p.topic, partition: p.partition },
-        'ClickHouse did not take the batch; pausing the partition and retrying',
-      );
       this.consumer?.pause([{ topic: p.topic, partitions: [p.partition] }]);
-      p.retrying = this.retry(p);
+      p.retrying = this.retry(p, err);
       this.options.metrics.pausedPartitions.set(this.paused);
       return false;
     }
   }
 
-  private async retry(p: Partition): Promise<void> {
-    const { min, max } = this.options.retryMs ?? { min: 250, max: 15_000 };
-    let delay = min;
-    for (;;) {
-      await new Promise((r) => setTimeout(r, delay));
+  /** Attempts again until ClickHouse takes the batch, as the retry policy paces it. */
+  private async retry(p: PartitionBatch, first: unknown): Promise<void> {
+    let err = first;
+    for (let failures = 1; ; failures++) {
+      const failure = this.failed(p, err, failures);
+      await new Promise((r) => setTimeout(r, nextDelay(this.retryTiming, failure, failures)));
       if (!this.running) return;
       try {
         await p.lock.run(() => this.flush(p));
         break;
-      } catch (err) {
-        this.options.metrics.insertErrors.inc({ table: rawTable(p.stream) });
-        this.options.logger.warn(
-          { err: (err as Error).message, delayMs: delay },
-          'insert retry failed',
-        );
-        delay = Math.min(max, delay * 2);
+      } catch (e) {
+        err = e;
       }
     }
-    p.retrying = undefined;
+    const was = p.failure;
+    p.retrying = p.failure = undefined;
     this.options.metrics.pausedPartitions.set(this.paused);
     this.consumer?.resume([{ topic: p.topic, partitions: [p.partition] }]);
     this.options.logger.info(
-      { topic: p.topic, partition: p.partition },
+      { topic: p.topic, partition: p.partition, after: was?.reason },
       'ClickHouse took the batch; partition resumed',
     );
   }
 
-  private async flush(p: Partition): Promise<void> {
-    const { clickhouse, database, metrics, onStep } = this.options;
-    const range = { first: p.first!, last: p.last! };
-    const info = { topic: p.topic, partition: p.partition, rows: p.rows.length };
+  /** Counts and logs one failed attempt; a refusal is logged once, with what to do. */
+  private failed(p: PartitionBatch, err: unknown, failures: number): InsertFailure {
+    const failure = classifyInsertError(err);
+    const table = this.table(p.stream).replaceAll('`', '');
+    this.options.metrics.insertErrors.inc({ table: rawTable(p.stream), kind: failure.kind });
+    const where = { table, topic: p.topic, partition: p.partition, reason: failure.reason };
+    const known = p.failure?.kind === 'refused' && p.failure.reason === failure.reason;
+    if (failure.kind === 'refused' && !known)
+      this.options.logger.error(
+        { ...where, action: failure.action },
+        `ClickHouse refuses the batch; the partition waits: ${failure.action}`,
+      );
+    else if (failure.kind === 'transient' && failures <= 1)
+      this.options.logger.warn(where, 'ClickHouse did not take the batch; retrying with backoff');
+    p.failure = failure;
+    return failure;
+  }
+
+  private async flush(p: PartitionBatch): Promise<void> {
+    const { metrics } = this.options;
     const started = process.hrtime.bigint();
-    if (p.rows.length > 0) {
-      onStep?.('before-record', info);
-      await this.inflight.record(p.topic, p.partition, range, p.rows.length);
-      onStep?.('before-insert', info);
-      await clickhouse.insert({
-        table: qualified({ database, suffix: this.options.suffix ?? '' }, rawTable(p.stream)),
-        format: 'JSONCompactEachRow',
-        columns: rowColumns(p.stream) as [string, ...string[]],
-        values: p.rows,
-        clickhouse_settings: {
-          ...INSERT_SETTINGS,
-          insert_deduplication_token: `${p.topic}:${p.partition}:${range.first}-${range.last}`,
-        } as ClickHouseSettings,
-      });
-      onStep?.('after-insert', info);
-    }
-    await this.consumer!.commitOffsets([
-      { topic: p.topic, partition: p.partition, offset: String(range.last + 1n) },
-    ]);
-    p.committed = range.last + 1n;
-    onStep?.('after-commit', info);
-    metrics.batchSize.observe({ worker: 'sink' }, p.rows.length);
+    const rows = p.rows.length;
+    await this.writer.write(p.batch());
+    metrics.batchSize.observe({ worker: 'sink' }, rows);
     metrics.commitSeconds.observe(
       { worker: 'sink' },
       Number(process.hrtime.bigint() - started) / 1e9,
     );
-    metrics.records.inc({ worker: 'sink', stream: p.stream, outcome: 'written' }, p.rows.length);
-    p.rows = [];
-    p.first = p.last = undefined;
-    p.reform = undefined;
-  }
-
-  /** From now on a batch waits at most this long (replay: short once the hand-over starts). */
-  setMaxWaitMs(ms: number): void {
-    this.maxWaitMs = ms;
-  }
-
-  /** The offset this instance committed last, per `topic:partition`. */
-  committed(): Map<string, bigint> {
-    const out = new Map<string, bigint>();
-    for (const [key, p] of this.partitions)
-      if (p.committed !== undefined) out.set(key, p.committed);
-    return out;
+    metrics.records.inc({ worker: 'sink', stream: p.stream, outcome: 'written' }, rows);
+    p.clear();
   }
 
   /**
-   * Holds the streams for a replay's hand-over: fetching stops, what is buffered is inserted
-   * and committed, and nothing more is written until release(). Resolves with this member's
-   * id and assignment, or undefined when a batch ClickHouse refuses is still pending (the
-   * hand-over must not go on while an insert may still land).
+   * Drains the streams: fetching stops, what is buffered is inserted and committed, and
+   * nothing more is written until resume(). Resolves with this member's id and its partitions
+   * of those streams, or undefined when a batch ClickHouse does not take is still pending
+   * (it may land later, so the streams are not quiet yet).
    */
-  async hold(
+  async drain(
     streams: readonly StreamName[],
   ): Promise<{ memberId: string; partitions: string[] } | undefined> {
     const mine = streams.filter((s) => this.streams.includes(s));
-    for (const s of mine) this.held.add(s);
+    for (const s of mine) this.drained.add(s);
     this.consumer?.pause(mine.map((s) => ({ topic: this.topics('events', s) })));
     let clean = true;
     for (const p of this.partitions.values()) {
@@ -445,9 +375,9 @@ export class SinkWorker {
     return { memberId: this.member?.memberId ?? '', partitions };
   }
 
-  /** Ends a hold: the streams are read and written again. */
-  release(streams: readonly StreamName[]): void {
-    const mine = streams.filter((s) => this.held.delete(s));
+  /** Ends a drain: the streams are read and written again. */
+  resume(streams: readonly StreamName[]): void {
+    const mine = streams.filter((s) => this.drained.delete(s));
     this.consumer?.resume(mine.map((s) => ({ topic: this.topics('events', s) })));
     // Partitions waiting for ClickHouse or at their limit stay paused.
     for (const p of this.partitions.values())

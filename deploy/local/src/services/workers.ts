@@ -22,7 +22,7 @@ function ensureWorkerSecrets(dataDir: string): { HASH_KEY: string; TOKEN_KEY: st
   return secrets;
 }
 
-/** Migrations as their own step (REFERENCE R8), then one enrich and one sink worker. */
+/** Migrations as their own step (docs/architecture.md § Local stack), then one enrich and one sink worker. */
 export async function startWorkers(o: {
   dataDir: string;
   endpoints: Endpoints;
@@ -32,7 +32,7 @@ export async function startWorkers(o: {
     dataDir: o.dataDir,
     name: 'migrate',
     what: 'Applying the ClickHouse migrations',
-    script: 'stream-workers/src/migrate.main.ts',
+    script: 'warehouse/src/migrate.main.ts',
     env,
   });
   const children: ChildProcess[] = [];
@@ -42,7 +42,7 @@ export async function startWorkers(o: {
       name: 'enrich',
       what: 'The enrich worker',
       // The demo tenant keeps transcripts, redacted, so the masking can be seen; every other
-      // tenant's transcript text is dropped (the default of REFERENCE R3).
+      // tenant's transcript text is dropped (the default; docs/privacy.md).
       extra: {
         ...ensureWorkerSecrets(o.dataDir),
         WORKER_INSTANCE_ID: 'local-enrich-0',

@@ -1,4 +1,4 @@
-/** One event of an R1 batch (REFERENCE R1), as the ingest gateway takes it. */
+/** One event of a batch as the ingest gateway takes it (ingest-gateway/README.md). */
 export interface R1Event {
   event_id: string;
   event_type: string;

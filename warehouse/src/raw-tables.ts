@@ -1,7 +1,7 @@
 import type { PrivacyClass, StreamName } from '@backbone/schemas';
 import { PROVENANCE_COLUMNS, rawTable, streamColumns, type Column } from './columns.js';
 
-/** REFERENCE R3 retention by privacy class, in days (none: kept as long as the row). */
+/** Retention by privacy class, in days (none: kept as long as the row); docs/privacy.md. */
 export const RETENTION_DAYS: Record<PrivacyClass, number | null> = {
   none: null,
   low: 730,

@@ -3,6 +3,7 @@ import { qualified, rawTableDdl, type TableNames } from './raw-tables.js';
 import { sttRollups } from './stt-rollups.js';
 import { sessionSummaries } from './session-summaries.js';
 import { coarseTrafficRollups, webRollups } from './web-rollups.js';
+import { TABLES } from './tables.js';
 
 /**
  * The ClickHouse model, in order. Statements are idempotent (IF NOT EXISTS), so a migration
@@ -35,7 +36,7 @@ export const MIGRATIONS: readonly Migration[] = [
     id: '0004_sink_inflight',
     description: "the sink's durable record of the batch it is inserting, per partition",
     statements: (names) => [
-      `CREATE TABLE IF NOT EXISTS ${qualified(names, 'sink_inflight')} (
+      `CREATE TABLE IF NOT EXISTS ${qualified(names, TABLES.sinkInflight)} (
   consumer_group String,
   topic String,
   partition UInt32,
@@ -51,7 +52,7 @@ ORDER BY (consumer_group, topic, partition)`,
     id: '0005_sql_audit',
     description: "the query service's audit of every ad-hoc SQL statement (who, when, hash, rows)",
     // Not stream data: replay's shadow copies (a suffix) have no audit table of their own.
-    statements: (names) => (names.suffix ? [] : [sqlAuditDdl(qualified(names, 'sql_audit'))]),
+    statements: (names) => (names.suffix ? [] : [sqlAuditDdl(qualified(names, TABLES.sqlAudit))]),
   },
   {
     id: '0006_session_summaries',
@@ -71,7 +72,7 @@ ORDER BY (consumer_group, topic, partition)`,
       names.suffix
         ? []
         : [
-            `CREATE TABLE IF NOT EXISTS ${qualified(names, 'replay_handover')} (
+            `CREATE TABLE IF NOT EXISTS ${qualified(names, TABLES.replayHandover)} (
   family LowCardinality(String),
   run_id String,
   kind Enum8('hold' = 1, 'ack' = 2, 'release' = 3),
@@ -82,7 +83,7 @@ ORDER BY (consumer_group, topic, partition)`,
 ) ENGINE = MergeTree
 ORDER BY (family, run_id, at)
 TTL toDateTime(at) + INTERVAL 30 DAY`,
-            `CREATE TABLE IF NOT EXISTS ${qualified(names, 'replay_runs')} (
+            `CREATE TABLE IF NOT EXISTS ${qualified(names, TABLES.replayRuns)} (
   family LowCardinality(String),
   run_id String,
   state LowCardinality(String),

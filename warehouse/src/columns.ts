@@ -1,14 +1,10 @@
-import { memoize } from '../memo.js';
-import {
-  ENRICHED_SCHEMAS,
-  STREAM_NAMES,
-  type PrivacyClass,
-  type StreamName,
-} from '@backbone/schemas';
+import { memoize } from '@backbone/runtime';
+import { TABLES } from './tables.js';
+import { ENRICHED_SCHEMAS, type PrivacyClass, type StreamName } from '@backbone/schemas';
 
 /**
  * The ClickHouse columns of a stream's raw table, derived from its enriched Avro schema
- * (ARCHITECTURE: column lists come from the schemas, not from copies):
+ * (column lists come from the schemas, never from a copy that could drift):
  * - envelope fields by name; its nested records flattened with their name as prefix
  *   (`consent_analytics`, `context_locale`);
  * - enrichment fields by name (`device_type`, `country`, `page_path`, …);
@@ -206,14 +202,14 @@ export const rowColumns = memoize(
 );
 
 /** Each stream's raw table in ClickHouse. */
-export function rawTable(stream: StreamName): string {
-  return `${stream.replace('.', '_')}_events`;
-}
+export const RAW_TABLES: Readonly<Record<StreamName, string>> = {
+  web: TABLES.webEvents,
+  'stt.transcript': TABLES.sttTranscriptEvents,
+  'stt.speaker': TABLES.sttSpeakerEvents,
+  'stt.session': TABLES.sttSessionEvents,
+};
 
-export const RAW_TABLES = Object.fromEntries(STREAM_NAMES.map((s) => [s, rawTable(s)])) as Record<
-  StreamName,
-  string
->;
+export const rawTable = (stream: StreamName): string => RAW_TABLES[stream];
 
 /** 'YYYY-MM-DD hh:mm:ss.sss' in UTC, which DateTime64(3, 'UTC') parses without best-effort mode. */
 export function clickhouseTime(ms: number): string {

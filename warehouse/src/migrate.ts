@@ -6,6 +6,7 @@ import { STREAM_NAMES } from '@backbone/schemas';
 import { clickhouseTime, rawTable } from './columns.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { addMissingColumns, ident, qualified, type TableNames } from './raw-tables.js';
+import { TABLES } from './tables.js';
 
 export class MigrationError extends Error {
   readonly code = 'MIGRATION_FAILED';
@@ -54,7 +55,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     if (!isCode(err, TABLE_ALREADY_EXISTS)) throw err;
   };
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${ident(database)}` });
-  const ledger = qualified({ database, suffix: '' }, 'schema_migrations');
+  const ledger = qualified({ database, suffix: '' }, TABLES.schemaMigrations);
   await client
     .command({
       query: `CREATE TABLE IF NOT EXISTS ${ledger} (
@@ -141,7 +142,10 @@ async function reconcileColumns(client: ClickHouseClient, names: TableNames): Pr
 
 async function acquireLock(options: MigrateOptions, names: TableNames) {
   const { client, logger } = options;
-  const lockTable = qualified({ database: names.database, suffix: '' }, 'schema_migrations_lock');
+  const lockTable = qualified(
+    { database: names.database, suffix: '' },
+    TABLES.schemaMigrationsLock,
+  );
   const owner = `${hostname()}:${process.pid}`;
   const deadline = Date.now() + (options.lockWaitMs ?? 120_000);
   const staleMs = options.staleLockMs ?? 15 * 60_000;
@@ -163,8 +167,8 @@ async function acquireLock(options: MigrateOptions, names: TableNames) {
     const held = await (
       await client.query({
         query: `SELECT comment, dateDiff('millisecond', metadata_modification_time, now()) AS age_ms
-FROM system.tables WHERE database = {db:String} AND name = 'schema_migrations_lock'`,
-        query_params: { db: names.database },
+FROM system.tables WHERE database = {db:String} AND name = {lock:String}`,
+        query_params: { db: names.database, lock: TABLES.schemaMigrationsLock },
         format: 'JSONEachRow',
       })
     ).json<{ comment: string; age_ms: number | string }>();

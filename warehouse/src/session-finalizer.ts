@@ -1,8 +1,9 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from '@backbone/runtime';
-import { clickhouseTime } from '../clickhouse/columns.js';
-import { qualified, type TableNames } from '../clickhouse/raw-tables.js';
-import { mergedSessions, SESSION_SUMMARY_TABLES } from '../clickhouse/session-summaries.js';
+import { clickhouseTime } from './columns.js';
+import { qualified, type TableNames } from './raw-tables.js';
+import { mergedSessions } from './session-summaries.js';
+import { SESSION_SUMMARY_TABLES, TABLES } from './tables.js';
 
 const HOUR = 3_600_000;
 
@@ -46,8 +47,8 @@ export class SessionFinalizer {
     const result = await this.options.client.query({
       query: `SELECT
   (SELECT toUnixTimestamp(max(end_hour)) FROM ${this.t(SESSION_SUMMARY_TABLES.finalized)}) AS last,
-  (SELECT toUnixTimestamp(toDateTime(min(day), 'UTC')) FROM ${this.t('web_sessions')}) AS first,
-  (SELECT count() FROM ${this.t('web_sessions')}) AS sessions`,
+  (SELECT toUnixTimestamp(toDateTime(min(day), 'UTC')) FROM ${this.t(TABLES.webSessions)}) AS first,
+  (SELECT count() FROM ${this.t(TABLES.webSessions)}) AS sessions`,
       format: 'JSONEachRow',
     });
     const [row] = await result.json<{ last: number; first: number; sessions: string | number }>();

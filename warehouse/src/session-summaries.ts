@@ -1,4 +1,5 @@
 import { DEDUP_WINDOW, qualified, type TableNames } from './raw-tables.js';
+import { SESSION_SUMMARY_TABLES } from './tables.js';
 
 /**
  * Sessions that have ended, summed by when they started. A session's bounce and duration are
@@ -13,12 +14,6 @@ const SUMS = [
 ];
 const SETTINGS = `SETTINGS non_replicated_deduplication_window = ${DEDUP_WINDOW}`;
 const LC = 'LowCardinality(String)';
-
-export const SESSION_SUMMARY_TABLES = {
-  starts: 'web_session_starts_1m',
-  entries: 'web_session_entries_1h',
-  finalized: 'web_sessions_finalized',
-} as const;
 
 export function sessionSummaries(names: TableNames): string[] {
   const t = (name: string) => qualified(names, name);

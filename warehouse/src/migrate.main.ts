@@ -1,9 +1,9 @@
 import { createLogger, parseConfig } from '@backbone/runtime';
-import { clickhouseClient } from './clickhouse/client.js';
-import { migrate } from './clickhouse/migrate.js';
+import { clickhouseClient } from './client.js';
+import { migrate } from './migrate.js';
 import { MigrateConfig } from './config.js';
 
-/** `npm run migrate`: applies the ClickHouse model once, as a step of its own (REFERENCE R8). */
+/** `npm run migrate`: applies the ClickHouse model once, as a step of its own, before any worker starts. */
 const config = parseConfig(MigrateConfig, process.env);
 const logger = createLogger({ name: 'migrate', level: config.LOG_LEVEL });
 const client = clickhouseClient(config);

@@ -1,12 +1,13 @@
 import type { StreamName } from '@backbone/schemas';
 import { rawTable, streamColumns } from './columns.js';
 import { DEDUP_WINDOW, qualified, type TableNames } from './raw-tables.js';
+import { TABLES, viewOf } from './tables.js';
 
 /**
  * Web rollups: AggregatingMergeTree tables fed by materialized views on web_events. They hold
  * only `none` and `low` values (no identifiers in clear: visitors are counted from the keyed
  * hash of anonymous_id), so they are kept as long as the low class allows, 2 years.
- * Grain and questions per table: stream-workers/README.md.
+ * Grain and questions per table: warehouse/README.md.
  */
 const TIME = "DateTime64(3, 'UTC')";
 const SETTINGS = `SETTINGS non_replicated_deduplication_window = ${DEDUP_WINDOW}`;
@@ -59,7 +60,7 @@ export function rollupDdl(names: TableNames, r: Rollup): string[] {
 PARTITION BY ${r.partitionBy}
 ORDER BY (${r.orderBy})${r.ttl ? `\nTTL ${r.ttl}` : ''}
 ${SETTINGS}`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${qualified(names, `${r.table}_mv`)} TO ${table} AS
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${qualified(names, viewOf(r.table))} TO ${table} AS
 ${qualifySource(r.select, r.source).replace('{SOURCE}', `${qualified(names, rawTable(r.source))} AS e`)}`,
   ];
 }
@@ -131,7 +132,7 @@ GROUP BY tenant_id, ${time}, event_type`,
 /** Page views, visitors and sessions per page. */
 const pagesRollup = (grain: 'hour' | 'day') =>
   hourly(
-    grain === 'hour' ? 'web_pages_1h' : 'web_pages_1d',
+    grain === 'hour' ? TABLES.webPages1h : TABLES.webPages1d,
     [
       ['page_host', "coalesce(page_host, '')"],
       ['page_path', "coalesce(page_path, '')"],
@@ -144,18 +145,18 @@ const pagesRollup = (grain: 'hour' | 'day') =>
 /** Migration 0007: traffic by hour and by day, pages by day, for long ranges. */
 export function coarseTrafficRollups(names: TableNames): string[] {
   return [
-    trafficRollup('web_traffic_1h', 'hour', 'toStartOfHour(occurred_at)'),
-    trafficRollup('web_traffic_1d', 'day', 'toDate(occurred_at)'),
+    trafficRollup(TABLES.webTraffic1h, 'hour', 'toStartOfHour(occurred_at)'),
+    trafficRollup(TABLES.webTraffic1d, 'day', 'toDate(occurred_at)'),
     pagesRollup('day'),
   ].flatMap((r) => rollupDdl(names, r));
 }
 
 export function webRollups(names: TableNames): string[] {
   const rollups: Rollup[] = [
-    trafficRollup('web_traffic_1m', 'minute', 'toStartOfMinute(occurred_at)'),
+    trafficRollup(TABLES.webTraffic1m, 'minute', 'toStartOfMinute(occurred_at)'),
     pagesRollup('hour'),
     hourly(
-      'web_sources_1h',
+      TABLES.webSources1h,
       [
         ['traffic_source', "coalesce(traffic_source, '')"],
         ['traffic_medium', "coalesce(traffic_medium, '')"],
@@ -168,7 +169,7 @@ export function webRollups(names: TableNames): string[] {
       VISITS,
     ),
     hourly(
-      'web_devices_1h',
+      TABLES.webDevices1h,
       [
         ['device_type', 'device_type'],
         ['browser', 'browser'],
@@ -181,7 +182,7 @@ export function webRollups(names: TableNames): string[] {
       ],
     ),
     hourly(
-      'web_geo_1h',
+      TABLES.webGeo1h,
       [
         ['country', "coalesce(country, '')"],
         ['region', "coalesce(region, '')"],
@@ -194,7 +195,7 @@ export function webRollups(names: TableNames): string[] {
     ),
     {
       // One row per session per day it was active in; merge by session_id when reading.
-      table: 'web_sessions',
+      table: TABLES.webSessions,
       source: 'web',
       columns: [
         `tenant_id ${LC}`,
@@ -237,15 +238,3 @@ GROUP BY tenant_id, session_id`,
   ];
   return rollups.flatMap((r) => rollupDdl(names, r));
 }
-
-export const WEB_ROLLUP_TABLES = [
-  'web_traffic_1m',
-  'web_traffic_1h',
-  'web_traffic_1d',
-  'web_pages_1h',
-  'web_pages_1d',
-  'web_sources_1h',
-  'web_devices_1h',
-  'web_geo_1h',
-  'web_sessions',
-] as const;

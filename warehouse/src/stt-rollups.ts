@@ -1,12 +1,13 @@
 import type { StreamName } from '@backbone/schemas';
 import { rollupDdl } from './web-rollups.js';
 import type { TableNames } from './raw-tables.js';
+import { TABLES, viewOf } from './tables.js';
 
 /**
  * Speech rollups, fed by views on the three STT raw tables. Several views write into one
  * table (a session's numbers come from session, transcript and speaker events); columns a view
  * does not set get the empty aggregate state, so every measure is an aggregate state or a sum.
- * Grain and questions per table: stream-workers/README.md.
+ * Grain and questions per table: warehouse/README.md.
  */
 const TIME = "DateTime64(3, 'UTC')";
 const LC = 'LowCardinality(String)';
@@ -89,11 +90,11 @@ export function sttRollups(names: TableNames): string[] {
         select,
       })
         .slice(name === 'first' ? 0 : 1)
-        .map((s) => s.replace(`${table}_mv`, `${table}_${name}_mv`));
-  const quality = into('stt_quality_1m', QUALITY_COLUMNS, 'minute', 'model_id, language');
-  const session = into('stt_sessions', SESSION_COLUMNS, 'day', 'session_id');
+        .map((s) => s.replace(viewOf(table), viewOf(`${table}_${name}`)));
+  const quality = into(TABLES.sttQuality1m, QUALITY_COLUMNS, 'minute', 'model_id, language');
+  const session = into(TABLES.sttSessions, SESSION_COLUMNS, 'day', 'session_id');
   const speakers = into(
-    'stt_speakers',
+    TABLES.sttSpeakers,
     SPEAKER_COLUMNS,
     'day',
     'session_id, speaker_id',
@@ -128,7 +129,7 @@ WHERE event_type IN ('stt_session_started', 'stt_error')
 GROUP BY tenant_id, minute, model_id, language`,
     ),
     ...rollupDdl(names, {
-      table: 'stt_errors_1m',
+      table: TABLES.sttErrors1m,
       source: 'stt.session',
       columns: [
         `tenant_id ${LC}`,
@@ -211,10 +212,3 @@ GROUP BY tenant_id, session_id, speaker_id`,
     ),
   ];
 }
-
-export const STT_ROLLUP_TABLES = [
-  'stt_quality_1m',
-  'stt_errors_1m',
-  'stt_sessions',
-  'stt_speakers',
-] as const;

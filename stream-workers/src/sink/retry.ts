@@ -1,0 +1,74 @@
+import { ClickHouseError } from '@clickhouse/client';
+
+/**
+ * What the sink does when ClickHouse does not take a batch. Network trouble, timeouts, too many
+ * parts, memory pressure or a restarting server pass: the partition retries with backoff.
+ * A refusal does not pass by itself: the table lacks a column the schema has, a value does not
+ * fit its column, or the credentials are wrong. Retrying those every few hundred milliseconds
+ * only fills the logs, so a refused partition waits for an operator instead: /ready turns 503
+ * naming the table and the ClickHouse error, the log says what to do, and the partition tries
+ * again at a slow pace, going on by itself once an insert succeeds. docs/operations.md.
+ */
+export type InsertFailure =
+  | { kind: 'transient'; reason: string }
+  | { kind: 'refused'; code: string; type: string; action: string; reason: string };
+
+/** ClickHouse error codes (src/Common/ErrorCodes.cpp) that retrying the same batch cannot fix. */
+const SCHEMA = 'the table is behind the event schema: run `npm run migrate`';
+const DATA = 'a value does not fit its column: run `npm run migrate`, then check the column types';
+const ACCESS =
+  'ClickHouse refused the sink user: check CLICKHOUSE_USER, CLICKHOUSE_PASSWORD and its grants';
+const REFUSALS: Readonly<Record<string, string>> = {
+  '8': SCHEMA, // THERE_IS_NO_COLUMN
+  '10': SCHEMA, // NOT_FOUND_COLUMN_IN_BLOCK
+  '16': SCHEMA, // NO_SUCH_COLUMN_IN_TABLE
+  '20': SCHEMA, // NUMBER_OF_COLUMNS_DOESNT_MATCH
+  '47': SCHEMA, // UNKNOWN_IDENTIFIER
+  '60': SCHEMA, // UNKNOWN_TABLE
+  '81': SCHEMA, // UNKNOWN_DATABASE
+  '6': DATA, // CANNOT_PARSE_TEXT
+  '26': DATA, // CANNOT_PARSE_QUOTED_STRING
+  '27': DATA, // CANNOT_PARSE_INPUT_ASSERTION_FAILED
+  '38': DATA, // CANNOT_PARSE_DATE
+  '41': DATA, // CANNOT_PARSE_DATETIME
+  '53': DATA, // TYPE_MISMATCH
+  '69': DATA, // ARGUMENT_OUT_OF_BOUND
+  '70': DATA, // CANNOT_CONVERT_TYPE
+  '72': DATA, // CANNOT_PARSE_NUMBER
+  '117': DATA, // INCORRECT_DATA
+  '349': DATA, // CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN
+  '164': ACCESS, // READONLY
+  '192': ACCESS, // UNKNOWN_USER
+  '193': ACCESS, // WRONG_PASSWORD
+  '497': ACCESS, // ACCESS_DENIED
+  '516': ACCESS, // AUTHENTICATION_FAILED
+};
+
+/** Sorts a failed insert: a ClickHouse refusal by its code, everything else is transient. */
+export function classifyInsertError(err: unknown): InsertFailure {
+  if (err instanceof ClickHouseError) {
+    const action = REFUSALS[err.code];
+    // The first line only: ClickHouse's message can quote a row of the batch further on.
+    const reason = `ClickHouse error ${err.code} (${err.type ?? 'unknown'})`;
+    if (action) return { kind: 'refused', code: err.code, type: err.type ?? '', action, reason };
+    return { kind: 'transient', reason };
+  }
+  const e = err as NodeJS.ErrnoException | undefined;
+  return { kind: 'transient', reason: e?.code ?? e?.name ?? 'unknown error' };
+}
+
+export interface RetryTiming {
+  /** First wait after a transient failure; doubles up to max. */
+  min: number;
+  max: number;
+  /** How often a refused partition tries again (it goes on by itself once one succeeds). */
+  refusedMs: number;
+}
+
+export const DEFAULT_RETRY: RetryTiming = { min: 250, max: 15_000, refusedMs: 30_000 };
+
+/** The wait before the next attempt of a partition whose insert failed `failures` times. */
+export function nextDelay(timing: RetryTiming, failure: InsertFailure, failures: number): number {
+  if (failure.kind === 'refused') return timing.refusedMs;
+  return Math.min(timing.max, timing.min * 2 ** Math.max(0, failures - 1));
+}

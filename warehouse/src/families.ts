@@ -1,0 +1,70 @@
+import type { StreamName } from '@backbone/schemas';
+import { rawTable } from './columns.js';
+import { rawTableDdl, type TableNames } from './raw-tables.js';
+import { sessionSummaries } from './session-summaries.js';
+import { sttRollups } from './stt-rollups.js';
+import {
+  SESSION_SUMMARY_TABLES,
+  STT_ROLLUP_TABLES,
+  WEB_ROLLUP_TABLES,
+  type TableName,
+} from './tables.js';
+import { coarseTrafficRollups, webRollups } from './web-rollups.js';
+
+/**
+ * Streams whose views feed the same rollups: replayed, verified and swapped together (an STT
+ * session's rollup row comes from three streams).
+ */
+export interface StreamFamily {
+  name: string;
+  streams: readonly StreamName[];
+  /** Raw tables, in stream order. */
+  raw: readonly string[];
+  /** Tables filled by materialized views on the raw tables. */
+  rollups: readonly TableName[];
+  /** Tables the session finalizer writes from the rollups (rebuilt before a replay's swap). */
+  derived: readonly TableName[];
+  /** The family's tables and views under `names`, in the order the migrations create them. */
+  ddl: (names: TableNames) => string[];
+}
+
+const family = (
+  name: string,
+  streams: StreamName[],
+  rollups: readonly TableName[],
+  derived: readonly TableName[],
+  rollupDdl: (names: TableNames) => string[],
+): StreamFamily => ({
+  name,
+  streams,
+  raw: streams.map(rawTable),
+  rollups,
+  derived,
+  ddl: (names) => [...streams.map((s) => rawTableDdl(s, names)), ...rollupDdl(names)],
+});
+
+export const FAMILIES: Readonly<Record<string, StreamFamily>> = {
+  web: family('web', ['web'], WEB_ROLLUP_TABLES, Object.values(SESSION_SUMMARY_TABLES), (names) => [
+    ...webRollups(names),
+    ...sessionSummaries(names),
+    ...coarseTrafficRollups(names),
+  ]),
+  stt: family(
+    'stt',
+    ['stt.transcript', 'stt.speaker', 'stt.session'],
+    STT_ROLLUP_TABLES,
+    [],
+    sttRollups,
+  ),
+};
+
+/** The family a stream belongs to. */
+export function familyOf(stream: StreamName): StreamFamily {
+  return Object.values(FAMILIES).find((f) => f.streams.includes(stream))!;
+}
+
+/** Every table of the family. */
+export const familyTables = (f: StreamFamily) => [...f.raw, ...f.rollups, ...f.derived];
+
+/** A replay of the family builds its shadow tables under this suffix. */
+export const shadowSuffix = (f: StreamFamily) => `__replay_${f.name}`;

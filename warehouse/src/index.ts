@@ -1,0 +1,27 @@
+export {
+  TABLES,
+  WEB_ROLLUP_TABLES,
+  STT_ROLLUP_TABLES,
+  SESSION_SUMMARY_TABLES,
+  viewOf,
+  type TableKey,
+  type TableName,
+} from './tables.js';
+export {
+  RAW_TABLES,
+  rawTable,
+  rowColumns,
+  streamColumns,
+  toRow,
+  clickhouseTime,
+  PROVENANCE_COLUMNS,
+  type Column,
+} from './columns.js';
+export { ident, qualified, RETENTION_DAYS, DEDUP_WINDOW, type TableNames } from './raw-tables.js';
+export { mergedSessions } from './session-summaries.js';
+export { SessionFinalizer, type SessionFinalizerOptions } from './session-finalizer.js';
+export { FAMILIES, familyOf, familyTables, shadowSuffix, type StreamFamily } from './families.js';
+export { MIGRATIONS, type Migration } from './migrations.js';
+export { migrate, MigrationError, type MigrateOptions, type MigrateResult } from './migrate.js';
+export { clickhouseClient, type ClickHouseSettings } from './client.js';
+export { ClickHouseConfig, MigrateConfig } from './config.js';

@@ -1,0 +1,74 @@
+/**
+ * Every table of the ClickHouse model by name: the one place a table name is spelled. The sink,
+ * replay, the session finalizer, the query service and the tests import these; the migrations
+ * create them. Dependency-free, so the dashboard bundle can import it too
+ * (`@backbone/warehouse/tables`). What each table holds: warehouse/README.md.
+ */
+export const TABLES = {
+  /** Raw tables, one per stream: one row per enriched event (`rawTable(stream)`). */
+  webEvents: 'web_events',
+  sttTranscriptEvents: 'stt_transcript_events',
+  sttSpeakerEvents: 'stt_speaker_events',
+  sttSessionEvents: 'stt_session_events',
+
+  /** Web rollups, filled by materialized views on web_events. */
+  webTraffic1m: 'web_traffic_1m',
+  webTraffic1h: 'web_traffic_1h',
+  webTraffic1d: 'web_traffic_1d',
+  webPages1h: 'web_pages_1h',
+  webPages1d: 'web_pages_1d',
+  webSources1h: 'web_sources_1h',
+  webDevices1h: 'web_devices_1h',
+  webGeo1h: 'web_geo_1h',
+  webSessions: 'web_sessions',
+
+  /** Session summaries, written by the session finalizer from web_sessions. */
+  webSessionStarts1m: 'web_session_starts_1m',
+  webSessionEntries1h: 'web_session_entries_1h',
+  webSessionsFinalized: 'web_sessions_finalized',
+
+  /** Speech rollups, filled by views on the three STT raw tables. */
+  sttQuality1m: 'stt_quality_1m',
+  sttErrors1m: 'stt_errors_1m',
+  sttSessions: 'stt_sessions',
+  sttSpeakers: 'stt_speakers',
+
+  /** Coordination and audit, not stream data. */
+  sinkInflight: 'sink_inflight',
+  sqlAudit: 'sql_audit',
+  replayHandover: 'replay_handover',
+  replayRuns: 'replay_runs',
+  schemaMigrations: 'schema_migrations',
+  schemaMigrationsLock: 'schema_migrations_lock',
+} as const;
+
+export type TableKey = keyof typeof TABLES;
+export type TableName = (typeof TABLES)[TableKey];
+
+export const WEB_ROLLUP_TABLES = [
+  TABLES.webTraffic1m,
+  TABLES.webTraffic1h,
+  TABLES.webTraffic1d,
+  TABLES.webPages1h,
+  TABLES.webPages1d,
+  TABLES.webSources1h,
+  TABLES.webDevices1h,
+  TABLES.webGeo1h,
+  TABLES.webSessions,
+] as const;
+
+export const SESSION_SUMMARY_TABLES = {
+  starts: TABLES.webSessionStarts1m,
+  entries: TABLES.webSessionEntries1h,
+  finalized: TABLES.webSessionsFinalized,
+} as const;
+
+export const STT_ROLLUP_TABLES = [
+  TABLES.sttQuality1m,
+  TABLES.sttErrors1m,
+  TABLES.sttSessions,
+  TABLES.sttSpeakers,
+] as const;
+
+/** The materialized view that fills a rollup table (the first of several, for STT rollups). */
+export const viewOf = (table: string) => `${table}_mv`;
