@@ -74,8 +74,7 @@ export interface Refusal {
  * events.* → ClickHouse raw tables (and through their views, the rollups), exactly once: a
  * partition's records gather into a batch (batcher.ts) up to maxRows or maxWaitMs, and the
  * writer (writer.ts) notes its range, inserts it with its deduplication token and commits.
- * A batch ClickHouse does not take stays in memory, the partition paused, and is tried again
- * as the retry policy (retry.ts) says; the consumer keeps heartbeating meanwhile.
+ * A batch ClickHouse does not take waits in memory, its partition paused, for retry.ts.
  */
 export class SinkWorker {
   private consumer: Consumer | undefined;
