@@ -1,18 +1,17 @@
 import { z } from 'zod';
+import { logLevel, port } from '@backbone/runtime';
+import { ClickHouseConfig } from '@backbone/warehouse';
 
 /** Every setting of the query service, from the environment; invalid ones reported at once. */
 export const QueryConfig = z
   .object({
     HOST: z.string().default('127.0.0.1'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    PORT: port(4000),
     /** Reads run as ClickHouse's read-only user (readonly=1 is enforced server-side too). */
-    CLICKHOUSE_URL: z.url(),
+    CLICKHOUSE_URL: ClickHouseConfig.shape.CLICKHOUSE_URL,
     CLICKHOUSE_READER_USER: z.string().default('reader'),
     CLICKHOUSE_READER_PASSWORD: z.string().default(''),
-    CLICKHOUSE_DATABASE: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and _ only')
-      .default('analytics'),
+    CLICKHOUSE_DATABASE: ClickHouseConfig.shape.CLICKHOUSE_DATABASE,
     /** The admin SQL endpoint's audit trail is written as this user (INSERT on sql_audit only). */
     CLICKHOUSE_AUDIT_USER: z.string().default('auditor'),
     CLICKHOUSE_AUDIT_PASSWORD: z.string().default(''),
@@ -48,7 +47,7 @@ export const QueryConfig = z
     COMPONENT_URLS: z.string().default(''),
     /** Local mode: GraphQL introspection on. */
     MODE: z.enum(['local', 'production']).default('production'),
-    LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    LOG_LEVEL: logLevel,
   })
   .refine((c) => Boolean(c.JWT_SECRET) !== Boolean(c.JWKS_URL), {
     message: 'set exactly one of JWT_SECRET and JWKS_URL',
