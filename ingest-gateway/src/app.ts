@@ -13,7 +13,7 @@ import type { Logger } from '@backbone/runtime';
 import { isRequestId } from '@backbone/schemas';
 import type { ApiKeyStore } from './api-keys.js';
 import type { GatewayConfig } from './config.js';
-import { errorBody } from './errors.js';
+import { codeForStatus, errorBody, ErrorCodes, sendError } from './errors.js';
 import type { Check } from '@backbone/runtime';
 import { registerHealthRoutes } from './health.route.js';
 import { registerIngestRoutes, type EventSink } from './ingest.route.js';
@@ -83,7 +83,7 @@ export async function buildGateway(
     // A Redis outage must not stop ingestion: fall through rather than refuse.
     skipOnError: true,
     errorResponseBuilder: (_req, context) => ({
-      statusCode: 429,
+      statusCode: ErrorCodes.RATE_LIMITED,
       ...errorBody(
         'RATE_LIMITED',
         `At most ${context.max} requests per minute for this API key; retry in ${context.after}`,
@@ -112,31 +112,21 @@ export async function buildGateway(
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof BodyError)
-      return reply
-        .code(400)
-        .send(
-          errorBody('VALIDATION_ERROR', err.message, [{ field: '(body)', message: err.message }]),
-        );
+      return sendError(reply, 'VALIDATION_ERROR', err.message, [
+        { field: '(body)', message: err.message },
+      ]);
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-      return reply
-        .code(413)
-        .send(
-          errorBody(
-            'PAYLOAD_TOO_LARGE',
-            `The body is larger than ${config.BODY_LIMIT_BYTES} bytes`,
-          ),
-        );
+      return sendError(
+        reply,
+        'PAYLOAD_TOO_LARGE',
+        `The body is larger than ${config.BODY_LIMIT_BYTES} bytes`,
+      );
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-      return reply
-        .code(415)
-        .send(errorBody('UNSUPPORTED_MEDIA_TYPE', 'Send Content-Type: application/json'));
-    if (err.statusCode === 429) return reply.code(429).send(errorBody('RATE_LIMITED', err.message));
+      return sendError(reply, 'UNSUPPORTED_MEDIA_TYPE', 'Send Content-Type: application/json');
     if (err.statusCode && err.statusCode < 500)
-      return reply.code(err.statusCode).send(errorBody('VALIDATION_ERROR', err.message));
+      return sendError(reply, codeForStatus(err.statusCode), err.message);
     req.log.error({ err }, 'request failed');
-    return reply
-      .code(500)
-      .send(errorBody('INTERNAL', 'Internal error; the request id names it in the logs'));
+    return sendError(reply, 'INTERNAL', 'Internal error; the request id names it in the logs');
   });
 
   registerIngestRoutes(app, {

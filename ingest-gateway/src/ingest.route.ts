@@ -1,9 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { FieldError, StreamEvents, StreamName } from '@backbone/schemas';
+import {
+  isRetriable,
+  type FieldError,
+  type StreamEvents,
+  type StreamName,
+} from '@backbone/schemas';
 import type { ApiKeyRecord, ApiKeyStore } from './api-keys.js';
 import { applyConsent } from './consent.js';
 import type { GatewayConfig } from './config.js';
-import { errorBody, UnavailableError } from './errors.js';
+import { sendError, UnavailableError } from './errors.js';
 import { mapEvent } from './mapping.js';
 import type { Metrics } from './metrics.js';
 
@@ -56,7 +61,7 @@ export function registerIngestRoutes(
   const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
     const header = req.headers['x-api-key'];
     const key = keys.find(Array.isArray(header) ? header[0] : header);
-    if (!key) return reply.code(401).send(errorBody('UNAUTHORIZED', 'Missing or invalid API key'));
+    if (!key) return sendError(reply, 'UNAUTHORIZED', 'Missing or invalid API key');
     req.apiKey = key;
   };
 
@@ -64,33 +69,23 @@ export function registerIngestRoutes(
     const key = req.apiKey as ApiKeyRecord;
     const body = req.body as { batch_id?: unknown; events?: unknown } | null;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      return reply
-        .code(400)
-        .send(
-          errorBody('VALIDATION_ERROR', 'The body must be a JSON object', [
-            { field: '(body)', message: 'Expected an object' },
-          ]),
-        );
+      return sendError(reply, 'VALIDATION_ERROR', 'The body must be a JSON object', [
+        { field: '(body)', message: 'Expected an object' },
+      ]);
     }
     if (!Array.isArray(body.events) || body.events.length === 0) {
-      return reply.code(400).send(
-        errorBody('VALIDATION_ERROR', 'No events', [
-          {
-            field: 'events',
-            message:
-              body.events === undefined ? 'Required field missing' : 'Expected a non-empty array',
-          },
-        ]),
-      );
+      return sendError(reply, 'VALIDATION_ERROR', 'No events', [
+        {
+          field: 'events',
+          message:
+            body.events === undefined ? 'Required field missing' : 'Expected a non-empty array',
+        },
+      ]);
     }
     if (body.events.length > config.MAX_EVENTS_PER_BATCH) {
-      return reply
-        .code(400)
-        .send(
-          errorBody('VALIDATION_ERROR', 'Too many events', [
-            { field: 'events', message: `At most ${config.MAX_EVENTS_PER_BATCH} events per batch` },
-          ]),
-        );
+      return sendError(reply, 'VALIDATION_ERROR', 'Too many events', [
+        { field: 'events', message: `At most ${config.MAX_EVENTS_PER_BATCH} events per batch` },
+      ]);
     }
     const batchId =
       typeof body.batch_id === 'string' && body.batch_id.length <= 64 ? body.batch_id : req.id;
@@ -124,9 +119,7 @@ export function registerIngestRoutes(
     }
     const accepted = body.events.length - rejected;
     if (accepted === 0) {
-      return reply
-        .code(400)
-        .send(errorBody('VALIDATION_ERROR', 'No event in the batch is valid', errors));
+      return sendError(reply, 'VALIDATION_ERROR', 'No event in the batch is valid', errors);
     }
 
     const headers: Record<string, string> = { 'x-request-id': req.id, 'x-batch-id': batchId };
@@ -140,19 +133,20 @@ export function registerIngestRoutes(
         config.PRODUCE_TIMEOUT_MS,
       );
     } catch (err) {
-      const retriable =
-        err instanceof UnavailableError || (err as { retriable?: boolean }).retriable === true;
-      if (!retriable) throw err;
+      if (!(err instanceof UnavailableError || isRetriable(err))) throw err;
       req.log.warn(
         { err, batchId, events: outgoing.length },
         'Kafka did not take the batch; answered 503 so the client retries',
       );
-      return reply
-        .code(503)
-        .header('Retry-After', String(err instanceof UnavailableError ? err.retryAfterSeconds : 5))
-        .send(
-          errorBody('UNAVAILABLE', 'The event store cannot take events right now; retry later'),
-        );
+      void reply.header(
+        'Retry-After',
+        String(err instanceof UnavailableError ? err.retryAfterSeconds : 5),
+      );
+      return sendError(
+        reply,
+        'UNAVAILABLE',
+        'The event store cannot take events right now; retry later',
+      );
     }
     metrics.produceLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
     for (const o of outgoing) metrics.events.inc({ outcome: 'accepted', stream: o.stream });

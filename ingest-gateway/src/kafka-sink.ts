@@ -1,4 +1,4 @@
-import type { Logger } from '@backbone/runtime';
+import { moduleLogger, type Logger } from '@backbone/runtime';
 import { kafkaLogCreator } from '@backbone/runtime';
 import type { StreamEvents, StreamName } from '@backbone/schemas';
 import { EventProducer, type EventProducerOptions } from '@backbone/schemas/producer';
@@ -15,11 +15,15 @@ export class KafkaSink implements EventSink {
   private stopped = false;
   private connecting: Promise<void> | undefined;
 
+  private readonly logger: Logger;
+
   constructor(
     private readonly options: Omit<EventProducerOptions, 'logCreator'>,
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly retryMs = 2000,
-  ) {}
+  ) {
+    this.logger = moduleLogger(logger, 'kafka');
+  }
 
   get connected(): boolean {
     return this.producer !== undefined;

@@ -45,7 +45,7 @@ const sink = new KafkaSink(
     // Under load the next batch gathers while one is in flight; a high cap keeps it one round trip.
     maxBatch: 5000,
   },
-  logger.child({ module: 'kafka' }),
+  logger,
 );
 void sink.start();
 

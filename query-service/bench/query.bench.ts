@@ -17,7 +17,7 @@ import { createLogger } from '@backbone/runtime';
 import { migrate, SessionFinalizer } from '@backbone/warehouse';
 import { jwtAuthenticator } from '../src/auth.js';
 import { buildQueryService } from '../src/app.js';
-import type { CacheStore } from '../src/cache.js';
+import type { CacheStore } from '../src/repositories/cache.js';
 
 const { values } = parseArgs({
   options: {

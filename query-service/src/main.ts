@@ -3,10 +3,10 @@ import { createClient } from '@clickhouse/client';
 import { createLogger, installShutdown, parseConfig } from '@backbone/runtime';
 import { Redis } from 'ioredis';
 import { buildQueryService } from './app.js';
-import { RedisCacheStore } from './cache.js';
+import { RedisCacheStore } from './repositories/index.js';
 import { jwtAuthenticator } from './auth.js';
 import { QueryConfig } from './config.js';
-import { parseComponents } from './ops.route.js';
+import { parseComponents } from './http/ops.route.js';
 
 const config = parseConfig(QueryConfig, process.env);
 const logger = createLogger({ name: 'query-service', level: config.LOG_LEVEL });

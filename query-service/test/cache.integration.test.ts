@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { Counter, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testStack, uniqueName } from '@backbone/test';
-import { cached, RedisCacheStore } from '../src/cache.js';
+import { cached, RedisCacheStore } from '../src/repositories/cache.js';
 
 const counter = () =>
   new Counter({

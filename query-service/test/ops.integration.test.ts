@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { opsRoute, type ComponentHealth } from '../src/ops.route.js';
+import { opsRoute, type ComponentHealth } from '../src/http/ops.route.js';
 
 /** An HTTP component whose /ready answers `status` and `checks` after `delayMs`. */
 async function component(delayMs: number, status: number, up: Record<string, boolean>) {

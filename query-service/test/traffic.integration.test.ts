@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@backbone/runtime';
 import { migrate } from '@backbone/warehouse';
 import { createTestDatabase, testClickHouse, webEventRow } from '@backbone/test';
-import { StatsRepository } from '../src/stats.repository.js';
+import { StatsRepository } from '../src/repositories/stats.repository.js';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 const MIN = 60_000;

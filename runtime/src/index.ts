@@ -9,7 +9,7 @@ export {
   intAtLeast,
 } from './config.js';
 export { memoize } from './memo.js';
-export { createLogger, type Logger, type LoggerOptions } from './logger.js';
+export { createLogger, moduleLogger, type Logger, type LoggerOptions } from './logger.js';
 export {
   installShutdown,
   runShutdown,

@@ -26,7 +26,7 @@ describe('kafkaLogCreator', () => {
     const [error, info] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(error).toMatchObject({
       level: 50,
-      module: 'kafkajs',
+      library: 'kafkajs',
       namespace: 'Connection',
       broker: '127.0.0.1:9092',
       msg: 'Response InitProducerId',

@@ -18,7 +18,7 @@ interface KafkaLogEntry {
 export function kafkaLogCreator(
   logger: Logger,
 ): (level: KafkaLogLevel) => (entry: KafkaLogEntry) => void {
-  const kafka = logger.child({ module: 'kafkajs' });
+  const kafka = logger.child({ library: 'kafkajs' });
   return () =>
     ({ namespace, level, log }) => {
       const { message, timestamp: _timestamp, logger: _logger, ...fields } = log;

@@ -28,6 +28,14 @@ const REDACT = [
   '*.body',
 ];
 
+/**
+ * A module's logger: its lines carry `module`, so each says which part of a service wrote it.
+ * A logger that already names a module (the caller chose a more specific one) is kept.
+ */
+export function moduleLogger(logger: Logger, module: string): Logger {
+  return typeof logger.bindings().module === 'string' ? logger : logger.child({ module });
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   return pino(
     {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { moduleLogger } from './logger.js';
 
 /** One stage of a graceful stop, run in the order given. */
 export interface ShutdownStep {
@@ -38,7 +39,8 @@ export async function runShutdown(logger: Logger, steps: ShutdownStep[]): Promis
  * Installs SIGTERM/SIGINT handlers that run the shutdown steps once, then exit.
  * A second signal during shutdown is logged and ignored; the timeout is the backstop.
  */
-export function installShutdown(options: ShutdownOptions): () => Promise<number> {
+export function installShutdown(given: ShutdownOptions): () => Promise<number> {
+  const options = { ...given, logger: moduleLogger(given.logger, 'shutdown') };
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const timeoutMs = options.timeoutMs ?? 30_000;
   let running: Promise<number> | undefined;

@@ -38,12 +38,13 @@ export {
   type ValueContract,
 } from './contracts.js';
 export { contractLeaves } from './leaves.js';
-export { SchemasError, EventValidationError, BufferFullError, ProduceError } from './errors.js';
 export {
-  StreamSerde,
+  SchemasError,
+  EventValidationError,
+  BufferFullError,
+  ProduceError,
   SerdeError,
-  confluentRegistry,
-  frame,
-  type SchemaRegistryClient,
-} from './serde.js';
+  isRetriable,
+} from './errors.js';
+export { StreamSerde, confluentRegistry, frame, type SchemaRegistryClient } from './serde.js';
 export { checkSchemas, registerSchemas, type SubjectOutcome } from './registry-admin.js';

@@ -3,7 +3,8 @@ import { streamType } from './avro.js';
 import avro from 'avsc';
 import { AVRO_OPTIONS } from './avro.js';
 import { STREAM_SCHEMAS } from './generated/schemas.js';
-import { frame, SerdeError, StreamSerde, type SchemaRegistryClient } from './serde.js';
+import { SerdeError } from './errors.js';
+import { frame, StreamSerde, type SchemaRegistryClient } from './serde.js';
 import { pageView } from './samples.test-support.js';
 
 /** An in-memory registry: ids by subject, decoding with the local types. */

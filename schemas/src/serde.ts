@@ -2,6 +2,7 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type avro from 'avsc';
 import { AVRO_OPTIONS, streamSchemaText, streamType } from './avro.js';
 import { STREAM_NAMES, valueSubject, type SchemaKind, type StreamName } from './catalog.js';
+import { SerdeError } from './errors.js';
 
 /** What serde needs of a schema registry; the Confluent client implements it. */
 export interface SchemaRegistryClient {
@@ -29,16 +30,6 @@ export function frame(schemaId: number, avroBytes: Buffer): Buffer {
   header.writeUInt8(0, 0);
   header.writeInt32BE(schemaId, 1);
   return Buffer.concat([header, avroBytes]);
-}
-
-export class SerdeError extends Error {
-  /** True when trying again later can succeed (the registry was unreachable), not the bytes. */
-  readonly retriable: boolean;
-  constructor(message: string, options?: ErrorOptions & { retriable?: boolean }) {
-    super(message, options);
-    this.name = 'SerdeError';
-    this.retriable = options?.retriable ?? false;
-  }
 }
 
 /** A registry answer about the id itself (4xx) rather than about reaching the registry. */

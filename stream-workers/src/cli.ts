@@ -12,7 +12,7 @@ import { confluentRegistry } from '@backbone/schemas';
 import { ClickHouseConfig, clickhouseClient } from '@backbone/warehouse';
 import { GeoLookup } from './enrich/geo.js';
 import { resetOffsets } from './replay/reset-offsets.js';
-import { ReplayInputError } from './replay/positions.js';
+import { exitCodeOf, ReplayInputError } from './errors.js';
 import { resolveFamily, runReplay } from './replay/replay.js';
 
 const USAGE = `usage: backbone <command> [options]   (environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, CLICKHOUSE_*)
@@ -157,8 +157,6 @@ async function enrichSettings(e: z.infer<typeof EnrichEnv>) {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
-  const code = (err as { exitCode?: number }).exitCode;
-  const usage = (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
   console.error(`backbone: ${(err as Error).message}`);
-  process.exitCode = usage ? 2 : (code ?? 1);
+  process.exitCode = exitCodeOf(err);
 }

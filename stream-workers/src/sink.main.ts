@@ -34,7 +34,7 @@ const worker = new SinkWorker({
 const finalizer = new SessionFinalizer({
   client: clickhouse,
   names: { database: config.CLICKHOUSE_DATABASE, suffix: '' },
-  logger: logger.child({ module: 'session-finalizer' }),
+  logger,
   idleMinutes: config.SESSION_IDLE_MINUTES,
   onHour: (hour, seconds) => {
     metrics.sessionHours.observe(seconds);
@@ -48,7 +48,7 @@ const finalizerRuns = () => finalizer.start(config.SESSION_FINALIZE_INTERVAL_MS)
 const handover = new HandoverWatch({
   client: clickhouse,
   database: config.CLICKHOUSE_DATABASE,
-  logger: logger.child({ module: 'replay-handover' }),
+  logger,
   sink: worker,
   writers: [
     { family: 'web', stop: () => finalizer.stop(), resume: () => finalizing && finalizerRuns() },

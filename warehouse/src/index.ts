@@ -25,3 +25,4 @@ export { MIGRATIONS, type Migration } from './migrations.js';
 export { migrate, MigrationError, type MigrateOptions, type MigrateResult } from './migrate.js';
 export { clickhouseClient, type ClickHouseSettings } from './client.js';
 export { ClickHouseConfig, MigrateConfig } from './config.js';
+export { CLICKHOUSE_CODES, isClickHouseCode } from './errors.js';

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Logger } from '@backbone/runtime';
+import { moduleLogger, type Logger } from '@backbone/runtime';
 import { STREAM_NAMES } from '@backbone/schemas';
 import { clickhouseTime, rawTable } from './columns.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { addMissingColumns, ident, qualified, type TableNames } from './raw-tables.js';
 import { TABLES } from './tables.js';
+import { isClickHouseCode } from './errors.js';
 
 export class MigrationError extends Error {
   readonly code = 'MIGRATION_FAILED';
@@ -35,9 +36,6 @@ export interface MigrateResult {
   columnsAdded: string[];
 }
 
-const TABLE_ALREADY_EXISTS = '57';
-const isCode = (err: unknown, code: string) => (err as { code?: string }).code === code;
-
 export const checksum = (m: Migration, names: TableNames) =>
   createHash('sha256').update(m.statements(names).join(';\n')).digest('hex').slice(0, 16);
 
@@ -48,11 +46,12 @@ export const checksum = (m: Migration, names: TableNames) =>
  * then find the work done. Afterwards raw tables gain any column a newer schema added.
  */
 export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
-  const { client, database, logger } = options;
+  const { client, database } = options;
+  const logger = moduleLogger(options.logger, 'migrate');
   const names: TableNames = { database, suffix: options.suffix ?? '' };
   const migrations = options.migrations ?? MIGRATIONS;
   const ignoreExists = (err: unknown) => {
-    if (!isCode(err, TABLE_ALREADY_EXISTS)) throw err;
+    if (!isClickHouseCode(err, 'TABLE_ALREADY_EXISTS')) throw err;
   };
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${ident(database)}` });
   const ledger = qualified({ database, suffix: '' }, TABLES.schemaMigrations);
@@ -141,7 +140,8 @@ async function reconcileColumns(client: ClickHouseClient, names: TableNames): Pr
 }
 
 async function acquireLock(options: MigrateOptions, names: TableNames) {
-  const { client, logger } = options;
+  const { client } = options;
+  const logger = moduleLogger(options.logger, 'migrate');
   const lockTable = qualified(
     { database: names.database, suffix: '' },
     TABLES.schemaMigrationsLock,
@@ -162,7 +162,7 @@ async function acquireLock(options: MigrateOptions, names: TableNames) {
         },
       };
     } catch (err) {
-      if (!isCode(err, TABLE_ALREADY_EXISTS)) throw err;
+      if (!isClickHouseCode(err, 'TABLE_ALREADY_EXISTS')) throw err;
     }
     const held = await (
       await client.query({

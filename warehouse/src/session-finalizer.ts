@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Logger } from '@backbone/runtime';
+import { moduleLogger, type Logger } from '@backbone/runtime';
 import { clickhouseTime } from './columns.js';
 import { qualified, type TableNames } from './raw-tables.js';
 import { mergedSessions } from './session-summaries.js';
@@ -33,7 +33,10 @@ export class SessionFinalizer {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly options: SessionFinalizerOptions) {
+  private readonly options: SessionFinalizerOptions;
+
+  constructor(options: SessionFinalizerOptions) {
+    this.options = { ...options, logger: moduleLogger(options.logger, 'session-finalizer') };
     this.idleMs = (options.idleMinutes ?? 30) * 60_000;
     this.maxHours = options.maxHoursPerTick ?? 24;
   }

@@ -7,7 +7,7 @@ import {
   type Producer,
   Partitioners,
 } from 'kafkajs';
-import type { Logger } from '@backbone/runtime';
+import { moduleLogger, type Logger } from '@backbone/runtime';
 import {
   SerdeError,
   StreamSerde,
@@ -100,7 +100,10 @@ export class EnrichWorker {
   private readonly streams: readonly StreamName[];
   private readonly txLock = new SerialLock();
 
-  constructor(private readonly options: EnrichWorkerOptions) {
+  private readonly options: EnrichWorkerOptions;
+
+  constructor(options: EnrichWorkerOptions) {
+    this.options = { ...options, logger: moduleLogger(options.logger, 'enrich') };
     this.topics = options.topics ?? catalogTopics;
     this.streams =
       options.streams ?? (['web', 'stt.transcript', 'stt.speaker', 'stt.session'] as const);
@@ -330,7 +333,7 @@ export class EnrichWorker {
     if (tally.backstop.size > 0) {
       for (const [field, n] of tally.backstop) metrics.backstopHits.inc({ stream, field }, n);
       this.options.logger
-        .child({ module: 'backstop' })
+        .child({ part: 'backstop' })
         .warn(
           { stream, fields: Object.fromEntries(tally.backstop) },
           'personal data found in fields that cannot hold it; written as tokens. Fix the sender',

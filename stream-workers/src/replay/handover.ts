@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Admin } from 'kafkajs';
-import type { Logger } from '@backbone/runtime';
+import { moduleLogger, type Logger } from '@backbone/runtime';
 import type { StreamName } from '@backbone/schemas';
 import { clickhouseTime, FAMILIES, qualified, TABLES } from '@backbone/warehouse';
 
@@ -85,7 +85,11 @@ export class HandoverWatch {
   private readonly acked = new Map<string, string>();
   private polling: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: HandoverWatchOptions) {}
+  private readonly options: HandoverWatchOptions;
+
+  constructor(options: HandoverWatchOptions) {
+    this.options = { ...options, logger: moduleLogger(options.logger, 'replay-handover') };
+  }
 
   /** Stops writing the family; resolves with the ack, or undefined when it cannot yet. */
   private async hold(family: string) {

@@ -1,11 +1,8 @@
 import { hostname } from 'node:os';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { clickhouseTime, qualified } from '@backbone/warehouse';
+import { clickhouseTime, isClickHouseCode, qualified } from '@backbone/warehouse';
 
-/** Another replay holds the family, or an unfinished one is in the way: exit code 3. */
-export class ReplayConflictError extends Error {
-  readonly exitCode = 3;
-}
+import { ReplayConflictError } from '../errors.js';
 
 export type RunState =
   'preparing' | 'replaying' | 'refused' | 'swapping' | 'swapped' | 'done' | 'discarded';
@@ -19,7 +16,6 @@ export interface RunRecord<D> {
 }
 
 const FINISHED: RunState[] = ['done', 'discarded'];
-const TABLE_ALREADY_EXISTS = '57';
 
 /** Replay runs of one stream family (`replay_runs`): the state a resumed run goes on from. */
 export class RunLedger<D> {
@@ -112,7 +108,7 @@ ORDER BY updated_at DESC LIMIT 1`,
             },
           };
         } catch (err) {
-          if ((err as { code?: string }).code !== TABLE_ALREADY_EXISTS) throw err;
+          if (!isClickHouseCode(err, 'TABLE_ALREADY_EXISTS')) throw err;
         }
       held ??= (await holder()) ?? {};
       if (held.host === hostname() && held.pid !== undefined && !alive(held.pid)) {

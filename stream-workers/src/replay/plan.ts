@@ -6,25 +6,9 @@ import { FAMILIES, familyOf, familyTables, type StreamFamily } from '@backbone/w
 import type { EnrichContext } from '../enrich/enrich.step.js';
 import { catalogTopics, type TopicNamer } from '../topics.js';
 import type { RunState } from './ledger.js';
-import {
-  parsePosition,
-  ReplayInputError,
-  resolvePosition,
-  topicBounds,
-  type TopicOffsets,
-} from './positions.js';
+import { ReplayInputError } from '../errors.js';
+import { parsePosition, resolvePosition, topicBounds, type TopicOffsets } from './positions.js';
 import type { Verification } from './verify.js';
-
-/** The shadow differs from live and --force was not given: exit code 4, nothing swapped. */
-export class ReplayMismatchError extends Error {
-  readonly exitCode = 4;
-  constructor(
-    message: string,
-    readonly verification: Verification,
-  ) {
-    super(message);
-  }
-}
 
 export interface ReplayEnv {
   kafka: Kafka;

@@ -1,9 +1,6 @@
 import type { Admin } from 'kafkajs';
 
-/** An error in what the operator asked for: printed as it is, exit code 2. */
-export class ReplayInputError extends Error {
-  readonly exitCode = 2;
-}
+import { ReplayInputError } from '../errors.js';
 
 export type Position =
   | { kind: 'earliest' }

@@ -45,7 +45,7 @@ export class ShadowReader implements SinkBounds {
       clickhouse: env.clickhouse,
       database: env.database,
       groupId: ctx.replayGroup,
-      logger: env.logger.child({ module: 'replay-reader' }),
+      logger: env.logger.child({ part: 'reader' }),
       metrics: new WorkerMetrics({ defaultMetrics: false }),
       streams: ctx.streams,
       topics: env.topics ?? catalogTopics,
@@ -135,7 +135,7 @@ export async function finalizeAll(env: ReplayEnv, names: TableNames): Promise<vo
   const finalizer = new SessionFinalizer({
     client: env.clickhouse,
     names,
-    logger: env.logger.child({ module: 'replay-finalizer' }),
+    logger: env.logger.child({ part: 'finalizer' }),
     maxHoursPerTick: 24 * 7,
   });
   while ((await finalizer.tick()).length > 0);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parsePosition, ReplayInputError } from './positions.js';
+import { ReplayInputError } from '../errors.js';
+import { parsePosition } from './positions.js';
 import { limits, resolveFamily, type Plan } from './replay.js';
 import { dayFiguresQuery, mergedValue } from './verify.js';
 

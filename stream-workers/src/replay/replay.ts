@@ -10,28 +10,28 @@ import { catalogTopics, type TopicNamer } from '../topics.js';
 import { copyFromLive } from './copy.js';
 import { countRows } from './count.js';
 import { HandoverFence } from './handover.js';
-import { ReplayConflictError, RunLedger, type RunState } from './ledger.js';
+import { ReplayConflictError, ReplayInputError, ReplayMismatchError } from '../errors.js';
+import { RunLedger, type RunState } from './ledger.js';
 import {
   committedOffsets,
   describePlan,
   makePlan,
   mapOf,
   offsetsRecord,
-  ReplayMismatchError,
   resolveFamily,
   type Plan,
   type ReplayEnv,
   type ReplayOutcome,
   type ReplayRequest,
 } from './plan.js';
-import { ReplayInputError, topicBounds, type TopicOffsets } from './positions.js';
+import { topicBounds, type TopicOffsets } from './positions.js';
 import { finalizeAll, ShadowReader } from './read.js';
 import { reenrichInto } from './reenrich.js';
 import { dropShadow, exchange, uuids } from './swap.js';
 import { formatVerification, verify, type Verification } from './verify.js';
+import { moduleLogger } from '@backbone/runtime';
 
 export {
-  ReplayMismatchError,
   resolveFamily,
   limits,
   type Plan,
@@ -64,7 +64,8 @@ const since = (t: number) => (performance.now() - t) / 1000;
  * replaying → swapping → swapped → done), so a run that stopped anywhere is resumed where it
  * was. See stream-workers/README.md § Replay.
  */
-export async function runReplay(env: ReplayEnv, req: ReplayRequest): Promise<ReplayOutcome> {
+export async function runReplay(given: ReplayEnv, req: ReplayRequest): Promise<ReplayOutcome> {
+  const env = { ...given, logger: moduleLogger(given.logger, 'replay') };
   const started = Date.now();
   const family = resolveFamily(req.stream);
   const topics = env.topics ?? catalogTopics;

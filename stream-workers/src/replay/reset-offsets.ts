@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { catalogTopics, type TopicNamer } from '../topics.js';
-import { ReplayConflictError } from './ledger.js';
-import { parsePosition, ReplayInputError, resolvePosition, topicBounds } from './positions.js';
+import { ReplayConflictError, ReplayInputError } from '../errors.js';
+import { parsePosition, resolvePosition, topicBounds } from './positions.js';
 import { resolveFamily } from './replay.js';
 
 /**

@@ -6,7 +6,7 @@ import {
   type Kafka,
   type Producer,
 } from 'kafkajs';
-import type { Logger } from '@backbone/runtime';
+import { moduleLogger, type Logger } from '@backbone/runtime';
 import { StreamSerde, type SchemaRegistryClient, type StreamName } from '@backbone/schemas';
 import { qualified, rawTable } from '@backbone/warehouse';
 import type { WorkerMetrics } from '../metrics.js';
@@ -94,7 +94,10 @@ export class SinkWorker {
   private readonly drained = new Set<StreamName>();
   private member: { memberId: string; assignment: Record<string, number[]> } | undefined;
 
-  constructor(private readonly options: SinkWorkerOptions) {
+  private readonly options: SinkWorkerOptions;
+
+  constructor(options: SinkWorkerOptions) {
+    this.options = { ...options, logger: moduleLogger(options.logger, 'sink') };
     this.topics = options.topics ?? catalogTopics;
     this.streams =
       options.streams ?? (['web', 'stt.transcript', 'stt.speaker', 'stt.session'] as const);

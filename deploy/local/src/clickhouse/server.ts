@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import type { Logger } from '@backbone/runtime';
+import { moduleLogger, type Logger } from '@backbone/runtime';
 import { authenticate, planExecution, type UserProfile } from './access.js';
 import type { Engine } from './engine.js';
 import {
@@ -65,7 +65,8 @@ function compress(req: IncomingMessage, body: Buffer): { body: Buffer; encoding?
  * ClickHouse-style errors.
  */
 export function buildClickHouseServer(options: ClickHouseServerOptions): Server {
-  const { engine, logger } = options;
+  const { engine } = options;
+  const logger = moduleLogger(options.logger, 'clickhouse-http');
 
   async function handleQuery(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const started = process.hrtime.bigint();

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import type { Logger } from '@backbone/runtime';
+import { moduleLogger, type Logger } from '@backbone/runtime';
 import { isCompatibilityLevel, type CompatibilityLevel } from './compatibility.js';
 import { invalidCompatibility, invalidSchema, RegistryError } from './errors.js';
 import type { RegistryRecord, RegistryStore } from './store.js';
@@ -48,6 +48,7 @@ const flag = (value: unknown) => value === 'true' || value === true;
 /** The Confluent Schema Registry REST API over a RegistryStore. */
 export function registerRoutes(app: FastifyInstance, deps: RegistryDeps): void {
   const { store } = deps;
+  const log = moduleLogger(deps.logger, 'registry-http');
   // Writes are serialised so that ids and versions are assigned from an up-to-date store.
   let writes: Promise<unknown> = Promise.resolve();
   const write = <T>(change: () => { records: RegistryRecord[] } & T): Promise<T> => {
@@ -87,7 +88,7 @@ export function registerRoutes(app: FastifyInstance, deps: RegistryDeps): void {
       return reply.status(err.status).send({ error_code: err.errorCode, message: err.message });
     }
     const status = (err as { statusCode?: number }).statusCode ?? 500;
-    if (status >= 500) deps.logger.error({ err }, 'registry request failed');
+    if (status >= 500) log.error({ err }, 'registry request failed');
     return reply
       .status(status)
       .send({ error_code: status === 400 ? 400 : 50001, message: err.message });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { QueryError } from './errors.js';
-import { parseExplainAst } from './sql-ast.js';
-import { checkStatement, type SqlScope } from './sql-guard.js';
-import { tenantFilters } from './sql.route.js';
+import { QueryError } from '../errors.js';
+import { parseExplainAst } from './ast.js';
+import { checkStatement, type SqlScope } from './guard.js';
+import { tenantFilters } from './engine.js';
 
 /** EXPLAIN AST output of ClickHouse 26.7 (chDB) for the statements named in each case. */
 const AST = {

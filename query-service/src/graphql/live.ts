@@ -1,16 +1,5 @@
-import { TABLES } from '@backbone/warehouse/tables';
-import type { ClickHouseClient } from '@clickhouse/client';
-import type { Logger } from '@backbone/runtime';
-
-export interface LiveStats {
-  at: Date;
-  windowMinutes: number;
-  events: number;
-  pageViews: number;
-  uniqueVisitors: number;
-  sessions: number;
-  eventsPerMinute: number;
-}
+import { moduleLogger, type Logger } from '@backbone/runtime';
+import type { LiveStats, Repositories } from '../repositories/index.js';
 
 type Listener = (stats: LiveStats) => void;
 
@@ -19,14 +8,16 @@ type Listener = (stats: LiveStats) => void;
  * by every subscriber of that pair; the ticker stops when its last subscriber leaves.
  */
 export class LiveHub {
+  private readonly logger: Logger;
   private readonly feeds = new Map<string, { listeners: Set<Listener>; timer: NodeJS.Timeout }>();
 
   constructor(
-    private readonly clickhouse: ClickHouseClient,
-    private readonly database: string,
-    private readonly logger: Logger,
+    private readonly reads: Repositories['live'],
+    logger: Logger,
     private readonly tickMs = 1000,
-  ) {}
+  ) {
+    this.logger = moduleLogger(logger, 'live');
+  }
 
   /** Subscribers right now, for metrics and tests. */
   get feedCount(): number {
@@ -39,7 +30,8 @@ export class LiveHub {
     if (!feed) {
       const listeners = new Set<Listener>();
       const tick = () => {
-        void this.read(tenant, windowMinutes)
+        void this.reads
+          .stats(tenant, windowMinutes)
           .then((stats) => listeners.forEach((l) => l(stats)))
           .catch((err: unknown) =>
             this.logger.warn({ err }, 'live stats query failed; next tick retries'),
@@ -64,29 +56,6 @@ export class LiveHub {
   close(): void {
     for (const f of this.feeds.values()) clearInterval(f.timer);
     this.feeds.clear();
-  }
-
-  private async read(tenant: string, windowMinutes: number): Promise<LiveStats> {
-    const result = await this.clickhouse.query({
-      query: `SELECT sum(events) AS total, sumIf(events, event_type = 'page_view') AS views,
-  uniqMerge(visitors) AS people, uniqMerge(sessions) AS visits
-FROM ${this.database}.${TABLES.webTraffic1m}
-WHERE tenant_id = {tenant:String}
-  AND minute >= toStartOfMinute(now() - toIntervalMinute({window:UInt32}))`,
-      query_params: { tenant, window: windowMinutes },
-      format: 'JSONEachRow',
-    });
-    const [r] = await result.json<Record<string, unknown>>();
-    const events = Number(r?.total ?? 0);
-    return {
-      at: new Date(),
-      windowMinutes,
-      events,
-      pageViews: Number(r?.views ?? 0),
-      uniqueVisitors: Number(r?.people ?? 0),
-      sessions: Number(r?.visits ?? 0),
-      eventsPerMinute: events / windowMinutes,
-    };
   }
 }
 

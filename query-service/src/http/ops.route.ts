@@ -1,6 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { describeChecks, type ReadyReport } from '@backbone/runtime';
-import type { Authenticate } from './auth.js';
+import type { Authenticate } from '../auth.js';
 
 export interface ComponentTarget {
   name: string;

@@ -1,14 +1,8 @@
-import { TABLES } from '@backbone/warehouse/tables';
-import type { ClickHouseClient } from '@clickhouse/client';
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import type { Authenticate } from './auth.js';
-import { badInput } from './errors.js';
-import { chTime, checkRange } from './time-range.js';
-
-/** What an export holds: identifiers and dimensions of class none/low, never masked values. */
-const COLUMNS = `event_id, event_type, occurred_at, session_id, page_host, page_path, device_type,
-  browser, os, country, region, traffic_source, traffic_medium, utm_source, utm_medium, utm_campaign,
-  value, currency`;
+import type { Authenticate } from '../auth.js';
+import { badInput } from '../errors.js';
+import type { Repositories } from '../repositories/index.js';
+import { checkRange } from '../time-range.js';
 
 const FORMATS = {
   csv: { clickhouse: 'CSVWithNames', type: 'text/csv; charset=utf-8', ext: 'csv' },
@@ -21,8 +15,7 @@ const FORMATS = {
  */
 export function exportRoute(deps: {
   authenticate: Authenticate;
-  clickhouse: ClickHouseClient;
-  database: string;
+  exports: Repositories['exports'];
   maxRangeDays: number;
 }): Router {
   const router = Router();
@@ -35,18 +28,7 @@ export function exportRoute(deps: {
       const name = typeof req.query.format === 'string' ? req.query.format : 'csv';
       if (!(name in FORMATS)) throw badInput('format must be csv or json');
       const format = FORMATS[name as keyof typeof FORMATS];
-      const { stream } = await deps.clickhouse.exec({
-        query: `SELECT ${COLUMNS} FROM ${deps.database}.${TABLES.webEvents}
-WHERE tenant_id = {tenant:String}
-  AND occurred_at >= {start:DateTime64(3, 'UTC')} AND occurred_at < {end:DateTime64(3, 'UTC')}
-ORDER BY occurred_at, event_id
-FORMAT ${format.clickhouse}`,
-        query_params: {
-          tenant: viewer.tenantId,
-          start: chTime(range.start),
-          end: chTime(range.end),
-        },
-      });
+      const stream = await deps.exports.webEvents(viewer.tenantId, range, format.clickhouse);
       res.status(200).type(format.type);
       res.setHeader(
         'content-disposition',

@@ -1,9 +1,8 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import type { Authenticate, Viewer } from './auth.js';
-import { badInput, QueryError } from './errors.js';
-import type { StatsRepository } from './stats.repository.js';
-import type { WebRepository } from './web.repository.js';
-import { checkRange, GRANULARITIES, type Granularity, type TimeRange } from './time-range.js';
+import type { Authenticate, Viewer } from '../auth.js';
+import { badInput } from '../errors.js';
+import type { Repositories } from '../repositories/index.js';
+import { checkRange, GRANULARITIES, type Granularity, type TimeRange } from '../time-range.js';
 
 type Handler = (viewer: Viewer, range: TimeRange, req: Request) => Promise<unknown>;
 
@@ -37,8 +36,8 @@ function limit(req: Request, fallback: number): number {
  */
 export function restRoutes(deps: {
   authenticate: Authenticate;
-  stats: StatsRepository;
-  web: WebRepository;
+  stats: Repositories['stats'];
+  web: Repositories['web'];
   maxRangeDays: number;
 }): Router {
   const router = Router();
@@ -112,30 +111,4 @@ export function restRoutes(deps: {
     deps.web.sessions(v.tenantId, range, limit(req, 50), after(req)),
   );
   return router;
-}
-
-/** Errors of the REST routes as `{status: 'error', code, message}` with their HTTP status. */
-export function restErrors(logger: { error: (o: object, m: string) => void }) {
-  return (err: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(err);
-    if (err instanceof QueryError) {
-      res.status(err.status).json({ status: 'error', code: err.code, message: err.message });
-      return;
-    }
-    // body-parser's own errors: a body too large (413) or not JSON (400).
-    const parse = err as { status?: number; type?: string };
-    if (parse.type === 'entity.too.large' || parse.type === 'entity.parse.failed') {
-      res.status(parse.status ?? 400).json({
-        status: 'error',
-        code: parse.type === 'entity.too.large' ? 'PAYLOAD_TOO_LARGE' : 'BAD_USER_INPUT',
-        message:
-          parse.type === 'entity.too.large'
-            ? 'the request body is too large'
-            : 'the body is not valid JSON',
-      });
-      return;
-    }
-    logger.error({ err, requestId: res.locals.requestId as unknown }, 'REST request failed');
-    res.status(500).json({ status: 'error', code: 'INTERNAL', message: 'internal error' });
-  };
 }

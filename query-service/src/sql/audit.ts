@@ -1,8 +1,8 @@
 import { TABLES } from '@backbone/warehouse/tables';
 import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Viewer } from './auth.js';
-import { chTime } from './time-range.js';
+import type { Viewer } from '../auth.js';
+import { chTime } from '../time-range.js';
 
 export type AuditStatus = 'running' | 'ok' | 'refused' | 'failed';
 
@@ -73,3 +73,6 @@ export class SqlAudit {
     });
   }
 }
+
+/** What the SQL endpoint needs of an audit trail. */
+export type AuditLog = Pick<SqlAudit, 'started' | 'finished'>;

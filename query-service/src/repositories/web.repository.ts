@@ -1,5 +1,5 @@
 import { ClickHouseReader, cursorParams, page } from './reader.js';
-import { chTime, type TimeRange } from './time-range.js';
+import { chTime, type TimeRange } from '../time-range.js';
 import { TABLES } from '@backbone/warehouse/tables';
 
 const EVENT_COLUMNS = `event_id, event_type, toUnixTimestamp64Milli(occurred_at) AS at, session_id,

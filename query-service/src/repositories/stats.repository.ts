@@ -1,5 +1,5 @@
 import { BUCKET, ClickHouseReader } from './reader.js';
-import { chTime, trafficGrains, type Granularity, type TimeRange } from './time-range.js';
+import { chTime, trafficGrains, type Granularity, type TimeRange } from '../time-range.js';
 import { TABLES } from '@backbone/warehouse/tables';
 
 export interface Overview {

@@ -1,5 +1,5 @@
-import { badInput, forbidden, type QueryError } from './errors.js';
-import { walk, type AstNode } from './sql-ast.js';
+import { badInput, forbidden, type QueryError } from '../errors.js';
+import { walk, type AstNode } from './ast.js';
 
 /** What an admin's SQL may read: the tenant-scoped tables of one database. */
 export interface SqlScope {

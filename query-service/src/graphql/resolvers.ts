@@ -1,18 +1,16 @@
-import type { Viewer } from './auth.js';
-import { badInput } from './errors.js';
+import type { Viewer } from '../auth.js';
+import { badInput } from '../errors.js';
+import type { Repositories } from '../repositories/index.js';
+import { checkRange, type Granularity, type TimeRange } from '../time-range.js';
 import { liveIterator, type LiveHub } from './live.js';
-import type { SpeechRepository } from './speech.repository.js';
-import type { StatsRepository } from './stats.repository.js';
-import { checkRange, type Granularity, type TimeRange } from './time-range.js';
 import { DateTime, JSONScalar, Long } from './schema.js';
-import type { WebRepository } from './web.repository.js';
 
 export interface QueryContext {
   viewer: Viewer;
-  web: WebRepository;
+  web: Repositories['web'];
   live: LiveHub;
-  stats: StatsRepository;
-  speech: SpeechRepository;
+  stats: Repositories['stats'];
+  speech: Repositories['speech'];
   maxRangeDays: number;
 }
 

@@ -1,4 +1,4 @@
-import { chTime, type Granularity, type TimeRange } from './time-range.js';
+import { chTime, type Granularity, type TimeRange } from '../time-range.js';
 import { BUCKET, ClickHouseReader, cursorParams, page } from './reader.js';
 import { TABLES } from '@backbone/warehouse/tables';
 

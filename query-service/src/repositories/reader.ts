@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { badInput } from './errors.js';
-import type { Granularity } from './time-range.js';
+import { badInput } from '../errors.js';
+import type { Granularity } from '../time-range.js';
 
 /** Time-bucket expressions by granularity (over a `minute` column): fixed text, never input. */
 export const BUCKET: Record<Granularity, string> = {
