@@ -1,0 +1,115 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PORTS, REPO_ROOT } from '@backbone/deploy/local';
+
+/**
+ * docker-compose.kafka.yml, checked without a Docker engine: the Compose Specification's JSON
+ * schema and dclint's best-practice rules (the `dclint` package bundles both), then what the
+ * backbone itself needs of the file.
+ */
+const FILE = path.join(REPO_ROOT, 'docker-compose.kafka.yml');
+
+/**
+ * What the test uses of dclint. Its published declarations import without file extensions,
+ * which NodeNext resolution cannot follow, so the shape is written down here.
+ */
+interface Linter {
+  lintFiles(
+    paths: string[],
+    recursive: boolean,
+  ): { messages: { rule: string; message: string }[] }[];
+}
+const dclint: unknown = await import('dclint');
+const { DCLinter } = dclint as {
+  DCLinter: new (config: {
+    rules: Record<string, 0 | 1 | 2>;
+    quiet: boolean;
+    debug: boolean;
+    exclude: string[];
+  }) => Linter;
+};
+
+/** dclint with only its style rules (key and service order) off: those are taste, not faults. */
+const linter = new DCLinter({
+  rules: { 'service-keys-order': 0, 'services-alphabetical-order': 0 },
+  quiet: false,
+  debug: false,
+  exclude: [],
+});
+const lint = (file: string) =>
+  linter.lintFiles([file], false).flatMap((r) => r.messages.map((m) => `${m.rule}: ${m.message}`));
+
+interface Service {
+  image?: string;
+  ports?: string[];
+  environment?: Record<string, string | number | boolean>;
+  healthcheck?: { test: unknown };
+  depends_on?: Record<string, { condition: string }>;
+}
+const compose = parse(await readFile(FILE, 'utf8')) as { services: Record<string, Service> };
+const services = compose.services;
+
+const scratch = await mkdtemp(path.join(tmpdir(), 'compose-'));
+afterAll(() => rm(scratch, { recursive: true, force: true }));
+
+describe('docker-compose.kafka.yml', () => {
+  it("is valid by the Compose Specification schema and breaks none of dclint's rules", () => {
+    expect(lint(FILE)).toEqual([]);
+  });
+
+  it('is checked for real: a file the specification does not allow is refused', async () => {
+    const broken = path.join(scratch, 'broken.yml');
+    await writeFile(
+      broken,
+      'name: broken\nservices:\n  kafka:\n    image: apache/kafka:4.3.1\n    environmnt:\n      A: b\n',
+    );
+    expect(lint(broken).join('\n')).toMatch(
+      /invalid-schema: .*\/services\/kafka.*additional properties/,
+    );
+  });
+
+  it("runs Kafka, the registry, ClickHouse and Redis on the local stack's ports, on loopback only", () => {
+    const published = {
+      kafka: DEFAULT_PORTS.kafka,
+      'schema-registry': DEFAULT_PORTS.registry,
+      clickhouse: DEFAULT_PORTS.clickhouse,
+      redis: DEFAULT_PORTS.redis,
+    };
+    expect(Object.keys(services).sort()).toEqual(Object.keys(published).sort());
+    for (const [name, port] of Object.entries(published)) {
+      const service = services[name];
+      expect(service?.ports, name).toEqual([`127.0.0.1:${port}:${port}`]);
+      expect(service?.image, name).toMatch(/^[\w./-]+:\d[\w.-]*$/);
+      expect(service?.healthcheck?.test, name).toBeDefined();
+      for (const [dependency, { condition }] of Object.entries(service?.depends_on ?? {})) {
+        expect(Object.keys(services), `${name} depends on`).toContain(dependency);
+        expect(condition).toBe('service_healthy');
+      }
+    }
+    // Topics come from the stream catalog only, never from a producer's typo.
+    expect(services.kafka?.environment?.KAFKA_AUTO_CREATE_TOPICS_ENABLE).toBe('false');
+  });
+
+  it('takes every password from the environment and refuses to render without it', () => {
+    const passwords = Object.entries(services).flatMap(([service, s]) =>
+      Object.entries(s.environment ?? {})
+        .filter(([key]) => key.includes('PASSWORD'))
+        .map(([key, value]) => ({ service, key, value: String(value) })),
+    );
+    expect(passwords.map((p) => p.key).sort()).toEqual([
+      'CLICKHOUSE_AUDITOR_PASSWORD',
+      'CLICKHOUSE_PASSWORD',
+      'CLICKHOUSE_READER_PASSWORD',
+    ]);
+    for (const { service, key, value } of passwords) {
+      // `${VAR:?message}`: Compose stops with the message when VAR is unset or empty.
+      const required = /^\$\{(\w+):\?([^}]+)\}$/.exec(value);
+      expect(required, `${service}.${key}`).not.toBeNull();
+      expect(required?.[1]).toBe(key);
+      expect(required?.[2]).toContain(`set ${key}`);
+    }
+  });
+});
