@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ConfigError } from '@backbone/runtime';
 import { StackError } from './stack/errors.js';
-import { DEFAULT_DATA_DIR } from './stack/layout.js';
+import { dataDirOf, localConfig } from './config.js';
 import { describeEndpoints, describeStatus } from './stack/report.js';
 import { downStack, stackStatus, upStack } from './stack/stack.js';
 
@@ -34,9 +35,8 @@ async function main(): Promise<number> {
     },
   });
   const command = positionals[0];
-  const dataDir = path.resolve(
-    values['data-dir'] ?? process.env.BACKBONE_DATA_DIR ?? DEFAULT_DATA_DIR,
-  );
+  const config = localConfig();
+  const dataDir = dataDirOf(config, values['data-dir']);
   const log = (line: string) => console.log(line);
   if (values.help || !command) {
     console.log(USAGE);
@@ -51,6 +51,7 @@ async function main(): Promise<number> {
         dataDir,
         ports: values.ports,
         redis: values['no-redis'] ? 'none' : 'auto',
+        ...(config.JAVA_HOME ? { javaHome: config.JAVA_HOME } : {}),
         log: values.json ? () => undefined : log,
       });
       console.log(
@@ -82,6 +83,8 @@ main().then(
   (err: unknown) => {
     if (err instanceof StackError) {
       console.error(`error: ${err.message}${err.hint ? `\n${err.hint}` : ''}`);
+    } else if (err instanceof ConfigError) {
+      console.error(`error: ${err.message}`);
     } else {
       console.error(err);
     }

@@ -7,9 +7,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_DATA_DIR } from './stack/layout.js';
+import { dataDirOf, localConfig } from './config.js';
 import { Simulator } from './simulator/simulator.js';
 
+const config = localConfig();
 const { values } = parseArgs({
   options: {
     rate: { type: 'string', default: '200' },
@@ -19,7 +20,7 @@ const { values } = parseArgs({
     'backfill-rate': { type: 'string', default: '2' },
     url: {
       type: 'string',
-      default: `http://127.0.0.1:${process.env.GATEWAY_PORT ?? 8080}/v1/events`,
+      default: `http://127.0.0.1:${config.GATEWAY_PORT}/v1/events`,
     },
     'api-key': { type: 'string' },
     'data-dir': { type: 'string' },
@@ -38,9 +39,7 @@ const rate = number('rate', values.rate, 0.1);
 const seed = number('seed', values.seed, 0);
 const backfillHours = number('backfill-hours', values['backfill-hours'], 0);
 const backfillRate = number('backfill-rate', values['backfill-rate'], 0.1);
-const dataDir = path.resolve(
-  values['data-dir'] ?? process.env.BACKBONE_DATA_DIR ?? DEFAULT_DATA_DIR,
-);
+const dataDir = dataDirOf(config, values['data-dir']);
 const keyFile = path.join(dataDir, 'demo-api-key');
 const apiKey =
   values['api-key'] ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined);

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ConfigError } from '@backbone/runtime';
 import { StackError } from './stack/errors.js';
-import { DEFAULT_DATA_DIR } from './stack/layout.js';
+import { dataDirOf, localConfig } from './config.js';
 import { describeEndpoints } from './stack/report.js';
 import { downStack, stackStatus, upStack } from './stack/stack.js';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -29,17 +30,21 @@ async function main(): Promise<void> {
       'no-simulator': { type: 'boolean', default: false },
     },
   });
-  const dataDir = path.resolve(
-    values['data-dir'] ?? process.env.BACKBONE_DATA_DIR ?? DEFAULT_DATA_DIR,
-  );
+  const config = localConfig();
+  const dataDir = dataDirOf(config, values['data-dir']);
   const before = await stackStatus(dataDir);
   const alreadyRunning = new Set(
     before.components.filter((c) => c.status === 'running' && c.pid).map((c) => c.pid as number),
   );
 
   const started = Date.now();
-  const state = await upStack({ dataDir, ports: 'default', log: (line) => console.log(line) });
-  const gatewayPort = Number(process.env.GATEWAY_PORT ?? 8080);
+  const state = await upStack({
+    dataDir,
+    ports: 'default',
+    ...(config.JAVA_HOME ? { javaHome: config.JAVA_HOME } : {}),
+    log: (line) => console.log(line),
+  });
+  const gatewayPort = config.GATEWAY_PORT;
   const { key, keysFile } = ensureDemoKey(dataDir);
   let gateway;
   let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
@@ -50,7 +55,7 @@ async function main(): Promise<void> {
     query = await startQueryService({
       dataDir,
       endpoints: state.endpoints,
-      port: Number(process.env.QUERY_PORT ?? 4000),
+      port: config.QUERY_PORT,
       dashboardDir,
       components: { gateway: `http://127.0.0.1:${gatewayPort}`, ...workers.urls },
     });
@@ -92,12 +97,12 @@ async function main(): Promise<void> {
   let stopping = false;
   let simulator: Simulator | undefined;
   if (!values['no-simulator']) {
-    const rate = Number(process.env.SIMULATOR_RATE ?? 20);
+    const rate = config.SIMULATOR_RATE;
     simulator = new Simulator({
       url: `http://127.0.0.1:${gatewayPort}/v1/events`,
       apiKey: key,
       rate,
-      seed: Number(process.env.SIMULATOR_SEED ?? 42),
+      seed: config.SIMULATOR_SEED,
       log: (line) => console.log(line),
     });
     const live = simulator;
@@ -151,6 +156,7 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   if (err instanceof StackError)
     console.error(`error: ${err.message}${err.hint ? `\n${err.hint}` : ''}`);
+  else if (err instanceof ConfigError) console.error(`error: ${err.message}`);
   else console.error(err);
   process.exit(1);
 });

@@ -45,6 +45,7 @@ export function upKafka(
   ctx: ComponentContext,
   ports: { port: number; controllerPort: number },
   heap: string,
+  java: string,
 ) {
   return reuseOrStart(
     ctx,
@@ -52,12 +53,13 @@ export function upKafka(
     ctx.previous?.kafka,
     (p) => waitForKafka(`127.0.0.1:${p.port}`, p.pid, p.logFile, ctx.timeoutMs),
     async () => {
-      await checkJavaAndMaven();
+      await checkJavaAndMaven(java);
       const started = await startKafka({
         dataDir: path.join(ctx.dataDir, 'kafka'),
         classpath: await kafkaClasspath(path.join(LOCAL_DIR, 'kafka'), CACHE_DIR),
         ports,
         heap,
+        java,
         cwd: ctx.dataDir,
         stackDir: ctx.dataDir,
       });

@@ -6,7 +6,6 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { waitFor } from '@backbone/runtime';
 import { StackError } from './errors.js';
-import { javaCommand } from './prerequisites.js';
 import { isAlive, spawnDetached, tail, type SpawnedProcess } from './processes.js';
 
 export const KAFKA_VERSION = '4.3.1';
@@ -119,6 +118,8 @@ export async function startKafka(options: {
   classpath: string;
   ports: KafkaPorts;
   heap: string;
+  /** The java executable that runs the broker. */
+  java: string;
   cwd: string;
   /** The stack's data directory, recorded in the process so `down` can recognise it. */
   stackDir: string;
@@ -140,7 +141,7 @@ export async function startKafka(options: {
     options.classpath,
   ];
   if (!existsSync(path.join(dir, 'logs', 'meta.properties'))) {
-    const format = await capture(javaCommand(), [
+    const format = await capture(options.java, [
       ...jvm,
       'kafka.tools.StorageTool',
       'format',
@@ -152,7 +153,7 @@ export async function startKafka(options: {
       throw new StackError('Formatting the Kafka log directory failed.', format.output.trim());
     }
   }
-  return spawnDetached(javaCommand(), [...jvm, 'kafka.Kafka', props], {
+  return spawnDetached(options.java, [...jvm, 'kafka.Kafka', props], {
     cwd: options.cwd,
     env: { ...process.env, BACKBONE_STACK_DIR: options.stackDir },
     logFile: path.join(dir, 'kafka.log'),

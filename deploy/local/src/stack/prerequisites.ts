@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { StackError } from './errors.js';
 
 const run = promisify(execFile);
 
-/** `$JAVA_HOME/bin/java` when JAVA_HOME is set, as the Kafka scripts do; else `java` on PATH. */
-export function javaCommand(): string {
-  return process.env.JAVA_HOME ? `${process.env.JAVA_HOME}/bin/java` : 'java';
+/** `<javaHome>/bin/java` when JAVA_HOME is given, as the Kafka scripts do; else `java` on PATH. */
+export function javaCommand(javaHome: string | undefined): string {
+  return javaHome ? path.join(javaHome, 'bin', 'java') : 'java';
 }
 
 async function version(command: string, args: string[]): Promise<string | undefined> {
@@ -19,11 +20,11 @@ async function version(command: string, args: string[]): Promise<string | undefi
 }
 
 /** Java 17+ and Maven must be on PATH to run Kafka from its Maven Central jars. */
-export async function checkJavaAndMaven(): Promise<void> {
-  const java = await version(javaCommand(), ['-version']);
+export async function checkJavaAndMaven(javaPath: string): Promise<void> {
+  const java = await version(javaPath, ['-version']);
   if (java === undefined) {
     throw new StackError(
-      `Java was not found (${javaCommand()}): the local stack runs Apache Kafka on the JVM.`,
+      `Java was not found (${javaPath}): the local stack runs Apache Kafka on the JVM.`,
       'Install JDK 17+ (apt-get install openjdk-17-jdk-headless), or point KAFKA_BROKERS at an existing Kafka (see README "External services").',
     );
   }

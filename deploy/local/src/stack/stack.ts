@@ -10,6 +10,7 @@ import { provisionStreams } from './provision.js';
 import { isOurs, stopProcess } from './processes.js';
 import { pingRedis } from './redis.js';
 import { readState, writeState, type ProcessState, type StackState } from './state.js';
+import { javaCommand } from './prerequisites.js';
 
 export interface StackOptions {
   dataDir: string;
@@ -20,6 +21,8 @@ export interface StackOptions {
   /** Redis database index the endpoints name. */
   redisDb?: number;
   kafkaHeap?: string;
+  /** The JDK that runs Kafka (the commands pass JAVA_HOME); none: `java` on PATH. */
+  javaHome?: string;
   timeoutMs?: number;
   log?: (line: string) => void;
 }
@@ -75,6 +78,7 @@ export async function upStack(options: StackOptions): Promise<StackState> {
       ctx,
       { port: ports.kafka, controllerPort: ports.kafkaController },
       options.kafkaHeap ?? '1g',
+      javaCommand(options.javaHome),
     ),
     upClickHouse(ctx, ports.clickhouse, creds),
     upRedis(ctx, options.redis ?? 'auto', options.redisDb ?? 0),
