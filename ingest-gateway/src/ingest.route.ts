@@ -41,6 +41,33 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** What is wrong with a batch as a whole (not an object, no events, too many), if anything. */
+function batchProblem(
+  body: { events?: unknown } | null,
+  maxEvents: number,
+): { message: string; error: FieldError } | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return {
+      message: 'The body must be a JSON object',
+      error: { field: '(body)', message: 'Expected an object' },
+    };
+  if (!Array.isArray(body.events) || body.events.length === 0)
+    return {
+      message: 'No events',
+      error: {
+        field: 'events',
+        message:
+          body.events === undefined ? 'Required field missing' : 'Expected a non-empty array',
+      },
+    };
+  if (body.events.length > maxEvents)
+    return {
+      message: 'Too many events',
+      error: { field: 'events', message: `At most ${maxEvents} events per batch` },
+    };
+  return undefined;
+}
+
 export function registerIngestRoutes(
   app: FastifyInstance,
   deps: {
@@ -68,27 +95,11 @@ export function registerIngestRoutes(
   const ingest = async (req: FastifyRequest, reply: FastifyReply) => {
     const key = req.apiKey as ApiKeyRecord;
     const body = req.body as { batch_id?: unknown; events?: unknown } | null;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      return sendError(reply, 'VALIDATION_ERROR', 'The body must be a JSON object', [
-        { field: '(body)', message: 'Expected an object' },
-      ]);
-    }
-    if (!Array.isArray(body.events) || body.events.length === 0) {
-      return sendError(reply, 'VALIDATION_ERROR', 'No events', [
-        {
-          field: 'events',
-          message:
-            body.events === undefined ? 'Required field missing' : 'Expected a non-empty array',
-        },
-      ]);
-    }
-    if (body.events.length > config.MAX_EVENTS_PER_BATCH) {
-      return sendError(reply, 'VALIDATION_ERROR', 'Too many events', [
-        { field: 'events', message: `At most ${config.MAX_EVENTS_PER_BATCH} events per batch` },
-      ]);
-    }
-    const batchId =
-      typeof body.batch_id === 'string' && body.batch_id.length <= 64 ? body.batch_id : req.id;
+    const problem = batchProblem(body, config.MAX_EVENTS_PER_BATCH);
+    if (problem) return sendError(reply, 'VALIDATION_ERROR', problem.message, [problem.error]);
+    const events = (body as { events: unknown[] }).events;
+    const given = (body as { batch_id?: unknown }).batch_id;
+    const batchId = typeof given === 'string' && given.length <= 64 ? given : req.id;
 
     const receivedAt = deps.now();
     const facts = {
@@ -102,7 +113,7 @@ export function registerIngestRoutes(
     const errors: FieldError[] = [];
     const outgoing: { stream: StreamName; event: StreamEvents[StreamName] }[] = [];
     let rejected = 0;
-    for (const [index, raw] of body.events.entries()) {
+    for (const [index, raw] of events.entries()) {
       const mapped = mapEvent(raw, index, facts, limits);
       if (!mapped.ok) {
         rejected++;
@@ -117,7 +128,7 @@ export function registerIngestRoutes(
       if (outcome !== 'kept') metrics.events.inc({ outcome, stream: mapped.stream });
       if (event) outgoing.push({ stream: mapped.stream, event });
     }
-    const accepted = body.events.length - rejected;
+    const accepted = events.length - rejected;
     if (accepted === 0) {
       return sendError(reply, 'VALIDATION_ERROR', 'No event in the batch is valid', errors);
     }
@@ -153,7 +164,7 @@ export function registerIngestRoutes(
     return reply.code(202).send({
       status: 'accepted',
       batch_id: batchId,
-      events_received: body.events.length,
+      events_received: events.length,
       events_accepted: accepted,
       events_rejected: rejected,
       timestamp: new Date(receivedAt).toISOString(),

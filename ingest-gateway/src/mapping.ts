@@ -68,6 +68,66 @@ export function requestPath(prefix: string, schemaPath: string): string {
   return `${prefix}.${field === 'occurred_at' ? 'timestamp' : field}`;
 }
 
+/** An optional object field of the event (`{}` when absent), its keys checked when `allowed`. */
+function objectField(
+  raw: Record<string, unknown>,
+  name: string,
+  at: string,
+  allowed: readonly string[] | undefined,
+  errors: FieldError[],
+): Record<string, unknown> | undefined {
+  const value = raw[name] ?? {};
+  if (!isObject(value)) {
+    errors.push({ field: `${at}.${name}`, message: 'Expected an object' });
+    return undefined;
+  }
+  if (allowed)
+    for (const key of Object.keys(value))
+      if (!allowed.includes(key))
+        errors.push({ field: `${at}.${name}.${key}`, message: 'Unknown field' });
+  return value;
+}
+
+/** The envelope: identity and time from the event, tenant, source and network from the server. */
+function envelope(
+  raw: Record<string, unknown>,
+  facts: RequestFacts,
+  occurredAt: number,
+  clamped: boolean,
+  consent: Record<string, unknown>,
+  context: Record<string, unknown>,
+) {
+  const str = (v: unknown) => (v === undefined ? null : v);
+  return {
+    event_id: raw.event_id as string,
+    event_type: raw.event_type as string,
+    occurred_at: occurredAt,
+    received_at: facts.receivedAt,
+    occurred_at_clamped: clamped,
+    tenant_id: facts.tenantId,
+    source: facts.source,
+    session_id: raw.session_id as string,
+    anonymous_id: str(raw.anonymous_id),
+    user_id: str(raw.user_id),
+    consent: {
+      analytics: str(consent.analytics),
+      marketing: str(consent.marketing),
+      functional: str(consent.functional),
+      gpc: facts.gpc,
+      dnt: facts.dnt,
+      anonymized: false,
+    },
+    context: {
+      ip: facts.ip,
+      user_agent: str(context.user_agent),
+      locale: str(context.locale),
+      timezone: str(context.timezone),
+      page_url: str(context.page_url),
+      referrer: str(context.referrer),
+    },
+  };
+}
+
 /**
  * Maps one event of a batch to its stream's value, or says what is wrong with it, each
  * error naming the field as the sender wrote it (`events[3].properties.value`).
@@ -121,28 +181,10 @@ export function mapEvent(
           : 'Expected an ISO 8601 time with a zone, e.g. 2025-01-15T10:29:55Z',
     });
   }
-  const properties = raw.properties ?? {};
-  if (!isObject(properties))
-    errors.push({ field: `${at}.properties`, message: 'Expected an object' });
-  const context = raw.context ?? {};
-  if (!isObject(context)) errors.push({ field: `${at}.context`, message: 'Expected an object' });
-  else
-    for (const key of Object.keys(context))
-      if (!(CONTEXT_FIELDS as readonly string[]).includes(key))
-        errors.push({ field: `${at}.context.${key}`, message: 'Unknown field' });
-  const consent = raw.consent ?? {};
-  if (!isObject(consent)) errors.push({ field: `${at}.consent`, message: 'Expected an object' });
-  else
-    for (const key of Object.keys(consent))
-      if (!(CONSENT_FIELDS as readonly string[]).includes(key))
-        errors.push({ field: `${at}.consent.${key}`, message: 'Unknown field' });
-  if (
-    errors.length > 0 ||
-    !stream ||
-    !isObject(properties) ||
-    !isObject(context) ||
-    !isObject(consent)
-  )
+  const properties = objectField(raw, 'properties', at, undefined, errors);
+  const context = objectField(raw, 'context', at, CONTEXT_FIELDS, errors);
+  const consent = objectField(raw, 'consent', at, CONSENT_FIELDS, errors);
+  if (errors.length > 0 || !stream || !properties || !context || !consent)
     return { ok: false, errors };
 
   const clamped = time > facts.receivedAt + limits.maxFutureSkewMs;
@@ -154,36 +196,8 @@ export function mapEvent(
   if (branch === 'backbone.events.stt.TranscriptSegment' && payload.is_final === undefined) {
     payload.is_final = eventType === 'stt_transcription_completed';
   }
-  const str = (v: unknown) => (v === undefined ? null : v);
   const value = {
-    envelope: {
-      event_id: raw.event_id as string,
-      event_type: eventType as string,
-      occurred_at: clamped ? facts.receivedAt : time,
-      received_at: facts.receivedAt,
-      occurred_at_clamped: clamped,
-      tenant_id: facts.tenantId,
-      source: facts.source,
-      session_id: raw.session_id as string,
-      anonymous_id: str(raw.anonymous_id),
-      user_id: str(raw.user_id),
-      consent: {
-        analytics: str(consent.analytics),
-        marketing: str(consent.marketing),
-        functional: str(consent.functional),
-        gpc: facts.gpc,
-        dnt: facts.dnt,
-        anonymized: false,
-      },
-      context: {
-        ip: facts.ip,
-        user_agent: str(context.user_agent),
-        locale: str(context.locale),
-        timezone: str(context.timezone),
-        page_url: str(context.page_url),
-        referrer: str(context.referrer),
-      },
-    },
+    envelope: envelope(raw, facts, clamped ? facts.receivedAt : time, clamped, consent, context),
     payload: { [branch]: payload },
   };
   const invalid = validateEvent(stream, value);

@@ -1,6 +1,6 @@
 import type { Admin } from 'kafkajs';
 import { DEFAULT_CHECK_TIMEOUT_MS, type Check } from '@backbone/runtime';
-import type { Refusal } from './sink/sink.worker.js';
+import type { Refusal } from './sink/retry.js';
 
 /** Readiness checks the workers share: the broker answers metadata, the registry lists subjects. */
 export const kafkaCheck = (admin: Admin): Check => ({

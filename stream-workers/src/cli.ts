@@ -13,7 +13,8 @@ import { ClickHouseConfig, clickhouseClient } from '@backbone/warehouse';
 import { GeoLookup } from './enrich/geo.js';
 import { resetOffsets } from './replay/reset-offsets.js';
 import { exitCodeOf, ReplayInputError } from './errors.js';
-import { resolveFamily, runReplay } from './replay/replay.js';
+import { resolveFamily } from './replay/plan.js';
+import { runReplay } from './replay/replay.js';
 
 const USAGE = `usage: backbone <command> [options]   (environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, CLICKHOUSE_*)
 

@@ -72,35 +72,41 @@ const minute = 'toStartOfMinute(occurred_at) AS minute';
 const sessionDay = 'toDate(min(occurred_at)) AS day';
 const rtf = 'if(audio_duration_ms > 0, toFloat64(processing_latency_ms) / audio_duration_ms, NULL)';
 
-export function sttRollups(names: TableNames): string[] {
-  /**
-   * A rollup table fed by several views: the first call creates table and view, later ones
-   * only a view of their own name (`<table>_<name>_mv`) into the same table.
-   */
-  const into =
-    (table: string, columns: string[], time: 'minute' | 'day', keys: string, ttl?: string) =>
-    (name: string, source: StreamName, select: string) =>
-      rollupDdl(names, {
-        table,
-        source,
-        columns,
-        partitionBy: `toYYYYMM(${time})`,
-        orderBy: `tenant_id, ${time}, ${keys}`,
-        ...(ttl ? { ttl } : {}),
-        select,
-      })
-        .slice(name === 'first' ? 0 : 1)
-        .map((s) => s.replace(viewOf(table), viewOf(`${table}_${name}`)));
-  const quality = into(TABLES.sttQuality1m, QUALITY_COLUMNS, 'minute', 'model_id, language');
-  const session = into(TABLES.sttSessions, SESSION_COLUMNS, 'day', 'session_id');
-  const speakers = into(
-    TABLES.sttSpeakers,
-    SPEAKER_COLUMNS,
-    'day',
-    'session_id, speaker_id',
-    'day + INTERVAL 730 DAY',
-  );
+/**
+ * A rollup table fed by several views: the first call creates table and view, later ones
+ * only a view of their own name (`<table>_<name>_mv`) into the same table.
+ */
+function feeds(
+  names: TableNames,
+  table: string,
+  columns: string[],
+  time: 'minute' | 'day',
+  keys: string,
+  ttl?: string,
+) {
+  return (name: string, source: StreamName, select: string) =>
+    rollupDdl(names, {
+      table,
+      source,
+      columns,
+      partitionBy: `toYYYYMM(${time})`,
+      orderBy: `tenant_id, ${time}, ${keys}`,
+      ...(ttl ? { ttl } : {}),
+      select,
+    })
+      .slice(name === 'first' ? 0 : 1)
+      .map((s) => s.replace(viewOf(table), viewOf(`${table}_${name}`)));
+}
 
+/** Per-minute quality by model and language (segments, words, latency, errors). */
+function qualityRollups(names: TableNames): string[] {
+  const quality = feeds(
+    names,
+    TABLES.sttQuality1m,
+    QUALITY_COLUMNS,
+    'minute',
+    'model_id, language',
+  );
   return [
     ...quality(
       'first',
@@ -149,6 +155,13 @@ FROM {SOURCE}
 WHERE event_type = 'stt_error'
 GROUP BY tenant_id, minute, model_id, language, code`,
     }),
+  ];
+}
+
+/** One row per STT session and day, merged from its lifecycle, transcripts and speakers. */
+function sessionRollups(names: TableNames): string[] {
+  const session = feeds(names, TABLES.sttSessions, SESSION_COLUMNS, 'day', 'session_id');
+  return [
     ...session(
       'first',
       'stt.session',
@@ -191,6 +204,20 @@ GROUP BY tenant_id, session_id`,
 FROM {SOURCE}
 GROUP BY tenant_id, session_id`,
     ),
+  ];
+}
+
+/** Talk time, words and turns per speaker of a session. */
+function speakerRollups(names: TableNames): string[] {
+  const speakers = feeds(
+    names,
+    TABLES.sttSpeakers,
+    SPEAKER_COLUMNS,
+    'day',
+    'session_id, speaker_id',
+    'day + INTERVAL 730 DAY',
+  );
+  return [
     ...speakers(
       'first',
       'stt.transcript',
@@ -211,4 +238,8 @@ FROM {SOURCE}
 GROUP BY tenant_id, session_id, speaker_id`,
     ),
   ];
+}
+
+export function sttRollups(names: TableNames): string[] {
+  return [...qualityRollups(names), ...sessionRollups(names), ...speakerRollups(names)];
 }

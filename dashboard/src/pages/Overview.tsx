@@ -78,6 +78,183 @@ function by<T>(rows: T[], key: (r: T) => string, value: (r: T) => number) {
     .sort((a, b) => b.value - a.value);
 }
 
+/** The headline numbers of the range. */
+function Kpis({ s }: { s: Data['dashboardStats'] }) {
+  return (
+    <div className="kpis wide" data-testid="kpis">
+      <Kpi label="Page views" value={fmt.int(s.pageViews)} testId="kpi-page-views" />
+      <Kpi label="Unique visitors" value={fmt.int(s.uniqueVisitors)} testId="kpi-visitors" />
+      <Kpi label="Sessions" value={fmt.int(s.sessions)} testId="kpi-sessions" />
+      <Kpi label="Bounce rate" value={fmt.pct(s.bounceRate)} />
+      <Kpi label="Avg. session" value={fmt.secs(s.avgSessionDuration)} />
+      <Kpi label="Conversions" value={`${fmt.int(s.conversions)} (${fmt.pct(s.conversionRate)})`} />
+      <Kpi label="Revenue" value={fmt.money(s.revenue)} />
+    </div>
+  );
+}
+
+/** Page views, visitors and sessions per bucket. */
+function TrafficChart({
+  s,
+  granularity,
+}: {
+  s: Data['dashboardStats'];
+  granularity: Range['granularity'];
+}) {
+  return (
+    <Card title="Traffic over time" wide testId="traffic-chart">
+      {s.timeSeries.length === 0 ? (
+        <div className="state empty">No traffic in this range yet.</div>
+      ) : (
+        <ResponsiveContainer width="100%" height={240}>
+          <AreaChart data={s.timeSeries}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis
+              dataKey="timestamp"
+              tickFormatter={(t: string) => fmt.time(t, granularity)}
+              minTickGap={40}
+            />
+            <YAxis />
+            <Tooltip labelFormatter={timeLabel(granularity)} />
+            <Legend />
+            {SERIES.map((a) => (
+              <Area
+                key={a.key}
+                isAnimationActive={false}
+                type="monotone"
+                dataKey={a.key}
+                name={a.name}
+                stroke={a.color}
+                fill={a.color}
+                fillOpacity={a.opacity}
+                // One bucket (the last hour at hourly grain) draws no area: show it as dots.
+                dot={s.timeSeries.length < 2}
+              />
+            ))}
+          </AreaChart>
+        </ResponsiveContainer>
+      )}
+    </Card>
+  );
+}
+
+/** The most viewed pages, with time on page and entry bounce rate. */
+function TopPages({ d }: { d: Data }) {
+  return (
+    <Card title="Top pages" testId="top-pages" span={2}>
+      <table>
+        <Head cols={['Page', 'Views', 'Visitors', 'Time on page', 'Bounce']} />
+        <tbody>
+          {d.topPages.map((p) => (
+            <tr key={p.url}>
+              <td>{p.url}</td>
+              <td>{fmt.int(p.pageViews)}</td>
+              <td>{fmt.int(p.uniqueVisitors)}</td>
+              <td>{fmt.secs(p.avgTimeOnPage)}</td>
+              <td>{fmt.pct(p.bounceRate)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Card>
+  );
+}
+
+/** Sessions by the source they arrived from. */
+function Sources({ d }: { d: Data }) {
+  return (
+    <Card title="Traffic sources" testId="sources">
+      {/* The legend goes below: beside the pie, long source names covered it. */}
+      <AfterPaint height={320}>
+        <ResponsiveContainer width="100%" height={320}>
+          <PieChart>
+            <Pie
+              isAnimationActive={false}
+              data={d.trafficSources.map((t) => ({
+                name: t.medium ? `${t.source} / ${t.medium}` : t.source,
+                value: t.sessions,
+              }))}
+              dataKey="value"
+              nameKey="name"
+              outerRadius={80}
+            >
+              {d.trafficSources.map((t, i) => (
+                <Cell key={`${t.source}-${t.medium}`} fill={COLORS[i % COLORS.length]} />
+              ))}
+            </Pie>
+            <Tooltip />
+            <Legend verticalAlign="bottom" />
+          </PieChart>
+        </ResponsiveContainer>
+      </AfterPaint>
+    </Card>
+  );
+}
+
+/** Sessions by device type, page views by browser. */
+function Devices({ d }: { d: Data }) {
+  return (
+    <Card title="Devices" testId="devices">
+      <AfterPaint height={220}>
+        <ResponsiveContainer width="100%" height={220}>
+          <BarChart
+            data={by(
+              d.devices,
+              (r) => r.deviceType || 'unknown',
+              (r) => r.sessions,
+            )}
+          >
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="name" />
+            <YAxis />
+            <Tooltip />
+            <Bar isAnimationActive={false} dataKey="value" name="Sessions" fill={COLORS[4]} />
+          </BarChart>
+        </ResponsiveContainer>
+      </AfterPaint>
+      <div className="chips">
+        {by(
+          d.devices,
+          (r) => r.browser,
+          (r) => r.pageViews,
+        )
+          .slice(0, 6)
+          .map((b) => (
+            <span key={b.name} className="chip">
+              {b.name}: {fmt.int(b.value)}
+            </span>
+          ))}
+      </div>
+    </Card>
+  );
+}
+
+/** Page views by country, the ten largest. */
+function Countries({ d }: { d: Data }) {
+  return (
+    <Card title="Countries" testId="countries">
+      <AfterPaint height={240}>
+        <ResponsiveContainer width="100%" height={240}>
+          <BarChart
+            layout="vertical"
+            data={by(
+              d.geo,
+              (r) => r.country ?? 'unknown',
+              (r) => r.pageViews,
+            ).slice(0, 10)}
+          >
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis type="number" />
+            <YAxis type="category" dataKey="name" width={76} interval={0} />
+            <Tooltip />
+            <Bar isAnimationActive={false} dataKey="value" name="Page views" fill={COLORS[5]} />
+          </BarChart>
+        </ResponsiveContainer>
+      </AfterPaint>
+    </Card>
+  );
+}
+
 export function Overview(props: { token: string; range: Range }) {
   const state = useQuery<Data>(
     props.token,
@@ -87,165 +264,16 @@ export function Overview(props: { token: string; range: Range }) {
   );
   return (
     <Loadable state={state}>
-      {(d) => {
-        const s = d.dashboardStats;
-        return (
-          <div className="grid">
-            <div className="kpis wide" data-testid="kpis">
-              <Kpi label="Page views" value={fmt.int(s.pageViews)} testId="kpi-page-views" />
-              <Kpi
-                label="Unique visitors"
-                value={fmt.int(s.uniqueVisitors)}
-                testId="kpi-visitors"
-              />
-              <Kpi label="Sessions" value={fmt.int(s.sessions)} testId="kpi-sessions" />
-              <Kpi label="Bounce rate" value={fmt.pct(s.bounceRate)} />
-              <Kpi label="Avg. session" value={fmt.secs(s.avgSessionDuration)} />
-              <Kpi
-                label="Conversions"
-                value={`${fmt.int(s.conversions)} (${fmt.pct(s.conversionRate)})`}
-              />
-              <Kpi label="Revenue" value={fmt.money(s.revenue)} />
-            </div>
-            <Card title="Traffic over time" wide testId="traffic-chart">
-              {s.timeSeries.length === 0 ? (
-                <div className="state empty">No traffic in this range yet.</div>
-              ) : (
-                <ResponsiveContainer width="100%" height={240}>
-                  <AreaChart data={s.timeSeries}>
-                    <CartesianGrid strokeDasharray="3 3" />
-                    <XAxis
-                      dataKey="timestamp"
-                      tickFormatter={(t: string) => fmt.time(t, props.range.granularity)}
-                      minTickGap={40}
-                    />
-                    <YAxis />
-                    <Tooltip labelFormatter={timeLabel(props.range.granularity)} />
-                    <Legend />
-                    {SERIES.map((a) => (
-                      <Area
-                        key={a.key}
-                        isAnimationActive={false}
-                        type="monotone"
-                        dataKey={a.key}
-                        name={a.name}
-                        stroke={a.color}
-                        fill={a.color}
-                        fillOpacity={a.opacity}
-                        // One bucket (the last hour at hourly grain) draws no area: show it as dots.
-                        dot={s.timeSeries.length < 2}
-                      />
-                    ))}
-                  </AreaChart>
-                </ResponsiveContainer>
-              )}
-            </Card>
-            <Card title="Top pages" testId="top-pages" span={2}>
-              <table>
-                <Head cols={['Page', 'Views', 'Visitors', 'Time on page', 'Bounce']} />
-                <tbody>
-                  {d.topPages.map((p) => (
-                    <tr key={p.url}>
-                      <td>{p.url}</td>
-                      <td>{fmt.int(p.pageViews)}</td>
-                      <td>{fmt.int(p.uniqueVisitors)}</td>
-                      <td>{fmt.secs(p.avgTimeOnPage)}</td>
-                      <td>{fmt.pct(p.bounceRate)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </Card>
-            <Card title="Traffic sources" testId="sources">
-              {/* The legend goes below: beside the pie, long source names covered it. */}
-              <AfterPaint height={320}>
-                <ResponsiveContainer width="100%" height={320}>
-                  <PieChart>
-                    <Pie
-                      isAnimationActive={false}
-                      data={d.trafficSources.map((t) => ({
-                        name: t.medium ? `${t.source} / ${t.medium}` : t.source,
-                        value: t.sessions,
-                      }))}
-                      dataKey="value"
-                      nameKey="name"
-                      outerRadius={80}
-                    >
-                      {d.trafficSources.map((t, i) => (
-                        <Cell key={`${t.source}-${t.medium}`} fill={COLORS[i % COLORS.length]} />
-                      ))}
-                    </Pie>
-                    <Tooltip />
-                    <Legend verticalAlign="bottom" />
-                  </PieChart>
-                </ResponsiveContainer>
-              </AfterPaint>
-            </Card>
-            <Card title="Devices" testId="devices">
-              <AfterPaint height={220}>
-                <ResponsiveContainer width="100%" height={220}>
-                  <BarChart
-                    data={by(
-                      d.devices,
-                      (r) => r.deviceType || 'unknown',
-                      (r) => r.sessions,
-                    )}
-                  >
-                    <CartesianGrid strokeDasharray="3 3" />
-                    <XAxis dataKey="name" />
-                    <YAxis />
-                    <Tooltip />
-                    <Bar
-                      isAnimationActive={false}
-                      dataKey="value"
-                      name="Sessions"
-                      fill={COLORS[4]}
-                    />
-                  </BarChart>
-                </ResponsiveContainer>
-              </AfterPaint>
-              <div className="chips">
-                {by(
-                  d.devices,
-                  (r) => r.browser,
-                  (r) => r.pageViews,
-                )
-                  .slice(0, 6)
-                  .map((b) => (
-                    <span key={b.name} className="chip">
-                      {b.name}: {fmt.int(b.value)}
-                    </span>
-                  ))}
-              </div>
-            </Card>
-            <Card title="Countries" testId="countries">
-              <AfterPaint height={240}>
-                <ResponsiveContainer width="100%" height={240}>
-                  <BarChart
-                    layout="vertical"
-                    data={by(
-                      d.geo,
-                      (r) => r.country ?? 'unknown',
-                      (r) => r.pageViews,
-                    ).slice(0, 10)}
-                  >
-                    <CartesianGrid strokeDasharray="3 3" />
-                    <XAxis type="number" />
-                    <YAxis type="category" dataKey="name" width={76} interval={0} />
-                    <Tooltip />
-                    <Bar
-                      isAnimationActive={false}
-                      dataKey="value"
-                      name="Page views"
-                      fill={COLORS[5]}
-                    />
-                  </BarChart>
-                </ResponsiveContainer>
-              </AfterPaint>
-            </Card>
-          </div>
-        );
-      }}
+      {(d) => (
+        <div className="grid">
+          <Kpis s={d.dashboardStats} />
+          <TrafficChart s={d.dashboardStats} granularity={props.range.granularity} />
+          <TopPages d={d} />
+          <Sources d={d} />
+          <Devices d={d} />
+          <Countries d={d} />
+        </div>
+      )}
     </Loadable>
   );
 }

@@ -122,6 +122,126 @@ function ModelLines(props: {
   );
 }
 
+/** Latency percentiles over time for one model, chosen from those with traffic. */
+function LatencyCard({ d, granularity }: { d: Data; granularity: Range['granularity'] }) {
+  const [model, setModel] = useState('');
+  const models = d.modelPerformance.map((m) => m.model).filter(Boolean);
+  const chosen = model || models[0] || '';
+  const latency = [...new Set(d.sttQuality.map((p) => p.timestamp))].sort().map((t) => {
+    const here = d.sttQuality.filter((p) => p.timestamp === t && p.model === chosen);
+    return {
+      timestamp: t,
+      p50: weighted(here, (p) => p.latencyP50),
+      p95: weighted(here, (p) => p.latencyP95),
+      p99: weighted(here, (p) => p.latencyP99),
+    };
+  });
+  return (
+    <Card title={`Latency p50 / p95 / p99 — ${chosen}`} testId="latency-chart">
+      <select aria-label="Model" value={chosen} onChange={(e) => setModel(e.target.value)}>
+        {models.map((m) => (
+          <option key={m}>{m}</option>
+        ))}
+      </select>
+      <ResponsiveContainer width="100%" height={200}>
+        <LineChart data={latency}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis
+            dataKey="timestamp"
+            tickFormatter={(t: string) => fmt.time(t, granularity)}
+            minTickGap={40}
+          />
+          <YAxis unit=" ms" />
+          <Tooltip labelFormatter={timeLabel(granularity)} />
+          <Legend />
+          {(['p50', 'p95', 'p99'] as const).map((p, k) => (
+            <Line
+              key={p}
+              isAnimationActive={false}
+              type="monotone"
+              dataKey={p}
+              stroke={COLORS[k + 1]}
+              dot={false}
+              connectNulls
+            />
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
+    </Card>
+  );
+}
+
+/** Every model's totals over the range. */
+function ModelsTable({ d }: { d: Data }) {
+  return (
+    <Card title="Models" wide>
+      <table>
+        <Head
+          cols={[
+            'Model',
+            'Sessions',
+            'Segments',
+            'Words',
+            'Confidence',
+            'Latency p50 / p95 / p99',
+            'RTF p50',
+            'Error rate',
+          ]}
+        />
+        <tbody>
+          {d.modelPerformance.map((m) => (
+            <tr key={m.model}>
+              <td>{m.model || '(none)'}</td>
+              <td>{fmt.int(m.sessionsStarted)}</td>
+              <td>{fmt.int(m.segments)}</td>
+              <td>{fmt.int(m.finalWords)}</td>
+              <td>{fmt.num(m.avgConfidence, 3)}</td>
+              <td>
+                {fmt.ms(m.latencyP50)} / {fmt.ms(m.latencyP95)} / {fmt.ms(m.latencyP99)}
+              </td>
+              <td>{fmt.num(m.realTimeFactorP50, 3)}</td>
+              <td>{fmt.pct(m.errorRate)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Card>
+  );
+}
+
+/** Sessions and errors per model and language. */
+function ErrorsByLanguage({ d }: { d: Data }) {
+  const byLanguage = new Map<string, { started: number; errors: number }>();
+  for (const p of d.sttQuality) {
+    const key = `${p.model || '(any)'}|${p.language || '(unknown)'}`;
+    const e = byLanguage.get(key) ?? { started: 0, errors: 0 };
+    e.started += p.sessionsStarted;
+    e.errors += p.errors;
+    byLanguage.set(key, e);
+  }
+  return (
+    <Card title="Error rate by model and language" wide>
+      <table>
+        <Head cols={['Model', 'Language', 'Sessions', 'Errors', 'Error rate']} />
+        <tbody>
+          {[...byLanguage.entries()].sort().map(([k, v]) => {
+            const [m, l] = k.split('|');
+            return (
+              <tr key={k}>
+                <td>{m}</td>
+                <td>{l}</td>
+                <td>{fmt.int(v.started)}</td>
+                <td>{fmt.int(v.errors)}</td>
+                <td>{v.started ? fmt.pct(v.errors / v.started) : '–'}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </Card>
+  );
+}
+
 export function SttQuality(props: { token: string; range: Range }) {
   const state = useQuery<Data>(
     props.token,
@@ -129,131 +249,31 @@ export function SttQuality(props: { token: string; range: Range }) {
     { r: timeRange(props.range), g: props.range.granularity },
     30_000,
   );
-  const [model, setModel] = useState('');
+  const granularity = props.range.granularity;
   return (
     <Loadable state={state} empty={(d) => d.sttQuality.length === 0}>
-      {(d) => {
-        const models = d.modelPerformance.map((m) => m.model).filter(Boolean);
-        const chosen = model || models[0] || '';
-        const latency = [...new Set(d.sttQuality.map((p) => p.timestamp))].sort().map((t) => {
-          const here = d.sttQuality.filter((p) => p.timestamp === t && p.model === chosen);
-          return {
-            timestamp: t,
-            p50: weighted(here, (p) => p.latencyP50),
-            p95: weighted(here, (p) => p.latencyP95),
-            p99: weighted(here, (p) => p.latencyP99),
-          };
-        });
-        const byLanguage = new Map<string, { started: number; errors: number }>();
-        for (const p of d.sttQuality) {
-          const key = `${p.model || '(any)'}|${p.language || '(unknown)'}`;
-          const e = byLanguage.get(key) ?? { started: 0, errors: 0 };
-          e.started += p.sessionsStarted;
-          e.errors += p.errors;
-          byLanguage.set(key, e);
-        }
-        return (
-          <div className="grid">
-            <ModelLines
-              title="Average confidence by model"
-              data={perModel(d.sttQuality, (ps) => weighted(ps, (p) => p.avgConfidence))}
-              granularity={props.range.granularity}
-            />
-            <Card title={`Latency p50 / p95 / p99 — ${chosen}`} testId="latency-chart">
-              <select aria-label="Model" value={chosen} onChange={(e) => setModel(e.target.value)}>
-                {models.map((m) => (
-                  <option key={m}>{m}</option>
-                ))}
-              </select>
-              <ResponsiveContainer width="100%" height={200}>
-                <LineChart data={latency}>
-                  <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis
-                    dataKey="timestamp"
-                    tickFormatter={(t: string) => fmt.time(t, props.range.granularity)}
-                    minTickGap={40}
-                  />
-                  <YAxis unit=" ms" />
-                  <Tooltip labelFormatter={timeLabel(props.range.granularity)} />
-                  <Legend />
-                  {(['p50', 'p95', 'p99'] as const).map((p, k) => (
-                    <Line
-                      key={p}
-                      isAnimationActive={false}
-                      type="monotone"
-                      dataKey={p}
-                      stroke={COLORS[k + 1]}
-                      dot={false}
-                      connectNulls
-                    />
-                  ))}
-                </LineChart>
-              </ResponsiveContainer>
-            </Card>
-            <ModelLines
-              title="Real-time factor (p50) by model"
-              data={perModel(d.sttQuality, (ps) => weighted(ps, (p) => p.realTimeFactorP50))}
-              granularity={props.range.granularity}
-            />
-            <ModelLines
-              title="Words per minute by model"
-              data={perModel(d.sttQuality, (ps) => weighted(ps, (p) => p.wordsPerMinute))}
-              granularity={props.range.granularity}
-            />
-            <Card title="Models" wide>
-              <table>
-                <Head
-                  cols={[
-                    'Model',
-                    'Sessions',
-                    'Segments',
-                    'Words',
-                    'Confidence',
-                    'Latency p50 / p95 / p99',
-                    'RTF p50',
-                    'Error rate',
-                  ]}
-                />
-                <tbody>
-                  {d.modelPerformance.map((m) => (
-                    <tr key={m.model}>
-                      <td>{m.model || '(none)'}</td>
-                      <td>{fmt.int(m.sessionsStarted)}</td>
-                      <td>{fmt.int(m.segments)}</td>
-                      <td>{fmt.int(m.finalWords)}</td>
-                      <td>{fmt.num(m.avgConfidence, 3)}</td>
-                      <td>
-                        {fmt.ms(m.latencyP50)} / {fmt.ms(m.latencyP95)} / {fmt.ms(m.latencyP99)}
-                      </td>
-                      <td>{fmt.num(m.realTimeFactorP50, 3)}</td>
-                      <td>{fmt.pct(m.errorRate)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </Card>
-            <Card title="Error rate by model and language" wide>
-              <table>
-                <Head cols={['Model', 'Language', 'Sessions', 'Errors', 'Error rate']} />
-                <tbody>
-                  {[...byLanguage.entries()].sort().map(([k, v]) => {
-                    const [m, l] = k.split('|');
-                    return (
-                      <tr key={k}>
-                        <td>{m}</td>
-                        <td>{l}</td>
-                        <td>{fmt.int(v.started)}</td>
-                        <td>{fmt.int(v.errors)}</td>
-                        <td>{v.started ? fmt.pct(v.errors / v.started) : '–'}</td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </Card>
-          </div>
-        );
-      }}
+      {(d) => (
+        <div className="grid">
+          <ModelLines
+            title="Average confidence by model"
+            data={perModel(d.sttQuality, (ps) => weighted(ps, (p) => p.avgConfidence))}
+            granularity={granularity}
+          />
+          <LatencyCard d={d} granularity={granularity} />
+          <ModelLines
+            title="Real-time factor (p50) by model"
+            data={perModel(d.sttQuality, (ps) => weighted(ps, (p) => p.realTimeFactorP50))}
+            granularity={granularity}
+          />
+          <ModelLines
+            title="Words per minute by model"
+            data={perModel(d.sttQuality, (ps) => weighted(ps, (p) => p.wordsPerMinute))}
+            granularity={granularity}
+          />
+          <ModelsTable d={d} />
+          <ErrorsByLanguage d={d} />
+        </div>
+      )}
     </Loadable>
   );
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@backbone/runtime';
 import { StackError } from './stack/errors.js';
-import { dataDirOf, localConfig } from './config.js';
+import { dataDirOf, localConfig, type LocalConfig } from './config.js';
 import { describeEndpoints } from './stack/report.js';
 import { downStack, stackStatus, upStack } from './stack/stack.js';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -72,61 +72,12 @@ async function main(): Promise<void> {
     await downStack(dataDir, { keep: alreadyRunning });
     throw err;
   }
-  console.log(`\n${describeEndpoints(state)}`);
-  console.log(`  Ingest gateway    http://127.0.0.1:${gatewayPort}/v1/events  (X-API-Key: ${key})`);
-  console.log(`  Query service     ${query.url}/graphql  (tenant demo; tokens below, 30 days)`);
-  console.log(`    viewer token    ${query.tokens.viewer}`);
-  console.log(`    admin token     ${query.tokens.admin}`);
-  console.log(`  Dashboard         ${query.url}/#token=${query.tokens.admin}`);
-  console.log(
-    `                    (signed in as admin of tenant demo; viewer: ${query.url}/#token=${query.tokens.viewer})`,
-  );
-  console.log(
-    `  Workers           enrich ${workers.urls.enrich}/metrics, sink ${workers.urls.sink}/metrics; tables in ClickHouse database analytics`,
-  );
-  console.log(
-    `    e.g. curl -X POST http://127.0.0.1:${gatewayPort}/v1/events -H 'content-type: application/json' -H 'x-api-key: ${key}' \\`,
-  );
-  console.log(
-    `         -d '{"events":[{"event_id":"'$(cat /proc/sys/kernel/random/uuid)'","event_type":"page_view","timestamp":"'$(date -u +%FT%TZ)'","session_id":"s1","properties":{"url":"/"}}]}'`,
-  );
-  console.log(
-    `\nUp in ${((Date.now() - started) / 1000).toFixed(1)} s. Logs in ${path.relative(process.cwd(), dataDir) || dataDir}/*.log. Press Ctrl-C to stop.`,
-  );
+  printWelcome({ state, key, gatewayPort, query, workers, dataDir, started });
 
   let stopping = false;
-  let simulator: Simulator | undefined;
-  if (!values['no-simulator']) {
-    const rate = config.SIMULATOR_RATE;
-    simulator = new Simulator({
-      url: `http://127.0.0.1:${gatewayPort}/v1/events`,
-      apiKey: key,
-      rate,
-      seed: config.SIMULATOR_SEED,
-      log: (line) => console.log(line),
-    });
-    const live = simulator;
-    const marker = path.join(dataDir, 'simulator-backfilled');
-    const backfill = existsSync(marker)
-      ? Promise.resolve()
-      : live.backfill(24, 1).then((complete) => {
-          // Cut short by Ctrl-C: no mark, so the next start sends the history again. The
-          // same seed gives the same event ids, which enrich's dedup window drops when it
-          // lives in Redis (in-process, it is gone with the restart).
-          if (!complete) return;
-          writeFileSync(marker, `${new Date().toISOString()}\n`);
-          console.log(`Simulator: 24 h of history sent (${live.stats.accepted} events).`);
-        });
-    void backfill
-      .then(() => {
-        if (stopping) return;
-        live.start();
-        console.log(
-          `Simulator: ${rate} events/s of web and speech traffic (npm start -- --no-simulator for none).`,
-        );
-      })
-      .catch((err: unknown) => console.error('simulator stopped:', err));
-  }
+  const simulator = values['no-simulator']
+    ? undefined
+    : demoTraffic(config, dataDir, gatewayPort, key, () => stopping);
 
   const stop = (signal: string) => {
     if (stopping) return;
@@ -151,6 +102,82 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   // Keep the event loop alive until a signal arrives.
   setInterval(() => undefined, 1 << 30);
+}
+
+/** The endpoints, credentials and a first request to try, once everything is up. */
+function printWelcome(up: {
+  state: Awaited<ReturnType<typeof upStack>>;
+  key: string;
+  gatewayPort: number;
+  query: Awaited<ReturnType<typeof startQueryService>>;
+  workers: Awaited<ReturnType<typeof startWorkers>>;
+  dataDir: string;
+  started: number;
+}): void {
+  const { state, key, gatewayPort, query, workers, dataDir, started } = up;
+  console.log(`\n${describeEndpoints(state)}`);
+  console.log(`  Ingest gateway    http://127.0.0.1:${gatewayPort}/v1/events  (X-API-Key: ${key})`);
+  console.log(`  Query service     ${query.url}/graphql  (tenant demo; tokens below, 30 days)`);
+  console.log(`    viewer token    ${query.tokens.viewer}`);
+  console.log(`    admin token     ${query.tokens.admin}`);
+  console.log(`  Dashboard         ${query.url}/#token=${query.tokens.admin}`);
+  console.log(
+    `                    (signed in as admin of tenant demo; viewer: ${query.url}/#token=${query.tokens.viewer})`,
+  );
+  console.log(
+    `  Workers           enrich ${workers.urls.enrich}/metrics, sink ${workers.urls.sink}/metrics; tables in ClickHouse database analytics`,
+  );
+  console.log(
+    `    e.g. curl -X POST http://127.0.0.1:${gatewayPort}/v1/events -H 'content-type: application/json' -H 'x-api-key: ${key}' \\`,
+  );
+  console.log(
+    `         -d '{"events":[{"event_id":"'$(cat /proc/sys/kernel/random/uuid)'","event_type":"page_view","timestamp":"'$(date -u +%FT%TZ)'","session_id":"s1","properties":{"url":"/"}}]}'`,
+  );
+  console.log(
+    `\nUp in ${((Date.now() - started) / 1000).toFixed(1)} s. Logs in ${path.relative(process.cwd(), dataDir) || dataDir}/*.log. Press Ctrl-C to stop.`,
+  );
+}
+
+/**
+ * The simulator's demo traffic through the gateway: the first time 24 hours of history, then
+ * live events at SIMULATOR_RATE until the command stops.
+ */
+function demoTraffic(
+  config: LocalConfig,
+  dataDir: string,
+  gatewayPort: number,
+  key: string,
+  stopping: () => boolean,
+): Simulator {
+  const rate = config.SIMULATOR_RATE;
+  const live = new Simulator({
+    url: `http://127.0.0.1:${gatewayPort}/v1/events`,
+    apiKey: key,
+    rate,
+    seed: config.SIMULATOR_SEED,
+    log: (line) => console.log(line),
+  });
+  const marker = path.join(dataDir, 'simulator-backfilled');
+  const backfill = existsSync(marker)
+    ? Promise.resolve()
+    : live.backfill(24, 1).then((complete) => {
+        // Cut short by Ctrl-C: no mark, so the next start sends the history again. The
+        // same seed gives the same event ids, which enrich's dedup window drops when it
+        // lives in Redis (in-process, it is gone with the restart).
+        if (!complete) return;
+        writeFileSync(marker, `${new Date().toISOString()}\n`);
+        console.log(`Simulator: 24 h of history sent (${live.stats.accepted} events).`);
+      });
+  void backfill
+    .then(() => {
+      if (stopping()) return;
+      live.start();
+      console.log(
+        `Simulator: ${rate} events/s of web and speech traffic (npm start -- --no-simulator for none).`,
+      );
+    })
+    .catch((err: unknown) => console.error('simulator stopped:', err));
+  return live;
 }
 
 main().catch((err: unknown) => {

@@ -186,24 +186,7 @@ export class EnrichWorker {
     };
 
     // Decode everything first: a registry outage throws here, before any claim or write.
-    const decoded = await Promise.all(
-      batch.messages.map(async (m) => {
-        try {
-          const value = (await raw.decodeAs(stream, m.value)) as StreamEvents[typeof stream];
-          const invalid = validateEvent(stream, value, 'raw');
-          if (invalid.length === 0) return { m, value };
-          return {
-            m,
-            error: `invalid event: ${invalid.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
-            code: 'invalid',
-          };
-        } catch (err) {
-          if (err instanceof SerdeError && !err.retriable)
-            return { m, error: err.message, code: 'undecodable' };
-          throw err;
-        }
-      }),
-    );
+    const decoded = await decodeAll(raw, stream, batch.messages);
     const wanted = decoded.flatMap((d) =>
       d.value
         ? [
@@ -364,3 +347,28 @@ const where = (s: { topic: string; partition: number; message: KafkaMessage }) =
   partition: s.partition,
   offset: s.message.offset,
 });
+
+/**
+ * Every record of a batch decoded and validated, or the reason it goes to the dead-letter
+ * topic. A registry that cannot be reached throws instead: retrying the batch can fix that.
+ */
+function decodeAll(raw: StreamSerde, stream: StreamName, messages: KafkaMessage[]) {
+  return Promise.all(
+    messages.map(async (m) => {
+      try {
+        const value = (await raw.decodeAs(stream, m.value)) as StreamEvents[typeof stream];
+        const invalid = validateEvent(stream, value, 'raw');
+        if (invalid.length === 0) return { m, value };
+        return {
+          m,
+          error: `invalid event: ${invalid.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
+          code: 'invalid',
+        };
+      } catch (err) {
+        if (err instanceof SerdeError && !err.retriable)
+          return { m, error: err.message, code: 'undecodable' };
+        throw err;
+      }
+    }),
+  );
+}

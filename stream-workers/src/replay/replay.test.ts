@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ReplayInputError } from '../errors.js';
 import { parsePosition } from './positions.js';
-import { limits, resolveFamily, type Plan } from './replay.js';
+import { limits, resolveFamily, type Plan } from './plan.js';
 import { dayFiguresQuery, mergedValue } from './verify.js';
 
 describe('replay positions', () => {

@@ -31,14 +31,7 @@ import { dropShadow, exchange, uuids } from './swap.js';
 import { formatVerification, verify, type Verification } from './verify.js';
 import { moduleLogger } from '@backbone/runtime';
 
-export {
-  resolveFamily,
-  limits,
-  type Plan,
-  type ReplayEnv,
-  type ReplayOutcome,
-  type ReplayRequest,
-} from './plan.js';
+export type { ReplayEnv, ReplayOutcome, ReplayRequest } from './plan.js';
 
 /** One run of a family, as the steps below share it. */
 interface Run {

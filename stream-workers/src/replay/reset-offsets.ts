@@ -2,7 +2,7 @@ import type { Kafka } from 'kafkajs';
 import { catalogTopics, type TopicNamer } from '../topics.js';
 import { ReplayConflictError, ReplayInputError } from '../errors.js';
 import { parsePosition, resolvePosition, topicBounds } from './positions.js';
-import { resolveFamily } from './replay.js';
+import { resolveFamily } from './plan.js';
 
 /**
  * Moves a worker group's committed offsets on the family's events topics (earliest or a

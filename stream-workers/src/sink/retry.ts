@@ -57,6 +57,16 @@ export function classifyInsertError(err: unknown): InsertFailure {
   return { kind: 'transient', reason: e?.code ?? e?.name ?? 'unknown error' };
 }
 
+/** A partition whose batch ClickHouse refuses, as /ready reports it. */
+export interface Refusal {
+  table: string;
+  topic: string;
+  partition: number;
+  code: string;
+  type: string;
+  action: string;
+}
+
 export interface RetryTiming {
   /** First wait after a transient failure; doubles up to max. */
   min: number;

@@ -18,6 +18,7 @@ import {
   DEFAULT_RETRY,
   nextDelay,
   type InsertFailure,
+  type Refusal,
   type RetryTiming,
 } from './retry.js';
 import { BatchWriter, type BatchWriterOptions } from './writer.js';
@@ -58,16 +59,6 @@ export interface SinkWorkerOptions {
 export interface SinkBounds {
   limit(topic: string, partition: number): bigint | undefined;
   maxWaitMs(): number;
-}
-
-/** A partition whose batch ClickHouse refuses, as /ready reports it. */
-export interface Refusal {
-  table: string;
-  topic: string;
-  partition: number;
-  code: string;
-  type: string;
-  action: string;
 }
 
 /**

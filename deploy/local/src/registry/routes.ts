@@ -45,13 +45,15 @@ function compatibilityOf(body: unknown): CompatibilityLevel {
 
 const flag = (value: unknown) => value === 'true' || value === true;
 
+type P = { Params: Record<string, string>; Querystring: Record<string, string> };
+type Write = <T>(change: () => { records: RegistryRecord[] } & T) => Promise<T>;
+
 /** The Confluent Schema Registry REST API over a RegistryStore. */
 export function registerRoutes(app: FastifyInstance, deps: RegistryDeps): void {
   const { store } = deps;
-  const log = moduleLogger(deps.logger, 'registry-http');
   // Writes are serialised so that ids and versions are assigned from an up-to-date store.
   let writes: Promise<unknown> = Promise.resolve();
-  const write = <T>(change: () => { records: RegistryRecord[] } & T): Promise<T> => {
+  const write: Write = (change) => {
     const run = writes.then(async () => {
       const result = change();
       await deps.persist(result.records);
@@ -61,7 +63,15 @@ export function registerRoutes(app: FastifyInstance, deps: RegistryDeps): void {
     writes = run.catch(() => undefined);
     return run;
   };
+  protocol(app, moduleLogger(deps.logger, 'registry-http'));
+  schemaReads(app, store);
+  subjectWrites(app, store, write);
+  configRoutes(app, store, write);
+  compatibilityRoutes(app, store);
+}
 
+/** The registry's wire conventions: its content types, and errors as `{error_code, message}`. */
+function protocol(app: FastifyInstance, log: Logger): void {
   for (const type of [
     CONTENT_TYPE,
     'application/vnd.schemaregistry+json',
@@ -93,9 +103,10 @@ export function registerRoutes(app: FastifyInstance, deps: RegistryDeps): void {
       .status(status)
       .send({ error_code: status === 400 ? 400 : 50001, message: err.message });
   });
+}
 
-  type P = { Params: Record<string, string>; Querystring: Record<string, string> };
-
+/** Schemas by id, subjects and their versions. */
+function schemaReads(app: FastifyInstance, store: RegistryStore): void {
   app.get('/', () => ({}));
   app.get('/schemas/types', () => ['AVRO']);
   app.get('/mode', () => ({ mode: 'READWRITE' }));
@@ -122,7 +133,10 @@ export function registerRoutes(app: FastifyInstance, deps: RegistryDeps): void {
     '/subjects/:subject/versions/:version/schema',
     (req) => store.getVersion(req.params.subject as string, req.params.version as string).schema,
   );
+}
 
+/** Registering, looking up and deleting versions of a subject. */
+function subjectWrites(app: FastifyInstance, store: RegistryStore, write: Write): void {
   app.post<P>('/subjects/:subject/versions', async (req) => {
     const text = schemaText(req.body);
     const { id } = await write(() => store.register(req.params.subject as string, text));
@@ -148,7 +162,10 @@ export function registerRoutes(app: FastifyInstance, deps: RegistryDeps): void {
     );
     return version;
   });
+}
 
+/** Compatibility levels, global and per subject. */
+function configRoutes(app: FastifyInstance, store: RegistryStore, write: Write): void {
   app.get('/config', () => ({ compatibilityLevel: store.globalCompatibility() }));
   app.put('/config', async (req) => {
     const level = compatibilityOf(req.body);
@@ -172,7 +189,10 @@ export function registerRoutes(app: FastifyInstance, deps: RegistryDeps): void {
     await write(() => ({ records: [store.configRecord(subject, null)] }));
     return { compatibilityLevel: previous };
   });
+}
 
+/** Whether a schema could be registered under a subject, checked without registering it. */
+function compatibilityRoutes(app: FastifyInstance, store: RegistryStore): void {
   const compatibility = (
     req: { params: Record<string, string>; query: Record<string, string>; body: unknown },
     version?: string,

@@ -9,6 +9,47 @@ import {
 } from './profiles.js';
 import { clamp, type Random } from './random.js';
 
+type Model = (typeof MODELS)[number][0];
+type Language = (typeof LANGUAGES)[number][0];
+
+/**
+ * One transcript segment's draws (duration, latency, confidence, text) and its partial or
+ * final form, starting `audio` ms into the session.
+ */
+function drawSegment(
+  rng: Random,
+  at: { model: Model; language: Language; id: string; audio: number; speaker: string | null },
+) {
+  const { model, language, audio } = at;
+  const duration = Math.round(clamp(rng.logNormal(3200, 0.4), 800, 12_000));
+  const latency = Math.round(
+    clamp(rng.logNormal(model.latencyMs[0], model.latencyMs[1]), 20, 5000),
+  );
+  const confidence = clamp(
+    rng.normal(model.confidence[0] - language.penalty, model.confidence[1]),
+    0.3,
+    0.995,
+  );
+  const text = rng.chance(0.1) ? rng.pick(PHRASES_WITH_PII) : rng.pick(PHRASES);
+  const count = Math.max(1, Math.round((duration / 1000) * 2.4));
+  const segment = (final: boolean) => ({
+    segment_id: at.id,
+    text: final ? text : text.split(' ').slice(0, 4).join(' '),
+    is_final: final,
+    confidence: final ? confidence : clamp(confidence - 0.1, 0.2, 0.99),
+    start_ms: audio,
+    end_ms: final ? audio + duration : audio + Math.round(duration / 2),
+    language: language.code,
+    speaker_id: at.speaker,
+    speaker_label: null,
+    model_id: model.id,
+    processing_latency_ms: final ? latency : Math.round(latency / 2),
+    audio_duration_ms: final ? duration : Math.round(duration / 2),
+    word_count: final ? count : Math.ceil(count / 2),
+  });
+  return { duration, latency, confidence, count, segment };
+}
+
 /**
  * One speech-to-text session as a transcription service reports it: started, language
  * detected, speakers detected and changing, partial and final segments with confidence,
@@ -74,31 +115,12 @@ export function sttSession(rng: Random): TimedEvent[] {
         confidence: clamp(rng.normal(0.9, 0.05), 0.4, 0.99),
       });
     }
-    const duration = Math.round(clamp(rng.logNormal(3200, 0.4), 800, 12_000));
-    const latency = Math.round(
-      clamp(rng.logNormal(model.latencyMs[0], model.latencyMs[1]), 20, 5000),
-    );
-    const confidence = clamp(
-      rng.normal(model.confidence[0] - language.penalty, model.confidence[1]),
-      0.3,
-      0.995,
-    );
-    const text = rng.chance(0.1) ? rng.pick(PHRASES_WITH_PII) : rng.pick(PHRASES);
-    const count = Math.max(1, Math.round((duration / 1000) * 2.4));
-    const segment = (final: boolean) => ({
-      segment_id: `${session.slice(0, 8)}-${i}`,
-      text: final ? text : text.split(' ').slice(0, 4).join(' '),
-      is_final: final,
-      confidence: final ? confidence : clamp(confidence - 0.1, 0.2, 0.99),
-      start_ms: audio,
-      end_ms: final ? audio + duration : audio + Math.round(duration / 2),
-      language: language.code,
-      speaker_id: diarization ? speaker : null,
-      speaker_label: null,
-      model_id: model.id,
-      processing_latency_ms: final ? latency : Math.round(latency / 2),
-      audio_duration_ms: final ? duration : Math.round(duration / 2),
-      word_count: final ? count : Math.ceil(count / 2),
+    const { duration, latency, confidence, count, segment } = drawSegment(rng, {
+      model,
+      language,
+      id: `${session.slice(0, 8)}-${i}`,
+      audio,
+      speaker: diarization ? speaker : null,
     });
     add(audio + duration / 2 + latency / 2, 'stt_partial_transcript', segment(false));
     add(audio + duration + latency, 'stt_transcription_completed', segment(true));
