@@ -18,6 +18,7 @@ import { migrate, SessionFinalizer } from '@backbone/warehouse';
 import { jwtAuthenticator } from '../src/auth.js';
 import { buildQueryService } from '../src/app.js';
 import type { CacheStore } from '../src/repositories/cache.js';
+import { TABLES } from '@backbone/warehouse/tables';
 
 const { values } = parseArgs({
   options: {
@@ -56,7 +57,7 @@ try {
   // The last two hours arrive as raw events, as the sink writes them, so their rollups come
   // from the materialized views and the readers' live parts have real recent events to read.
   const past = `SELECT * FROM (${src}) WHERE minute < now() - INTERVAL 2 HOUR`;
-  const recent = `INSERT INTO analytics.web_events (event_id, event_type, occurred_at, received_at,
+  const recent = `INSERT INTO analytics.${TABLES.webEvents} (event_id, event_type, occurred_at, received_at,
   enriched_at, tenant_id, source, session_id, anonymous_id, page_host, page_path, value)
 SELECT concat('e', toString(n)), event_type, toDateTime64(minute, 3, 'UTC'), toDateTime64(minute, 3, 'UTC'),
   toDateTime64(minute, 3, 'UTC'), 'bench', 'bench', session, visitor, 'shop.example', page,
@@ -64,33 +65,33 @@ SELECT concat('e', toString(n)), event_type, toDateTime64(minute, 3, 'UTC'), toD
 FROM (${src}) WHERE minute >= now() - INTERVAL 2 HOUR`;
   const inserts: [string, string][] = [
     [
-      'web_traffic_1m',
-      `INSERT INTO analytics.web_traffic_1m SELECT 'bench', minute, event_type, count(), uniqState(visitor),
+      `${TABLES.webTraffic1m}`,
+      `INSERT INTO analytics.${TABLES.webTraffic1m} SELECT 'bench', minute, event_type, count(), uniqState(visitor),
   uniqState(session), sumIf(49.5, event_type = 'conversion') FROM (${past}) GROUP BY minute, event_type`,
     ],
     [
-      'web_traffic_1h',
-      `INSERT INTO analytics.web_traffic_1h SELECT 'bench', toStartOfHour(minute) AS hour, event_type, count(), uniqState(visitor),
+      `${TABLES.webTraffic1h}`,
+      `INSERT INTO analytics.${TABLES.webTraffic1h} SELECT 'bench', toStartOfHour(minute) AS hour, event_type, count(), uniqState(visitor),
   uniqState(session), sumIf(49.5, event_type = 'conversion') FROM (${past}) GROUP BY hour, event_type`,
     ],
     [
-      'web_traffic_1d',
-      `INSERT INTO analytics.web_traffic_1d SELECT 'bench', toDate(minute) AS day, event_type, count(), uniqState(visitor),
+      `${TABLES.webTraffic1d}`,
+      `INSERT INTO analytics.${TABLES.webTraffic1d} SELECT 'bench', toDate(minute) AS day, event_type, count(), uniqState(visitor),
   uniqState(session), sumIf(49.5, event_type = 'conversion') FROM (${past}) GROUP BY day, event_type`,
     ],
     [
-      'web_pages_1d',
-      `INSERT INTO analytics.web_pages_1d SELECT 'bench', toDate(minute) AS day, 'shop.example', page,
+      `${TABLES.webPages1d}`,
+      `INSERT INTO analytics.${TABLES.webPages1d} SELECT 'bench', toDate(minute) AS day, 'shop.example', page,
   count(), uniqState(visitor), uniqState(session) FROM (${past}) WHERE event_type = 'page_view' GROUP BY day, page`,
     ],
     [
-      'web_pages_1h',
-      `INSERT INTO analytics.web_pages_1h SELECT 'bench', toStartOfHour(minute) AS hour, 'shop.example', page,
+      `${TABLES.webPages1h}`,
+      `INSERT INTO analytics.${TABLES.webPages1h} SELECT 'bench', toStartOfHour(minute) AS hour, 'shop.example', page,
   count(), uniqState(visitor), uniqState(session) FROM (${past}) WHERE event_type = 'page_view' GROUP BY hour, page`,
     ],
     [
-      'web_sessions',
-      `INSERT INTO analytics.web_sessions (tenant_id, day, session_id, started_at, ended_at, events, page_views,
+      `${TABLES.webSessions}`,
+      `INSERT INTO analytics.${TABLES.webSessions} (tenant_id, day, session_id, started_at, ended_at, events, page_views,
   entry_page, exit_page, traffic_source)
 SELECT 'bench', toDate(min(minute)), session, minState(toDateTime64(minute, 3, 'UTC')),
   maxState(toDateTime64(minute, 3, 'UTC')), count(), countIf(event_type = 'page_view'),
@@ -108,23 +109,23 @@ FROM (${past}) GROUP BY session`,
 FROM (${past}) GROUP BY session HAVING views > 0 AND ended < ${cutoff}`;
   inserts.push(
     [
-      'web_session_starts_1m',
-      `INSERT INTO analytics.web_session_starts_1m SELECT 'bench', toStartOfMinute(began) AS m, toStartOfHour(ended) AS h,
+      `${TABLES.webSessionStarts1m}`,
+      `INSERT INTO analytics.${TABLES.webSessionStarts1m} SELECT 'bench', toStartOfMinute(began) AS m, toStartOfHour(ended) AS h,
   count(), countIf(views = 1), sum(dateDiff('millisecond', began, ended)), sum(views), sum(orders), 49.5 * sum(orders)
 FROM (${ended}) GROUP BY m, h`,
     ],
     [
-      'web_session_entries_1h',
-      `INSERT INTO analytics.web_session_entries_1h SELECT 'bench', toStartOfHour(began) AS sh, toStartOfHour(ended) AS h,
+      `${TABLES.webSessionEntries1h}`,
+      `INSERT INTO analytics.${TABLES.webSessionEntries1h} SELECT 'bench', toStartOfHour(began) AS sh, toStartOfHour(ended) AS h,
   entry, 'google', '', count(), countIf(views = 1) FROM (${ended}) GROUP BY sh, h, entry`,
     ],
     [
-      'web_sessions_finalized',
-      `INSERT INTO analytics.web_sessions_finalized (end_hour)
+      `${TABLES.webSessionsFinalized}`,
+      `INSERT INTO analytics.${TABLES.webSessionsFinalized} (end_hour)
 SELECT arrayJoin(timeSlots(toDateTime(now() - INTERVAL 31 DAY), toUInt32(dateDiff('second', now() - INTERVAL 31 DAY, ${cutoff}) - 1), 3600))`,
     ],
   );
-  inserts.push(['web_events (the last 2 h, through the views)', recent]);
+  inserts.push([`${TABLES.webEvents} (the last 2 h, through the views)`, recent]);
   for (const [table, query] of inserts) {
     const t = performance.now();
     await writer.command({ query, clickhouse_settings: { max_memory_usage: '16000000000' } });

@@ -3,6 +3,7 @@ import { createLogger } from '@backbone/runtime';
 import { migrate, SessionFinalizer } from '@backbone/warehouse';
 import { createTestDatabase, testClickHouse, webEventRow } from '@backbone/test';
 import { StatsRepository } from '../src/repositories/stats.repository.js';
+import { TABLES } from '@backbone/warehouse/tables';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 const HOUR = 3_600_000;
@@ -48,7 +49,7 @@ describe('session summaries and the session finalizer', () => {
     await migrate({ client: writer, database: database.name, logger });
     const now = Date.now();
     await writer.insert({
-      table: `${database.name}.web_events`,
+      table: `${database.name}.${TABLES.webEvents}`,
       format: 'JSONEachRow',
       values: [
         view('old1', T, '/home', 'google', 'organic'),
@@ -83,7 +84,7 @@ describe('session summaries and the session finalizer', () => {
   };
   const summarized = async () => {
     const rows = await writer.query({
-      query: `SELECT sum(sessions) AS n FROM ${database.name}.web_session_starts_1m`,
+      query: `SELECT sum(sessions) AS n FROM ${database.name}.${TABLES.webSessionStarts1m}`,
       format: 'JSONEachRow',
     });
     return Number((await rows.json<{ n: string }>())[0]?.n);
@@ -109,7 +110,7 @@ describe('session summaries and the session finalizer', () => {
     const before = await snapshot();
     // A crash after the summaries were written but before the hours were marked.
     await writer.command({
-      query: `TRUNCATE TABLE ${database.name}.web_sessions_finalized`,
+      query: `TRUNCATE TABLE ${database.name}.${TABLES.webSessionsFinalized}`,
     });
     expect(await snapshot()).toEqual(before);
     await finalizeAll();
@@ -118,7 +119,9 @@ describe('session summaries and the session finalizer', () => {
   });
 
   it('never finalizes an hour whose sessions may still be going on (idle under 30 min)', async () => {
-    await writer.command({ query: `TRUNCATE TABLE ${database.name}.web_sessions_finalized` });
+    await writer.command({
+      query: `TRUNCATE TABLE ${database.name}.${TABLES.webSessionsFinalized}`,
+    });
     const hours = await finalizer.tick(new Date(T + 30 * 60_000));
     expect(hours.every((h) => h.getTime() + HOUR <= T)).toBe(true);
     // Once the sessions of hour T have been idle long enough, it is finalized.

@@ -15,6 +15,7 @@ import {
 } from '@backbone/test';
 import { jwtAuthenticator } from '../src/auth.js';
 import { buildQueryService } from '../src/app.js';
+import { TABLES } from '@backbone/warehouse/tables';
 
 const SECRET = 'sql-test-secret-sql-test-secret-0123456';
 const logger = createLogger({ name: 'test', level: 'silent' });
@@ -85,7 +86,7 @@ describe('POST /api/v1/sql', () => {
     database = await createTestDatabase(writer, 'sql');
     await migrate({ client: writer, database: database.name, logger });
     await writer.insert({
-      table: `${database.name}.web_events`,
+      table: `${database.name}.${TABLES.webEvents}`,
       format: 'JSONEachRow',
       values: [
         event('acme', 'a1', 'page_view', '/home'),
@@ -129,7 +130,7 @@ describe('POST /api/v1/sql', () => {
   const audit = async (hash: string) => {
     const rows = await writer.query({
       query: `SELECT subject, role, status, error_code, result_rows, tables
-FROM ${database.name}.sql_audit FINAL WHERE sql_sha256 = {h:String} ORDER BY started_at`,
+FROM ${database.name}.${TABLES.sqlAudit} FINAL WHERE sql_sha256 = {h:String} ORDER BY started_at`,
       query_params: { h: hash },
       format: 'JSONEachRow',
     });
@@ -138,8 +139,7 @@ FROM ${database.name}.sql_audit FINAL WHERE sql_sha256 = {h:String} ORDER BY sta
   const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
   it("runs an admin's SELECT over the tenant's rows only, with column names and types", async () => {
-    const query =
-      'SELECT page_path, count() AS views FROM web_events GROUP BY page_path ORDER BY page_path';
+    const query = `SELECT page_path, count() AS views FROM ${TABLES.webEvents} GROUP BY page_path ORDER BY page_path`;
     const res = await sql({ sql: query }, await admin());
     expect(res.status).toBe(200);
     expect(res.json()).toEqual({
@@ -158,22 +158,23 @@ FROM ${database.name}.sql_audit FINAL WHERE sql_sha256 = {h:String} ORDER BY sta
   });
 
   it.each([
-    ['a qualified name', (db: string) => `SELECT count() FROM ${db}.web_events`],
-    ['a CTE', () => 'WITH e AS (SELECT * FROM web_events) SELECT count() FROM e'],
+    ['a qualified name', (db: string) => `SELECT count() FROM ${db}.${TABLES.webEvents}`],
+    ['a CTE', () => `WITH e AS (SELECT * FROM ${TABLES.webEvents}) SELECT count() FROM e`],
     [
       'a subquery in IN',
       () =>
-        'SELECT count() FROM web_events WHERE session_id IN (SELECT session_id FROM web_events)',
+        `SELECT count() FROM ${TABLES.webEvents} WHERE session_id IN (SELECT session_id FROM ${TABLES.webEvents})`,
     ],
     [
       'a self-join',
-      () => 'SELECT count() FROM web_events AS a JOIN web_events AS b USING event_id',
+      () =>
+        `SELECT count() FROM ${TABLES.webEvents} AS a JOIN ${TABLES.webEvents} AS b USING event_id`,
     ],
-    ['a scalar subquery', () => 'SELECT (SELECT count() FROM web_events)'],
+    ['a scalar subquery', () => `SELECT (SELECT count() FROM ${TABLES.webEvents})`],
     [
       'a UNION',
       () =>
-        'SELECT sum(n) FROM (SELECT count() AS n FROM web_events UNION ALL SELECT count() FROM web_events WHERE 0)',
+        `SELECT sum(n) FROM (SELECT count() AS n FROM ${TABLES.webEvents} UNION ALL SELECT count() FROM ${TABLES.webEvents} WHERE 0)`,
     ],
   ])('scopes %s to the caller tenant', async (_what, make) => {
     const res = await sql({ sql: make(database.name) }, await admin());
@@ -186,7 +187,7 @@ FROM ${database.name}.sql_audit FINAL WHERE sql_sha256 = {h:String} ORDER BY sta
   it('streams CSV with a header line', async () => {
     const res = await sql(
       {
-        sql: "SELECT event_id, event_type FROM web_events WHERE event_type = 'conversion'",
+        sql: `SELECT event_id, event_type FROM ${TABLES.webEvents} WHERE event_type = 'conversion'`,
         format: 'csv',
       },
       await admin(),
@@ -196,9 +197,9 @@ FROM ${database.name}.sql_audit FINAL WHERE sql_sha256 = {h:String} ORDER BY sta
   });
 
   it('records every statement in the audit table: who, the hash, rows and the outcome', async () => {
-    const query = 'SELECT event_id FROM web_events ORDER BY event_id';
+    const query = `SELECT event_id FROM ${TABLES.webEvents} ORDER BY event_id`;
     expect((await sql({ sql: query }, await admin())).status).toBe(200);
-    const drop = `DROP TABLE ${database.name}.web_events`;
+    const drop = `DROP TABLE ${database.name}.${TABLES.webEvents}`;
     expect((await sql({ sql: drop }, await admin())).status).toBe(403);
     await waitFor(async () => (await audit(sha(query))).length === 1, { timeoutMs: 5000 });
     const [entry, ...more] = await audit(sha(query));
@@ -209,7 +210,7 @@ FROM ${database.name}.sql_audit FINAL WHERE sql_sha256 = {h:String} ORDER BY sta
       status: 'ok',
       error_code: '',
       result_rows: 4,
-      tables: [`${database.name}.web_events`],
+      tables: [`${database.name}.${TABLES.webEvents}`],
     });
     expect(await audit(sha(drop))).toMatchObject([{ status: 'refused', error_code: 'FORBIDDEN' }]);
   });
@@ -222,26 +223,31 @@ FROM ${database.name}.sql_audit FINAL WHERE sql_sha256 = {h:String} ORDER BY sta
   });
 
   it.each([
-    ['INSERT', (db: string) => `INSERT INTO ${db}.web_events (event_id) VALUES ('x')`, 403],
     [
-      'INSERT … SELECT',
-      (db: string) => `INSERT INTO ${db}.web_events SELECT * FROM ${db}.web_events`,
+      'INSERT',
+      (db: string) => `INSERT INTO ${db}.${TABLES.webEvents} (event_id) VALUES ('x')`,
       403,
     ],
-    ['ALTER', (db: string) => `ALTER TABLE ${db}.web_events DELETE WHERE 1`, 403],
-    ['DROP', (db: string) => `DROP TABLE ${db}.web_events`, 403],
-    ['TRUNCATE', (db: string) => `TRUNCATE TABLE ${db}.web_events`, 403],
+    [
+      'INSERT … SELECT',
+      (db: string) =>
+        `INSERT INTO ${db}.${TABLES.webEvents} SELECT * FROM ${db}.${TABLES.webEvents}`,
+      403,
+    ],
+    ['ALTER', (db: string) => `ALTER TABLE ${db}.${TABLES.webEvents} DELETE WHERE 1`, 403],
+    ['DROP', (db: string) => `DROP TABLE ${db}.${TABLES.webEvents}`, 403],
+    ['TRUNCATE', (db: string) => `TRUNCATE TABLE ${db}.${TABLES.webEvents}`, 403],
     ['CREATE', (db: string) => `CREATE TABLE ${db}.x (a UInt8) ENGINE = Memory`, 403],
     ['SET', () => 'SET readonly = 0', 403],
-    ['two statements', (db: string) => `SELECT 1; DROP TABLE ${db}.web_events`, 400],
+    ['two statements', (db: string) => `SELECT 1; DROP TABLE ${db}.${TABLES.webEvents}`, 400],
     [
       'a SETTINGS clause',
-      () => 'SELECT count() FROM web_events SETTINGS additional_table_filters = {}',
+      () => `SELECT count() FROM ${TABLES.webEvents} SETTINGS additional_table_filters = {}`,
       400,
     ],
     ['a system table', () => 'SELECT query FROM system.query_log', 403],
     ['a table function', () => "SELECT * FROM url('http://127.0.0.1:1/', CSV)", 403],
-    ['merge()', (db: string) => `SELECT count() FROM merge('${db}', '^web_events$')`, 403],
+    ['merge()', (db: string) => `SELECT count() FROM merge('${db}', '^${TABLES.webEvents}$')`, 403],
     ['a file read', () => "SELECT file('/etc/passwd')", 403],
     ['INTO OUTFILE', () => "SELECT 1 INTO OUTFILE '/tmp/x'", 400],
     ['a syntax error', () => 'SELEC 1', 400],
@@ -253,14 +259,14 @@ FROM ${database.name}.sql_audit FINAL WHERE sql_sha256 = {h:String} ORDER BY sta
       code: expect.stringMatching(/FORBIDDEN|BAD_USER_INPUT/) as unknown,
     });
     const count = await writer.query({
-      query: `SELECT count() AS n FROM ${database.name}.web_events`,
+      query: `SELECT count() AS n FROM ${database.name}.${TABLES.webEvents}`,
       format: 'JSONEachRow',
     });
     expect((await count.json<{ n: string }>()).map((r) => Number(r.n))).toEqual([6]);
   });
 
   it('refuses a result over max_rows with the limit in the message', async () => {
-    const res = await sql({ sql: 'SELECT * FROM web_events', max_rows: 3 }, await admin());
+    const res = await sql({ sql: `SELECT * FROM ${TABLES.webEvents}`, max_rows: 3 }, await admin());
     expect(res.status).toBe(400);
     expect(res.json().message).toMatch(/Limit for result exceeded, max rows: 3/);
   });
@@ -270,7 +276,7 @@ FROM ${database.name}.sql_audit FINAL WHERE sql_sha256 = {h:String} ORDER BY sta
     ['an unknown format', { sql: 'SELECT 1', format: 'xml' }, /format must be json or csv/],
     ['max_rows over the limit', { sql: 'SELECT 1', max_rows: 101 }, /max_rows must be .* 1 to 100/],
     ['a body that is not JSON', '{"sql":', /not valid JSON/],
-    ['an unknown column', { sql: 'SELECT nope FROM web_events' }, /nope/],
+    ['an unknown column', { sql: `SELECT nope FROM ${TABLES.webEvents}` }, /nope/],
   ])('answers 400 to %s, naming the problem', async (_what, body, message) => {
     const res = await sql(body, await admin());
     expect(res.status).toBe(400);
@@ -278,7 +284,11 @@ FROM ${database.name}.sql_audit FINAL WHERE sql_sha256 = {h:String} ORDER BY sta
   });
 
   it('runs nothing when the audit table cannot be written (503)', async () => {
-    const res = await sql({ sql: 'SELECT count() FROM web_events' }, await admin(), brokenAuditUrl);
+    const res = await sql(
+      { sql: `SELECT count() FROM ${TABLES.webEvents}` },
+      await admin(),
+      brokenAuditUrl,
+    );
     expect(res.status).toBe(503);
     expect(res.json()).toMatchObject({ code: 'UNAVAILABLE', message: /audit log/ });
   });

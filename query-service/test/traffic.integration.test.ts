@@ -3,6 +3,7 @@ import { createLogger } from '@backbone/runtime';
 import { migrate } from '@backbone/warehouse';
 import { createTestDatabase, testClickHouse, webEventRow } from '@backbone/test';
 import { StatsRepository } from '../src/repositories/stats.repository.js';
+import { TABLES } from '@backbone/warehouse/tables';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 const MIN = 60_000;
@@ -35,7 +36,7 @@ describe('traffic over a long range, read at mixed grains', () => {
     database = await createTestDatabase(writer, 'traffic');
     await migrate({ client: writer, database: database.name, logger });
     await writer.insert({
-      table: `${database.name}.web_events`,
+      table: `${database.name}.${TABLES.webEvents}`,
       format: 'JSONEachRow',
       values: views.map(([at, visitor, session]) =>
         webEventRow(at, { session_id: session, anonymous_id: visitor, page_path: '/home' }),

@@ -27,6 +27,7 @@ import {
 import { waitFor } from '@backbone/runtime';
 import { confluentRegistry, StreamSerde, topicName } from '@backbone/schemas';
 import { benchWebEvent as event } from './web-events.js';
+import { TABLES } from '@backbone/warehouse/tables';
 
 const { values } = parseArgs({
   options: {
@@ -168,7 +169,7 @@ try {
   let sinkCpu0 = 0;
   await waitFor(
     async () => {
-      const rows = await scalar('SELECT count() FROM analytics.web_events');
+      const rows = await scalar(`SELECT count() FROM analytics.${TABLES.webEvents}`);
       if (rows > 0 && !sinkStart) {
         [sinkStart, sinkStartCount] = [performance.now(), rows];
         sinkCpu0 = cpuSeconds(sink.pid);
@@ -204,7 +205,7 @@ try {
   await new Promise((r) => setTimeout(r, 2000)); // let the first events through
   while (Date.now() < until) {
     const newest = await scalar(
-      "SELECT toUnixTimestamp64Milli(maxMerge(ended_at)) FROM analytics.web_sessions WHERE tenant_id = 'fresh'",
+      `SELECT toUnixTimestamp64Milli(maxMerge(ended_at)) FROM analytics.${TABLES.webSessions} WHERE tenant_id = 'fresh'`,
     );
     if (newest > 0) samples.push(Date.now() - newest);
     await new Promise((r) => setTimeout(r, 200));
@@ -212,7 +213,9 @@ try {
   sending = false;
   await sender;
   const sentRate = sent / SECONDS;
-  const landed = await scalar("SELECT count() FROM analytics.web_events WHERE tenant_id = 'fresh'");
+  const landed = await scalar(
+    `SELECT count() FROM analytics.${TABLES.webEvents} WHERE tenant_id = 'fresh'`,
+  );
   const e2eRate = landed / SECONDS;
   samples.sort((a, b) => a - b);
   const pct = (q: number) =>
@@ -229,7 +232,7 @@ try {
     `  sink alone (events → ClickHouse) ${fmt(sinkRate)} rows/s, ${sinkCpuUs.toFixed(1)} µs CPU/row in the sink process`,
   );
   console.log(
-    `  end to end at ~${fmt(sentRate)} events/s offered for ${SECONDS} s: ${fmt(e2eRate)} events/s in ClickHouse; freshness p50 ${fmt(pct(0.5))} ms, p95 ${fmt(pct(0.95))} ms (${samples.length} samples, produce → visible in web_sessions)`,
+    `  end to end at ~${fmt(sentRate)} events/s offered for ${SECONDS} s: ${fmt(e2eRate)} events/s in ClickHouse; freshness p50 ${fmt(pct(0.5))} ms, p95 ${fmt(pct(0.95))} ms (${samples.length} samples, produce → visible in ${TABLES.webSessions})`,
   );
 } finally {
   for (const pid of children) await stopProcess(pid, 10_000).catch(() => undefined);

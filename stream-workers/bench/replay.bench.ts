@@ -28,6 +28,7 @@ import { enrichEvent } from '../src/enrich/enrich.step.js';
 import { GeoLookup } from '../src/enrich/geo.js';
 import { runReplay } from '../src/replay/replay.js';
 import { benchWebEvent } from './web-events.js';
+import { TABLES } from '@backbone/warehouse/tables';
 
 const { values } = parseArgs({
   options: {
@@ -146,7 +147,7 @@ try {
     (
       await (
         await clickhouse.query({
-          query: 'SELECT count() AS n FROM analytics.web_events',
+          query: `SELECT count() AS n FROM analytics.${TABLES.webEvents}`,
           format: 'JSONEachRow',
         })
       ).json<{ n: string }>()
@@ -168,7 +169,7 @@ try {
     `  verification ${t.verify.toFixed(2)} s before the hold, ${t.verifyHeld.toFixed(2)} s of touched days under it; live writes held ${t.hold.toFixed(2)} s; EXCHANGE of all tables ${t.swap.toFixed(3)} s`,
   );
   console.log(
-    `  web_events after the swap: ${fmt(rows)} rows (${rows === N ? 'every event once' : `EXPECTED ${fmt(N)}`})`,
+    `  ${TABLES.webEvents} after the swap: ${fmt(rows)} rows (${rows === N ? 'every event once' : `EXPECTED ${fmt(N)}`})`,
   );
 } finally {
   await admin.disconnect().catch(() => undefined);

@@ -5,6 +5,7 @@ import type { FaultChildConfig } from './fault-child.js';
 import { startTestChild } from './child.js';
 import { pageViews as somePageViews } from './event-set.js';
 import { pipelineFixture, type Pipeline } from './pipeline-fixture.js';
+import { TABLES } from '@backbone/warehouse/tables';
 
 const N = 300;
 const SESSIONS = 40;
@@ -62,7 +63,7 @@ async function expectExactlyOnce(
   const count = async () =>
     (
       await p.rows<{ n: number; ids: number }>(
-        `SELECT count() AS n, uniqExact(event_id) AS ids FROM ${database}.web_events`,
+        `SELECT count() AS n, uniqExact(event_id) AS ids FROM ${database}.${TABLES.webEvents}`,
       )
     )[0]!;
   await waitFor(async () => (await count()).ids === N, {
@@ -82,11 +83,11 @@ async function expectExactlyOnce(
   expect(await count()).toEqual({ n: N, ids: N });
   expect(
     await p.rows(`SELECT sum(events) AS total, uniqMerge(sessions) AS visits
-FROM ${database}.web_traffic_1m`),
+FROM ${database}.${TABLES.webTraffic1m}`),
   ).toEqual([{ total: N, visits: SESSIONS }]);
   expect(
     await p.rows(`SELECT sum(views) AS all_views, count() AS visits FROM (
-  SELECT session_id, sum(page_views) AS views FROM ${database}.web_sessions GROUP BY session_id)`),
+  SELECT session_id, sum(page_views) AS views FROM ${database}.${TABLES.webSessions} GROUP BY session_id)`),
   ).toEqual([{ all_views: N, visits: SESSIONS }]);
 }
 

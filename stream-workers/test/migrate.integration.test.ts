@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@backbone/runtime';
 import { createTestDatabase, testClickHouse, testStack } from '@backbone/test';
 import { migrate, MIGRATIONS } from '@backbone/warehouse';
+import { TABLES } from '@backbone/warehouse/tables';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const logger = createLogger({ name: 'test', level: 'silent' });
@@ -55,12 +56,12 @@ describe('migrate', () => {
     const before = await tables();
     expect(before).toEqual(
       expect.arrayContaining([
-        'web_events',
-        'web_traffic_1m',
+        `${TABLES.webEvents}`,
+        `${TABLES.webTraffic1m}`,
         'web_traffic_1m_mv',
-        'stt_sessions',
-        'sink_inflight',
-        'schema_migrations',
+        `${TABLES.sttSessions}`,
+        `${TABLES.sinkInflight}`,
+        `${TABLES.schemaMigrations}`,
       ]),
     );
     const second = await migrate({ client, database: db.name, logger });
@@ -84,7 +85,7 @@ describe('migrate', () => {
     );
     const ledger = await (
       await client.query({
-        query: `SELECT id, count() AS n FROM ${db.name}.schema_migrations GROUP BY id ORDER BY id`,
+        query: `SELECT id, count() AS n FROM ${db.name}.${TABLES.schemaMigrations} GROUP BY id ORDER BY id`,
         format: 'JSONEachRow',
       })
     ).json<{ id: string; n: number }>();
@@ -96,9 +97,9 @@ describe('migrate', () => {
     drop = db.drop;
     await migrate({ client, database: db.name, logger });
     await client.command({
-      query: `ALTER TABLE ${db.name}.stt_session_events DROP COLUMN message`,
+      query: `ALTER TABLE ${db.name}.${TABLES.sttSessionEvents} DROP COLUMN message`,
     });
     const again = await migrate({ client, database: db.name, logger });
-    expect(again.columnsAdded).toEqual(['stt_session_events.message']);
+    expect(again.columnsAdded).toEqual([`${TABLES.sttSessionEvents}.message`]);
   });
 });

@@ -7,6 +7,7 @@ import { insertsCheck } from '../src/checks.js';
 import { startWorkerHttp } from '../src/http.js';
 import { eventSet } from './event-set.js';
 import { pipelineFixture, type Pipeline } from './pipeline-fixture.js';
+import { TABLES } from '@backbone/warehouse/tables';
 
 /** A TCP proxy in front of ClickHouse that a test can take down (refusing and cutting). */
 async function outageProxy(target: URL) {
@@ -69,7 +70,9 @@ describe('sink during a ClickHouse outage', () => {
       ],
     });
     const rows = async () =>
-      Number((await p.rows<{ n: number }>('SELECT count() AS n FROM {db}.web_events'))[0]?.n);
+      Number(
+        (await p.rows<{ n: number }>(`SELECT count() AS n FROM {db}.${TABLES.webEvents}`))[0]?.n,
+      );
     try {
       await p.startEnrich();
       const before = eventSet();
@@ -92,7 +95,9 @@ describe('sink during a ClickHouse outage', () => {
       const text = await (await fetch(`${http.url}/metrics`)).text();
       expect(text).toMatch(/backbone_sink_paused_partitions 1/);
       expect(text).toMatch(
-        /backbone_sink_insert_errors_total\{table="web_events",kind="transient"\} [1-9]/,
+        new RegExp(
+          `backbone_sink_insert_errors_total\\{table="${TABLES.webEvents}",kind="transient"\\} [1-9]`,
+        ),
       );
 
       proxy.setDown(false);
@@ -102,7 +107,9 @@ describe('sink during a ClickHouse outage', () => {
       });
       expect((await fetch(`${http.url}/ready`)).status).toBe(200);
       expect(
-        await p.rows('SELECT count() AS n, uniqExact(event_id) AS ids FROM {db}.web_events'),
+        await p.rows(
+          `SELECT count() AS n, uniqExact(event_id) AS ids FROM {db}.${TABLES.webEvents}`,
+        ),
       ).toEqual([{ n: 12, ids: 12 }]);
     } finally {
       await http.close();

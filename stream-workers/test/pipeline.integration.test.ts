@@ -4,6 +4,7 @@ import { DLQ_HEADERS } from '../src/dlq.js';
 import { tokenize } from '../src/enrich/mask.js';
 import { eventSet } from './event-set.js';
 import { KEYS, pipelineFixture, type Pipeline } from './pipeline-fixture.js';
+import { TABLES } from '@backbone/warehouse/tables';
 
 /**
  * The known event set through the real stack: raw topics → enrich → events topics → sink →
@@ -35,10 +36,10 @@ describe('pipeline: raw events to rollups', () => {
     await p.startSink();
     await waitFor(
       async () =>
-        (await n(`SELECT count() FROM {db}.web_events`)) === 7 &&
-        (await n(`SELECT count() FROM {db}.stt_session_events`)) === 4 &&
-        (await n(`SELECT count() FROM {db}.stt_transcript_events`)) === 5 &&
-        (await n(`SELECT count() FROM {db}.stt_speaker_events`)) === 2,
+        (await n(`SELECT count() FROM {db}.${TABLES.webEvents}`)) === 7 &&
+        (await n(`SELECT count() FROM {db}.${TABLES.sttSessionEvents}`)) === 4 &&
+        (await n(`SELECT count() FROM {db}.${TABLES.sttTranscriptEvents}`)) === 5 &&
+        (await n(`SELECT count() FROM {db}.${TABLES.sttSpeakerEvents}`)) === 2,
       { timeoutMs: 45_000, intervalMs: 200, description: 'all events in the raw tables' },
     );
   });
@@ -47,7 +48,7 @@ describe('pipeline: raw events to rollups', () => {
   it('writes each accepted event once, drops the bot and the client retry', async () => {
     expect(
       await p.rows(
-        `SELECT tenant_id, count() AS n, uniqExact(event_id) AS ids FROM {db}.web_events GROUP BY tenant_id ORDER BY tenant_id`,
+        `SELECT tenant_id, count() AS n, uniqExact(event_id) AS ids FROM {db}.${TABLES.webEvents} GROUP BY tenant_id ORDER BY tenant_id`,
       ),
     ).toEqual([
       { tenant_id: 'acme', n: 6, ids: 6 },
@@ -78,7 +79,7 @@ describe('pipeline: raw events to rollups', () => {
 
   it('keeps request ids and enrichment, masks identifiers, drops transcript text', async () => {
     const [row] = await p.rows<Record<string, unknown>>(
-      `SELECT * FROM {db}.web_events WHERE event_type = 'conversion'`,
+      `SELECT * FROM {db}.${TABLES.webEvents} WHERE event_type = 'conversion'`,
     );
     expect(row).toMatchObject({
       device_type: 'desktop',
@@ -91,10 +92,12 @@ describe('pipeline: raw events to rollups', () => {
     });
     for (const masked of ['context_ip', 'anonymous_id', 'order_id'])
       expect(row?.[masked]).toMatch(/^h_[0-9a-f]{32}$/);
-    expect(await n(`SELECT countIf(text IS NOT NULL) FROM {db}.stt_transcript_events`)).toBe(0);
+    expect(
+      await n(`SELECT countIf(text IS NOT NULL) FROM {db}.${TABLES.sttTranscriptEvents}`),
+    ).toBe(0);
     expect(
       await n(
-        `SELECT countIf(speaker_label LIKE 't\\_%') FROM {db}.stt_transcript_events WHERE speaker_label IS NOT NULL`,
+        `SELECT countIf(speaker_label LIKE 't\\_%') FROM {db}.${TABLES.sttTranscriptEvents} WHERE speaker_label IS NOT NULL`,
       ),
     ).toBe(3);
   });
@@ -104,7 +107,7 @@ describe('pipeline: raw events to rollups', () => {
       await p.rows(`SELECT sum(events) AS all_events, sumIf(events, event_type = 'page_view') AS views,
   uniqMerge(visitors) AS people, uniqMerge(sessions) AS visits,
   sumIf(events, event_type = 'conversion') AS conversions, sum(revenue) AS money
-FROM {db}.web_traffic_1m WHERE tenant_id = 'acme'`),
+FROM {db}.${TABLES.webTraffic1m} WHERE tenant_id = 'acme'`),
     ).toEqual([{ all_events: 6, views: 4, people: 2, visits: 3, conversions: 1, money: 49.5 }]);
   });
 
@@ -114,7 +117,7 @@ FROM {db}.web_traffic_1m WHERE tenant_id = 'acme'`),
   sum(page_views) AS views, toBool(sum(page_views) = 1) AS bounce,
   argMinMerge(entry_page) AS entry, argMaxMerge(exit_page) AS exit,
   argMinMerge(traffic_source) AS source, sum(revenue) AS money
-FROM {db}.web_sessions WHERE tenant_id = 'acme' GROUP BY session_id`);
+FROM {db}.${TABLES.webSessions} WHERE tenant_id = 'acme' GROUP BY session_id`);
     const by = Object.fromEntries(rows.map((r) => [r.session_id as string, r]));
     // Session ids leave enrich as the tenant's tokens of them.
     const token = (id: string) => tokenize(id, KEYS, 'acme');
@@ -144,14 +147,14 @@ FROM {db}.web_sessions WHERE tenant_id = 'acme' GROUP BY session_id`);
     const hour = `toDateTime(${Math.floor(set.base / 1000)}, 'UTC')`;
     expect(
       await p.rows(`SELECT page_path, sum(page_views) AS views, uniqMerge(visitors) AS visitors
-FROM {db}.web_pages_1h WHERE tenant_id = 'acme' AND hour = ${hour} GROUP BY page_path ORDER BY page_path`),
+FROM {db}.${TABLES.webPages1h} WHERE tenant_id = 'acme' AND hour = ${hour} GROUP BY page_path ORDER BY page_path`),
     ).toEqual([
       { page_path: '/home', views: 2, visitors: 2 },
       { page_path: '/pricing', views: 2, visitors: 1 },
     ]);
     expect(
       await p.rows(`SELECT traffic_source, traffic_medium, utm_campaign, sum(page_views) AS landings
-FROM {db}.web_sources_1h WHERE tenant_id = 'acme' GROUP BY ALL ORDER BY traffic_source`),
+FROM {db}.${TABLES.webSources1h} WHERE tenant_id = 'acme' GROUP BY ALL ORDER BY traffic_source`),
     ).toEqual([
       { traffic_source: '(direct)', traffic_medium: '(none)', utm_campaign: '', landings: 1 },
       { traffic_source: 'google', traffic_medium: 'organic', utm_campaign: '', landings: 1 },
@@ -159,14 +162,14 @@ FROM {db}.web_sources_1h WHERE tenant_id = 'acme' GROUP BY ALL ORDER BY traffic_
     ]);
     expect(
       await p.rows(`SELECT device_type, sum(events) AS events, uniqMerge(sessions) AS sessions
-FROM {db}.web_devices_1h WHERE tenant_id = 'acme' GROUP BY device_type ORDER BY device_type`),
+FROM {db}.${TABLES.webDevices1h} WHERE tenant_id = 'acme' GROUP BY device_type ORDER BY device_type`),
     ).toEqual([
       { device_type: 'desktop', events: 5, sessions: 2 },
       { device_type: 'mobile', events: 1, sessions: 1 },
     ]);
     expect(
       await p.rows(`SELECT country, sum(events) AS events, uniqMerge(visitors) AS visitors
-FROM {db}.web_geo_1h WHERE tenant_id = 'acme' GROUP BY country ORDER BY country`),
+FROM {db}.${TABLES.webGeo1h} WHERE tenant_id = 'acme' GROUP BY country ORDER BY country`),
     ).toEqual([
       { country: 'GB', events: 5, visitors: 1 },
       { country: 'US', events: 1, visitors: 1 },
@@ -179,7 +182,7 @@ FROM {db}.web_geo_1h WHERE tenant_id = 'acme' GROUP BY country ORDER BY country`
   quantilesMerge(0.5, 0.95, 0.99)(latency_ms)[1] AS latency_p50,
   round(quantilesMerge(0.5, 0.95, 0.99)(real_time_factor)[1], 3) AS rtf_p50,
   sum(sessions_started) AS started, sum(errors) AS errs
-FROM {db}.stt_quality_1m WHERE tenant_id = 'acme' AND model_id = 'whisper-large' AND language = 'en'`);
+FROM {db}.${TABLES.sttQuality1m} WHERE tenant_id = 'acme' AND model_id = 'whisper-large' AND language = 'en'`);
     expect(q).toEqual({
       segments: 3,
       finals: 2,
@@ -192,12 +195,12 @@ FROM {db}.stt_quality_1m WHERE tenant_id = 'acme' AND model_id = 'whisper-large'
     });
     expect(
       await n(
-        `SELECT sum(language_detections) FROM {db}.stt_quality_1m WHERE tenant_id = 'acme' AND language = 'en'`,
+        `SELECT sum(language_detections) FROM {db}.${TABLES.sttQuality1m} WHERE tenant_id = 'acme' AND language = 'en'`,
       ),
     ).toBe(1);
     expect(
       await p.rows(`SELECT model_id, code, sum(errors) AS errors, sum(retriable) AS retriable
-FROM {db}.stt_errors_1m WHERE tenant_id = 'acme' GROUP BY model_id, code`),
+FROM {db}.${TABLES.sttErrors1m} WHERE tenant_id = 'acme' GROUP BY model_id, code`),
     ).toEqual([{ model_id: 'whisper-large', code: 'AUDIO_DROPOUT', errors: 1, retriable: 1 }]);
   });
 
@@ -209,7 +212,7 @@ FROM {db}.stt_errors_1m WHERE tenant_id = 'acme' GROUP BY model_id, code`),
   max(duration_ms) AS duration_ms, sum(reported_words) AS reported_words, sum(final_words) AS words,
   sum(segments) AS segments, uniqMerge(speakers) AS speakers, sum(speaker_changes) AS changes,
   sum(errors) AS errors, round(avgMerge(confidence), 2) AS confidence
-FROM {db}.stt_sessions WHERE tenant_id = 'acme' AND session_id = {id:String}`.replace(
+FROM {db}.${TABLES.sttSessions} WHERE tenant_id = 'acme' AND session_id = {id:String}`.replace(
           '{id:String}',
           `'${tokenize(set.sessions.t1, KEYS, 'acme')}'`,
         ),
@@ -231,7 +234,7 @@ FROM {db}.stt_sessions WHERE tenant_id = 'acme' AND session_id = {id:String}`.re
     expect(
       await p.rows(`SELECT speaker_id, sum(talk_ms) AS talk_ms, sum(words) AS words,
   sum(segments) AS segments, sum(changes_to) AS changes_to
-FROM {db}.stt_speakers WHERE tenant_id = 'acme' GROUP BY speaker_id`),
+FROM {db}.${TABLES.sttSpeakers} WHERE tenant_id = 'acme' GROUP BY speaker_id`),
     ).toEqual(
       expect.arrayContaining([
         { speaker_id: speaker('spk-a'), talk_ms: 4000, words: 5, segments: 1, changes_to: 0 },

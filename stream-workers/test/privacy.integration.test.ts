@@ -6,6 +6,7 @@ import { sampleEnvelope, waitFor } from '@backbone/test';
 import { rawTable, RAW_TABLES } from '@backbone/warehouse';
 import { eventSet } from './event-set.js';
 import { pipelineFixture, type Pipeline } from './pipeline-fixture.js';
+import { TABLES } from '@backbone/warehouse/tables';
 
 /** Personal data of every kind the pipeline must stop; each one unique to this test. */
 const PII = {
@@ -168,7 +169,7 @@ describe('PII canary through the pipeline', () => {
     }
     // Redaction kept the transcript's shape, without the data.
     const [seg] = await p.rows<{ text: string }>(
-      `SELECT text FROM {db}.stt_transcript_events WHERE text IS NOT NULL LIMIT 1`,
+      `SELECT text FROM {db}.${TABLES.sttTranscriptEvents} WHERE text IS NOT NULL LIMIT 1`,
     );
     expect(seg?.text).toMatch(/SSN \[SSN\], card \[CARD\]/);
   });

@@ -65,7 +65,9 @@ describe('sink: an insert ClickHouse refuses', () => {
       expect(refused.detail).toContain('npm run migrate');
       const text = await (await fetch(`${http.url}/metrics`)).text();
       expect(text).toMatch(
-        /backbone_sink_insert_errors_total\{table="web_events",kind="refused"\} [1-9]/,
+        new RegExp(
+          `backbone_sink_insert_errors_total\\{table="${TABLES.webEvents}",kind="refused"\\} [1-9]`,
+        ),
       );
       // The operator is told once per refused partition what to do, not on every attempt.
       await new Promise((r) => setTimeout(r, 1000));

@@ -10,6 +10,7 @@ import { runReplay, type ReplayEnv, type ReplayRequest } from '../src/replay/rep
 import { eventSet, pageViews } from './event-set.js';
 import { ROOT, startTestChild } from './child.js';
 import { KEYS, pipelineFixture } from './pipeline-fixture.js';
+import { TABLES } from '@backbone/warehouse/tables';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 
@@ -49,20 +50,20 @@ async function livePipeline() {
   };
   /** What a person checks after a replay: rows, distinct events, and the rollups' sums. */
   const figures = async () => ({
-    rows: await n('SELECT count() FROM {db}.web_events'),
-    events: await n('SELECT uniqExact(event_id) FROM {db}.web_events'),
-    traffic: await n('SELECT sum(events) FROM {db}.web_traffic_1m'),
-    hourly: await n('SELECT sum(events) FROM {db}.web_traffic_1h'),
-    pages: await n('SELECT sum(page_views) FROM {db}.web_pages_1h'),
+    rows: await n(`SELECT count() FROM {db}.${TABLES.webEvents}`),
+    events: await n(`SELECT uniqExact(event_id) FROM {db}.${TABLES.webEvents}`),
+    traffic: await n(`SELECT sum(events) FROM {db}.${TABLES.webTraffic1m}`),
+    hourly: await n(`SELECT sum(events) FROM {db}.${TABLES.webTraffic1h}`),
+    pages: await n(`SELECT sum(page_views) FROM {db}.${TABLES.webPages1h}`),
     sessions: await n(
-      'SELECT uniqExactMerge(s) FROM (SELECT uniqExactState(session_id) AS s FROM {db}.web_sessions)',
+      `SELECT uniqExactMerge(s) FROM (SELECT uniqExactState(session_id) AS s FROM {db}.${TABLES.webSessions})`,
     ),
   });
   const settle = (rows: number) =>
-    waitFor(async () => (await n('SELECT count() FROM {db}.web_events')) === rows, {
+    waitFor(async () => (await n(`SELECT count() FROM {db}.${TABLES.webEvents}`)) === rows, {
       timeoutMs: 60_000,
       intervalMs: 200,
-      description: `${rows} rows in web_events`,
+      description: `${rows} rows in ${TABLES.webEvents}`,
     });
   const shadows = async () =>
     (
@@ -198,15 +199,17 @@ describe('replay: rebuild a stream family from the event log', () => {
   });
 
   it('sees a damaged rollup, refuses to swap without --force, and with it restores the numbers', async () => {
-    await live.exec('TRUNCATE TABLE {db}.web_traffic_1m');
-    expect(await live.n('SELECT count() FROM {db}.web_traffic_1m')).toBe(0);
+    await live.exec(`TRUNCATE TABLE {db}.${TABLES.webTraffic1m}`);
+    expect(await live.n(`SELECT count() FROM {db}.${TABLES.webTraffic1m}`)).toBe(0);
     const refused = live.replay();
     const err = (await refused.done.catch((e: unknown) => e)) as Error & { exitCode: number };
     expect(err.exitCode).toBe(4);
-    expect(refused.lines.join('\n')).toMatch(/web_traffic_1m .* live 0 rows .* days differ/);
-    expect(refused.lines.join('\n')).toMatch(/web_events .* same/);
+    expect(refused.lines.join('\n')).toMatch(
+      new RegExp(`${TABLES.webTraffic1m} .* live 0 rows .* days differ`),
+    );
+    expect(refused.lines.join('\n')).toMatch(new RegExp(`${TABLES.webEvents} .* same`));
     // Nothing swapped: live still damaged, the run waits for --resume --force or --discard.
-    expect(await live.n('SELECT count() FROM {db}.web_traffic_1m')).toBe(0);
+    expect(await live.n(`SELECT count() FROM {db}.${TABLES.webTraffic1m}`)).toBe(0);
     await expect(live.replay().done).rejects.toThrow(/unfinished replay of web .*--resume/);
 
     const forced = live.replay({ resume: true, force: true });
@@ -223,17 +226,17 @@ describe('replay: rebuild a stream family from the event log', () => {
   it('replays from a time: rows before it are kept from live, rows after it come from Kafka', async () => {
     // Damage both ranges of the raw table: one row from before the time, one from after.
     const [before] = await live.p.rows<{ event_id: string }>(
-      `SELECT event_id FROM {db}.web_events WHERE _offset < 100 ORDER BY _offset LIMIT 1`,
+      `SELECT event_id FROM {db}.${TABLES.webEvents} WHERE _offset < 100 ORDER BY _offset LIMIT 1`,
     );
     const [after] = await live.p.rows<{ event_id: string }>(
-      `SELECT event_id FROM {db}.web_events ORDER BY _partition, _offset DESC LIMIT 1`,
+      `SELECT event_id FROM {db}.${TABLES.webEvents} ORDER BY _partition, _offset DESC LIMIT 1`,
     );
     for (const id of [before!.event_id, after!.event_id])
       await live.p.clickhouse.command({
-        query: `DELETE FROM ${live.p.database}.web_events WHERE event_id = {id:String}`,
+        query: `DELETE FROM ${live.p.database}.${TABLES.webEvents} WHERE event_id = {id:String}`,
         query_params: { id },
       });
-    expect(await live.n('SELECT count() FROM {db}.web_events')).toBe(708);
+    expect(await live.n(`SELECT count() FROM {db}.${TABLES.webEvents}`)).toBe(708);
     const run = live.replay({ from: new Date(firstAt).toISOString(), force: true });
     const outcome = await run.done;
     expect(outcome.state).toBe('done');
@@ -241,22 +244,22 @@ describe('replay: rebuild a stream family from the event log', () => {
     expect(outcome.records).toBe(310);
     expect(outcome.copied).toBe(399);
     const ids = async (id: string) =>
-      live.n(`SELECT count() FROM {db}.web_events WHERE event_id = '${id}'`);
+      live.n(`SELECT count() FROM {db}.${TABLES.webEvents} WHERE event_id = '${id}'`);
     expect(await ids(before!.event_id)).toBe(0);
     expect(await ids(after!.event_id)).toBe(1);
-    expect(await live.n('SELECT count() FROM {db}.web_events')).toBe(709);
-    expect(await live.n('SELECT uniqExact(event_id) FROM {db}.web_events')).toBe(709);
+    expect(await live.n(`SELECT count() FROM {db}.${TABLES.webEvents}`)).toBe(709);
+    expect(await live.n(`SELECT uniqExact(event_id) FROM {db}.${TABLES.webEvents}`)).toBe(709);
     // Rollups follow the raw table they were rebuilt from.
-    expect(await live.n('SELECT sum(events) FROM {db}.web_traffic_1m')).toBe(709);
+    expect(await live.n(`SELECT sum(events) FROM {db}.${TABLES.webTraffic1m}`)).toBe(709);
     void secondAt;
   });
 
   it('rebuild-rollups re-derives a damaged rollup from the live raw table', async () => {
-    await live.exec('TRUNCATE TABLE {db}.web_pages_1h');
+    await live.exec(`TRUNCATE TABLE {db}.${TABLES.webPages1h}`);
     const run = live.replay({ mode: 'rebuild-rollups', force: true });
     await expect(run.done).resolves.toMatchObject({ state: 'done', records: 0, copied: 709 });
-    expect(await live.n('SELECT sum(page_views) FROM {db}.web_pages_1h')).toBe(709);
-    expect(await live.n('SELECT count() FROM {db}.web_events')).toBe(709);
+    expect(await live.n(`SELECT sum(page_views) FROM {db}.${TABLES.webPages1h}`)).toBe(709);
+    expect(await live.n(`SELECT count() FROM {db}.${TABLES.webEvents}`)).toBe(709);
   });
 
   it('reset-offsets refuses an active group and moves a stopped one', async () => {
@@ -331,7 +334,7 @@ describe('replay while live traffic keeps flowing', () => {
     // for 139 s once, on a CI machine busy with the browser tests.
     const run = live.replay({ catchUpRecords: 1000 });
     const outcome = await run.done;
-    expect(run.lines.join('\n')).toMatch(/web_traffic_1m .* same/);
+    expect(run.lines.join('\n')).toMatch(new RegExp(`${TABLES.webTraffic1m} .* same`));
     expect(run.lines.join('\n')).not.toMatch(/differs:/);
     // Traffic went on through the swap; then it stops and live catches up.
     await new Promise((r) => setTimeout(r, 1000));
@@ -391,13 +394,13 @@ describe('a replay killed with -9', () => {
   });
 
   it('while live writes are held leaves live untouched; ingestion resumes; --resume finishes', async () => {
-    await live.exec('TRUNCATE TABLE {db}.web_traffic_1h');
+    await live.exec(`TRUNCATE TABLE {db}.${TABLES.webTraffic1h}`);
     await expect(child('verify')).resolves.toBe('SIGKILL');
     // The hold lapses by itself: live keeps ingesting into the untouched live tables.
     await live.p.produce('web', pageViews(50, { sessions: 5 }));
     await live.settle(550);
     // The damage is still there: only the 50 new events are in it.
-    expect(await live.n('SELECT sum(events) FROM {db}.web_traffic_1h')).toBe(50);
+    expect(await live.n(`SELECT sum(events) FROM {db}.${TABLES.webTraffic1h}`)).toBe(50);
     expect(await live.shadows()).not.toEqual([]);
     const resumed = live.replay({ resume: true, force: true });
     await expect(resumed.done).resolves.toMatchObject({ state: 'done' });
@@ -434,10 +437,10 @@ describe('reenrich: enrichment logic changed', () => {
   it('gives live rows the new enrichment from raw.*, keeps their place, and what retention dropped', async () => {
     const places = () =>
       live.p.rows<{ p: number; o: string }>(
-        'SELECT _partition AS p, toString(_offset) AS o FROM {db}.web_events ORDER BY p, _offset',
+        `SELECT _partition AS p, toString(_offset) AS o FROM {db}.${TABLES.webEvents} ORDER BY p, _offset`,
       );
     const before = await places();
-    expect(await live.n("SELECT countIf(country = 'NL') FROM {db}.web_events")).toBe(0);
+    expect(await live.n(`SELECT countIf(country = 'NL') FROM {db}.${TABLES.webEvents}`)).toBe(0);
     // Retention has dropped the first 10 raw records of partition 0.
     const admin = live.p.kafka.admin();
     await admin.connect();
@@ -462,19 +465,19 @@ describe('reenrich: enrichment logic changed', () => {
     expect(refused.lines.join('\n')).toMatch(
       /re-enriched 190 live rows from 190 raw records; 10 kept/,
     );
-    expect(refused.lines.join('\n')).toMatch(/web_geo_1h .* days differ/);
-    expect(await live.n("SELECT countIf(country = 'NL') FROM {db}.web_events")).toBe(0);
+    expect(refused.lines.join('\n')).toMatch(new RegExp(`${TABLES.webGeo1h} .* days differ`));
+    expect(await live.n(`SELECT countIf(country = 'NL') FROM {db}.${TABLES.webEvents}`)).toBe(0);
 
     const run = live.replay({ mode: 'reenrich', resume: true, force: true }, { enrich });
     await expect(run.done).resolves.toMatchObject({ state: 'done' });
     expect(
       await live.p.rows(
-        "SELECT countIf(country = 'NL') AS nl, countIf(country IS NULL OR country != 'NL') AS other, uniqExact(event_id) AS ids FROM {db}.web_events",
+        `SELECT countIf(country = 'NL') AS nl, countIf(country IS NULL OR country != 'NL') AS other, uniqExact(event_id) AS ids FROM {db}.${TABLES.webEvents}`,
       ),
     ).toEqual([{ nl: 190, other: 10, ids: 200 }]);
-    expect(await live.n("SELECT sum(page_views) FROM {db}.web_geo_1h WHERE country = 'NL'")).toBe(
-      190,
-    );
+    expect(
+      await live.n(`SELECT sum(page_views) FROM {db}.${TABLES.webGeo1h} WHERE country = 'NL'`),
+    ).toBe(190);
     // Every row kept its place in events.*: later replays and the live sink line up with it.
     expect(await places()).toEqual(before);
     expect(await live.figures()).toEqual(expected(200, 20));
@@ -487,24 +490,27 @@ describe('replay of the STT family: three streams into shared rollups', () => {
   const quality = () =>
     live.p.rows(`SELECT sum(segments) AS segments, sum(final_words) AS words,
   round(avgMerge(confidence), 3) AS confidence, quantilesMerge(0.5, 0.95, 0.99)(latency_ms)[1] AS p50
-FROM {db}.stt_quality_1m`);
+FROM {db}.${TABLES.sttQuality1m}`);
   const sessions = () =>
     live.p.rows(`SELECT argMaxMerge(status) AS status, uniqMerge(speakers) AS speakers,
-  sum(speaker_changes) AS changes, sum(segments) AS segments FROM {db}.stt_sessions`);
+  sum(speaker_changes) AS changes, sum(segments) AS segments FROM {db}.${TABLES.sttSessions}`);
   beforeAll(async () => {
     live = await livePipeline();
     const set = eventSet();
     await live.p.produce('stt.transcript', set.transcript);
     await live.p.produce('stt.speaker', set.speaker);
     await live.p.produce('stt.session', set.session);
-    await waitFor(async () => (await live.n('SELECT count() FROM {db}.stt_session_events')) === 4, {
-      timeoutMs: 45_000,
-      intervalMs: 200,
-    });
+    await waitFor(
+      async () => (await live.n(`SELECT count() FROM {db}.${TABLES.sttSessionEvents}`)) === 4,
+      {
+        timeoutMs: 45_000,
+        intervalMs: 200,
+      },
+    );
     await waitFor(
       async () =>
-        (await live.n('SELECT count() FROM {db}.stt_transcript_events')) === 5 &&
-        (await live.n('SELECT count() FROM {db}.stt_speaker_events')) === 2,
+        (await live.n(`SELECT count() FROM {db}.${TABLES.sttTranscriptEvents}`)) === 5 &&
+        (await live.n(`SELECT count() FROM {db}.${TABLES.sttSpeakerEvents}`)) === 2,
       { timeoutMs: 20_000, intervalMs: 200 },
     );
   }, 90_000);
@@ -524,10 +530,10 @@ FROM {db}.stt_quality_1m`);
     expect(await quality()).toEqual(q);
     expect(await sessions()).toEqual(s);
 
-    await live.exec('TRUNCATE TABLE {db}.stt_sessions');
+    await live.exec(`TRUNCATE TABLE {db}.${TABLES.sttSessions}`);
     const forced = live.replay({ stream: 'stt.session', force: true });
     await expect(forced.done).resolves.toMatchObject({ state: 'done' });
-    expect(forced.lines.join('\n')).toMatch(/stt_sessions .* days differ/);
+    expect(forced.lines.join('\n')).toMatch(new RegExp(`${TABLES.sttSessions} .* days differ`));
     expect(await sessions()).toEqual(s);
     expect(await live.shadows()).toEqual([]);
   }, 120_000);

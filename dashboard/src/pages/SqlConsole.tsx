@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { TABLES } from '@backbone/warehouse/tables';
 import { Card } from '../components/ui';
 
 interface Result {
@@ -8,7 +9,7 @@ interface Result {
 }
 
 const EXAMPLE = `SELECT page_path, count() AS views
-FROM web_events
+FROM ${TABLES.webEvents}
 WHERE event_type = 'page_view' AND occurred_at > now() - INTERVAL 1 DAY
 GROUP BY page_path
 ORDER BY views DESC

@@ -16,7 +16,7 @@ const SESSION_SELECT = (db: string) => `SELECT session_id AS id,
   sum(speaker_changes) AS changes, argMaxMerge(status) AS state, sum(errors) AS error_count,
   avgMerge(confidence) AS conf, avgMerge(latency_ms) AS latency, avgMerge(real_time_factor) AS rtf,
   sum(events) AS event_count
-FROM ${db}.stt_sessions`;
+FROM ${db}.${TABLES.sttSessions}`;
 
 function toSession(r: Record<string, unknown>) {
   return {

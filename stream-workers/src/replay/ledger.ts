@@ -3,6 +3,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { clickhouseTime, isClickHouseCode, qualified } from '@backbone/warehouse';
 
 import { ReplayConflictError } from '../errors.js';
+import { TABLES } from '@backbone/warehouse/tables';
 
 export type RunState =
   'preparing' | 'replaying' | 'refused' | 'swapping' | 'swapped' | 'done' | 'discarded';
@@ -26,7 +27,7 @@ export class RunLedger<D> {
     private readonly database: string,
     private readonly family: string,
   ) {
-    this.table = qualified({ database, suffix: '' }, 'replay_runs');
+    this.table = qualified({ database, suffix: '' }, `${TABLES.replayRuns}`);
   }
 
   async unfinished(): Promise<RunRecord<D> | undefined> {

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { clickhouseTime, qualified } from '@backbone/warehouse';
+import { TABLES } from '@backbone/warehouse/tables';
 
 export interface InflightRange {
   first: bigint;
@@ -20,7 +21,7 @@ export class InflightLog {
     database: string,
     private readonly group: string,
   ) {
-    this.table = qualified({ database, suffix: '' }, 'sink_inflight');
+    this.table = qualified({ database, suffix: '' }, `${TABLES.sinkInflight}`);
   }
 
   async record(topic: string, partition: number, range: InflightRange, rows: number) {
