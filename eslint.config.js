@@ -47,6 +47,15 @@ export default tseslint.config(
     },
   },
   {
+    // Sizes a reader can hold: a file in one sitting, a function on one screen or two.
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: ['schemas/src/generated/**'],
+    rules: {
+      'max-lines': ['error', { max: 400 }],
+      'max-lines-per-function': ['error', { max: 120 }],
+    },
+  },
+  {
     // The local stack is the one place that embeds the ClickHouse engine.
     files: ['deploy/local/**/*.ts'],
     rules: {

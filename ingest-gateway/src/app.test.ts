@@ -202,7 +202,9 @@ describe('ingest gateway', () => {
     });
     expect(form.statusCode).toBe(415);
   });
+});
 
+describe('ingest gateway', () => {
   it('answers 401 without detail for a missing or unknown key, before reading the body', async () => {
     const { app, sink } = await gateway();
     for (const headers of [{ 'x-api-key': '' }, { 'x-api-key': 'bbk_guess' }]) {

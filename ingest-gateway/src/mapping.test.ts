@@ -117,7 +117,9 @@ describe('mapEvent', () => {
     expect(mapped.ok).toBe(false);
     if (!mapped.ok) expect(mapped.errors).toContainEqual({ field, message });
   });
+});
 
+describe('mapEvent', () => {
   it('derives is_final of a transcript segment from its event type, and refuses a contradiction', () => {
     const segment = {
       event_id: '1d1b2c3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d',

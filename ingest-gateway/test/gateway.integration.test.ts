@@ -107,18 +107,18 @@ async function readRawWeb(
   return out;
 }
 
-describe('ingest gateway on the real stack', () => {
-  let gw: Awaited<ReturnType<typeof startGateway>>;
-  beforeAll(async () => {
-    await registerSchemas(testStack().schemaRegistryUrl);
-    gw = await startGateway(testStack().kafkaBrokers, testStack().schemaRegistryUrl);
-    await waitFor(() => gw.sink.connected, {
-      timeoutMs: 30_000,
-      description: 'the gateway to connect',
-    });
+let gw: Awaited<ReturnType<typeof startGateway>>;
+beforeAll(async () => {
+  await registerSchemas(testStack().schemaRegistryUrl);
+  gw = await startGateway(testStack().kafkaBrokers, testStack().schemaRegistryUrl);
+  await waitFor(() => gw.sink.connected, {
+    timeoutMs: 30_000,
+    description: 'the gateway to connect',
   });
-  afterAll(async () => gw.close());
+});
+afterAll(async () => gw.close());
 
+describe('ingest gateway on the real stack', () => {
   it('puts every accepted event on raw.web.v1 once, Confluent-framed, and nothing of the rejected ones', async () => {
     const session = uniqueName('s');
     const events = Array.from({ length: 20 }, (_, n) => pageView(session, n));
@@ -200,7 +200,9 @@ describe('ingest gateway on the real stack', () => {
     expect(records).toHaveLength(25);
     expect(new Set(records.map((r) => r.value.envelope.event_id)).size).toBe(25);
   });
+});
 
+describe('ingest gateway on the real stack', () => {
   it('answers 401, 400 and 413 over HTTP with a JSON error and changes nothing', async () => {
     const send = (body: string, key = KEY) =>
       fetch(`${gw.url}/v1/events`, {

@@ -1,15 +1,14 @@
 import { Readable } from 'node:stream';
 import { SignJWT } from 'jose';
 import { inject } from 'light-my-request';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReadyReportSchema, type Check } from '@backbone/runtime';
 import { createQueryService, type QueryService, type QueryServiceParts } from '../src/app.js';
 import { jwtAuthenticator } from '../src/auth.js';
-import type { Repositories } from '../src/repositories/index.js';
 import { parseExplainAst } from '../src/sql/ast.js';
 import type { AuditLog } from '../src/sql/audit.js';
 import type { SqlEngine } from '../src/sql/engine.js';
+import { fakeRepositories, memoryLogger, type Answers, type Call } from './fakes.js';
 
 /**
  * The HTTP surface without ClickHouse: the service built from in-memory readers, requests
@@ -27,46 +26,6 @@ const token = (claims: Record<string, unknown>, secret = SECRET) =>
 const bearer = async (claims: Record<string, unknown> = { tenant_id: 'acme', role: 'viewer' }) => ({
   authorization: `Bearer ${await token(claims)}`,
 });
-
-type Call = { read: string; args: unknown[] };
-type Answers = Partial<Record<string, (...args: unknown[]) => unknown>>;
-
-/** Readers that answer from `answers` ("area.method") and record every call. */
-function fakeRepositories(answers: Answers, calls: Call[]): Repositories {
-  const area = (name: string) =>
-    new Proxy(
-      {},
-      {
-        get: (_target, method) => {
-          if (typeof method !== 'string' || method === 'then') return undefined;
-          return (...args: unknown[]) => {
-            const read = `${name}.${method}`;
-            calls.push({ read, args });
-            const answer = answers[read];
-            if (!answer) return Promise.reject(new Error(`${read} has no answer in this test`));
-            return Promise.resolve(answer(...args));
-          };
-        },
-      },
-    );
-  return {
-    stats: area('stats'),
-    web: area('web'),
-    speech: area('speech'),
-    live: area('live'),
-    exports: area('exports'),
-  } as unknown as Repositories;
-}
-
-/** A logger that keeps its lines, to show what an error leaves in the log. */
-function memoryLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const logger = pino(
-    { level: 'info' },
-    { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
-  );
-  return { logger, lines };
-}
 
 const RANGE = 'start=2026-11-01T00:00:00Z&end=2026-11-02T00:00:00Z';
 const overview = { pageViews: 3, uniqueVisitors: 2, sessions: 2, conversions: 1, revenue: 49.5 };

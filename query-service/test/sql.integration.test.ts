@@ -27,117 +27,117 @@ const token = (tenant: string, role: 'viewer' | 'admin') =>
     .sign(new TextEncoder().encode(SECRET));
 
 /** acme has three page views and a conversion; other has two page views. */
-describe('POST /api/v1/sql', () => {
-  const writer = testClickHouse();
-  let database: { name: string; drop: () => Promise<void> };
-  let clients: ClickHouseClient[] = [];
-  let servers: Server[] = [];
-  let url: string;
-  let brokenAuditUrl: string;
-  const stops: (() => Promise<void>)[] = [];
-  const at = Date.now() - 3_600_000;
+const writer = testClickHouse();
+let database: { name: string; drop: () => Promise<void> };
+let clients: ClickHouseClient[] = [];
+let servers: Server[] = [];
+let url: string;
+let brokenAuditUrl: string;
+const stops: (() => Promise<void>)[] = [];
+const at = Date.now() - 3_600_000;
 
-  const event = (tenant: string, id: string, type: string, path: string) =>
-    webEventRow(at, {
-      event_id: id,
-      event_type: type,
-      tenant_id: tenant,
-      session_id: `${tenant}-s`,
-      anonymous_id: `${tenant}-v`,
-      page_path: path,
-    });
+const event = (tenant: string, id: string, type: string, path: string) =>
+  webEventRow(at, {
+    event_id: id,
+    event_type: type,
+    tenant_id: tenant,
+    session_id: `${tenant}-s`,
+    anonymous_id: `${tenant}-v`,
+    page_path: path,
+  });
 
-  async function serve(auditPassword: string): Promise<string> {
-    const stack = testStack();
-    const reader = (db?: string) =>
-      createClient({
-        url: stack.clickhouseUrl,
-        username: stack.clickhouseReaderUser,
-        password: stack.clickhouseReaderPassword,
-        ...(db ? { database: db } : {}),
-      });
-    const auditWriter = createClient({
+async function serve(auditPassword: string): Promise<string> {
+  const stack = testStack();
+  const reader = (db?: string) =>
+    createClient({
       url: stack.clickhouseUrl,
-      username: stack.clickhouseUser,
-      password: auditPassword,
+      username: stack.clickhouseReaderUser,
+      password: stack.clickhouseReaderPassword,
+      ...(db ? { database: db } : {}),
     });
-    const base = reader();
-    const sqlReader = reader(database.name);
-    clients.push(base, sqlReader, auditWriter);
-    const service = await buildQueryService({
-      clickhouse: base,
-      database: database.name,
-      authenticate: jwtAuthenticator({ secret: SECRET }),
-      logger,
-      sql: {
-        reader: sqlReader,
-        auditWriter,
-        limits: { maxRows: 100, maxResultBytes: 1 << 20, maxExecutionSeconds: 10 },
-      },
-    });
-    stops.push(service.stop);
-    const server = createServer(service.app).listen(0, '127.0.0.1');
-    servers.push(server);
-    await new Promise((r) => server.once('listening', r));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  }
-
-  beforeAll(async () => {
-    database = await createTestDatabase(writer, 'sql');
-    await migrate({ client: writer, database: database.name, logger });
-    await writer.insert({
-      table: `${database.name}.${TABLES.webEvents}`,
-      format: 'JSONEachRow',
-      values: [
-        event('acme', 'a1', 'page_view', '/home'),
-        event('acme', 'a2', 'page_view', '/pricing'),
-        event('acme', 'a3', 'page_view', '/home'),
-        event('acme', 'a4', 'conversion', '/pricing'),
-        event('other', 'o1', 'page_view', '/secret'),
-        event('other', 'o2', 'page_view', '/secret'),
-      ],
-    });
-    url = await serve(testStack().clickhousePassword);
-    brokenAuditUrl = await serve('not-the-password');
+  const auditWriter = createClient({
+    url: stack.clickhouseUrl,
+    username: stack.clickhouseUser,
+    password: auditPassword,
   });
-  afterAll(async () => {
-    for (const s of servers) await new Promise((r) => s.close(r));
-    for (const stop of stops) await stop();
-    for (const c of clients) await c.close();
-    await database?.drop();
-    await writer.close();
-    servers = [];
-    clients = [];
+  const base = reader();
+  const sqlReader = reader(database.name);
+  clients.push(base, sqlReader, auditWriter);
+  const service = await buildQueryService({
+    clickhouse: base,
+    database: database.name,
+    authenticate: jwtAuthenticator({ secret: SECRET }),
+    logger,
+    sql: {
+      reader: sqlReader,
+      auditWriter,
+      limits: { maxRows: 100, maxResultBytes: 1 << 20, maxExecutionSeconds: 10 },
+    },
   });
+  stops.push(service.stop);
+  const server = createServer(service.app).listen(0, '127.0.0.1');
+  servers.push(server);
+  await new Promise((r) => server.once('listening', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
 
-  const sql = async (
-    body: unknown,
-    bearer: string | undefined,
-    base = url,
-  ): Promise<{ status: number; text: string; json: () => Record<string, unknown> }> => {
-    const res = await fetch(`${base}/api/v1/sql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
-      },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, text, json: () => JSON.parse(text) as Record<string, unknown> };
-  };
-  const admin = () => token('acme', 'admin');
-  const audit = async (hash: string) => {
-    const rows = await writer.query({
-      query: `SELECT subject, role, status, error_code, result_rows, tables
+beforeAll(async () => {
+  database = await createTestDatabase(writer, 'sql');
+  await migrate({ client: writer, database: database.name, logger });
+  await writer.insert({
+    table: `${database.name}.${TABLES.webEvents}`,
+    format: 'JSONEachRow',
+    values: [
+      event('acme', 'a1', 'page_view', '/home'),
+      event('acme', 'a2', 'page_view', '/pricing'),
+      event('acme', 'a3', 'page_view', '/home'),
+      event('acme', 'a4', 'conversion', '/pricing'),
+      event('other', 'o1', 'page_view', '/secret'),
+      event('other', 'o2', 'page_view', '/secret'),
+    ],
+  });
+  url = await serve(testStack().clickhousePassword);
+  brokenAuditUrl = await serve('not-the-password');
+});
+afterAll(async () => {
+  for (const s of servers) await new Promise((r) => s.close(r));
+  for (const stop of stops) await stop();
+  for (const c of clients) await c.close();
+  await database?.drop();
+  await writer.close();
+  servers = [];
+  clients = [];
+});
+
+const sql = async (
+  body: unknown,
+  bearer: string | undefined,
+  base = url,
+): Promise<{ status: number; text: string; json: () => Record<string, unknown> }> => {
+  const res = await fetch(`${base}/api/v1/sql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, text, json: () => JSON.parse(text) as Record<string, unknown> };
+};
+const admin = () => token('acme', 'admin');
+const audit = async (hash: string) => {
+  const rows = await writer.query({
+    query: `SELECT subject, role, status, error_code, result_rows, tables
 FROM ${database.name}.${TABLES.sqlAudit} FINAL WHERE sql_sha256 = {h:String} ORDER BY started_at`,
-      query_params: { h: hash },
-      format: 'JSONEachRow',
-    });
-    return rows.json<Record<string, unknown>>();
-  };
-  const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+    query_params: { h: hash },
+    format: 'JSONEachRow',
+  });
+  return rows.json<Record<string, unknown>>();
+};
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
+describe('POST /api/v1/sql', () => {
   it("runs an admin's SELECT over the tenant's rows only, with column names and types", async () => {
     const query = `SELECT page_path, count() AS views FROM ${TABLES.webEvents} GROUP BY page_path ORDER BY page_path`;
     const res = await sql({ sql: query }, await admin());
@@ -221,7 +221,9 @@ FROM ${database.name}.${TABLES.sqlAudit} FINAL WHERE sql_sha256 = {h:String} ORD
     expect(viewer.json()).toMatchObject({ code: 'FORBIDDEN', message: /admin role/ });
     expect((await sql({ sql: 'SELECT 1' }, undefined)).status).toBe(401);
   });
+});
 
+describe('POST /api/v1/sql', () => {
   it.each([
     [
       'INSERT',

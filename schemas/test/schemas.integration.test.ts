@@ -104,7 +104,9 @@ describe('event contracts on the real stack', () => {
     // An independent client, knowing nothing but the registry URL, reads it too.
     expect(await new SchemaRegistry({ host: url }).decode(bytes)).toEqual(pageView);
   });
+});
 
+describe('event contracts on the real stack', () => {
   it('reports an incompatible local schema in check (exit 1) and refuses to register it', async () => {
     // A private registry whose raw.web.v1-value already holds a schema ours cannot read.
     const dir = testTempDir('schemas');

@@ -10,17 +10,12 @@ export const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.go
 export const GB_IP = '81.2.69.160';
 export const US_IP = '8.8.8.8';
 
-/**
- * A small, hand-countable data set: three web sessions of two visitors (plus a bot, a client
- * retry and another tenant's visit), and one STT session with two speakers. The expected
- * numbers in pipeline.integration.test.ts are counted from here by hand.
- */
-export function eventSet(options: { base?: number; tenant?: string } = {}) {
-  // The start of the previous hour: every web event in one hour bucket, STT in one minute.
-  const base = options.base ?? Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
-  const tenant = options.tenant ?? 'acme';
-  const sessions = { s1: randomUUID(), s2: randomUUID(), s3: randomUUID(), t1: randomUUID() };
-  const env = (
+/** The STT session's model and language. */
+const model = { model_id: 'whisper-large', language: 'en' };
+
+/** Envelopes of the data set: `at` seconds after `base`, from a GB desktop unless told. */
+function envelopes(base: number, tenant: string) {
+  return (
     eventType: string,
     at: number,
     session: string,
@@ -46,6 +41,11 @@ export function eventSet(options: { base?: number; tenant?: string } = {}) {
       ...rest,
     });
   };
+}
+type Env = ReturnType<typeof envelopes>;
+
+/** Three web sessions of two visitors, a bot, a client retry and another tenant's visit. */
+function webSessions(env: Env, sessions: { s1: string; s2: string; s3: string }) {
   const page = (
     at: number,
     session: string,
@@ -93,10 +93,12 @@ export function eventSet(options: { base?: number; tenant?: string } = {}) {
     tenant_id: 'other-tenant',
     anonymous_id: 'visitor-9',
   });
+  return { web, bot, retry, otherTenant };
+}
 
-  const t = (eventType: string, at: number) =>
-    env(eventType, 300 + at, sessions.t1, { anonymous_id: null });
-  const model = { model_id: 'whisper-large', language: 'en' };
+/** One STT session's envelopes and transcript segments, `at` seconds into its minute. */
+function sttParts(env: Env, id: string) {
+  const t = (eventType: string, at: number) => env(eventType, 300 + at, id, { anonymous_id: null });
   const segment = (
     eventType: 'stt_partial_transcript' | 'stt_transcription_completed',
     at: number,
@@ -130,6 +132,12 @@ export function eventSet(options: { base?: number; tenant?: string } = {}) {
       },
     },
   });
+  return { t, segment };
+}
+
+/** One STT session with two speakers: its transcript and speaker events. */
+function sttTalk(env: Env, id: string) {
+  const { t, segment } = sttParts(env, id);
   const transcript: StreamEvents['stt.transcript'][] = [
     {
       envelope: t('stt_transcription_started', 1),
@@ -194,6 +202,12 @@ export function eventSet(options: { base?: number; tenant?: string } = {}) {
       },
     },
   ];
+  return { transcript, speaker };
+}
+
+/** The same STT session's lifecycle: started, quality, an error it survived, completed. */
+function sttLifecycle(env: Env, id: string) {
+  const { t } = sttParts(env, id);
   const session: StreamEvents['stt.session'][] = [
     {
       envelope: t('stt_session_started', 0),
@@ -247,7 +261,28 @@ export function eventSet(options: { base?: number; tenant?: string } = {}) {
       },
     },
   ];
-  return { base, tenant, sessions, web, bot, retry, otherTenant, transcript, speaker, session };
+  return session;
+}
+
+/**
+ * A small, hand-countable data set: three web sessions of two visitors (plus a bot, a client
+ * retry and another tenant's visit), and one STT session with two speakers. The expected
+ * numbers in pipeline.integration.test.ts are counted from here by hand.
+ */
+export function eventSet(options: { base?: number; tenant?: string } = {}) {
+  // The start of the previous hour: every web event in one hour bucket, STT in one minute.
+  const base = options.base ?? Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
+  const tenant = options.tenant ?? 'acme';
+  const sessions = { s1: randomUUID(), s2: randomUUID(), s3: randomUUID(), t1: randomUUID() };
+  const env = envelopes(base, tenant);
+  return {
+    base,
+    tenant,
+    sessions,
+    ...webSessions(env, sessions),
+    ...sttTalk(env, sessions.t1),
+    session: sttLifecycle(env, sessions.t1),
+  };
 }
 
 /** `n` page views of `sessions` sessions, a second apart from an hour ago. */

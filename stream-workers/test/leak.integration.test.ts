@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createLogger } from '@backbone/runtime';
+import { createLogger, type Logger } from '@backbone/runtime';
 import { STREAM_NAMES, type StreamEvents, type StreamName } from '@backbone/schemas';
 import {
   ApiKeyStore,
@@ -84,185 +84,205 @@ const foundInBytes = (bytes: string) =>
 const KEY = 'bbk_leak-test-key';
 const TENANT = 'acme';
 
-describe('the privacy boundary, for every text field of every event type', () => {
-  let p: Pipeline;
-  let gateway: FastifyInstance;
-  const logs: string[] = [];
-  const refusedWrongly: string[] = [];
-  const accepted: Record<StreamName, number> = {
-    web: 0,
-    'stt.transcript': 0,
-    'stt.speaker': 0,
-    'stt.session': 0,
-  };
-  let direct = 0;
-  let refused = 0;
-  /** Records enrich dropped, by outcome (a user agent made of personal data reads as a bot). */
-  let dropped: () => Promise<Record<string, number>>;
-  let events: Record<StreamName, Awaited<ReturnType<Pipeline['collect']>>>;
-  let dlq: Record<StreamName, Awaited<ReturnType<Pipeline['collect']>>>;
+let p: Pipeline;
+let gateway: FastifyInstance;
+const logs: string[] = [];
+const refusedWrongly: string[] = [];
+const accepted: Record<StreamName, number> = {
+  web: 0,
+  'stt.transcript': 0,
+  'stt.speaker': 0,
+  'stt.session': 0,
+};
+let direct = 0;
+let refused = 0;
 
-  beforeAll(async () => {
-    p = await pipelineFixture({ partitions: 1 });
-    const destination = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        logs.push(chunk.toString());
-        done();
-      },
-    });
-    const logger = createLogger({ name: 'leak', level: 'debug', destination });
-    const config = GatewayConfig.parse({
-      KAFKA_BROKERS: 'unused:9092',
-      SCHEMA_REGISTRY_URL: 'http://unused',
-      API_KEYS_FILE: '/dev/null',
-      TRUSTED_PROXIES: '127.0.0.1',
-      RATE_LIMIT_PER_MINUTE: '100000',
-    });
-    const keys = new ApiKeyStore([
-      {
-        id: 'k1',
-        hash: hashApiKey(KEY),
-        tenant_id: TENANT,
-        source: 'web-app',
-        created_at: '2025-01-01T00:00:00Z',
-      },
-    ]);
-    // The gateway's own code end to end; its accepted events go to this pipeline's raw topics.
-    gateway = await buildGateway(config, {
-      sink: {
-        produce: (stream, event, headers) => p.produce(stream, [event], headers),
-        pending: 0,
-      },
-      keys,
-      logger: logger.child({ module: 'gateway' }),
-      checks: [],
-    });
-    events = Object.fromEntries(
-      await Promise.all(STREAM_NAMES.map(async (s) => [s, await p.collect('events', s)] as const)),
-    ) as typeof events;
-    dlq = Object.fromEntries(
-      await Promise.all(STREAM_NAMES.map(async (s) => [s, await p.collect('dlq', s)] as const)),
-    ) as typeof dlq;
+/** Records enrich dropped, by outcome (a user agent made of personal data reads as a bot). */
+let dropped: () => Promise<Record<string, number>>;
+let events: Record<StreamName, Awaited<ReturnType<Pipeline['collect']>>>;
+let dlq: Record<StreamName, Awaited<ReturnType<Pipeline['collect']>>>;
 
-    // Through the gateway: one event per (event type, text field, item); the batch id, the
-    // request id and the client IP carry items too.
-    for (const { stream, eventType } of EVENT_TYPES) {
-      const batch: Record<string, unknown>[] = [];
-      const fields: (string | null)[] = [];
-      for (const target of textTargets(stream, eventType)) {
-        if (!target.requestField) continue;
-        for (const { value } of PII) {
-          const event = sampleRequestEvent(stream, eventType);
-          target.put(event, value);
-          batch.push(event);
-          fields.push(target.requestField);
-        }
-      }
-      for (let i = 0; i < batch.length; i += 100) {
-        const pii = PII[(i / 100) % PII.length]!.value;
-        const res = await gateway.inject({
-          method: 'POST',
-          url: '/v1/events',
-          headers: {
-            'x-api-key': KEY,
-            'x-forwarded-for': '81.2.69.142',
-            'x-request-id': '078-05-1120',
-          },
-          payload: { batch_id: pii, events: batch.slice(i, i + 100) },
-        });
-        const body = res.json<{
-          events_accepted?: number;
-          errors?: { field: string; message: string }[];
-        }>();
-        expect([202, 400], res.body).toContain(res.statusCode);
-        accepted[stream] += body.events_accepted ?? 0;
-        for (const e of body.errors ?? []) {
-          refused++;
-          // A refusal names the very field the item was put in, and never echoes the item.
-          const index = Number(/^events\[(\d+)\]/.exec(e.field)?.[1]);
-          const expected = `events[${index}].${fields[i + index]}`;
-          if (!e.field.startsWith(expected) || PII.some((x) => e.message.includes(x.value)))
-            refusedWrongly.push(`${eventType} ${e.field}: ${e.message} (expected ${expected})`);
-        }
-      }
-    }
-
-    // Straight onto raw.*, as a Kafka producer that never met the gateway: the fields the
-    // server sets (tenant, source, IP, event id and type) carry the items.
-    const facts = {
-      tenantId: TENANT,
-      source: 'web-app',
-      receivedAt: Date.now(),
-      ip: '203.0.113.7',
-      gpc: false,
-      dnt: false,
-    };
-    const limits = { maxFutureSkewMs: 60_000, maxStringLength: 65_536 };
-    for (const { stream, eventType } of EVENT_TYPES) {
-      const mapped = mapEvent(sampleRequestEvent(stream, eventType), 0, facts, limits);
-      if (!mapped.ok) throw new Error(JSON.stringify(mapped.errors));
-      const values: StreamEvents[StreamName][] = [];
-      for (const { value } of PII) {
-        for (const edit of [
-          (e: StreamEvents[StreamName]) => (e.envelope.tenant_id = value),
-          (e: StreamEvents[StreamName]) => (e.envelope.source = value),
-          (e: StreamEvents[StreamName]) => (e.envelope.context.ip = value),
-          (e: StreamEvents[StreamName]) => (e.envelope.event_id = value),
-        ]) {
-          const copy = structuredClone(mapped.value);
-          copy.envelope.event_id = crypto.randomUUID();
-          edit(copy);
-          values.push(copy);
-        }
-      }
-      await p.produce(stream, values, {
-        'x-batch-id': PII[0]!.value,
-      });
-      direct += values.length;
-    }
-
-    const { metrics } = await p.startEnrich({
-      logger: logger.child({ module: 'enrich' }),
-      textPolicy: 'redact',
-    });
-    dropped = async () => {
-      const out: Record<string, number> = {};
-      for (const v of (await metrics.records.get()).values) {
-        const outcome = String(v.labels.outcome);
-        if (outcome.startsWith('dropped:')) out[outcome] = (out[outcome] ?? 0) + v.value;
-      }
-      return out;
-    };
-    const droppedCount = async () => Object.values(await dropped()).reduce((a, b) => a + b, 0);
-    await p.startSink({ logger: logger.child({ module: 'sink' }) });
-    const total = Object.values(accepted).reduce((a, b) => a + b, 0) + direct;
-    await waitFor(
-      async () =>
-        STREAM_NAMES.reduce((n, s) => n + events[s].length + dlq[s].length, 0) +
-          (await droppedCount()) >=
-        total,
-      {
-        timeoutMs: 90_000,
-        intervalMs: 250,
-        description: 'every record enriched, dead-lettered or dropped',
-      },
-    );
-    await waitFor(
-      async () => {
-        for (const s of STREAM_NAMES) {
-          const [row] = await p.rows<{ n: string }>(`SELECT count() AS n FROM {db}.${rawTable(s)}`);
-          if (Number(row?.n) !== events[s].length) return false;
-        }
-        return true;
-      },
-      { timeoutMs: 90_000, intervalMs: 250, description: 'every enriched record in ClickHouse' },
-    );
-  }, 240_000);
-  afterAll(async () => {
-    await gateway?.close();
-    await p?.close();
+/** The gateway's own code end to end, and followers of every events and dead-letter topic. */
+async function startGatewayAndCollectors(logger: Logger) {
+  const config = GatewayConfig.parse({
+    KAFKA_BROKERS: 'unused:9092',
+    SCHEMA_REGISTRY_URL: 'http://unused',
+    API_KEYS_FILE: '/dev/null',
+    TRUSTED_PROXIES: '127.0.0.1',
+    RATE_LIMIT_PER_MINUTE: '100000',
   });
+  const keys = new ApiKeyStore([
+    {
+      id: 'k1',
+      hash: hashApiKey(KEY),
+      tenant_id: TENANT,
+      source: 'web-app',
+      created_at: '2025-01-01T00:00:00Z',
+    },
+  ]);
+  // The gateway's own code end to end; its accepted events go to this pipeline's raw topics.
+  gateway = await buildGateway(config, {
+    sink: {
+      produce: (stream, event, headers) => p.produce(stream, [event], headers),
+      pending: 0,
+    },
+    keys,
+    logger: logger.child({ module: 'gateway' }),
+    checks: [],
+  });
+  events = Object.fromEntries(
+    await Promise.all(STREAM_NAMES.map(async (s) => [s, await p.collect('events', s)] as const)),
+  ) as typeof events;
+  dlq = Object.fromEntries(
+    await Promise.all(STREAM_NAMES.map(async (s) => [s, await p.collect('dlq', s)] as const)),
+  ) as typeof dlq;
+}
 
+/**
+ * Through the gateway: one event per (event type, text field, item); the batch id, the
+ * request id and the client IP carry items too.
+ */
+async function sendThroughGateway() {
+  for (const { stream, eventType } of EVENT_TYPES) {
+    const batch: Record<string, unknown>[] = [];
+    const fields: (string | null)[] = [];
+    for (const target of textTargets(stream, eventType)) {
+      if (!target.requestField) continue;
+      for (const { value } of PII) {
+        const event = sampleRequestEvent(stream, eventType);
+        target.put(event, value);
+        batch.push(event);
+        fields.push(target.requestField);
+      }
+    }
+    for (let i = 0; i < batch.length; i += 100) {
+      const pii = PII[(i / 100) % PII.length]!.value;
+      const res = await gateway.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: {
+          'x-api-key': KEY,
+          'x-forwarded-for': '81.2.69.142',
+          'x-request-id': '078-05-1120',
+        },
+        payload: { batch_id: pii, events: batch.slice(i, i + 100) },
+      });
+      const body = res.json<{
+        events_accepted?: number;
+        errors?: { field: string; message: string }[];
+      }>();
+      expect([202, 400], res.body).toContain(res.statusCode);
+      accepted[stream] += body.events_accepted ?? 0;
+      for (const e of body.errors ?? []) {
+        refused++;
+        // A refusal names the very field the item was put in, and never echoes the item.
+        const index = Number(/^events\[(\d+)\]/.exec(e.field)?.[1]);
+        const expected = `events[${index}].${fields[i + index]}`;
+        if (!e.field.startsWith(expected) || PII.some((x) => e.message.includes(x.value)))
+          refusedWrongly.push(`${eventType} ${e.field}: ${e.message} (expected ${expected})`);
+      }
+    }
+  }
+}
+
+/**
+ * Straight onto raw.*, as a Kafka producer that never met the gateway: the fields the
+ * server sets (tenant, source, IP, event id and type) carry the items.
+ */
+async function produceDirectly() {
+  const facts = {
+    tenantId: TENANT,
+    source: 'web-app',
+    receivedAt: Date.now(),
+    ip: '203.0.113.7',
+    gpc: false,
+    dnt: false,
+  };
+  const limits = { maxFutureSkewMs: 60_000, maxStringLength: 65_536 };
+  for (const { stream, eventType } of EVENT_TYPES) {
+    const mapped = mapEvent(sampleRequestEvent(stream, eventType), 0, facts, limits);
+    if (!mapped.ok) throw new Error(JSON.stringify(mapped.errors));
+    const values: StreamEvents[StreamName][] = [];
+    for (const { value } of PII) {
+      for (const edit of [
+        (e: StreamEvents[StreamName]) => (e.envelope.tenant_id = value),
+        (e: StreamEvents[StreamName]) => (e.envelope.source = value),
+        (e: StreamEvents[StreamName]) => (e.envelope.context.ip = value),
+        (e: StreamEvents[StreamName]) => (e.envelope.event_id = value),
+      ]) {
+        const copy = structuredClone(mapped.value);
+        copy.envelope.event_id = crypto.randomUUID();
+        edit(copy);
+        values.push(copy);
+      }
+    }
+    await p.produce(stream, values, {
+      'x-batch-id': PII[0]!.value,
+    });
+    direct += values.length;
+  }
+}
+
+/** Enrich and sink over everything sent, until each record is written, dead-lettered or dropped. */
+async function enrichAndSink(logger: Logger) {
+  const { metrics } = await p.startEnrich({
+    logger: logger.child({ module: 'enrich' }),
+    textPolicy: 'redact',
+  });
+  dropped = async () => {
+    const out: Record<string, number> = {};
+    for (const v of (await metrics.records.get()).values) {
+      const outcome = String(v.labels.outcome);
+      if (outcome.startsWith('dropped:')) out[outcome] = (out[outcome] ?? 0) + v.value;
+    }
+    return out;
+  };
+  const droppedCount = async () => Object.values(await dropped()).reduce((a, b) => a + b, 0);
+  await p.startSink({ logger: logger.child({ module: 'sink' }) });
+  const total = Object.values(accepted).reduce((a, b) => a + b, 0) + direct;
+  await waitFor(
+    async () =>
+      STREAM_NAMES.reduce((n, s) => n + events[s].length + dlq[s].length, 0) +
+        (await droppedCount()) >=
+      total,
+    {
+      timeoutMs: 90_000,
+      intervalMs: 250,
+      description: 'every record enriched, dead-lettered or dropped',
+    },
+  );
+  await waitFor(
+    async () => {
+      for (const s of STREAM_NAMES) {
+        const [row] = await p.rows<{ n: string }>(`SELECT count() AS n FROM {db}.${rawTable(s)}`);
+        if (Number(row?.n) !== events[s].length) return false;
+      }
+      return true;
+    },
+    { timeoutMs: 90_000, intervalMs: 250, description: 'every enriched record in ClickHouse' },
+  );
+}
+
+beforeAll(async () => {
+  p = await pipelineFixture({ partitions: 1 });
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const logger = createLogger({ name: 'leak', level: 'debug', destination });
+  await startGatewayAndCollectors(logger);
+  await sendThroughGateway();
+  await produceDirectly();
+  await enrichAndSink(logger);
+}, 240_000);
+afterAll(async () => {
+  await gateway?.close();
+  await p?.close();
+});
+
+describe('the privacy boundary, for every text field of every event type', () => {
   it('covers every event type, and refuses a code field only by naming it', async () => {
     for (const s of STREAM_NAMES) expect(accepted[s], s).toBeGreaterThan(50);
     expect(refused).toBeGreaterThan(0);

@@ -29,12 +29,8 @@ export const KEYS = { hashKey: 'test-hash-key-0123456789', tokenKey: 'test-token
 let geo: Promise<GeoLookup> | undefined;
 const sharedGeo = () => (geo ??= GeoLookup.open());
 
-/**
- * A private pipeline on the test stack: its own raw/events/dlq topics for every stream (two
- * partitions each), its own ClickHouse database with the migrations applied, and helpers to
- * produce raw events, run the workers in-process and read what came out.
- */
-export async function pipelineFixture(options: { partitions?: number } = {}) {
+/** The pipeline's own topics and database, and its clients. */
+async function openPipeline(options: { partitions?: number }) {
   const id = uniqueName('pl');
   const topics: TopicNamer = (kind, stream) => `${kind}.${stream}.${id}`;
   const kafka = testKafka(id);
@@ -58,6 +54,17 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
   const events = await StreamSerde.open(registry, 'events');
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
+  return { id, topics, kafka, admin, clickhouse, db, logger, registry, raw, events, producer };
+}
+
+/**
+ * A private pipeline on the test stack: its own raw/events/dlq topics for every stream (two
+ * partitions each), its own ClickHouse database with the migrations applied, and helpers to
+ * produce raw events, run the workers in-process and read what came out.
+ */
+export async function pipelineFixture(options: { partitions?: number } = {}) {
+  const { id, topics, kafka, admin, clickhouse, db, logger, registry, raw, events, producer } =
+    await openPipeline(options);
   const stops: (() => Promise<void>)[] = [];
 
   return {

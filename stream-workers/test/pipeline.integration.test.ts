@@ -11,40 +11,40 @@ import { TABLES } from '@backbone/warehouse/tables';
  * ClickHouse raw tables → materialized views → rollups. Every number below is counted by
  * hand from event-set.ts.
  */
-describe('pipeline: raw events to rollups', () => {
-  let p: Pipeline;
-  let set: ReturnType<typeof eventSet>;
-  let enrichMetrics: Awaited<ReturnType<Pipeline['startEnrich']>>['metrics'];
-  let dlq: Awaited<ReturnType<Pipeline['collect']>>;
-  const n = async (sql: string) => Number(Object.values((await p.rows(sql))[0] ?? {})[0]);
+let p: Pipeline;
+let set: ReturnType<typeof eventSet>;
+let enrichMetrics: Awaited<ReturnType<Pipeline['startEnrich']>>['metrics'];
+let dlq: Awaited<ReturnType<Pipeline['collect']>>;
+const n = async (sql: string) => Number(Object.values((await p.rows(sql))[0] ?? {})[0]);
 
-  beforeAll(async () => {
-    p = await pipelineFixture();
-    set = eventSet();
-    const [first, ...rest] = set.web;
-    await p.produce('web', [first!]);
-    // A poison record between good ones: it must not hold up the partition behind it.
-    await p.produceBytes('web', set.sessions.s1, Buffer.from('{"not":"avro"}'));
-    await p.produce('web', [...rest, set.bot, set.retry, set.otherTenant], {
-      'x-request-id': 'req-pipeline',
-    });
-    await p.produce('stt.transcript', set.transcript);
-    await p.produce('stt.speaker', set.speaker);
-    await p.produce('stt.session', set.session);
-    dlq = await p.collect('dlq', 'web');
-    ({ metrics: enrichMetrics } = await p.startEnrich());
-    await p.startSink();
-    await waitFor(
-      async () =>
-        (await n(`SELECT count() FROM {db}.${TABLES.webEvents}`)) === 7 &&
-        (await n(`SELECT count() FROM {db}.${TABLES.sttSessionEvents}`)) === 4 &&
-        (await n(`SELECT count() FROM {db}.${TABLES.sttTranscriptEvents}`)) === 5 &&
-        (await n(`SELECT count() FROM {db}.${TABLES.sttSpeakerEvents}`)) === 2,
-      { timeoutMs: 45_000, intervalMs: 200, description: 'all events in the raw tables' },
-    );
+beforeAll(async () => {
+  p = await pipelineFixture();
+  set = eventSet();
+  const [first, ...rest] = set.web;
+  await p.produce('web', [first!]);
+  // A poison record between good ones: it must not hold up the partition behind it.
+  await p.produceBytes('web', set.sessions.s1, Buffer.from('{"not":"avro"}'));
+  await p.produce('web', [...rest, set.bot, set.retry, set.otherTenant], {
+    'x-request-id': 'req-pipeline',
   });
-  afterAll(() => p?.close());
+  await p.produce('stt.transcript', set.transcript);
+  await p.produce('stt.speaker', set.speaker);
+  await p.produce('stt.session', set.session);
+  dlq = await p.collect('dlq', 'web');
+  ({ metrics: enrichMetrics } = await p.startEnrich());
+  await p.startSink();
+  await waitFor(
+    async () =>
+      (await n(`SELECT count() FROM {db}.${TABLES.webEvents}`)) === 7 &&
+      (await n(`SELECT count() FROM {db}.${TABLES.sttSessionEvents}`)) === 4 &&
+      (await n(`SELECT count() FROM {db}.${TABLES.sttTranscriptEvents}`)) === 5 &&
+      (await n(`SELECT count() FROM {db}.${TABLES.sttSpeakerEvents}`)) === 2,
+    { timeoutMs: 45_000, intervalMs: 200, description: 'all events in the raw tables' },
+  );
+});
+afterAll(() => p?.close());
 
+describe('pipeline: raw events to rollups', () => {
   it('writes each accepted event once, drops the bot and the client retry', async () => {
     expect(
       await p.rows(
@@ -142,7 +142,9 @@ FROM {db}.${TABLES.webSessions} WHERE tenant_id = 'acme' GROUP BY session_id`);
     });
     expect(rows).toHaveLength(3);
   });
+});
 
+describe('pipeline: raw events to rollups', () => {
   it('fills pages, sources, devices and countries per hour', async () => {
     const hour = `toDateTime(${Math.floor(set.base / 1000)}, 'UTC')`;
     expect(

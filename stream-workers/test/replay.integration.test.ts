@@ -1,108 +1,35 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@backbone/runtime';
 import { testStack, waitFor } from '@backbone/test';
-import { HandoverWatch } from '../src/replay/handover.js';
 import { RunLedger } from '../src/replay/ledger.js';
 import { resetOffsets } from '../src/replay/reset-offsets.js';
-import { runReplay, type ReplayEnv, type ReplayRequest } from '../src/replay/replay.js';
-import { eventSet, pageViews } from './event-set.js';
-import { ROOT, startTestChild } from './child.js';
-import { KEYS, pipelineFixture } from './pipeline-fixture.js';
+import { type ReplayRequest } from '../src/replay/replay.js';
+import { pageViews } from './event-set.js';
+import { ROOT } from './child.js';
 import { TABLES } from '@backbone/warehouse/tables';
+import { expected, livePipeline } from './replay-fixture.js';
 
-const logger = createLogger({ name: 'test', level: 'silent' });
+let live: Awaited<ReturnType<typeof livePipeline>>;
+let firstAt: number;
+let secondAt: number;
 
-/** A pipeline whose live sink takes part in replay hand-overs, as sink.main wires it. */
-async function livePipeline() {
-  const p = await pipelineFixture();
-  await p.startEnrich();
-  const { worker } = await p.startSink();
-  const watch = new HandoverWatch({
-    client: p.clickhouse,
-    database: p.database,
-    logger,
-    pollMs: 200,
-    sink: worker,
-  });
-  await watch.poll();
-  watch.start();
-  const n = async (sql: string) => Number(Object.values((await p.rows(sql))[0] ?? {})[0]);
-  const exec = (sql: string) => p.clickhouse.command({ query: sql.replaceAll('{db}', p.database) });
-  const replay = (req: Partial<ReplayRequest> = {}, extra: Partial<ReplayEnv> = {}) => {
-    const lines: string[] = [];
-    const done = runReplay(
-      {
-        kafka: p.kafka,
-        registry: p.registry,
-        clickhouse: p.clickhouse,
-        database: p.database,
-        logger,
-        liveGroup: `${p.id}-sink`,
-        topics: p.topics,
-        print: (l) => lines.push(l),
-        ...extra,
-      },
-      { stream: 'web', holdTtlMs: 5000, ...req },
-    );
-    return { done, lines };
-  };
-  /** What a person checks after a replay: rows, distinct events, and the rollups' sums. */
-  const figures = async () => ({
-    rows: await n(`SELECT count() FROM {db}.${TABLES.webEvents}`),
-    events: await n(`SELECT uniqExact(event_id) FROM {db}.${TABLES.webEvents}`),
-    traffic: await n(`SELECT sum(events) FROM {db}.${TABLES.webTraffic1m}`),
-    hourly: await n(`SELECT sum(events) FROM {db}.${TABLES.webTraffic1h}`),
-    pages: await n(`SELECT sum(page_views) FROM {db}.${TABLES.webPages1h}`),
-    sessions: await n(
-      `SELECT uniqExactMerge(s) FROM (SELECT uniqExactState(session_id) AS s FROM {db}.${TABLES.webSessions})`,
-    ),
-  });
-  const settle = (rows: number) =>
-    waitFor(async () => (await n(`SELECT count() FROM {db}.${TABLES.webEvents}`)) === rows, {
-      timeoutMs: 60_000,
-      intervalMs: 200,
-      description: `${rows} rows in ${TABLES.webEvents}`,
-    });
-  const shadows = async () =>
-    (
-      await p.rows<{ name: string }>(
-        `SELECT name FROM system.tables WHERE database = '${p.database}' AND name LIKE '%__replay_%' ORDER BY name`,
-      )
-    ).map((r) => r.name);
-  return { p, watch, n, exec, replay, figures, settle, shadows };
-}
-
-const expected = (n: number, sessions: number) => ({
-  rows: n,
-  events: n,
-  traffic: n,
-  hourly: n,
-  pages: n,
-  sessions,
+beforeAll(async () => {
+  live = await livePipeline();
+  await live.p.produce('web', pageViews(400, { sessions: 40 }));
+  await live.settle(400);
+  await new Promise((r) => setTimeout(r, 1500));
+  firstAt = Date.now();
+  await live.p.produce('web', pageViews(300, { sessions: 30 }));
+  await live.settle(700);
+  secondAt = Date.now();
+}, 120_000);
+afterAll(async () => {
+  await live?.watch.stop();
+  await live?.p.close();
 });
 
 describe('replay: rebuild a stream family from the event log', () => {
-  let live: Awaited<ReturnType<typeof livePipeline>>;
-  let firstAt: number;
-  let secondAt: number;
-
-  beforeAll(async () => {
-    live = await livePipeline();
-    await live.p.produce('web', pageViews(400, { sessions: 40 }));
-    await live.settle(400);
-    await new Promise((r) => setTimeout(r, 1500));
-    firstAt = Date.now();
-    await live.p.produce('web', pageViews(300, { sessions: 30 }));
-    await live.settle(700);
-    secondAt = Date.now();
-  }, 120_000);
-  afterAll(async () => {
-    await live?.watch.stop();
-    await live?.p.close();
-  });
-
   it('says on --dry-run what it would read, and changes nothing', async () => {
     const { done, lines } = live.replay({ dryRun: true });
     await expect(done).resolves.toMatchObject({ state: 'dry-run' });
@@ -197,7 +124,9 @@ describe('replay: rebuild a stream family from the event log', () => {
       ) as string,
     });
   });
+});
 
+describe('replay: rebuild a stream family from the event log', () => {
   it('sees a damaged rollup, refuses to swap without --force, and with it restores the numbers', async () => {
     await live.exec(`TRUNCATE TABLE {db}.${TABLES.webTraffic1m}`);
     expect(await live.n(`SELECT count() FROM {db}.${TABLES.webTraffic1m}`)).toBe(0);
@@ -283,7 +212,9 @@ describe('replay: rebuild a stream family from the event log', () => {
     await admin.disconnect();
     expect(offsets!.partitions.reduce((a, p) => a + BigInt(p.offset), 0n)).toBe(total);
   });
+});
 
+describe('replay: rebuild a stream family from the event log', () => {
   it('refuses a time before the earliest event retention kept', async () => {
     const admin = live.p.kafka.admin();
     await admin.connect();
@@ -304,237 +235,4 @@ describe('replay: rebuild a stream family from the event log', () => {
     );
     expect(await live.shadows()).toEqual([]);
   });
-});
-
-describe('replay while live traffic keeps flowing', () => {
-  let live: Awaited<ReturnType<typeof livePipeline>>;
-  beforeAll(async () => {
-    live = await livePipeline();
-  }, 60_000);
-  afterAll(async () => {
-    await live?.watch.stop();
-    await live?.p.close();
-  });
-
-  it('loses and doubles nothing at the hand-over', async () => {
-    await live.p.produce('web', pageViews(1000, { sessions: 50 }));
-    await live.settle(1000);
-    let produced = 1000;
-    let flowing = true;
-    const traffic = (async () => {
-      while (flowing) {
-        await live.p.produce('web', pageViews(20, { sessions: 2 }));
-        produced += 20;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    })();
-    await new Promise((r) => setTimeout(r, 1000));
-    // No --force: live and shadow must verify equal while events keep arriving. The replay
-    // hands over once it is within 1,000 records of live: with 100 it chased ~400 events/s
-    // for 139 s once, on a CI machine busy with the browser tests.
-    const run = live.replay({ catchUpRecords: 1000 });
-    const outcome = await run.done;
-    expect(run.lines.join('\n')).toMatch(new RegExp(`${TABLES.webTraffic1m} .* same`));
-    expect(run.lines.join('\n')).not.toMatch(/differs:/);
-    // Traffic went on through the swap; then it stops and live catches up.
-    await new Promise((r) => setTimeout(r, 1000));
-    flowing = false;
-    await traffic;
-    expect(outcome.state).toBe('done');
-    expect(outcome.records).toBeGreaterThan(1000);
-    await live.settle(produced);
-    const f = await live.figures();
-    expect(f).toEqual({
-      ...f,
-      rows: produced,
-      events: produced,
-      traffic: produced,
-      hourly: produced,
-      pages: produced,
-    });
-    expect(await live.shadows()).toEqual([]);
-  }, 180_000);
-});
-
-describe('a replay killed with -9', () => {
-  let live: Awaited<ReturnType<typeof livePipeline>>;
-  const child = (killAt: string) => {
-    const stack = testStack();
-    const config = {
-      topicsId: live.p.id,
-      database: live.p.database,
-      liveGroup: `${live.p.id}-sink`,
-      brokers: stack.kafkaBrokers.split(','),
-      registryUrl: stack.schemaRegistryUrl,
-      clickhouse: {
-        url: stack.clickhouseUrl,
-        user: stack.clickhouseUser,
-        password: stack.clickhousePassword,
-      },
-      killAt,
-      holdTtlMs: 3000,
-    };
-    const { ended } = startTestChild(
-      'replay-child.ts',
-      'REPLAY_CHILD',
-      config,
-      `replay child never reached ${killAt}`,
-    );
-    return ended.then((e) => e.signal);
-  };
-
-  beforeAll(async () => {
-    live = await livePipeline();
-    await live.p.produce('web', pageViews(500, { sessions: 25 }));
-    await live.settle(500);
-  }, 60_000);
-  afterAll(async () => {
-    await live?.watch.stop();
-    await live?.p.close();
-  });
-
-  it('while live writes are held leaves live untouched; ingestion resumes; --resume finishes', async () => {
-    await live.exec(`TRUNCATE TABLE {db}.${TABLES.webTraffic1h}`);
-    await expect(child('verify')).resolves.toBe('SIGKILL');
-    // The hold lapses by itself: live keeps ingesting into the untouched live tables.
-    await live.p.produce('web', pageViews(50, { sessions: 5 }));
-    await live.settle(550);
-    // The damage is still there: only the 50 new events are in it.
-    expect(await live.n(`SELECT sum(events) FROM {db}.${TABLES.webTraffic1h}`)).toBe(50);
-    expect(await live.shadows()).not.toEqual([]);
-    const resumed = live.replay({ resume: true, force: true });
-    await expect(resumed.done).resolves.toMatchObject({ state: 'done' });
-    expect(await live.figures()).toEqual(expected(550, 30));
-    expect(await live.shadows()).toEqual([]);
-  }, 120_000);
-
-  it('while replaying can be discarded: shadow dropped, live untouched', async () => {
-    const before = await live.figures();
-    await expect(child('replaying')).resolves.toBe('SIGKILL');
-    expect(await live.shadows()).not.toEqual([]);
-    await expect(live.replay({ discard: true }).done).resolves.toMatchObject({
-      state: 'discarded',
-    });
-    expect(await live.shadows()).toEqual([]);
-    expect(await live.figures()).toEqual(before);
-    // Discarded for good: a new replay may start.
-    await expect(live.replay({ dryRun: true }).done).resolves.toMatchObject({ state: 'dry-run' });
-  });
-});
-
-describe('reenrich: enrichment logic changed', () => {
-  let live: Awaited<ReturnType<typeof livePipeline>>;
-  beforeAll(async () => {
-    live = await livePipeline();
-    await live.p.produce('web', pageViews(200, { sessions: 20 }));
-    await live.settle(200);
-  }, 60_000);
-  afterAll(async () => {
-    await live?.watch.stop();
-    await live?.p.close();
-  });
-
-  it('gives live rows the new enrichment from raw.*, keeps their place, and what retention dropped', async () => {
-    const places = () =>
-      live.p.rows<{ p: number; o: string }>(
-        `SELECT _partition AS p, toString(_offset) AS o FROM {db}.${TABLES.webEvents} ORDER BY p, _offset`,
-      );
-    const before = await places();
-    expect(await live.n(`SELECT countIf(country = 'NL') FROM {db}.${TABLES.webEvents}`)).toBe(0);
-    // Retention has dropped the first 10 raw records of partition 0.
-    const admin = live.p.kafka.admin();
-    await admin.connect();
-    await admin.fetchTopicMetadata({ topics: [live.p.topics('raw', 'web')] });
-    await admin.deleteTopicRecords({
-      topic: live.p.topics('raw', 'web'),
-      partitions: [{ partition: 0, offset: '10' }],
-    });
-    await admin.disconnect();
-    // The new logic: a geo database that places everyone in North Holland.
-    const enrich = {
-      group: `${live.p.id}-enrich`,
-      context: {
-        keys: KEYS,
-        geo: () => ({ country: 'NL', region: 'NH' }),
-        textPolicy: () => 'drop' as const,
-        now: Date.now,
-      },
-    };
-    const refused = live.replay({ mode: 'reenrich' }, { enrich });
-    await expect(refused.done).rejects.toMatchObject({ exitCode: 4 });
-    expect(refused.lines.join('\n')).toMatch(
-      /re-enriched 190 live rows from 190 raw records; 10 kept/,
-    );
-    expect(refused.lines.join('\n')).toMatch(new RegExp(`${TABLES.webGeo1h} .* days differ`));
-    expect(await live.n(`SELECT countIf(country = 'NL') FROM {db}.${TABLES.webEvents}`)).toBe(0);
-
-    const run = live.replay({ mode: 'reenrich', resume: true, force: true }, { enrich });
-    await expect(run.done).resolves.toMatchObject({ state: 'done' });
-    expect(
-      await live.p.rows(
-        `SELECT countIf(country = 'NL') AS nl, countIf(country IS NULL OR country != 'NL') AS other, uniqExact(event_id) AS ids FROM {db}.${TABLES.webEvents}`,
-      ),
-    ).toEqual([{ nl: 190, other: 10, ids: 200 }]);
-    expect(
-      await live.n(`SELECT sum(page_views) FROM {db}.${TABLES.webGeo1h} WHERE country = 'NL'`),
-    ).toBe(190);
-    // Every row kept its place in events.*: later replays and the live sink line up with it.
-    expect(await places()).toEqual(before);
-    expect(await live.figures()).toEqual(expected(200, 20));
-    expect(await live.shadows()).toEqual([]);
-  }, 120_000);
-});
-
-describe('replay of the STT family: three streams into shared rollups', () => {
-  let live: Awaited<ReturnType<typeof livePipeline>>;
-  const quality = () =>
-    live.p.rows(`SELECT sum(segments) AS segments, sum(final_words) AS words,
-  round(avgMerge(confidence), 3) AS confidence, quantilesMerge(0.5, 0.95, 0.99)(latency_ms)[1] AS p50
-FROM {db}.${TABLES.sttQuality1m}`);
-  const sessions = () =>
-    live.p.rows(`SELECT argMaxMerge(status) AS status, uniqMerge(speakers) AS speakers,
-  sum(speaker_changes) AS changes, sum(segments) AS segments FROM {db}.${TABLES.sttSessions}`);
-  beforeAll(async () => {
-    live = await livePipeline();
-    const set = eventSet();
-    await live.p.produce('stt.transcript', set.transcript);
-    await live.p.produce('stt.speaker', set.speaker);
-    await live.p.produce('stt.session', set.session);
-    await waitFor(
-      async () => (await live.n(`SELECT count() FROM {db}.${TABLES.sttSessionEvents}`)) === 4,
-      {
-        timeoutMs: 45_000,
-        intervalMs: 200,
-      },
-    );
-    await waitFor(
-      async () =>
-        (await live.n(`SELECT count() FROM {db}.${TABLES.sttTranscriptEvents}`)) === 5 &&
-        (await live.n(`SELECT count() FROM {db}.${TABLES.sttSpeakerEvents}`)) === 2,
-      { timeoutMs: 20_000, intervalMs: 200 },
-    );
-  }, 90_000);
-  afterAll(async () => {
-    await live?.watch.stop();
-    await live?.p.close();
-  });
-
-  it('verifies equal untouched, and restores a damaged rollup fed by three streams', async () => {
-    const q = await quality();
-    const s = await sessions();
-    expect(q).toEqual([{ segments: 3, words: 12, confidence: 0.85, p50: 200 }]);
-    // Nothing damaged: the replay verifies live and shadow the same and swaps without --force.
-    const same = live.replay({ stream: 'stt' });
-    await expect(same.done).resolves.toMatchObject({ state: 'done', records: 11 });
-    expect(same.lines.join('\n')).not.toMatch(/differs:/);
-    expect(await quality()).toEqual(q);
-    expect(await sessions()).toEqual(s);
-
-    await live.exec(`TRUNCATE TABLE {db}.${TABLES.sttSessions}`);
-    const forced = live.replay({ stream: 'stt.session', force: true });
-    await expect(forced.done).resolves.toMatchObject({ state: 'done' });
-    expect(forced.lines.join('\n')).toMatch(new RegExp(`${TABLES.sttSessions} .* days differ`));
-    expect(await sessions()).toEqual(s);
-    expect(await live.shadows()).toEqual([]);
-  }, 120_000);
 });

@@ -36,69 +36,69 @@ const CHROMIUM_FLAGS = [
  * dashboard, gateway — on the test stack, fed by the simulator, and looked at in Debian's
  * Chromium through playwright-core.
  */
-describe('the dashboard in a real browser', () => {
-  const children: ChildProcess[] = [];
-  let simulator: Simulator;
-  let browser: Browser;
-  let page: Page;
-  let base: string;
-  let tokens: { viewer: string; admin: string };
-  let dataDir: string;
+const children: ChildProcess[] = [];
+let simulator: Simulator;
+let browser: Browser;
+let page: Page;
+let base: string;
+let tokens: { viewer: string; admin: string };
+let dataDir: string;
 
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'backbone-e2e-'));
-    const { dataDir: _stackDir, ...endpoints } = testStack();
-    const dashboardDir = ensureDashboardBuilt();
-    const workers = await startWorkers({ dataDir, endpoints });
-    children.push(...workers.children);
-    const gatewayPort = await freePort();
-    const query = await startQueryService({
-      dataDir,
-      endpoints,
-      port: await freePort(),
-      dashboardDir,
-      components: { gateway: `http://127.0.0.1:${gatewayPort}`, ...workers.urls },
-    });
-    children.push(query.child);
-    base = query.url;
-    tokens = query.tokens;
-    const { key, keysFile } = ensureDemoKey(dataDir);
-    children.push(await startGateway({ dataDir, endpoints, port: gatewayPort, keysFile }));
-    simulator = new Simulator({
-      url: `http://127.0.0.1:${gatewayPort}/v1/events`,
-      apiKey: key,
-      rate: 60,
-      seed: 7,
-    });
-    // Two hours of history, then live traffic for the rest of the file.
-    await simulator.backfill(2, 3);
-    simulator.start();
-    if (!existsSync(CHROMIUM))
-      throw new Error(
-        `Chromium is not installed at ${CHROMIUM}: install it with \`apt-get install chromium\` (the browser tests never download one)`,
-      );
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await simulator?.stop();
-    for (const child of children.reverse()) await stopChild(child);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'backbone-e2e-'));
+  const { dataDir: _stackDir, ...endpoints } = testStack();
+  const dashboardDir = ensureDashboardBuilt();
+  const workers = await startWorkers({ dataDir, endpoints });
+  children.push(...workers.children);
+  const gatewayPort = await freePort();
+  const query = await startQueryService({
+    dataDir,
+    endpoints,
+    port: await freePort(),
+    dashboardDir,
+    components: { gateway: `http://127.0.0.1:${gatewayPort}`, ...workers.urls },
   });
-
-  const shot = (name: string) =>
-    page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-  const kpi = async (testId: string) =>
-    Number(
-      ((await page.getByTestId(testId).locator('.kpi-value').textContent()) ?? '').replace(
-        /[^\d.]/g,
-        '',
-      ),
+  children.push(query.child);
+  base = query.url;
+  tokens = query.tokens;
+  const { key, keysFile } = ensureDemoKey(dataDir);
+  children.push(await startGateway({ dataDir, endpoints, port: gatewayPort, keysFile }));
+  simulator = new Simulator({
+    url: `http://127.0.0.1:${gatewayPort}/v1/events`,
+    apiKey: key,
+    rate: 60,
+    seed: 7,
+  });
+  // Two hours of history, then live traffic for the rest of the file.
+  await simulator.backfill(2, 3);
+  simulator.start();
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}: install it with \`apt-get install chromium\` (the browser tests never download one)`,
     );
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+}, 180_000);
 
+afterAll(async () => {
+  await browser?.close();
+  await simulator?.stop();
+  for (const child of children.reverse()) await stopChild(child);
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+const shot = (name: string) =>
+  page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+const kpi = async (testId: string) =>
+  Number(
+    ((await page.getByTestId(testId).locator('.kpi-value').textContent()) ?? '').replace(
+      /[^\d.]/g,
+      '',
+    ),
+  );
+
+describe('the dashboard in a real browser', () => {
   it('refuses a visit without credentials: a sign-in screen, and 401 from the API', async () => {
     await page.goto(base);
     await expect(page.getByTestId('signin').isVisible()).resolves.toBe(true);
@@ -198,7 +198,9 @@ describe('the dashboard in a real browser', () => {
     expect(await page.getByTestId('sql-rows').textContent()).toMatch(/^[1-9]\d* rows$/);
     await shot('sql');
   });
+});
 
+describe('the dashboard in a real browser', () => {
   it('renders the STT quality, speakers and sessions pages with data', async () => {
     await page.goto(`${base}/#/quality`);
     await page.getByTestId('latency-chart').waitFor({ timeout: 20_000 });

@@ -13,19 +13,19 @@ import {
 
 const DEDUP = 'SETTINGS non_replicated_deduplication_window = 1000';
 
+let admin: ClickHouseClient;
+let db: { name: string; drop: () => Promise<void> };
+
+beforeAll(async () => {
+  admin = testClickHouse();
+  db = await createTestDatabase(admin, 'conformance');
+});
+afterAll(async () => {
+  await db.drop();
+  await admin.close();
+});
+
 describe('ClickHouse engine behind the local HTTP endpoint (@clickhouse/client)', () => {
-  let admin: ClickHouseClient;
-  let db: { name: string; drop: () => Promise<void> };
-
-  beforeAll(async () => {
-    admin = testClickHouse();
-    db = await createTestDatabase(admin, 'conformance');
-  });
-  afterAll(async () => {
-    await db.drop();
-    await admin.close();
-  });
-
   it('creates tables and a materialized view, inserts JSONEachRow and reads JSONEachRow, JSON and CSV with bound parameters', async () => {
     const t = `${db.name}.page_views`;
     await admin.command({
@@ -99,7 +99,9 @@ describe('ClickHouse engine behind the local HTTP endpoint (@clickhouse/client)'
       admin.query({ query: 'SELECT {n:UInt8}', query_params: { n: 'not-a-number' } }),
     ).rejects.toMatchObject({ code: '457', type: 'BAD_QUERY_PARAMETER' });
   });
+});
 
+describe('ClickHouse engine behind the local HTTP endpoint (@clickhouse/client)', () => {
   it('drops a retried insert with the same insert_deduplication_token, in the table and in the view target', async () => {
     const src = `${db.name}.events_dedup`;
     const agg = `${db.name}.events_dedup_rollup`;
@@ -199,7 +201,9 @@ describe('ClickHouse engine behind the local HTTP endpoint (@clickhouse/client)'
     });
     expect(await still.json()).toEqual([{ n: 1 }]);
   });
+});
 
+describe('ClickHouse engine behind the local HTTP endpoint (@clickhouse/client)', () => {
   it("never puts a failed statement's partial output in front of the next answer", async () => {
     for (const format of ['JSON', 'JSONCompactEachRowWithNamesAndTypes', 'CSVWithNames'] as const) {
       await expect(

@@ -40,9 +40,9 @@ async function rest(base: string, method: string, route: string, body?: unknown)
   return { status: res.status, body: (await res.json()) as Record<string, unknown> & unknown[] };
 }
 
-describe('schema registry of the local stack (@kafkajs/confluent-schema-registry)', () => {
-  const url = () => testStack().schemaRegistryUrl;
+const url = () => testStack().schemaRegistryUrl;
 
+describe('schema registry of the local stack (@kafkajs/confluent-schema-registry)', () => {
   it('registers a schema, encodes in the Confluent wire format, decodes, and serves it by id', async () => {
     const registry = new SchemaRegistry({ host: url() });
     const subject = uniqueName('web-value');
@@ -139,7 +139,9 @@ describe('schema registry of the local stack (@kafkajs/confluent-schema-registry
       (await rest(url(), 'PUT', `/config/${subject}`, { compatibility: 'SIDEWAYS' })).body,
     ).toMatchObject({ error_code: 42203 });
   });
+});
 
+describe('schema registry of the local stack (@kafkajs/confluent-schema-registry)', () => {
   it('checks _TRANSITIVE levels against every version, plain levels against the latest only', async () => {
     const subject = uniqueName('transitive-value');
     const v1x = { type: 'record', name: 'T', fields: [{ name: 'x', type: 'int' }] };
@@ -198,7 +200,9 @@ describe('schema registry of the local stack (@kafkajs/confluent-schema-registry
     expect(res.body).toMatchObject({ error_code: 42201 });
     expect(String(res.body.message)).toMatch(/no-such-type/);
   });
+});
 
+describe('schema registry of the local stack (@kafkajs/confluent-schema-registry)', () => {
   it('keeps its schemas across a restart, in a compacted Kafka topic', async () => {
     const stack = testStack();
     const topic = uniqueName('_schemas');

@@ -45,10 +45,10 @@ const event = (i: number) => ({
   properties: { url: `/p/${i}` },
 });
 
-describe('EventTracker (HTTP client SDK)', () => {
-  beforeEach(() => vi.useFakeTimers());
-  afterEach(() => vi.useRealTimers());
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
 
+describe('EventTracker (HTTP client SDK)', () => {
   it('sends 10 events in one batch at once, and fewer after 5 s', async () => {
     const g = gateway();
     const { t } = tracker(g.fetch);
@@ -147,7 +147,9 @@ describe('EventTracker (HTTP client SDK)', () => {
     await t.shutdown();
     expect(g.sent.reduce((n, s) => n + s.events.length, 0)).toBe(25);
   });
+});
 
+describe('EventTracker (HTTP client SDK)', () => {
   it('sends what it holds with keepalive when the page is hidden', async () => {
     const g = gateway();
     const { t } = tracker(g.fetch);

@@ -44,6 +44,37 @@ const pageView: StreamEvents['web'] = {
   payload: { 'backbone.events.web.PageView': { url: '/checkout', title: 'Checkout' } },
 };
 
+const segment = (text: string): StreamEvents['stt.transcript'] => ({
+  envelope: {
+    ...envelope('stt_transcription_completed'),
+    context: {
+      ip: null,
+      user_agent: null,
+      locale: null,
+      timezone: null,
+      page_url: null,
+      referrer: null,
+    },
+  },
+  payload: {
+    'backbone.events.stt.TranscriptSegment': {
+      segment_id: 'seg-1',
+      text,
+      is_final: true,
+      confidence: 0.5,
+      start_ms: 0,
+      end_ms: 900,
+      language: 'en',
+      speaker_id: 'spk_0',
+      speaker_label: 'Dr. Jane Smith',
+      model_id: 'm',
+      processing_latency_ms: 80,
+      audio_duration_ms: 900,
+      word_count: 9,
+    },
+  },
+});
+
 describe('enrichEvent (raw.* → events.*)', () => {
   it('derives device, geo, page and source, and masks the envelope by class', () => {
     const result = enrichEvent('web', pageView, context());
@@ -98,37 +129,6 @@ describe('enrichEvent (raw.* → events.*)', () => {
     expect(enrichEvent('web', bot, context())).toEqual({ kind: 'drop', reason: 'bot' });
   });
 
-  const segment = (text: string): StreamEvents['stt.transcript'] => ({
-    envelope: {
-      ...envelope('stt_transcription_completed'),
-      context: {
-        ip: null,
-        user_agent: null,
-        locale: null,
-        timezone: null,
-        page_url: null,
-        referrer: null,
-      },
-    },
-    payload: {
-      'backbone.events.stt.TranscriptSegment': {
-        segment_id: 'seg-1',
-        text,
-        is_final: true,
-        confidence: 0.5,
-        start_ms: 0,
-        end_ms: 900,
-        language: 'en',
-        speaker_id: 'spk_0',
-        speaker_label: 'Dr. Jane Smith',
-        model_id: 'm',
-        processing_latency_ms: 80,
-        audio_duration_ms: 900,
-        word_count: 9,
-      },
-    },
-  });
-
   it('drops transcript text by default, keeping the word count', () => {
     const result = enrichEvent(
       'stt.transcript',
@@ -160,7 +160,9 @@ describe('enrichEvent (raw.* → events.*)', () => {
     });
     expect(result.value.value.enrichment).toMatchObject({ text_policy: 'redact', redactions: 3 });
   });
+});
 
+describe('enrichEvent (raw.* → events.*)', () => {
   it('lets no canary in an identifying field, a user agent or a URL query reach events.*', () => {
     const canary = 'CANARY7Q';
     const raw: StreamEvents['web'] = {

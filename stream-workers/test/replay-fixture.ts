@@ -1,0 +1,77 @@
+import { createLogger } from '@backbone/runtime';
+import { waitFor } from '@backbone/test';
+import { HandoverWatch } from '../src/replay/handover.js';
+import { runReplay, type ReplayEnv, type ReplayRequest } from '../src/replay/replay.js';
+import { pipelineFixture } from './pipeline-fixture.js';
+import { TABLES } from '@backbone/warehouse/tables';
+
+export const logger = createLogger({ name: 'test', level: 'silent' });
+
+/** A pipeline whose live sink takes part in replay hand-overs, as sink.main wires it. */
+export async function livePipeline() {
+  const p = await pipelineFixture();
+  await p.startEnrich();
+  const { worker } = await p.startSink();
+  const watch = new HandoverWatch({
+    client: p.clickhouse,
+    database: p.database,
+    logger,
+    pollMs: 200,
+    sink: worker,
+  });
+  await watch.poll();
+  watch.start();
+  const n = async (sql: string) => Number(Object.values((await p.rows(sql))[0] ?? {})[0]);
+  const exec = (sql: string) => p.clickhouse.command({ query: sql.replaceAll('{db}', p.database) });
+  const replay = (req: Partial<ReplayRequest> = {}, extra: Partial<ReplayEnv> = {}) => {
+    const lines: string[] = [];
+    const done = runReplay(
+      {
+        kafka: p.kafka,
+        registry: p.registry,
+        clickhouse: p.clickhouse,
+        database: p.database,
+        logger,
+        liveGroup: `${p.id}-sink`,
+        topics: p.topics,
+        print: (l) => lines.push(l),
+        ...extra,
+      },
+      { stream: 'web', holdTtlMs: 5000, ...req },
+    );
+    return { done, lines };
+  };
+  /** What a person checks after a replay: rows, distinct events, and the rollups' sums. */
+  const figures = async () => ({
+    rows: await n(`SELECT count() FROM {db}.${TABLES.webEvents}`),
+    events: await n(`SELECT uniqExact(event_id) FROM {db}.${TABLES.webEvents}`),
+    traffic: await n(`SELECT sum(events) FROM {db}.${TABLES.webTraffic1m}`),
+    hourly: await n(`SELECT sum(events) FROM {db}.${TABLES.webTraffic1h}`),
+    pages: await n(`SELECT sum(page_views) FROM {db}.${TABLES.webPages1h}`),
+    sessions: await n(
+      `SELECT uniqExactMerge(s) FROM (SELECT uniqExactState(session_id) AS s FROM {db}.${TABLES.webSessions})`,
+    ),
+  });
+  const settle = (rows: number) =>
+    waitFor(async () => (await n(`SELECT count() FROM {db}.${TABLES.webEvents}`)) === rows, {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      description: `${rows} rows in ${TABLES.webEvents}`,
+    });
+  const shadows = async () =>
+    (
+      await p.rows<{ name: string }>(
+        `SELECT name FROM system.tables WHERE database = '${p.database}' AND name LIKE '%__replay_%' ORDER BY name`,
+      )
+    ).map((r) => r.name);
+  return { p, watch, n, exec, replay, figures, settle, shadows };
+}
+
+export const expected = (n: number, sessions: number) => ({
+  rows: n,
+  events: n,
+  traffic: n,
+  hourly: n,
+  pages: n,
+  sessions,
+});
