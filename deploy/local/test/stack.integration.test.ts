@@ -134,16 +134,9 @@ describe('local stack lifecycle (npm run stack -- up | down | status)', () => {
   it('says that Java is missing, and stops what it had started', async () => {
     const dataDir = tempDir('nojava');
     mkdirSync(dataDir, { recursive: true });
-    const saved = process.env.JAVA_HOME;
-    process.env.JAVA_HOME = '/nonexistent/jdk';
-    try {
-      await expect(upStack({ dataDir, ports: 'auto', redis: 'none' })).rejects.toThrow(
-        /Java was not found \(\/nonexistent\/jdk\/bin\/java\)/,
-      );
-    } finally {
-      if (saved === undefined) delete process.env.JAVA_HOME;
-      else process.env.JAVA_HOME = saved;
-    }
+    await expect(
+      upStack({ dataDir, ports: 'auto', redis: 'none', javaHome: '/nonexistent/jdk' }),
+    ).rejects.toThrow(/Java was not found \(\/nonexistent\/jdk\/bin\/java\)/);
     expect(processesOf(dataDir)).toEqual([]);
     await downStack(dataDir, { purge: true });
   });
