@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { badInput } from '../errors.js';
-import type { Granularity } from '../time-range.js';
+import { chTime, type Granularity, type TimeRange } from '../time-range.js';
 
 /** Time-bucket expressions by granularity (over a `minute` column): fixed text, never input. */
 export const BUCKET: Record<Granularity, string> = {
@@ -31,6 +31,36 @@ export abstract class ClickHouseReader {
       format: 'JSONEachRow',
     });
     return result.json<T>();
+  }
+
+  /**
+   * A page of sessions that started in the range, newest first, `first` at a time after the
+   * cursor. `select` reads one row a session (`began` in ms, `id`), grouped by session_id.
+   */
+  protected async sessionsPage<R, N extends { id: string; startedAt: Date }>(
+    select: string,
+    request: { tenant: string; range: TimeRange; first: number; after?: string | null },
+    toNode: (row: R) => N,
+  ) {
+    const rows = await this.rows<R>(
+      `${select}
+WHERE tenant_id = {tenant:String}
+  AND day >= toDate({start:DateTime64(3, 'UTC')}) - 1 AND day <= toDate({end:DateTime64(3, 'UTC')})
+GROUP BY session_id
+HAVING began >= toUnixTimestamp64Milli({start:DateTime64(3, 'UTC')})
+  AND began < toUnixTimestamp64Milli({end:DateTime64(3, 'UTC')})
+  AND ({cursor_at:Nullable(Int64)} IS NULL OR (began, id) < ({cursor_at:Nullable(Int64)}, {cursor_id:String}))
+ORDER BY began DESC, id DESC
+LIMIT {limit:UInt32}`,
+      {
+        tenant: request.tenant,
+        start: chTime(request.range.start),
+        end: chTime(request.range.end),
+        ...cursorParams(request.after),
+        limit: request.first + 1,
+      },
+    );
+    return page(rows, request.first, toNode, (n) => ({ at: n.startedAt.getTime(), id: n.id }));
   }
 }
 

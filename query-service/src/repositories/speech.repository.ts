@@ -1,5 +1,5 @@
 import { chTime, type Granularity, type TimeRange } from '../time-range.js';
-import { BUCKET, ClickHouseReader, cursorParams, page } from './reader.js';
+import { BUCKET, ClickHouseReader } from './reader.js';
 import { TABLES } from '@backbone/warehouse/tables';
 
 const num = (v: unknown) => Number(v ?? 0);
@@ -97,25 +97,11 @@ GROUP BY bucket, model, lang ORDER BY bucket, model, lang`,
 
   /** Sessions that started in the range, newest first, `first` at a time after the cursor. */
   async sessions(tenant: string, range: TimeRange, first: number, after?: string | null) {
-    const rows = await this.rows(
-      `${SESSION_SELECT(this.database)}
-WHERE tenant_id = {tenant:String}
-  AND day >= toDate({start:DateTime64(3, 'UTC')}) - 1 AND day <= toDate({end:DateTime64(3, 'UTC')})
-GROUP BY session_id
-HAVING began >= toUnixTimestamp64Milli({start:DateTime64(3, 'UTC')})
-  AND began < toUnixTimestamp64Milli({end:DateTime64(3, 'UTC')})
-  AND ({cursor_at:Nullable(Int64)} IS NULL OR (began, id) < ({cursor_at:Nullable(Int64)}, {cursor_id:String}))
-ORDER BY began DESC, id DESC
-LIMIT {limit:UInt32}`,
-      {
-        tenant,
-        start: chTime(range.start),
-        end: chTime(range.end),
-        ...cursorParams(after),
-        limit: first + 1,
-      },
+    return this.sessionsPage(
+      SESSION_SELECT(this.database),
+      { tenant, range, first, after },
+      toSession,
     );
-    return page(rows, first, toSession, (n) => ({ at: n.startedAt.getTime(), id: n.id }));
   }
 
   async session(tenant: string, id: string): Promise<SttSession | null> {

@@ -115,29 +115,10 @@ FROM ${this.t(TABLES.webSessions)}`;
   }
 
   async sessions(tenant: string, range: TimeRange, first: number, after?: string | null) {
-    const rows = await this.rows(
-      `${this.sessionSelect()}
-WHERE tenant_id = {tenant:String}
-  AND day >= toDate({start:DateTime64(3, 'UTC')}) - 1 AND day <= toDate({end:DateTime64(3, 'UTC')})
-GROUP BY session_id
-HAVING began >= toUnixTimestamp64Milli({start:DateTime64(3, 'UTC')})
-  AND began < toUnixTimestamp64Milli({end:DateTime64(3, 'UTC')})
-  AND ({cursor_at:Nullable(Int64)} IS NULL OR (began, id) < ({cursor_at:Nullable(Int64)}, {cursor_id:String}))
-ORDER BY began DESC, id DESC
-LIMIT {limit:UInt32}`,
-      {
-        tenant,
-        start: chTime(range.start),
-        end: chTime(range.end),
-        ...cursorParams(after),
-        limit: first + 1,
-      },
-    );
-    return page(
-      rows,
-      first,
-      (r) => this.toSession(r),
-      (n) => ({ at: n.startedAt.getTime(), id: n.id }),
+    return this.sessionsPage(
+      this.sessionSelect(),
+      { tenant, range, first, after },
+      (r: Record<string, unknown>) => this.toSession(r),
     );
   }
 
