@@ -23,6 +23,7 @@ function request(sql: string, extra: Partial<QueryRequest> = {}): QueryRequest {
     password: 'pw',
     readonly: 0,
     compressResponse: false,
+    waitEndOfQuery: false,
     ...extra,
   };
 }

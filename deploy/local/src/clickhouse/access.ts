@@ -24,7 +24,10 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
-export function authenticate(users: readonly UserProfile[], request: QueryRequest): UserProfile {
+export function authenticate(
+  users: readonly UserProfile[],
+  request: Pick<QueryRequest, 'user' | 'password'>,
+): UserProfile {
   const user = users.find((u) => u.name === request.user);
   if (!user || !sameSecret(user.password, request.password)) {
     throw exception(

@@ -22,7 +22,7 @@ export function contentTypeFor(format: string): string {
  * Rows in a result, where the format makes that exact and cheap: one line a row for the
  * line-delimited formats, the `rows` field of JSON. Undefined otherwise.
  */
-export function countResultRows(format: string, body: Buffer): number | undefined {
+export function countResultRows(format: string, body: Uint8Array): number | undefined {
   if (
     /^(JSONEachRow|JSONCompactEachRow|JSONStringsEachRow|JSONCompactStringsEachRow|JSONLines|NDJSON|TabSeparated|TSV|TabSeparatedRaw|TSVRaw)$/i.test(
       format,
@@ -34,7 +34,7 @@ export function countResultRows(format: string, body: Buffer): number | undefine
   }
   if (/^(JSON|JSONCompact|JSONStrings|JSONCompactStrings)$/i.test(format)) {
     const m = /"rows":\s*(\d+)/.exec(
-      body.subarray(Math.max(0, body.length - 4096)).toString('utf8'),
+      Buffer.from(body.subarray(Math.max(0, body.length - 4096))).toString('utf8'),
     );
     return m ? Number(m[1]) : undefined;
   }

@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
 import { createLogger, installShutdown, parseConfig } from '@backbone/runtime';
 import type { UserProfile } from './access.js';
@@ -23,7 +25,21 @@ const Config = z.object({
     .number()
     .int()
     .min(1024)
-    .default(512 * 1024 * 1024),
+    .default(1024 * 1024 * 1024),
+  CLICKHOUSE_MAX_QUERY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(16 * 1024 * 1024),
+  /** The engine's process-wide limit (a server's max_server_memory_usage): a quarter of RAM. */
+  CLICKHOUSE_MAX_SERVER_MEMORY_USAGE: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024 * 1024)
+    .default(Math.floor(os.totalmem() / 4)),
+  /** Per-statement limit (max_memory_usage); default: half the process limit. */
+  CLICKHOUSE_MAX_MEMORY_USAGE: z.coerce.number().int().min(0).optional(),
+  CLICKHOUSE_MAX_CONCURRENT_QUERIES: z.coerce.number().int().min(1).default(16),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -31,12 +47,14 @@ const config = parseConfig(Config, process.env);
 const logger = createLogger({ name: 'clickhouse-local', level: config.LOG_LEVEL });
 
 mkdirSync(config.CLICKHOUSE_DATA_DIR, { recursive: true });
+const maxMemoryUsage =
+  config.CLICKHOUSE_MAX_MEMORY_USAGE ?? Math.floor(config.CLICKHOUSE_MAX_SERVER_MEMORY_USAGE / 2);
 const engine = await Engine.open(config.CLICKHOUSE_DATA_DIR, {
-  onRestoreError: (err) =>
-    logger.error(
-      { err },
-      'could not restore session settings after a statement; restart the stack',
-    ),
+  connectionArgs: [
+    `--max_server_memory_usage=${config.CLICKHOUSE_MAX_SERVER_MEMORY_USAGE}`,
+    `--max_memory_usage=${maxMemoryUsage}`,
+  ],
+  maxConcurrent: config.CLICKHOUSE_MAX_CONCURRENT_QUERIES,
 });
 
 const users: UserProfile[] = [
@@ -67,10 +85,18 @@ const server = buildClickHouseServer({
   users,
   logger,
   maxBodyBytes: config.CLICKHOUSE_MAX_BODY_BYTES,
+  maxQueryBytes: config.CLICKHOUSE_MAX_QUERY_BYTES,
+  spoolDir: path.join(config.CLICKHOUSE_DATA_DIR, 'http-spool'),
 });
 server.listen(config.CLICKHOUSE_HTTP_PORT, config.CLICKHOUSE_HOST, () => {
   logger.info(
-    { host: config.CLICKHOUSE_HOST, port: config.CLICKHOUSE_HTTP_PORT, engine: engine.version },
+    {
+      host: config.CLICKHOUSE_HOST,
+      port: config.CLICKHOUSE_HTTP_PORT,
+      engine: engine.version,
+      maxServerMemoryUsage: config.CLICKHOUSE_MAX_SERVER_MEMORY_USAGE,
+      maxMemoryUsage,
+    },
     'ClickHouse HTTP endpoint listening',
   );
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { exception } from './errors.js';
+import type { HttpSessionRequest } from './sessions.js';
 
 /** What one HTTP request asks of ClickHouse, independent of how it arrived. */
 export interface QueryRequest {
@@ -17,11 +18,17 @@ export interface QueryRequest {
   readonly: 0 | 1 | 2;
   /** enable_http_compression=1: compress the answer if the client accepts it. */
   compressResponse: boolean;
+  /** wait_end_of_query=1: the answer is sent once the statement is done, with exact figures. */
+  waitEndOfQuery: boolean;
+  /** session_id (with session_timeout, session_check): the request runs in that session. */
+  session?: HttpSessionRequest;
 }
 
+/** A request's options: everything but its SQL, which the body may still have to give. */
+export type RequestOptions = Omit<QueryRequest, 'sql'>;
+
 /**
- * URL parameters that belong to the HTTP layer, not to the engine. wait_end_of_query is
- * accepted and always honoured: the endpoint answers only once the statement has finished.
+ * URL parameters that belong to the HTTP layer, not to the engine.
  */
 const HTTP_ONLY = new Set([
   'query',
@@ -93,11 +100,9 @@ function readonlyLevel(parts: HttpRequestParts): 0 | 1 | 2 {
   return level;
 }
 
+/** The SQL of a request as the server reads it: the query parameter, a newline, the body. */
 export function parseQueryRequest(parts: HttpRequestParts): QueryRequest {
-  const q = parts.url.searchParams;
-  const queryParam = q.get('query');
-  // As the ClickHouse server does: the query parameter, then a newline, then the body
-  // (INSERT data usually), so `INSERT ... FORMAT X` in the URL and rows in the body work.
+  const queryParam = parts.url.searchParams.get('query');
   const sql =
     queryParam === null
       ? parts.body
@@ -107,7 +112,29 @@ export function parseQueryRequest(parts: HttpRequestParts): QueryRequest {
   if (sql.trim().length === 0) {
     throw exception('SYNTAX_ERROR', 'Empty query');
   }
+  return { sql, ...requestOptions(parts) };
+}
 
+function sessionOf(q: URLSearchParams): HttpSessionRequest | undefined {
+  const id = q.get('session_id');
+  if (!id) return undefined;
+  const timeout = q.get('session_timeout');
+  if (timeout !== null && !/^\d+$/.test(timeout)) {
+    throw exception('INVALID_SESSION_TIMEOUT', `Invalid session timeout: '${timeout}'`);
+  }
+  return {
+    id,
+    timeoutSeconds: timeout === null ? 60 : Number(timeout),
+    check: q.get('session_check') === '1',
+  };
+}
+
+/** Settings, parameters, credentials and HTTP options of a request (form fields included). */
+export function requestOptions(
+  parts: Omit<HttpRequestParts, 'body'>,
+  form?: Map<string, string>,
+): RequestOptions {
+  const q = parts.url.searchParams;
   const settings: Record<string, string> = {};
   const params: Record<string, string> = {};
   for (const [key, value] of q) {
@@ -120,18 +147,23 @@ export function parseQueryRequest(parts: HttpRequestParts): QueryRequest {
       settings[key] = value;
     }
   }
+  for (const [key, value] of form ?? []) {
+    if (key.startsWith('param_')) params[key.slice('param_'.length)] = value;
+  }
 
   const database = q.get('database') ?? header(parts.headers, 'x-clickhouse-database');
   const defaultFormat = q.get('default_format') ?? header(parts.headers, 'x-clickhouse-format');
+  const session = sessionOf(q);
   return {
-    sql,
     ...(database ? { database } : {}),
     ...(defaultFormat ? { defaultFormat } : {}),
     queryId: q.get('query_id') || randomUUID(),
     settings,
     params,
-    ...credentials(parts),
-    readonly: readonlyLevel(parts),
+    ...credentials({ ...parts, body: '' }),
+    readonly: readonlyLevel({ ...parts, body: '' }),
     compressResponse: q.get('enable_http_compression') === '1',
+    waitEndOfQuery: q.get('wait_end_of_query') === '1',
+    ...(session ? { session } : {}),
   };
 }

@@ -28,8 +28,12 @@ export interface StatementScan {
   outputFormat?: string;
   /** For INSERT: the input format (FORMAT x) or 'Values'; undefined for INSERT ... SELECT. */
   insertFormat?: string;
-  /** For INSERT with inline data: where the data starts. */
+  /** For INSERT with inline data: where the data starts (just past the format name). */
   insertDataAt?: number;
+  /** For INSERT with data: where its FORMAT or VALUES keyword starts. */
+  insertKeywordAt?: number;
+  /** For INSERT with data: where the clauses after the target start (SETTINGS, else the keyword). */
+  insertClauseAt?: number;
   intoOutfile: boolean;
   fromInfile: boolean;
   /** Names of `{name:Type}` query parameters the statement uses. */
@@ -183,6 +187,8 @@ export function scanStatement(sql: string): StatementScan {
   let end = 0;
   let insertFormat: string | undefined;
   let insertDataAt: number | undefined;
+  let insertKeywordAt: number | undefined;
+  let insertSettingsAt: number | undefined;
   let intoOutfile = false;
   let fromInfile = false;
 
@@ -207,9 +213,12 @@ export function scanStatement(sql: string): StatementScan {
       if (token.text === 'OUTFILE' && prev?.text === 'INTO') intoOutfile = true;
       if (token.text === 'INFILE' && prev?.text === 'FROM') fromInfile = true;
       if (verb === 'INSERT' && insertFormat === undefined) {
+        if (token.text === 'SETTINGS' && insertSettingsAt === undefined)
+          insertSettingsAt = token.start;
         if (token.text === 'VALUES') {
           insertFormat = 'Values';
           insertDataAt = token.end;
+          insertKeywordAt = token.start;
           end = sql.length;
           break;
         }
@@ -226,12 +235,14 @@ export function scanStatement(sql: string): StatementScan {
             throw new SqlScanError('Syntax error: FORMAT needs a format name', token.start);
           }
           insertDataAt = name.end;
+          insertKeywordAt = token.start;
           end = sql.length;
           break;
         }
         if (token.text === 'SELECT' || token.text === 'WITH') {
           // INSERT ... SELECT: an ordinary query from here on.
           insertFormat = undefined;
+          insertSettingsAt = undefined;
         }
       }
     }
@@ -270,6 +281,9 @@ export function scanStatement(sql: string): StatementScan {
     ...(outputFormat !== undefined ? { outputFormat } : {}),
     ...(insertFormat !== undefined ? { insertFormat } : {}),
     ...(insertDataAt !== undefined ? { insertDataAt } : {}),
+    ...(insertKeywordAt !== undefined
+      ? { insertKeywordAt, insertClauseAt: insertSettingsAt ?? insertKeywordAt }
+      : {}),
     intoOutfile,
     fromInfile,
     placeholders,

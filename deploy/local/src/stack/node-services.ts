@@ -75,6 +75,8 @@ export async function startClickHouseProcess(o: {
     CLICKHOUSE_DATA_DIR: o.dataDir,
     CLICKHOUSE_PASSWORD: o.password,
     CLICKHOUSE_READER_PASSWORD: o.readerPassword,
+    // Statements run on libuv's pool beside the spool files' writes: more than its default 4.
+    UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '24',
   };
   const { pid } = nodeService('clickhouse/main.ts', o.stackDir, env, o.logFile);
   const started = { pid, port: o.port, logFile: o.logFile };
