@@ -91,7 +91,7 @@ describe('ClickHouse engine behind the local HTTP endpoint (@clickhouse/client)'
     });
     await expect(missing).rejects.toBeInstanceOf(ClickHouseError);
     await expect(missing).rejects.toMatchObject({ code: '60', type: 'UNKNOWN_TABLE' });
-    await expect(admin.query({ query: 'SELEC 1' })).rejects.toMatchObject({
+    await expect(admin.query({ query: 'selec 1' })).rejects.toMatchObject({
       code: '62',
       type: 'SYNTAX_ERROR',
     });

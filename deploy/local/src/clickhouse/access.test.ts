@@ -74,7 +74,7 @@ describe('planExecution', () => {
   it('has the engine enforce readonly and the profile limits on a reader query', () => {
     const p = plan(reader, request('SELECT 1;  ', { user: 'reader' }));
     expect(p.sql).toBe(
-      'SELECT 1\nSETTINGS max_execution_time = 30, max_result_rows = 1000, readonly = 1',
+      "SELECT 1\nSETTINGS max_execution_time = '30', max_result_rows = '1000', readonly = '1'",
     );
     expect(p.sessionSettings).toEqual({});
   });
@@ -101,7 +101,7 @@ describe('planExecution', () => {
     ).toEqual({ code: 164, type: 'READONLY' });
     expect(
       plan(reader, request('SELECT 1', { settings: { max_execution_time: '30' } })).sql,
-    ).toContain('readonly = 1');
+    ).toContain("readonly = '1'");
   });
 
   it('lets a read-only user lower a limit or set a filter its constraints allow, and no more', () => {
@@ -112,7 +112,7 @@ describe('planExecution', () => {
       }),
     );
     expect(p.sql).toBe(
-      "SELECT 1\nSETTINGS max_execution_time = 30, max_result_rows = 10, additional_table_filters = '{\\'t\\':\\'x = 1\\'}', readonly = 1",
+      "SELECT 1\nSETTINGS max_execution_time = '30', max_result_rows = '10', additional_table_filters = '{\\'t\\':\\'x = 1\\'}', readonly = '1'",
     );
     for (const value of ['0', '1001', 'lots']) {
       expect(
@@ -126,7 +126,7 @@ describe('planExecution', () => {
       'EXPLAIN AST SELECT 1 FROM t',
     );
     expect(plan(reader, request('EXPLAIN SYNTAX SELECT 1', { user: 'reader' })).sql).toContain(
-      'readonly = 1',
+      "readonly = '1'",
     );
   });
 
@@ -143,9 +143,9 @@ describe('planExecution', () => {
 });
 
 describe('settingLiteral', () => {
-  it('quotes anything that is not a number, escaping quotes and backslashes', () => {
-    expect(settingLiteral('30')).toBe('30');
-    expect(settingLiteral('-1.5')).toBe('-1.5');
+  it('quotes every value (the engine parses it by the type of the setting), escaping quotes', () => {
+    expect(settingLiteral('30')).toBe("'30'");
+    expect(settingLiteral('2.6')).toBe("'2.6'");
     expect(settingLiteral("it's \\ fine")).toBe("'it\\'s \\\\ fine'");
   });
 });

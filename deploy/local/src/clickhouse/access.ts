@@ -136,7 +136,11 @@ export function sqlString(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-/** A setting value as SQL: numbers as they are, anything else as a quoted string. */
+/**
+ * A setting value as SQL: always a string literal, which the engine parses by the
+ * setting's type, as a server parses URL parameters ('2.6' stays the text a String
+ * setting wants, '1' still sets a number or a flag).
+ */
 export function settingLiteral(value: string): string {
-  return /^-?\d+(\.\d+)?$/.test(value) ? value : sqlString(value);
+  return sqlString(value);
 }

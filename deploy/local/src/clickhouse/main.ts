@@ -53,6 +53,8 @@ const engine = await Engine.open(config.CLICKHOUSE_DATA_DIR, {
   connectionArgs: [
     `--max_server_memory_usage=${config.CLICKHOUSE_MAX_SERVER_MEMORY_USAGE}`,
     `--max_memory_usage=${maxMemoryUsage}`,
+    // As a server: a bare expression is a syntax error, not an implicit SELECT.
+    '--implicit_select=0',
   ],
   maxConcurrent: config.CLICKHOUSE_MAX_CONCURRENT_QUERIES,
 });

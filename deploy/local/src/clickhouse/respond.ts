@@ -66,18 +66,6 @@ function drained(out: Writable, res: ServerResponse): Promise<boolean> {
   });
 }
 
-const JSON_DOCUMENT = /^JSON(Compact)?(Strings)?$/i;
-
-/**
- * Whole-document JSON formats count rows in their footer; the engine counts those of the
- * last block only when it streams, so the footer gets the answer's real count.
- */
-function fixJsonFooter(chunk: Uint8Array, rows: number): Uint8Array {
-  const text = Buffer.from(chunk).toString('utf8');
-  const fixed = text.replace(/(\n\t"rows": )\d+(,\n)(?![\s\S]*\n\t"rows": )/, `$1${rows}$2`);
-  return fixed === text ? chunk : Buffer.from(fixed, 'utf8');
-}
-
 function exceptionBlock(err: ClickHouseException, version: string, tag: string): string {
   const message = errorBody(err, version).trimEnd();
   const length = Buffer.byteLength(message) + 1;
@@ -122,24 +110,11 @@ export async function sendAnswer(
   const write = async (chunk: Uint8Array) => {
     if (!out.write(chunk) && !(await drained(out, res))) closed = true;
   };
-  // A JSON document's last block is held until the next is known, to fix its footer.
-  const holdBack = JSON_DOCUMENT.test(ctx.format);
   let failure: ClickHouseException | undefined;
   try {
     while (!current.done && !closed) {
-      if (!holdBack) {
-        await write(current.value);
-        current = await iterator.next();
-        continue;
-      }
-      const held = current.value;
-      try {
-        current = await iterator.next();
-      } catch (err) {
-        await write(held);
-        throw err;
-      }
-      await write(current.done ? fixJsonFooter(held, answer.stats.resultRows) : held);
+      await write(current.value);
+      current = await iterator.next();
     }
   } catch (err) {
     failure = err as ClickHouseException;

@@ -36,8 +36,32 @@ function summaryOf(verb: string, answer: EngineAnswer): Record<string, string> {
   };
 }
 
-/** Formats whose progress rows the engine writes only when it runs a statement whole. */
-const WITH_PROGRESS = /WithProgress$/i;
+/**
+ * Formats that are one document (a header, the rows, a footer with counts and totals): the
+ * engine writes them right only when it runs the statement whole.
+ */
+const DOCUMENT_FORMATS =
+  /^(JSON|JSONCompact|JSONStrings|JSONCompactStrings|JSONColumns|JSONCompactColumns|JSONColumnsWithMetadata|JSONObjectEachRow|XML)$/i;
+
+/** /ping, /replicas_status, `GET /` and unknown paths, answered as a server does. */
+function answeredWithoutQuery(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+  const hasQuery = url.searchParams.has('query');
+  if (
+    url.pathname === '/ping' ||
+    url.pathname === '/replicas_status' ||
+    (url.pathname === '/' && (req.method === 'GET' || req.method === 'HEAD') && !hasQuery)
+  ) {
+    res.writeHead(200, { 'Content-Type': 'text/plain; charset=UTF-8' });
+    res.end(req.method === 'HEAD' ? undefined : 'Ok.\n');
+    return true;
+  }
+  if (url.pathname !== '/' || (req.method !== 'POST' && req.method !== 'GET')) {
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=UTF-8' });
+    res.end(`There is no handle ${url.pathname}\n`);
+    return true;
+  }
+  return false;
+}
 
 /**
  * An HTTP server that speaks the ClickHouse HTTP interface over the embedded engine:
@@ -84,7 +108,9 @@ export function buildClickHouseServer(options: ClickHouseServerOptions): Server 
           ...(request.database ? { database: request.database } : {}),
           // wait_end_of_query=1 asks for the answer whole, with exact figures in its headers.
           stream:
-            isReadStatement(input.scan) && !WITH_PROGRESS.test(format) && !request.waitEndOfQuery,
+            isReadStatement(input.scan) &&
+            !DOCUMENT_FORMATS.test(format) &&
+            !request.waitEndOfQuery,
         },
         request.session,
       );
@@ -138,6 +164,11 @@ export function buildClickHouseServer(options: ClickHouseServerOptions): Server 
     } catch (err) {
       input?.discard();
       if (!(err instanceof ClickHouseException)) req.resume();
+      if (res.destroyed || req.socket.destroyed) {
+        // The client went away (mid-body or mid-answer): nobody to answer, nothing wrong here.
+        logger.debug({ queryId, reason: (err as Error).message }, 'client went away');
+        return;
+      }
       const failure = fromEngineError(err);
       if (failure.type === 'UNKNOWN_EXCEPTION')
         logger.error({ err, queryId }, 'query failed unexpectedly');
@@ -149,21 +180,7 @@ export function buildClickHouseServer(options: ClickHouseServerOptions): Server 
   // Long URLs are normal here: settings and parameters travel as URL parameters.
   return createServer({ maxHeaderSize: 1024 * 1024 }, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const hasQuery = url.searchParams.has('query');
-    if (
-      url.pathname === '/ping' ||
-      url.pathname === '/replicas_status' ||
-      (url.pathname === '/' && (req.method === 'GET' || req.method === 'HEAD') && !hasQuery)
-    ) {
-      res.writeHead(200, { 'Content-Type': 'text/plain; charset=UTF-8' });
-      res.end(req.method === 'HEAD' ? undefined : 'Ok.\n');
-      return;
-    }
-    if (url.pathname !== '/' || (req.method !== 'POST' && req.method !== 'GET')) {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=UTF-8' });
-      res.end(`There is no handle ${url.pathname}\n`);
-      return;
-    }
+    if (answeredWithoutQuery(req, res, url)) return;
     void handleQuery(req, res, url);
   });
 }

@@ -69,8 +69,11 @@ export async function startClickHouseProcess(o: {
   readerPassword: string;
   logFile: string;
   timeoutMs?: number;
+  /** More settings of the endpoint (CLICKHOUSE_MAX_SERVER_MEMORY_USAGE, …). */
+  env?: Record<string, string>;
 }): Promise<ProcessState> {
   const env = {
+    ...o.env,
     CLICKHOUSE_HTTP_PORT: String(o.port),
     CLICKHOUSE_DATA_DIR: o.dataDir,
     CLICKHOUSE_PASSWORD: o.password,
