@@ -14,6 +14,8 @@ export interface EngineStatement {
   database?: string;
   /** Stream the answer chunk by chunk (SELECTs); otherwise it comes whole. */
   stream: boolean;
+  /** The statement itself changes its connection (SET, USE, a temporary table). */
+  changesConnection?: boolean;
 }
 
 /** The answer of a statement: chunks in order, then figures once they are all read. */
@@ -36,6 +38,8 @@ export interface EngineOptions {
 }
 
 const IDENTIFIER = /^[A-Za-z0-9_.\-$]+$/;
+/** A request with more settings than this gets a fresh connection rather than a reset one. */
+const MAX_RESET_SETTINGS = 64;
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The statements a request's own state needs before it runs, and the undo for a kept session. */
@@ -65,13 +69,18 @@ function prelude(statement: EngineStatement): string[] {
  * The embedded ClickHouse engine behind the HTTP endpoint. Every request runs on a
  * connection of its own (chDB opens any number on one data directory, each with its own
  * settings, current database and parameters), so requests run side by side and nothing a
- * request sets can reach another: a connection that ran anything but a plain read, or that
- * had settings, parameters or a database applied, is closed afterwards rather than reused.
- * HTTP sessions (`session_id`) keep their connection between requests, as a server keeps
- * a session's context.
+ * request sets can reach another. A connection goes back to the pool only once it is as it
+ * was opened: the settings the request applied are reset (to the value the connection
+ * started with, or to DEFAULT where it had none, so none is left marked as set), its
+ * parameters blanked, its database `default` again. One that failed, ran SET or USE or
+ * made a temporary table, or whose reset fails, is closed instead. HTTP sessions
+ * (`session_id`) keep their connection between requests, as a server keeps a session's
+ * context.
  */
 export class Engine {
   private readonly idle: Session[] = [];
+  /** Settings a new connection starts with explicitly set (its arguments, chDB's own). */
+  private readonly startValues = new Map<string, string>();
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   private readonly sessions: HttpSessions;
@@ -98,6 +107,15 @@ export class Engine {
     engine.version = (await first.queryAsync('SELECT version()', { format: 'TSVRaw' }))
       .text()
       .trim();
+    const changed = await first.queryAsync(
+      'SELECT name, value FROM system.settings WHERE changed',
+      { format: 'JSONCompactEachRow' },
+    );
+    for (const line of changed.text().split('\n')) {
+      if (!line) continue;
+      const [name, value] = JSON.parse(line) as [string, string];
+      engine.startValues.set(name, value);
+    }
     engine.idle.push(first);
     return engine;
   }
@@ -142,16 +160,18 @@ export class Engine {
     const held = session
       ? await this.sessions.acquire(session, statement)
       : { connection: this.idle.pop() ?? this.connect(), release: undefined };
-    const reusable = !session && steps.length === 0 && statement.stream;
+    const reusable =
+      !session &&
+      !statement.changesConnection &&
+      Object.keys(statement.settings).length <= MAX_RESET_SETTINGS;
     let settled = false;
     const done = (ok: boolean) => {
       if (settled) return;
       settled = true;
-      if (held.release) void held.release(ok);
-      else if (ok && reusable && !this.closed && this.idle.length < this.idleLimit)
-        this.idle.push(held.connection);
-      else held.connection.close();
       this.endTurn();
+      if (held.release) void held.release(ok);
+      else if (ok && reusable) void this.giveBack(held.connection, statement);
+      else held.connection.close();
     };
     try {
       if (steps.length > 0) await held.connection.queryAsync(steps.join('; '), { format: 'CSV' });
@@ -162,6 +182,27 @@ export class Engine {
       done(false);
       throw fromEngineError(err);
     }
+  }
+
+  /** Puts a connection back as it was opened, then into the pool; closes it if it cannot. */
+  private async giveBack(connection: Session, statement: EngineStatement): Promise<void> {
+    const undo: string[] = [];
+    if (statement.database && statement.database !== 'default') undo.push('USE default');
+    const settings = Object.keys(statement.settings).map((name) => {
+      const start = this.startValues.get(name);
+      return start === undefined ? `${name} = DEFAULT` : `${name} = ${settingLiteral(start)}`;
+    });
+    if (settings.length > 0) undo.push(`SET ${settings.join(', ')}`);
+    // The engine cannot forget a parameter; blank it so no value outlives its request.
+    for (const name of Object.keys(statement.params)) undo.push(`SET param_${name} = ''`);
+    try {
+      if (undo.length > 0) await connection.queryAsync(undo.join('; '), { format: 'CSV' });
+    } catch {
+      connection.close();
+      return;
+    }
+    if (this.closed || this.idle.length >= this.idleLimit) connection.close();
+    else this.idle.push(connection);
   }
 
   close(): void {

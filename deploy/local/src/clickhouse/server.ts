@@ -36,6 +36,12 @@ function summaryOf(verb: string, answer: EngineAnswer): Record<string, string> {
   };
 }
 
+/** Statements that change the connection they run on beyond their own request. */
+function changesConnection(input: StatementInput): boolean {
+  const { verb } = input.scan;
+  return verb === 'SET' || verb === 'USE' || /^\s*CREATE\s+TEMPORARY\b/i.test(input.sql);
+}
+
 /**
  * Formats that are one document (a header, the rows, a footer with counts and totals): the
  * engine writes them right only when it runs the statement whole.
@@ -111,6 +117,7 @@ export function buildClickHouseServer(options: ClickHouseServerOptions): Server 
             isReadStatement(input.scan) &&
             !DOCUMENT_FORMATS.test(format) &&
             !request.waitEndOfQuery,
+          changesConnection: changesConnection(input),
         },
         request.session,
       );
