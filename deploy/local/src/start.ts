@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@backbone/runtime';
@@ -11,6 +12,8 @@ import { ensureDemoKey, startGateway, stopChild } from './services/gateway.js';
 import { Simulator } from './simulator/simulator.js';
 import { startQueryService } from './services/query.js';
 import { startWorkers } from './services/workers.js';
+import type { StackState } from './stack/state.js';
+import { Supervisor, watchedChild, watchedProcess, type Watched } from './supervisor.js';
 
 /**
  * `npm start`: brings the local backbone up in the foreground and stops it on Ctrl-C.
@@ -38,32 +41,46 @@ async function main(): Promise<void> {
   );
 
   const started = Date.now();
-  const state = await upStack({
+  const stackOptions = {
     dataDir,
-    ports: 'default',
     ...(config.JAVA_HOME ? { javaHome: config.JAVA_HOME } : {}),
-    log: (line) => console.log(line),
-  });
+    log: (line: string) => console.log(line),
+  };
+  let state = await upStack({ ...stackOptions, ports: 'default' });
   const gatewayPort = config.GATEWAY_PORT;
   const { key, keysFile } = ensureDemoKey(dataDir);
-  let gateway;
+  let gateway: ChildProcess | undefined;
   let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
   let query: Awaited<ReturnType<typeof startQueryService>> | undefined;
+  let supervisor: Supervisor | undefined;
   try {
     const dashboardDir = ensureDashboardBuilt((line) => console.log(line));
     workers = await startWorkers({ dataDir, endpoints: state.endpoints });
-    query = await startQueryService({
+    const queryOptions = {
       dataDir,
       endpoints: state.endpoints,
       port: config.QUERY_PORT,
       dashboardDir,
       components: { gateway: `http://127.0.0.1:${gatewayPort}`, ...workers.urls },
-    });
-    gateway = await startGateway({
+    };
+    const gatewayOptions = { dataDir, endpoints: state.endpoints, port: gatewayPort, keysFile };
+    query = await startQueryService(queryOptions);
+    gateway = await startGateway(gatewayOptions);
+    supervisor = superviseAll({
       dataDir,
-      endpoints: state.endpoints,
-      port: gatewayPort,
-      keysFile,
+      stack: () => state,
+      restartStack: async () => {
+        state = await upStack({ ...stackOptions, ports: portsOf(state) });
+      },
+      workers,
+      query: () => (query as NonNullable<typeof query>).child,
+      restartQuery: async () => {
+        query = await startQueryService(queryOptions);
+      },
+      gateway: () => gateway as ChildProcess,
+      restartGateway: async () => {
+        gateway = await startGateway(gatewayOptions);
+      },
     });
   } catch (err) {
     await Promise.all(
@@ -82,12 +99,13 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    supervisor?.stop();
     console.log(
       `\n${signal}: stopping the simulator, the gateway, the query service, the workers, then the local stack…`,
     );
     (simulator?.stop() ?? Promise.resolve())
-      .then(() => stopChild(gateway))
-      .then(() => stopChild(query.child))
+      .then(() => gateway && stopChild(gateway))
+      .then(() => query && stopChild(query.child))
       .then(() => Promise.all(workers.children.map((c) => stopChild(c))))
       .then(() => downStack(dataDir, { keep: alreadyRunning, log: (line) => console.log(line) }))
       .then(
@@ -102,6 +120,51 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   // Keep the event loop alive until a signal arrives.
   setInterval(() => undefined, 1 << 30);
+}
+
+/** The ports the stack runs on now, so a restarted component comes back on the same one. */
+function portsOf(state: StackState) {
+  return {
+    kafka: state.kafka.port,
+    kafkaController: state.kafka.controllerPort,
+    clickhouse: state.clickhouse.port,
+    registry: state.registry.port,
+  };
+}
+
+/** Kafka, ClickHouse and the registry, the workers, the query service and the gateway, watched. */
+function superviseAll(o: {
+  dataDir: string;
+  stack: () => StackState;
+  restartStack: () => Promise<void>;
+  workers: Awaited<ReturnType<typeof startWorkers>>;
+  query: () => ChildProcess;
+  restartQuery: () => Promise<void>;
+  gateway: () => ChildProcess;
+  restartGateway: () => Promise<void>;
+}): Supervisor {
+  const log = (name: string) => path.join(o.dataDir, `${name}.log`);
+  const watched: Watched[] = [
+    watchedProcess('kafka', () => o.stack().kafka, o.restartStack),
+    watchedProcess('clickhouse', () => o.stack().clickhouse, o.restartStack),
+    watchedProcess('schema registry', () => o.stack().registry, o.restartStack),
+    ...o.workers.names.map((name, i) =>
+      watchedChild(
+        name,
+        log(name),
+        () => o.workers.children[i] as ChildProcess,
+        () => o.workers.restart(i),
+      ),
+    ),
+    watchedChild('query service', log('query'), o.query, o.restartQuery),
+    watchedChild('gateway', log('gateway'), o.gateway, o.restartGateway),
+  ];
+  const supervisor = new Supervisor(
+    () => watched,
+    (line) => console.log(line),
+  );
+  supervisor.start();
+  return supervisor;
 }
 
 /** The endpoints, credentials and a first request to try, once everything is up. */

@@ -23,10 +23,13 @@ function ensureWorkerSecrets(dataDir: string): { HASH_KEY: string; TOKEN_KEY: st
 }
 
 /** Migrations as their own step (docs/architecture.md § Local stack), then one enrich and one sink worker. */
-export async function startWorkers(o: {
-  dataDir: string;
-  endpoints: Endpoints;
-}): Promise<{ children: ChildProcess[]; urls: Record<string, string> }> {
+export async function startWorkers(o: { dataDir: string; endpoints: Endpoints }): Promise<{
+  children: ChildProcess[];
+  urls: Record<string, string>;
+  /** Starts worker `i` again on its port (`children[i]` is then the new process). */
+  restart: (i: number) => Promise<void>;
+  names: string[];
+}> {
   const env = endpointsEnv(o.endpoints);
   await runStep({
     dataDir: o.dataDir,
@@ -51,19 +54,29 @@ export async function startWorkers(o: {
     },
     { name: 'sink', what: 'The ClickHouse sink', extra: {} },
   ];
-  for (const w of workers) {
-    const port = await freePort();
-    urls[w.name] = `http://127.0.0.1:${port}`;
-    children.push(
-      await startService({
-        dataDir: o.dataDir,
-        name: w.name,
-        what: w.what,
-        script: `stream-workers/src/${w.name}.main.ts`,
-        env: { ...env, ...w.extra, PORT: String(port) },
-        readyUrl: `${urls[w.name]}/ready`,
-      }),
-    );
+  const ports: number[] = [];
+  const start = (i: number) => {
+    const w = workers[i] as (typeof workers)[number];
+    return startService({
+      dataDir: o.dataDir,
+      name: w.name,
+      what: w.what,
+      script: `stream-workers/src/${w.name}.main.ts`,
+      env: { ...env, ...w.extra, PORT: String(ports[i]) },
+      readyUrl: `${urls[w.name]}/ready`,
+    });
+  };
+  for (const [i, w] of workers.entries()) {
+    ports[i] = await freePort();
+    urls[w.name] = `http://127.0.0.1:${ports[i]}`;
+    children.push(await start(i));
   }
-  return { children, urls };
+  return {
+    children,
+    urls,
+    names: workers.map((w) => w.name),
+    restart: async (i) => {
+      children[i] = await start(i);
+    },
+  };
 }

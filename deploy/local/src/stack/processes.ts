@@ -7,6 +7,16 @@ export interface SpawnedProcess {
   logFile: string;
 }
 
+/** How processes this one started ended: an exit code or the signal that killed them. */
+const exits = new Map<number, { code: number | null; signal: NodeJS.Signals | null }>();
+
+/** Why a process this one started is gone ('killed by SIGKILL', 'exited with code 1'), if known. */
+export function exitOf(pid: number): string | undefined {
+  const exit = exits.get(pid);
+  if (!exit) return undefined;
+  return exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
+}
+
 /**
  * Starts a long-running process in its own process group, detached from the caller, with
  * stdout and stderr appended to a log file. The stack records the pid; `down` stops it.
@@ -25,6 +35,8 @@ export function spawnDetached(
       stdio: ['ignore', fd, fd],
     });
     if (child.pid === undefined) throw new Error(`could not start ${command}`);
+    const pid = child.pid;
+    child.once('exit', (code, signal) => exits.set(pid, { code, signal }));
     child.unref();
     return { pid: child.pid, logFile: options.logFile };
   } finally {
