@@ -34,4 +34,33 @@ describe('kafkaLogCreator', () => {
     expect(error).not.toHaveProperty('timestamp');
     expect(info).toMatchObject({ level: 30, groupId: 'g', msg: 'Starting' });
   });
+
+  it('writes a broker answer that kafkajs retries by itself at debug, and a real failure at error', () => {
+    const { logger, lines } = captureLogs('debug');
+    const log = kafkaLogCreator(logger)(5);
+    const response = (error: string) =>
+      log({
+        namespace: 'Connection',
+        level: 1,
+        label: 'ERROR',
+        log: { message: 'Response AddPartitionsToTxn(key: 24, version: 1)', error },
+      });
+    response(
+      'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing',
+    );
+    response("The coordinator is loading and hence can't process requests for this group");
+    response('The producer has been fenced by a newer producer with the same transactional id');
+    log({
+      namespace: 'Producer',
+      level: 1,
+      label: 'ERROR',
+      log: {
+        message:
+          'Failed to send messages: The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing',
+      },
+    });
+    const levels = lines.map((l) => (JSON.parse(l) as { level: number }).level);
+    expect(levels).toEqual([20, 20, 50, 20]);
+    expect(JSON.parse(lines[0] as string)).toMatchObject({ retriedByClient: true });
+  });
 });

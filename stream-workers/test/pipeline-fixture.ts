@@ -94,12 +94,18 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
     },
 
     async startEnrich(
-      extra: { dedup?: DedupStore; logger?: Logger; textPolicy?: 'drop' | 'redact' } = {},
+      extra: {
+        dedup?: DedupStore;
+        logger?: Logger;
+        textPolicy?: 'drop' | 'redact';
+        /** The worker's own Kafka client (e.g. one whose kafkajs log a test reads). */
+        kafka?: Kafka;
+      } = {},
     ) {
       const metrics = new WorkerMetrics({ defaultMetrics: false });
       const lookup = await sharedGeo();
       const worker = new EnrichWorker({
-        kafka,
+        kafka: extra.kafka ?? kafka,
         registry,
         groupId: `${id}-enrich`,
         instanceId: uniqueName('i'),
