@@ -15,6 +15,7 @@ import {
   testKafka,
   testStack,
   uniqueName,
+  waitFor,
 } from '@backbone/test';
 import { migrate } from '@backbone/warehouse';
 import { MemoryDedup, type DedupStore } from '../src/enrich/dedup.js';
@@ -55,6 +56,25 @@ async function openPipeline(options: { partitions?: number }) {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   return { id, topics, kafka, admin, clickhouse, db, logger, registry, raw, events, producer };
+}
+
+/**
+ * Waits until no INSERT into `database` runs: a reader sees an INSERT's raw rows before its
+ * materialized views' rows, so a row count alone does not say the rollups have them.
+ */
+export async function waitQuiet(clickhouse: ClickHouseClient, database: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const result = await clickhouse.query({
+        query: `SELECT count() AS n FROM system.processes WHERE query_kind = 'Insert' AND position(query, {prefix:String}) > 0`,
+        query_params: { prefix: `${database}.` },
+        format: 'JSONEachRow',
+      });
+      const [row] = await result.json<{ n: string | number }>();
+      return Number(row?.n) === 0;
+    },
+    { timeoutMs: 30_000, intervalMs: 50, description: 'the last INSERT and its views done' },
+  );
 }
 
 /**
@@ -150,6 +170,9 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
       stops.push(collector.stop);
       return collector.messages;
     },
+
+    /** Waits until no INSERT into this pipeline's database runs (see waitQuiet). */
+    quiet: () => waitQuiet(clickhouse, db.name),
 
     async rows<T = Record<string, unknown>>(
       sql: string,

@@ -41,6 +41,7 @@ beforeAll(async () => {
       (await n(`SELECT count() FROM {db}.${TABLES.sttSpeakerEvents}`)) === 2,
     { timeoutMs: 45_000, intervalMs: 200, description: 'all events in the raw tables' },
   );
+  await p.quiet();
 });
 afterAll(() => p?.close());
 

@@ -96,6 +96,7 @@ FROM {db}.${TABLES.sttQuality1m}`);
         (await live.n(`SELECT count() FROM {db}.${TABLES.sttSpeakerEvents}`)) === 2,
       { timeoutMs: 20_000, intervalMs: 200 },
     );
+    await live.p.quiet();
   }, 90_000);
   afterAll(async () => {
     await live?.watch.stop();
