@@ -124,11 +124,6 @@ export class Engine {
     return new Session(this.path, { connectionArgs: [...this.connectionArgs] });
   }
 
-  /** Statements running now, and waiting for a turn. */
-  get load(): { running: number; waiting: number; sessions: number } {
-    return { running: this.running, waiting: this.waiting.length, sessions: this.sessions.size };
-  }
-
   private async turn(): Promise<void> {
     if (this.running < this.maxConcurrent) {
       this.running++;

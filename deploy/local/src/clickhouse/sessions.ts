@@ -40,10 +40,6 @@ export class HttpSessions {
 
   constructor(private readonly connect: () => Session) {}
 
-  get size(): number {
-    return this.kept.size;
-  }
-
   async acquire(
     request: HttpSessionRequest,
     state: RequestState,
