@@ -66,8 +66,9 @@ export async function waitQuiet(clickhouse: ClickHouseClient, database: string):
   await waitFor(
     async () => {
       const result = await clickhouse.query({
-        query: `SELECT count() AS n FROM system.processes WHERE query_kind = 'Insert' AND position(query, {prefix:String}) > 0`,
-        query_params: { prefix: `${database}.` },
+        // The name alone: the sink writes it quoted (`db`.`table`); it is unique to the test.
+        query: `SELECT count() AS n FROM system.processes WHERE query_kind = 'Insert' AND position(query, {database:String}) > 0`,
+        query_params: { database },
         format: 'JSONEachRow',
       });
       const [row] = await result.json<{ n: string | number }>();
