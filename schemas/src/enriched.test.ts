@@ -30,6 +30,8 @@ describe('enriched (events.*) schemas', () => {
       decode: (buffer) =>
         Promise.resolve(streamType('web', 'events').fromBuffer(buffer.subarray(5))),
       writerType: () => Promise.resolve(streamType('web', 'events')),
+      writerSchema: () => Promise.reject(new Error('not used')),
+      register: () => Promise.reject(new Error('not used')),
     };
     const serde = await StreamSerde.open(registry, 'events');
     const bytes = serde.encode('web', enrichedPageView);

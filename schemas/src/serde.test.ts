@@ -19,6 +19,8 @@ function fakeRegistry(ids: Record<string, number>): SchemaRegistryClient {
         : id === 503
           ? Promise.reject(new Error('connect ECONNREFUSED'))
           : Promise.resolve(streamType('web')),
+    writerSchema: () => Promise.reject(new Error('not used')),
+    register: () => Promise.reject(new Error('not used')),
   };
 }
 

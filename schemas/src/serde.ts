@@ -12,15 +12,41 @@ export interface SchemaRegistryClient {
   decode(buffer: Buffer): Promise<unknown>;
   /** The writer schema registered under `id`, as an Avro type (cached by the client). */
   writerType(id: number): Promise<avro.Type>;
+  /** The schema registered under `id`, as its JSON (attributes and logical types kept). */
+  writerSchema(id: number): Promise<unknown>;
+  /** Registers `schema` under `subject` (or finds it there); its id. */
+  register(subject: string, schema: string): Promise<number>;
 }
 
 export function confluentRegistry(url: string): SchemaRegistryClient {
   const registry = new SchemaRegistry({ host: url }, { [SchemaType.AVRO]: AVRO_OPTIONS });
+  // A schema id never changes what it names: its text is kept once fetched.
+  const texts = new Map<number, string>();
   return {
     idOf: (subject, schema) =>
       registry.getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema }),
     decode: (buffer) => registry.decode(buffer) as Promise<unknown>,
     writerType: async (id) => (await registry.getSchema(id)) as unknown as avro.Type,
+    writerSchema: async (id) => {
+      let text = texts.get(id);
+      if (!text) {
+        const res = await fetch(`${url.replace(/\/+$/, '')}/schemas/ids/${id}`, {
+          signal: AbortSignal.timeout(10_000),
+        });
+        if (!res.ok)
+          throw Object.assign(
+            new Error(`the registry answered ${res.status} for schema id ${id}`),
+            {
+              status: res.status,
+            },
+          );
+        text = ((await res.json()) as { schema: string }).schema;
+        texts.set(id, text);
+      }
+      return JSON.parse(text) as unknown;
+    },
+    register: async (subject, schema) =>
+      (await registry.register({ type: SchemaType.AVRO, schema }, { subject })).id,
   };
 }
 

@@ -162,24 +162,43 @@ try {
   const enrichRate = (N - enrichStartCount) / ((performance.now() - enrichStart) / 1000);
   const enrichCpuUs = ((cpuSeconds(enrich.pid) - enrichCpu0) * 1e6) / (N - enrichStartCount);
 
-  // 3. The sink alone: events.web.v1 → analytics.web_events and its rollups.
-  const sink = run('sink', 'stream-workers/src/sink.main.ts', {});
-  let sinkStart = 0;
-  let sinkStartCount = 0;
-  let sinkCpu0 = 0;
-  await waitFor(
-    async () => {
-      const rows = await scalar(`SELECT count() FROM analytics.${TABLES.webEvents}`);
-      if (rows > 0 && !sinkStart) {
-        [sinkStart, sinkStartCount] = [performance.now(), rows];
-        sinkCpu0 = cpuSeconds(sink.pid);
-      }
-      return rows >= N;
-    },
-    { timeoutMs: 1_800_000, intervalMs: 100, description: 'sink to finish' },
-  );
-  const sinkRate = (N - sinkStartCount) / ((performance.now() - sinkStart) / 1000);
-  const sinkCpuUs = ((cpuSeconds(sink.pid) - sinkCpu0) * 1e6) / (N - sinkStartCount);
+  // 3. The sink alone: events.web.v1 → a database's web_events and its rollups, once decoding
+  // in the sink (JSON rows) and once passing the Avro bytes through (ClickHouse decodes), side
+  // by side on the same records. CPU per row for the sink and for the ClickHouse endpoint.
+  const sinkAlone = async (database: string, format: 'json' | 'avro') => {
+    if (database !== 'analytics') await migrateInto(database);
+    const sink = run(`sink-${format}`, 'stream-workers/src/sink.main.ts', {
+      CLICKHOUSE_DATABASE: database,
+      GROUP_ID: `sink-${format}`,
+      SINK_INSERT_FORMAT: format,
+      SESSION_FINALIZE_INTERVAL_MS: '0',
+    });
+    let start = 0;
+    let startCount = 0;
+    let cpu0 = 0;
+    let chCpu0 = 0;
+    await waitFor(
+      async () => {
+        const rows = await scalar(`SELECT count() FROM ${database}.${TABLES.webEvents}`);
+        if (rows > 0 && !start) {
+          [start, startCount] = [performance.now(), rows];
+          [cpu0, chCpu0] = [cpuSeconds(sink.pid), cpuSeconds(stack.clickhouse.pid)];
+        }
+        return rows >= N;
+      },
+      { timeoutMs: 1_800_000, intervalMs: 100, description: 'sink to finish' },
+    );
+    const rows = N - startCount;
+    const out = {
+      rate: rows / ((performance.now() - start) / 1000),
+      cpuUs: ((cpuSeconds(sink.pid) - cpu0) * 1e6) / rows,
+      clickhouseUs: ((cpuSeconds(stack.clickhouse.pid) - chCpu0) * 1e6) / rows,
+    };
+    if (format === 'json') await stopProcess(sink.pid, 10_000);
+    return out;
+  };
+  const sinkJson = await sinkAlone('analytics_json', 'json');
+  const sinkAvro = await sinkAlone('analytics', 'avro');
 
   // 4. Both together at a steady rate: freshness (the newest event visible in a rollup,
   // sampled every 200 ms) and the end-to-end rate (rows in ClickHouse per second).
@@ -228,9 +247,12 @@ try {
   console.log(
     `  enrich alone (raw → events, tx)  ${fmt(enrichRate)} events/s, ${enrichCpuUs.toFixed(1)} µs CPU/event in the enrich process`,
   );
-  console.log(
-    `  sink alone (events → ClickHouse) ${fmt(sinkRate)} rows/s, ${sinkCpuUs.toFixed(1)} µs CPU/row in the sink process`,
-  );
+  const sinkLine = (label: string, r: typeof sinkJson) =>
+    console.log(
+      `  sink alone, ${label} ${fmt(r.rate)} rows/s, ${r.cpuUs.toFixed(1)} µs CPU/row in the sink, ${r.clickhouseUs.toFixed(1)} µs in the ClickHouse endpoint`,
+    );
+  sinkLine('decoding (JSON rows)  ', sinkJson);
+  sinkLine('Avro bytes (landing)  ', sinkAvro);
   console.log(
     `  end to end at ~${fmt(sentRate)} events/s offered for ${SECONDS} s: ${fmt(e2eRate)} events/s in ClickHouse; freshness p50 ${fmt(pct(0.5))} ms, p95 ${fmt(pct(0.95))} ms (${samples.length} samples, produce → visible in ${TABLES.webSessions})`,
   );

@@ -14,6 +14,7 @@ import { GeoLookup } from './enrich/geo.js';
 import { resetOffsets } from './replay/reset-offsets.js';
 import { exitCodeOf, ReplayInputError } from './errors.js';
 import { resolveFamily } from './replay/plan.js';
+import { clickhouseRegistryUrl, SinkPathConfig } from './config.js';
 import { runReplay } from './replay/replay.js';
 
 const USAGE = `usage: backbone <command> [options]   (environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, CLICKHOUSE_*)
@@ -78,7 +79,10 @@ async function main(argv: string[]): Promise<number> {
   let config;
   let enrichEnv;
   try {
-    config = parseConfig(Env.extend(ClickHouseConfig.shape), process.env);
+    config = parseConfig(
+      Env.extend(ClickHouseConfig.shape).extend(SinkPathConfig.shape),
+      process.env,
+    );
     if (command === 'reenrich') enrichEnv = parseConfig(EnrichEnv, process.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
@@ -119,6 +123,7 @@ async function main(argv: string[]): Promise<number> {
         database: config.CLICKHOUSE_DATABASE,
         logger,
         liveGroup: config.SINK_GROUP_ID,
+        clickhouseRegistryUrl: clickhouseRegistryUrl(config),
         print: (l) => console.log(l),
         progress: { write: (s) => process.stderr.write(s), interactive: process.stderr.isTTY },
         ...(enrichEnv ? { enrich: await enrichSettings(enrichEnv) } : {}),

@@ -37,16 +37,37 @@ export const EnrichConfig = WorkerBase.extend({
 });
 export type EnrichConfig = z.infer<typeof EnrichConfig>;
 
-export const SinkConfig = WorkerBase.extend(ClickHouseConfig.shape).extend({
-  GROUP_ID: z.string().min(1).default('backbone-sink'),
-  /** A partition's batch is inserted at this many rows … */
-  BATCH_MAX_ROWS: int(1, 50_000),
-  /** … or when its oldest row has waited this long. */
-  BATCH_MAX_WAIT_MS: int(10, 1000),
-  PORT: port(9401),
-  /** A session with no event for this long is over and goes into the session summaries. */
-  SESSION_IDLE_MINUTES: int(1, 30),
-  /** How often the session finalizer looks for hours of ended sessions; 0 turns it off. */
-  SESSION_FINALIZE_INTERVAL_MS: int(0, 60_000),
+/** How the sink (and replay, which runs one) hands records to ClickHouse. */
+export const SinkPathConfig = z.object({
+  /**
+   * avro: record values go as they are (FORMAT AvroConfluent into the landing tables) and
+   * ClickHouse decodes them; json: the sink decodes them and inserts JSON rows.
+   */
+  SINK_INSERT_FORMAT: z.enum(['avro', 'json']).default('avro'),
+  /** The schema registry as ClickHouse reaches it (default: SCHEMA_REGISTRY_URL). */
+  CLICKHOUSE_SCHEMA_REGISTRY_URL: z.union([z.url(), z.literal('')]).default(''),
 });
+
+/** The registry URL for ClickHouse when the sink sends bytes; undefined when it decodes. */
+export function clickhouseRegistryUrl(
+  c: z.infer<typeof SinkPathConfig> & { SCHEMA_REGISTRY_URL: string },
+): string | undefined {
+  if (c.SINK_INSERT_FORMAT === 'json') return undefined;
+  return c.CLICKHOUSE_SCHEMA_REGISTRY_URL || c.SCHEMA_REGISTRY_URL;
+}
+
+export const SinkConfig = WorkerBase.extend(ClickHouseConfig.shape)
+  .extend(SinkPathConfig.shape)
+  .extend({
+    GROUP_ID: z.string().min(1).default('backbone-sink'),
+    /** A partition's batch is inserted at this many rows … */
+    BATCH_MAX_ROWS: int(1, 50_000),
+    /** … or when its oldest row has waited this long. */
+    BATCH_MAX_WAIT_MS: int(10, 1000),
+    PORT: port(9401),
+    /** A session with no event for this long is over and goes into the session summaries. */
+    SESSION_IDLE_MINUTES: int(1, 30),
+    /** How often the session finalizer looks for hours of ended sessions; 0 turns it off. */
+    SESSION_FINALIZE_INTERVAL_MS: int(0, 60_000),
+  });
 export type SinkConfig = z.infer<typeof SinkConfig>;

@@ -46,6 +46,13 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  readonly sinkInserts = new Counter({
+    name: 'backbone_sink_inserts_total',
+    help: 'Batches the sink inserted, by stream and path (bytes: ClickHouse decoded the Avro; decoded: the sink did)',
+    labelNames: ['stream', 'path'] as const,
+    registers: [this.registry],
+  });
+
   readonly lag = new Gauge({
     name: 'backbone_consumer_lag',
     help: 'Records behind the high watermark at the last fetch, per partition',

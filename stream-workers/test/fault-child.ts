@@ -65,6 +65,7 @@ if (config.role === 'sink') {
     maxWaitMs: 100,
     onStep,
     sessionTimeoutMs: 6000,
+    clickhouseRegistryUrl: process.env.CLICKHOUSE_SCHEMA_REGISTRY_URL || config.registryUrl,
   });
   await worker.start();
 } else {

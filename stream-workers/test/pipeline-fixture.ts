@@ -27,6 +27,10 @@ import type { TopicNamer } from '../src/topics.js';
 
 export const KEYS = { hashKey: 'test-hash-key-0123456789', tokenKey: 'test-token-key-0123456789' };
 
+/** The registry as ClickHouse reaches it (another address when ClickHouse runs in Docker). */
+export const clickhouseRegistryUrl = () =>
+  process.env.CLICKHOUSE_SCHEMA_REGISTRY_URL || testStack().schemaRegistryUrl;
+
 let geo: Promise<GeoLookup> | undefined;
 const sharedGeo = () => (geo ??= GeoLookup.open());
 
@@ -87,7 +91,6 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
   const { id, topics, kafka, admin, clickhouse, db, logger, registry, raw, events, producer } =
     await openPipeline(options);
   const stops: (() => Promise<void>)[] = [];
-
   return {
     id,
     kafka,
@@ -158,6 +161,7 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
         logger,
         metrics,
         maxWaitMs: 200,
+        clickhouseRegistryUrl: clickhouseRegistryUrl(),
         ...extra,
       });
       await worker.start();

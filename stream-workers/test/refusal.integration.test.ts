@@ -2,13 +2,22 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, ReadyReportSchema } from '@backbone/runtime';
 import { waitFor } from '@backbone/test';
-import { migrate, TABLES } from '@backbone/warehouse';
+import { landingTable, migrate, TABLES } from '@backbone/warehouse';
 import { insertsCheck } from '../src/checks.js';
 import { startWorkerHttp } from '../src/http.js';
 import { eventSet } from './event-set.js';
 import { pipelineFixture, type Pipeline } from './pipeline-fixture.js';
 
-describe('sink: an insert ClickHouse refuses', () => {
+/**
+ * A warehouse an older release migrated: the byte path finds no landing table of today's
+ * schema (UNKNOWN_TABLE); the decoding path finds a raw column missing (NO_SUCH_COLUMN).
+ */
+const CASES = [
+  { path: 'bytes', code: 60, type: 'UNKNOWN_TABLE', decoding: false },
+  { path: 'decoded', code: 16, type: 'NO_SUCH_COLUMN_IN_TABLE', decoding: true },
+] as const;
+
+describe.each(CASES)('sink ($path): an insert ClickHouse refuses', ({ code, type, decoding }) => {
   let p: Pipeline;
   beforeAll(async () => {
     p = await pipelineFixture();
@@ -19,7 +28,11 @@ describe('sink: an insert ClickHouse refuses', () => {
 
   it('turns /ready 503 naming the table and the error, then resumes by itself once the column is back, losing and doubling nothing', async () => {
     const table = `${p.database}.${TABLES.webEvents}`;
-    // An older release's table: a column of the event schema is missing.
+    // An older release's table: a column of the event schema is missing, and so is the
+    // landing table (with its view) that today's schema has.
+    const landing = `${p.database}.${landingTable('web')}`;
+    await p.clickhouse.command({ query: `DROP VIEW ${landing}_mv SYNC` });
+    await p.clickhouse.command({ query: `DROP TABLE ${landing} SYNC` });
     await p.clickhouse.command({ query: `ALTER TABLE ${table} DROP COLUMN context_timezone` });
     const lines: string[] = [];
     const logger = createLogger({
@@ -33,6 +46,7 @@ describe('sink: an insert ClickHouse refuses', () => {
       streams: ['web'],
       logger,
       retry: { min: 50, max: 200, refusedMs: 300 },
+      ...(decoding ? { clickhouseRegistryUrl: undefined } : {}),
     });
     const http = await startWorkerHttp({
       host: '127.0.0.1',
@@ -61,7 +75,7 @@ describe('sink: an insert ClickHouse refuses', () => {
       const refused = (await ready()).body.checks.inserts!;
       expect(refused.status).toBe('down');
       expect(refused.detail).toContain(`${table} refuses inserts`);
-      expect(refused.detail).toMatch(/ClickHouse error 16 NO_SUCH_COLUMN_IN_TABLE/);
+      expect(refused.detail).toMatch(new RegExp(`ClickHouse error ${code} ${type}`));
       expect(refused.detail).toContain('npm run migrate');
       const text = await (await fetch(`${http.url}/metrics`)).text();
       expect(text).toMatch(
@@ -78,7 +92,7 @@ describe('sink: an insert ClickHouse refuses', () => {
       expect(JSON.parse(told[0]!)).toMatchObject({
         level: 50, // error
         table,
-        reason: 'ClickHouse error 16 (NO_SUCH_COLUMN_IN_TABLE)',
+        reason: `ClickHouse error ${code} (${type})`,
         action: expect.stringContaining('npm run migrate') as unknown,
       });
       expect(await count()).toEqual({ n: 0, ids: 0 });

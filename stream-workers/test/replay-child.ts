@@ -27,6 +27,7 @@ await runReplay(
   {
     kafka,
     registry: confluentRegistry(config.registryUrl),
+    clickhouseRegistryUrl: process.env.CLICKHOUSE_SCHEMA_REGISTRY_URL || config.registryUrl,
     clickhouse: clickhouseClient({
       CLICKHOUSE_URL: config.clickhouse.url,
       CLICKHOUSE_USER: config.clickhouse.user,

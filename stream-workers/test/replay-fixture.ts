@@ -3,7 +3,7 @@ import { createLogger } from '@backbone/runtime';
 import { waitFor } from '@backbone/test';
 import { HandoverWatch } from '../src/replay/handover.js';
 import { runReplay, type ReplayEnv, type ReplayRequest } from '../src/replay/replay.js';
-import { pipelineFixture } from './pipeline-fixture.js';
+import { clickhouseRegistryUrl, pipelineFixture } from './pipeline-fixture.js';
 import { TABLES } from '@backbone/warehouse/tables';
 
 export const logger = createLogger({ name: 'test', level: 'silent' });
@@ -55,6 +55,7 @@ export async function livePipeline() {
       {
         kafka: p.kafka,
         registry: p.registry,
+        clickhouseRegistryUrl: clickhouseRegistryUrl(),
         clickhouse: p.clickhouse,
         database: p.database,
         logger,

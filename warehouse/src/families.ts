@@ -1,5 +1,6 @@
 import type { StreamName } from '@backbone/schemas';
 import { rawTable } from './columns.js';
+import { landingDdl } from './landing.js';
 import { rawTableDdl, type TableNames } from './raw-tables.js';
 import { sessionSummaries } from './session-summaries.js';
 import { sttRollups } from './stt-rollups.js';
@@ -40,7 +41,11 @@ const family = (
   raw: streams.map(rawTable),
   rollups,
   derived,
-  ddl: (names) => [...streams.map((s) => rawTableDdl(s, names)), ...rollupDdl(names)],
+  ddl: (names) => [
+    ...streams.map((s) => rawTableDdl(s, names)),
+    ...streams.flatMap((s) => landingDdl(s, names)),
+    ...rollupDdl(names),
+  ],
 });
 
 export const FAMILIES: Readonly<Record<string, StreamFamily>> = {

@@ -18,6 +18,13 @@ export {
   type Column,
 } from './columns.js';
 export { ident, qualified, RETENTION_DAYS, DEDUP_WINDOW, type TableNames } from './raw-tables.js';
+export {
+  landingTable,
+  landingDdl,
+  landingShape,
+  fitsLanding,
+  type LandingShape,
+} from './landing.js';
 export { mergedSessions } from './session-summaries.js';
 export { SessionFinalizer, type SessionFinalizerOptions } from './session-finalizer.js';
 export { FAMILIES, familyOf, familyTables, shadowSuffix, type StreamFamily } from './families.js';

@@ -5,6 +5,7 @@ import { moduleLogger, type Logger } from '@backbone/runtime';
 import { STREAM_NAMES } from '@backbone/schemas';
 import { clickhouseTime, rawTable } from './columns.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
+import { landingDdl } from './landing.js';
 import { addMissingColumns, ident, qualified, type TableNames } from './raw-tables.js';
 import { TABLES } from './tables.js';
 import { isClickHouseCode } from './errors.js';
@@ -112,6 +113,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       result.applied.push(m.id);
     }
     result.columnsAdded = await reconcileColumns(client, names);
+    // The sink's landing tables follow today's schemas (after the columns their views fill).
+    for (const stream of STREAM_NAMES)
+      for (const query of landingDdl(stream, names)) await client.command({ query });
     return result;
   } finally {
     await lock.release();

@@ -18,6 +18,8 @@ export interface ReplayEnv {
   logger: Logger;
   /** The live sink's consumer group, whose position the hand-over takes over. */
   liveGroup: string;
+  /** The registry as ClickHouse reaches it: the replay's sink sends bytes (see SinkWorker). */
+  clickhouseRegistryUrl?: string | undefined;
   topics?: TopicNamer;
   /** For reenrich: today's enrich step (same secrets as the live worker) and its group. */
   enrich?: { context: EnrichContext; group: string };

@@ -1,6 +1,6 @@
 import type { Admin } from 'kafkajs';
 import type { StreamName } from '@backbone/schemas';
-import { qualified, rawTable, SessionFinalizer, type TableNames } from '@backbone/warehouse';
+import { SessionFinalizer, type TableNames } from '@backbone/warehouse';
 import { WorkerMetrics } from '../metrics.js';
 import { SinkWorker, type SinkBounds } from '../sink/sink.worker.js';
 import { catalogTopics } from '../topics.js';
@@ -49,7 +49,8 @@ export class ShadowReader implements SinkBounds {
       metrics: new WorkerMetrics({ defaultMetrics: false }),
       streams: ctx.streams,
       topics: env.topics ?? catalogTopics,
-      table: (stream) => qualified(ctx.names, rawTable(stream)),
+      names: ctx.names,
+      clickhouseRegistryUrl: env.clickhouseRegistryUrl,
       bounds: this,
       deadLetter: false,
       maxRows: req.batchRows ?? 100_000,

@@ -1,3 +1,4 @@
+import type { KafkaMessage } from 'kafkajs';
 import type { StreamName } from '@backbone/schemas';
 import { SerialLock } from '../serial-lock.js';
 import type { InflightRange } from './inflight.js';
@@ -5,12 +6,24 @@ import type { InsertFailure } from './retry.js';
 import type { Batch } from './writer.js';
 
 /**
- * One partition's rows on their way to ClickHouse: gathered until the batch is full or its
+ * Bounds on what a sink reads: an exclusive upper offset per partition (records from it on
+ * stay unread, the partition paused, until the bound moves) and how long a batch may wait.
+ */
+export interface SinkBounds {
+  limit(topic: string, partition: number): bigint | undefined;
+  maxWaitMs(): number;
+}
+
+/**
+ * One partition's records on their way to ClickHouse, kept as read (the bytes go to ClickHouse
+ * as they are): gathered until the batch is full or its
  * oldest row has waited long enough. After a restart the first batch must be exactly the range
  * an interrupted insert had (`reform`), so its deduplication token matches that insert's.
  */
 export class PartitionBatch {
-  rows: unknown[][] = [];
+  messages: KafkaMessage[] = [];
+  /** Set once ClickHouse refused the batch's bytes: the sink decodes it instead. */
+  decode = false;
   first: bigint | undefined;
   last: bigint | undefined;
   /** When the oldest row of the batch was read. */
@@ -37,9 +50,8 @@ export class PartitionBatch {
     return this.first === undefined;
   }
 
-  /** Adds one record's row (none for a record that went to the dead-letter topic). */
-  add(offset: bigint, row: unknown[] | undefined): void {
-    if (row) this.rows.push(row);
+  add(offset: bigint, message: KafkaMessage): void {
+    this.messages.push(message);
     if (this.first === undefined) {
       this.first = offset;
       this.since = Date.now();
@@ -60,7 +72,7 @@ export class PartitionBatch {
   /** Whether the batch should be written now (full, or its re-formed range complete). */
   full(maxRows: number): boolean {
     const reformDone = this.reform !== undefined && (this.last ?? -1n) >= this.reform.last;
-    return reformDone || this.rows.length >= maxRows;
+    return reformDone || this.messages.length >= maxRows;
   }
 
   /** Whether the batch has waited long enough; a re-formed one waits for its whole range. */
@@ -75,15 +87,18 @@ export class PartitionBatch {
       topic: this.topic,
       partition: this.partition,
       stream: this.stream,
-      rows: this.rows,
+      messages: this.messages,
       first: this.first!,
       last: this.last!,
+      decode: this.decode,
+      decoded: () => (this.decode = true),
     };
   }
 
   /** After the batch is durable and committed. */
   clear(): void {
-    this.rows = [];
+    this.messages = [];
+    this.decode = false;
     this.first = this.last = undefined;
     this.reform = undefined;
   }

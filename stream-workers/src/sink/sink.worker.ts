@@ -8,11 +8,14 @@ import {
 } from 'kafkajs';
 import { moduleLogger, type Logger } from '@backbone/runtime';
 import { StreamSerde, type SchemaRegistryClient, type StreamName } from '@backbone/schemas';
-import { qualified, rawTable } from '@backbone/warehouse';
+import { qualified, rawTable, type TableNames } from '@backbone/warehouse';
 import type { WorkerMetrics } from '../metrics.js';
-import { decodeRow, type DecodeContext } from './decode.js';
+import type { DecodeContext } from './decode.js';
+import { RowFramer } from './frames.js';
 import { catalogTopics, streamsOf, type TopicNamer } from '../topics.js';
-import { PartitionBatch } from './batcher.js';
+import { PartitionBatch, type SinkBounds } from './batcher.js';
+
+export type { SinkBounds } from './batcher.js';
 import {
   classifyInsertError,
   DEFAULT_RETRY,
@@ -35,8 +38,10 @@ export interface SinkWorkerOptions {
   maxWaitMs?: number;
   streams?: readonly StreamName[];
   topics?: TopicNamer;
-  /** Where a stream's rows go (default: its raw table in `database`). */
-  table?: (stream: StreamName) => string;
+  /** The tables written (default: `database`, no suffix; replay writes its shadows). */
+  names?: TableNames;
+  /** The registry as ClickHouse reaches it: Avro bytes go in as they are (else: decoded). */
+  clickhouseRegistryUrl?: string | undefined;
   /** How far the sink reads and how long a batch waits (default: everything, maxWaitMs). */
   bounds?: SinkBounds;
   /** A member that stops heartbeating for this long loses its partitions. */
@@ -45,20 +50,11 @@ export interface SinkWorkerOptions {
   retry?: Partial<RetryTiming>;
   /** Bytes fetched per partition per request (kafkajs default 1 MiB); big readers fetch more. */
   fetchBytesPerPartition?: number;
-  /** Partitions decoded and inserted at once (one's insert overlaps another's decoding). */
+  /** Partitions inserted at once (one's insert overlaps another's reading). */
   concurrency?: number;
   /** Undecodable records go to the dead-letter topic (false: counted and skipped). */
   deadLetter?: boolean;
   onStep?: BatchWriterOptions['onStep'];
-}
-
-/**
- * Bounds on what a sink reads: an exclusive upper offset per partition (records from it on
- * stay unread, the partition paused, until the bound moves) and how long a batch may wait.
- */
-export interface SinkBounds {
-  limit(topic: string, partition: number): bigint | undefined;
-  maxWaitMs(): number;
 }
 
 /**
@@ -76,8 +72,8 @@ export class SinkWorker {
   private crashed: Error | undefined;
   private readonly topics: TopicNamer;
   private readonly streams: readonly StreamName[];
-  private readonly writer: BatchWriter;
-  private readonly table: (stream: StreamName) => string;
+  private writer: BatchWriter | undefined;
+  private readonly names: TableNames;
   private readonly maxRows: number;
   private readonly bounds: SinkBounds;
   private readonly retryTiming: RetryTiming;
@@ -96,18 +92,11 @@ export class SinkWorker {
     this.bounds = options.bounds ?? { limit: () => undefined, maxWaitMs: () => maxWaitMs };
     this.maxRows = options.maxRows ?? 50_000;
     this.retryTiming = { ...DEFAULT_RETRY, ...options.retry };
-    const database = options.database;
-    this.table =
-      options.table ?? ((stream) => qualified({ database, suffix: '' }, rawTable(stream)));
-    this.writer = new BatchWriter({
-      clickhouse: options.clickhouse,
-      database,
-      groupId: options.groupId,
-      table: this.table,
-      commit: (topic, partition, offset) =>
-        this.consumer!.commitOffsets([{ topic, partition, offset }]),
-      ...(options.onStep ? { onStep: options.onStep } : {}),
-    });
+    this.names = options.names ?? { database: options.database, suffix: '' };
+  }
+
+  private table(stream: StreamName): string {
+    return qualified(this.names, rawTable(stream)).replaceAll('`', '');
   }
 
   get live(): boolean {
@@ -125,7 +114,7 @@ export class SinkWorker {
     for (const p of this.partitions.values())
       if (p.retrying && p.failure?.kind === 'refused')
         out.push({
-          table: this.table(p.stream).replaceAll('`', ''),
+          table: this.table(p.stream),
           topic: p.topic,
           partition: p.partition,
           code: p.failure.code,
@@ -179,11 +168,12 @@ export class SinkWorker {
       metrics: this.options.metrics,
       deadLetter: this.options.deadLetter !== false,
     };
+    this.writer = this.makeWriter(decode);
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.concurrency ?? 1,
-      eachBatch: (payload) => this.handleBatch(payload, byTopic, decode),
+      eachBatch: (payload) => this.handleBatch(payload, byTopic),
     });
     const tick = Math.max(10, Math.min(100, this.bounds.maxWaitMs() / 4));
     this.timer = setInterval(() => this.flushAged(), tick);
@@ -198,10 +188,26 @@ export class SinkWorker {
     return p;
   }
 
+  private makeWriter(decode: DecodeContext): BatchWriter {
+    const { options } = this;
+    const url = options.clickhouseRegistryUrl;
+    return new BatchWriter({
+      clickhouse: options.clickhouse,
+      database: options.database,
+      groupId: options.groupId,
+      names: this.names,
+      decode,
+      ...(url ? { bytes: { framer: new RowFramer(options.registry), registryUrl: url } } : {}),
+      commit: (topic, partition, offset) =>
+        this.consumer!.commitOffsets([{ topic, partition, offset }]),
+      logger: options.logger,
+      ...(options.onStep ? { onStep: options.onStep } : {}),
+    });
+  }
+
   private async handleBatch(
     payload: EachBatchPayload,
     byTopic: Map<string, StreamName>,
-    decode: DecodeContext,
   ): Promise<void> {
     const { batch } = payload;
     const stream = byTopic.get(batch.topic);
@@ -227,7 +233,7 @@ export class SinkWorker {
           break;
         }
         if (p.reformEndsBefore(offset) && !(await this.flushOnce(p))) break;
-        p.add(offset, await decodeRow(decode, stream, batch, m));
+        p.add(offset, m);
         payload.resolveOffset(m.offset);
         if (p.full(this.maxRows) && !(await this.flushOnce(p))) break;
       }
@@ -241,7 +247,7 @@ export class SinkWorker {
 
   /** After an assignment: a noted range reaching past the first offset must be re-formed. */
   private async checkInflight(p: PartitionBatch, firstOffset: bigint): Promise<void> {
-    const noted = await this.writer.inflight.latest(p.topic, p.partition);
+    const noted = await this.writer!.inflight.latest(p.topic, p.partition);
     if (noted && noted.last >= firstOffset) {
       p.reform = noted;
       this.options.logger.info(
@@ -313,7 +319,7 @@ export class SinkWorker {
   /** Counts and logs one failed attempt; a refusal is logged once, with what to do. */
   private failed(p: PartitionBatch, err: unknown, failures: number): InsertFailure {
     const failure = classifyInsertError(err);
-    const table = this.table(p.stream).replaceAll('`', '');
+    const table = this.table(p.stream);
     this.options.metrics.insertErrors.inc({ table: rawTable(p.stream), kind: failure.kind });
     const where = { table, topic: p.topic, partition: p.partition, reason: failure.reason };
     const known = p.failure?.kind === 'refused' && p.failure.reason === failure.reason;
@@ -331,9 +337,9 @@ export class SinkWorker {
   private async flush(p: PartitionBatch): Promise<void> {
     const { metrics } = this.options;
     const started = process.hrtime.bigint();
-    const rows = p.rows.length;
-    await this.writer.write(p.batch());
+    const { rows, path } = await this.writer!.write(p.batch());
     metrics.batchSize.observe({ worker: 'sink' }, rows);
+    metrics.sinkInserts.inc({ stream: p.stream, path });
     metrics.commitSeconds.observe(
       { worker: 'sink' },
       Number(process.hrtime.bigint() - started) / 1e9,

@@ -1,31 +1,59 @@
+import { Readable } from 'node:stream';
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
+import { ClickHouseError } from '@clickhouse/client';
+import type { KafkaMessage } from 'kafkajs';
+import type { Logger } from '@backbone/runtime';
 import type { StreamName } from '@backbone/schemas';
-import { rowColumns } from '@backbone/warehouse';
+import {
+  landingTable,
+  qualified,
+  rawTable,
+  rowColumns,
+  type TableNames,
+} from '@backbone/warehouse';
+import { decodeRow, type DecodeContext } from './decode.js';
+import type { RowFramer } from './frames.js';
 import { InflightLog } from './inflight.js';
 
-/** A partition's gathered rows and the contiguous offset range they came from. */
+/** A partition's gathered records and the contiguous offset range they came from. */
 export interface Batch {
   topic: string;
   partition: number;
   stream: StreamName;
-  rows: unknown[][];
+  messages: readonly KafkaMessage[];
   first: bigint;
   last: bigint;
+  /** ClickHouse refused these bytes before: decode the batch (a range always takes one path). */
+  decode?: boolean;
+  /** Called when the batch must be decoded from now on. */
+  decoded?: () => void;
 }
 
 export type SinkStep = 'before-record' | 'before-insert' | 'after-insert' | 'after-commit';
+
+/** How a batch reached ClickHouse: its bytes as they are, or decoded rows. */
+export type SinkPath = 'bytes' | 'decoded';
 
 export interface BatchWriterOptions {
   clickhouse: ClickHouseClient;
   /** Where the sink's note of the batch in flight is kept (sink_inflight). */
   database: string;
   groupId: string;
-  /** The qualified table a stream's rows go to. */
-  table: (stream: StreamName) => string;
+  /** The tables written: the database and a suffix (replay's shadows). */
+  names: TableNames;
+  /**
+   * The byte path: frames records for the landing tables, and the schema registry as
+   * ClickHouse reaches it (AvroConfluent fetches the schemas). Without it, every batch is decoded.
+   */
+  bytes?: { framer: RowFramer; registryUrl: string };
+  /** The decoding path's context (dead letters). */
+  decode: DecodeContext;
   /** Commits the consumer group's offset (the next offset to read). */
   commit: (topic: string, partition: number, offset: string) => Promise<void>;
   /** Test hook: called at each step (a fault test kills the process there). */
   onStep?: (step: SinkStep, batch: { topic: string; partition: number; rows: number }) => void;
+  /** Told (warn) when ClickHouse refused a batch's bytes and the sink decodes it instead. */
+  logger: Logger;
 }
 
 const INSERT_SETTINGS = {
@@ -36,15 +64,26 @@ const INSERT_SETTINGS = {
   throw_on_max_partitions_per_insert_block: 0,
 };
 
+/**
+ * ClickHouse answers about the bytes themselves (they do not parse as their schema says):
+ * the decoding path finds the record at fault and dead-letters it. Anything else is the
+ * retry policy's.
+ */
+const BAD_BYTES = new Set(['6', '27', '33', '44', '53', '117', '1001']);
+
 /** The deduplication token of a batch: the same range always makes the same token. */
 export const batchToken = (b: Pick<Batch, 'topic' | 'partition' | 'first' | 'last'>) =>
   `${b.topic}:${b.partition}:${b.first}-${b.last}`;
 
 /**
- * The exactly-once sequence of one batch: note its offset range durably, insert its rows with
- * a deduplication token made of topic, partition and range, and only then commit the offset.
- * A crash anywhere re-forms the same range (the note says which), whose token matches, so
- * ClickHouse drops whatever part of it had already landed. docs/architecture.md.
+ * The exactly-once sequence of one batch: note its offset range durably, insert its records
+ * with a deduplication token made of topic, partition and range, and only then commit the
+ * offset. A crash anywhere re-forms the same range (the note says which), whose token
+ * matches, so ClickHouse drops whatever part of it had already landed. docs/architecture.md.
+ *
+ * The records go as bytes into the stream's landing table (ClickHouse decodes them, its view
+ * fills the raw table); a batch with a record that cannot go that way is decoded here
+ * instead and inserted into the raw table, with the same token.
  */
 export class BatchWriter {
   readonly inflight: InflightLog;
@@ -53,26 +92,80 @@ export class BatchWriter {
     this.inflight = new InflightLog(options.clickhouse, options.database, options.groupId);
   }
 
-  async write(batch: Batch): Promise<void> {
-    const { clickhouse, onStep } = this.options;
-    const info = { topic: batch.topic, partition: batch.partition, rows: batch.rows.length };
-    if (batch.rows.length > 0) {
+  /** Makes the batch durable and commits it; how many rows landed, and by which path. */
+  async write(batch: Batch): Promise<{ rows: number; path: SinkPath }> {
+    const { onStep } = this.options;
+    const info = { topic: batch.topic, partition: batch.partition, rows: batch.messages.length };
+    let out = { rows: 0, path: 'bytes' as SinkPath };
+    if (batch.messages.length > 0) {
       onStep?.('before-record', info);
-      await this.inflight.record(batch.topic, batch.partition, batch, batch.rows.length);
+      await this.inflight.record(batch.topic, batch.partition, batch, batch.messages.length);
       onStep?.('before-insert', info);
-      await clickhouse.insert({
-        table: this.options.table(batch.stream),
-        format: 'JSONCompactEachRow',
-        columns: rowColumns(batch.stream) as [string, ...string[]],
-        values: batch.rows,
-        clickhouse_settings: {
-          ...INSERT_SETTINGS,
-          insert_deduplication_token: batchToken(batch),
-        } as ClickHouseSettings,
-      });
+      out = await this.insert(batch);
       onStep?.('after-insert', info);
     }
     await this.options.commit(batch.topic, batch.partition, String(batch.last + 1n));
     onStep?.('after-commit', info);
+    return out;
+  }
+
+  private async insert(batch: Batch): Promise<{ rows: number; path: SinkPath }> {
+    const settings = { ...INSERT_SETTINGS, insert_deduplication_token: batchToken(batch) };
+    const { bytes, names } = this.options;
+    if (bytes && !batch.decode) {
+      const body = await bytes.framer.body(batch.stream, batch.partition, batch.messages);
+      if (body) {
+        try {
+          await this.insertBytes(
+            qualified(names, landingTable(batch.stream)),
+            body,
+            bytes.registryUrl,
+            settings,
+          );
+          return { rows: batch.messages.length, path: 'bytes' };
+        } catch (err) {
+          if (!(err instanceof ClickHouseError) || !BAD_BYTES.has(err.code)) throw err;
+          this.options.logger.warn(
+            { topic: batch.topic, partition: batch.partition, code: err.code, type: err.type },
+            'ClickHouse could not read the batch as Avro; decoding it instead',
+          );
+        }
+      }
+      batch.decode = true;
+      batch.decoded?.();
+    }
+    const rows: unknown[][] = [];
+    for (const m of batch.messages) {
+      const row = await decodeRow(this.options.decode, batch.stream, batch, m);
+      if (row) rows.push(row);
+    }
+    if (rows.length > 0)
+      await this.options.clickhouse.insert({
+        table: qualified(names, rawTable(batch.stream)),
+        format: 'JSONCompactEachRow',
+        columns: rowColumns(batch.stream) as [string, ...string[]],
+        values: rows,
+        clickhouse_settings: settings as ClickHouseSettings,
+      });
+    return { rows: rows.length, path: 'decoded' };
+  }
+
+  private async insertBytes(
+    table: string,
+    body: Buffer,
+    registryUrl: string,
+    settings: object,
+  ): Promise<void> {
+    const result = await this.options.clickhouse.exec({
+      query: `INSERT INTO ${table} FORMAT AvroConfluent`,
+      values: Readable.from([body]),
+      clickhouse_settings: {
+        ...settings,
+        format_avro_schema_registry_url: registryUrl,
+        input_format_avro_allow_missing_fields: 1,
+      },
+    });
+    // The answer to an INSERT is empty; reading it to the end frees the connection.
+    for await (const chunk of result.stream) void chunk;
   }
 }
