@@ -6,6 +6,9 @@
  *  3. the sink alone (its own process) over what enrich wrote: rows/s;
  *  4. both together at a steady offered rate: rows/s landing in ClickHouse, and freshness
  *     (produce → visible in a rollup, web_sessions) p50/p95.
+ * With --profile, enrich and the byte-path sink run under `node --cpu-prof` for their solo
+ * phases, and the bench prints where their CPU went (self time by package or source file,
+ * µs per event); fresh unprofiled ones run the end-to-end phase.
  * Prints figures; no pass/fail.
  */
 import { randomUUID } from 'node:crypto';
@@ -26,6 +29,7 @@ import {
 } from '@backbone/deploy/local';
 import { waitFor } from '@backbone/runtime';
 import { confluentRegistry, StreamSerde, topicName } from '@backbone/schemas';
+import { profileLines, selfTimes } from './cpu-profile.js';
 import { benchWebEvent as event } from './web-events.js';
 import { TABLES } from '@backbone/warehouse/tables';
 
@@ -34,8 +38,10 @@ const { values } = parseArgs({
     events: { type: 'string', default: '200000' },
     rate: { type: 'string', default: '10000' },
     seconds: { type: 'string', default: '15' },
+    profile: { type: 'boolean', default: false },
   },
 });
+const PROFILE = values.profile;
 const N = Number(values.events);
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
@@ -54,10 +60,12 @@ const clickhouse = createClient({
   password: stack.endpoints.clickhousePassword,
 });
 const children: number[] = [];
-const run = (name: string, script: string, extra: Record<string, string>) => {
+const profileDir = (name: string) => path.join(dir, `profile-${name}`);
+const run = (name: string, script: string, extra: Record<string, string>, profiled = false) => {
+  const prof = profiled ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(name)}`] : [];
   const child = spawnDetached(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', script],
+    [...prof, '--conditions=source', '--import', 'tsx', script],
     {
       cwd: REPO_ROOT,
       logFile: path.join(dir, `${name}.log`),
@@ -140,11 +148,12 @@ try {
       (sum, p) => sum + Math.max(0, Number(p.offset)),
       0,
     );
-  const enrich = run('enrich', 'stream-workers/src/enrich.main.ts', {
+  const enrichEnv = {
     HASH_KEY: 'bench-hash-key-0123456789',
     TOKEN_KEY: 'bench-token-key-0123456789',
     WORKER_INSTANCE_ID: 'bench-0',
-  });
+  };
+  let enrich = run('enrich', 'stream-workers/src/enrich.main.ts', enrichEnv, PROFILE);
   let enrichStart = 0;
   let enrichStartCount = 0;
   let enrichCpu0 = 0;
@@ -161,18 +170,24 @@ try {
   );
   const enrichRate = (N - enrichStartCount) / ((performance.now() - enrichStart) / 1000);
   const enrichCpuUs = ((cpuSeconds(enrich.pid) - enrichCpu0) * 1e6) / (N - enrichStartCount);
+  if (PROFILE) {
+    await stopProcess(enrich.pid, 30_000); // writes its profile
+    enrich = run('enrich-e2e', 'stream-workers/src/enrich.main.ts', enrichEnv);
+  }
 
   // 3. The sink alone: events.web.v1 → a database's web_events and its rollups, once decoding
   // in the sink (JSON rows) and once passing the Avro bytes through (ClickHouse decodes), side
   // by side on the same records. CPU per row for the sink and for the ClickHouse endpoint.
   const sinkAlone = async (database: string, format: 'json' | 'avro') => {
     if (database !== 'analytics') await migrateInto(database);
-    const sink = run(`sink-${format}`, 'stream-workers/src/sink.main.ts', {
+    const sinkEnv = {
       CLICKHOUSE_DATABASE: database,
       GROUP_ID: `sink-${format}`,
       SINK_INSERT_FORMAT: format,
       SESSION_FINALIZE_INTERVAL_MS: '0',
-    });
+    };
+    const profiled = PROFILE && format === 'avro';
+    const sink = run(`sink-${format}`, 'stream-workers/src/sink.main.ts', sinkEnv, profiled);
     let start = 0;
     let startCount = 0;
     let cpu0 = 0;
@@ -194,7 +209,9 @@ try {
       cpuUs: ((cpuSeconds(sink.pid) - cpu0) * 1e6) / rows,
       clickhouseUs: ((cpuSeconds(stack.clickhouse.pid) - chCpu0) * 1e6) / rows,
     };
-    if (format === 'json') await stopProcess(sink.pid, 10_000);
+    if (format === 'json' || profiled) await stopProcess(sink.pid, 30_000);
+    // The end-to-end phase needs a live sink of the analytics database (unprofiled).
+    if (profiled) run('sink-e2e', 'stream-workers/src/sink.main.ts', sinkEnv);
     return out;
   };
   const sinkJson = await sinkAlone('analytics_json', 'json');
@@ -256,6 +273,16 @@ try {
   console.log(
     `  end to end at ~${fmt(sentRate)} events/s offered for ${SECONDS} s: ${fmt(e2eRate)} events/s in ClickHouse; freshness p50 ${fmt(pct(0.5))} ms, p95 ${fmt(pct(0.95))} ms (${samples.length} samples, produce → visible in ${TABLES.webSessions})`,
   );
+  if (PROFILE) {
+    for (const [name, events] of [
+      ['enrich', N - enrichStartCount],
+      ['sink-avro', N],
+    ] as const) {
+      console.log(`\n  where ${name}'s CPU went (self time incl. start-up, µs per event, top 15):`);
+      for (const line of profileLines(selfTimes(profileDir(name), REPO_ROOT), events))
+        console.log(line);
+    }
+  }
 } finally {
   for (const pid of children) await stopProcess(pid, 10_000).catch(() => undefined);
   await clickhouse.close();

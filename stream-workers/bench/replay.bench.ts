@@ -5,7 +5,8 @@
  * of the topic (as a caught-up sink leaves it), then
  *  1. the ceiling: a bare kafkajs consumer reading the topic (no decode, no insert);
  *  2. `replay --stream web --from earliest --force`, in-process: events/s and where the time
- *     went (read + insert into the shadow, verification, the hold, the swap).
+ *     went (read + insert into the shadow, verification, the hold, the swap); with
+ *     --compare, once with the sink decoding (JSON rows) and once passing Avro bytes.
  * Prints figures; no pass/fail.
  */
 import { randomUUID } from 'node:crypto';
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '2000000' },
     concurrency: { type: 'string', default: '2' },
     batch: { type: 'string', default: '100000' },
+    compare: { type: 'boolean', default: false },
   },
 });
 const N = Number(values.events);
@@ -125,52 +127,61 @@ try {
   const bareSecs = (performance.now() - firstAt) / 1000;
   await bare.disconnect();
 
-  // 2. The replay.
-  const outcome = await runReplay(
-    {
-      kafka,
-      registry,
-      clickhouse,
-      database: 'analytics',
-      logger,
-      liveGroup: 'backbone-sink',
-      progress: { write: (s) => process.stderr.write(s), interactive: process.stderr.isTTY },
-    },
-    {
-      stream: 'web',
-      force: true,
-      concurrency: Number(values.concurrency),
-      batchRows: Number(values.batch),
-    },
-  );
-  const rows = Number(
-    (
-      await (
-        await clickhouse.query({
-          query: `SELECT count() AS n FROM analytics.${TABLES.webEvents}`,
-          format: 'JSONEachRow',
-        })
-      ).json<{ n: string }>()
-    )[0]?.n,
-  );
-  const t = outcome.timings;
+  // 2. The replay: the byte path (ClickHouse decodes), and with --compare the decoding path first.
+  const replayOnce = async (format: 'json' | 'avro') => {
+    const outcome = await runReplay(
+      {
+        kafka,
+        registry,
+        clickhouse,
+        database: 'analytics',
+        logger,
+        liveGroup: 'backbone-sink',
+        clickhouseRegistryUrl: format === 'avro' ? stack.endpoints.schemaRegistryUrl : undefined,
+        progress: { write: (s) => process.stderr.write(s), interactive: process.stderr.isTTY },
+      },
+      {
+        stream: 'web',
+        force: true,
+        concurrency: Number(values.concurrency),
+        batchRows: Number(values.batch),
+      },
+    );
+    const rows = Number(
+      (
+        await (
+          await clickhouse.query({
+            query: `SELECT count() AS n FROM analytics.${TABLES.webEvents}`,
+            format: 'JSONEachRow',
+          })
+        ).json<{ n: string }>()
+      )[0]?.n,
+    );
+    return { outcome, rows };
+  };
+  const runs = values.compare ? [['decoding (JSON rows)', await replayOnce('json')] as const] : [];
+  const all = [...runs, ['Avro bytes (landing)', await replayOnce('avro')] as const];
   console.log(
     `\nreplay of ${fmt(N)} web events, ${os.cpus().length} cores, concurrency ${values.concurrency}, ${fmt(Number(values.batch))} rows per insert:`,
   );
   console.log(`  bare kafkajs consume (ceiling)            ${fmt(N / bareSecs)} events/s`);
-  console.log(
-    `  replay, read + decode + insert (shadow)   ${fmt(outcome.records / t.read)} events/s (${t.read.toFixed(1)} s)`,
-  );
-  console.log(
-    `  replay, whole run                         ${fmt(outcome.records / outcome.seconds)} events/s (${outcome.seconds.toFixed(1)} s total)`,
-  );
-  console.log(`  session summaries of the shadow (finalizer) ${t.finalize.toFixed(1)} s`);
-  console.log(
-    `  verification ${t.verify.toFixed(2)} s before the hold, ${t.verifyHeld.toFixed(2)} s of touched days under it; live writes held ${t.hold.toFixed(2)} s; EXCHANGE of all tables ${t.swap.toFixed(3)} s`,
-  );
-  console.log(
-    `  ${TABLES.webEvents} after the swap: ${fmt(rows)} rows (${rows === N ? 'every event once' : `EXPECTED ${fmt(N)}`})`,
-  );
+  for (const [label, { outcome, rows }] of all) {
+    const t = outcome.timings;
+    console.log(`  ${label}:`);
+    console.log(
+      `    read + insert into the shadow           ${fmt(outcome.records / t.read)} events/s (${t.read.toFixed(1)} s)`,
+    );
+    console.log(
+      `    whole run                               ${fmt(outcome.records / outcome.seconds)} events/s (${outcome.seconds.toFixed(1)} s total)`,
+    );
+    console.log(`    session summaries of the shadow         ${t.finalize.toFixed(1)} s`);
+    console.log(
+      `    verification ${t.verify.toFixed(2)} s before the hold, ${t.verifyHeld.toFixed(2)} s under it; writes held ${t.hold.toFixed(2)} s; EXCHANGE ${t.swap.toFixed(3)} s`,
+    );
+    console.log(
+      `    ${TABLES.webEvents} after the swap: ${fmt(rows)} rows (${rows === N ? 'every event once' : `EXPECTED ${fmt(N)}`})`,
+    );
+  }
 } finally {
   await admin.disconnect().catch(() => undefined);
   await clickhouse.close();
