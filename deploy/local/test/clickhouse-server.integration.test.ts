@@ -202,6 +202,20 @@ describe('settings, parameters and databases belong to their request', () => {
     const missing = await post('session_id=nope&session_check=1', 'SELECT 1');
     expect(missing.headers.get('x-clickhouse-exception-code')).toBe('372');
   });
+
+  it('refuses a second query while a session runs one, and takes the next one after an answer', async () => {
+    const session = `lock${Date.now()}`;
+    const slow = post(`session_id=${session}`, 'SELECT sleep(1)');
+    await new Promise((r) => setTimeout(r, 200));
+    const second = await post(`session_id=${session}`, 'SELECT 1');
+    expect(second.headers.get('x-clickhouse-exception-code')).toBe('373');
+    expect((await slow).status).toBe(200);
+    // Back to back, each with a setting the session must take back: never locked.
+    for (let i = 0; i < 20; i++) {
+      const res = await post(`session_id=${session}&max_threads=${1 + (i % 3)}`, 'SELECT 1');
+      expect(await res.text()).toBe('1\n');
+    }
+  });
 });
 
 describe('errors as a server sends them', () => {

@@ -87,6 +87,8 @@ export const batchToken = (b: Pick<Batch, 'topic' | 'partition' | 'first' | 'las
  */
 export class BatchWriter {
   readonly inflight: InflightLog;
+  /** Landing tables whose view has been seen: a Null table without its view drops rows. */
+  private readonly viewed = new Set<string>();
 
   constructor(private readonly options: BatchWriterOptions) {
     this.inflight = new InflightLog(options.clickhouse, options.database, options.groupId);
@@ -115,6 +117,7 @@ export class BatchWriter {
     if (bytes && !batch.decode) {
       const body = await bytes.framer.body(batch.stream, batch.partition, batch.messages);
       if (body) {
+        await this.checkView(batch.stream);
         try {
           await this.insertBytes(
             qualified(names, landingTable(batch.stream)),
@@ -148,6 +151,31 @@ export class BatchWriter {
         clickhouse_settings: settings as ClickHouseSettings,
       });
     return { rows: rows.length, path: 'decoded' };
+  }
+
+  /**
+   * Refuses to write a landing table whose view is missing (migrate creates the table, then
+   * the view; a sink inserting between the two would lose the batch): told as UNKNOWN_TABLE,
+   * a refusal the retry policy asks an operator about (`npm run migrate`) and retries.
+   */
+  private async checkView(stream: StreamName): Promise<void> {
+    const { names, clickhouse } = this.options;
+    const view = `${landingTable(stream)}_mv${names.suffix}`;
+    if (this.viewed.has(view)) return;
+    const result = await clickhouse.query({
+      query:
+        'SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = {view:String}',
+      query_params: { db: names.database, view },
+      format: 'JSONEachRow',
+    });
+    const [row] = await result.json<{ n: string | number }>();
+    if (Number(row?.n) === 0)
+      throw new ClickHouseError({
+        message: `the landing view ${names.database}.${view} does not exist`,
+        code: '60',
+        type: 'UNKNOWN_TABLE',
+      });
+    this.viewed.add(view);
   }
 
   private async insertBytes(

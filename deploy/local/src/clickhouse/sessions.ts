@@ -14,6 +14,11 @@ export interface HttpSessionRequest {
 interface Kept {
   connection: Session;
   busy: boolean;
+  /**
+   * Set once the session's query has answered while its state is being put back: a next
+   * request waits for that instead of being refused (its client has its answer already).
+   */
+  releasing?: Promise<void> | undefined;
   timer?: NodeJS.Timeout;
   timeoutSeconds: number;
 }
@@ -61,6 +66,12 @@ export class HttpSessions {
       kept = { connection: this.connect(), busy: false, timeoutSeconds: request.timeoutSeconds };
       this.kept.set(request.id, kept);
     }
+    // The previous query answered; only its undo is running: wait for it (milliseconds), then
+    // look again (a session whose undo failed is gone).
+    if (kept.busy && kept.releasing) {
+      await kept.releasing;
+      return this.acquire(request, state);
+    }
     if (kept.busy) {
       throw exception(
         'SESSION_IS_LOCKED',
@@ -77,17 +88,22 @@ export class HttpSessions {
     });
     return {
       connection: session.connection,
-      release: async (ok) => {
-        try {
-          if (undo.length > 0)
-            await session.connection.queryAsync(undo.join('; '), { format: 'CSV' });
-        } catch {
-          // A session whose state cannot be taken back is not kept.
-          ok = false;
-        }
-        session.busy = false;
-        if (!ok) this.drop(request.id);
-        else this.expireLater(request.id, session);
+      release: (ok) => {
+        const undone = (async () => {
+          try {
+            if (undo.length > 0)
+              await session.connection.queryAsync(undo.join('; '), { format: 'CSV' });
+          } catch {
+            // A session whose state cannot be taken back is not kept.
+            ok = false;
+          }
+          session.busy = false;
+          session.releasing = undefined;
+          if (!ok) this.drop(request.id);
+          else this.expireLater(request.id, session);
+        })();
+        session.releasing = undone;
+        return undone;
       },
     };
   }
