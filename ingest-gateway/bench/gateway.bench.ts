@@ -5,7 +5,7 @@
  * Prints events/s and latency percentiles; no pass/fail.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,8 +23,14 @@ import { waitFor } from '@backbone/runtime';
 import { confluentRegistry, StreamSerde } from '@backbone/schemas';
 import { createApiKey } from '../src/api-keys.js';
 import { mapEvent } from '../src/mapping.js';
+import { profileLines, selfTimes } from '@backbone/test';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    profile: { type: 'boolean', default: false },
+  },
+});
 const SECONDS = Number(values.seconds);
 
 const event = (n: number) => ({
@@ -54,7 +60,13 @@ const { key } = createApiKey(path.join(dir, 'keys.json'), { tenantId: 'bench', s
 const port = await freePort();
 const gateway = spawnDetached(
   process.execPath,
-  ['--conditions=source', '--import', 'tsx', 'ingest-gateway/src/main.ts'],
+  [
+    ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, 'profile')}`] : []),
+    '--conditions=source',
+    '--import',
+    'tsx',
+    'ingest-gateway/src/main.ts',
+  ],
   {
     cwd: REPO_ROOT,
     logFile: path.join(dir, 'gateway.log'),
@@ -73,6 +85,13 @@ const gateway = spawnDetached(
 const url = `http://127.0.0.1:${port}`;
 
 type Result = autocannon.Result;
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+const cpuSeconds = (pid: number): number => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
 
 /**
  * An open-loop client at an even pace (autocannon's overallRate sends in bursts, and the
@@ -107,6 +126,17 @@ async function pacedRun(requestsPerSecond: number, body: string) {
     eventsPerSecond: (perRequest: number) => Math.round((latencies.length * perRequest) / seconds),
     p: (q: number) => (latencies[Math.floor(q * (latencies.length - 1))] ?? 0).toFixed(1),
   };
+}
+
+/**
+ * The gateway's event-loop delay since the last read of /metrics (prom-client's gauges). They
+ * measure the interval of a 10 ms timer, so the delay is what lies beyond those 10 ms.
+ */
+function eventLoopDelay(text: string): string {
+  const g = (name: string) =>
+    Number(new RegExp(`^gateway_nodejs_eventloop_lag_${name}_seconds (\\S+)`, 'm').exec(text)?.[1]);
+  const ms = (v: number) => `${Math.max(0, v * 1000 - 10).toFixed(1)} ms`;
+  return `delay p50 ${ms(g('p50'))}, p99 ${ms(g('p99'))}, max ${ms(g('max'))}`;
 }
 
 /** p50 / p99 upper bounds from the gateway's Prometheus histograms (bucket resolution). */
@@ -180,30 +210,33 @@ try {
     });
   // Throughput ceiling: sends of 1,000 events back to back.
   let sent = 0;
-  let started = performance.now();
+  const started = performance.now();
   while (performance.now() - started < SECONDS * 1000) {
     await producer.send({ topic: 'raw.web.v1', acks: -1, messages: encoded(1000) });
     sent += 1000;
   }
   const ceiling = Math.round(sent / ((performance.now() - started) / 1000));
-  // Latency ceiling: 50-event sends paced at 200 a second (10,000 events/s), like the paced gateway run.
-  const latencies: number[] = [];
-  const inFlight: Promise<void>[] = [];
-  started = performance.now();
-  for (let i = 0; i < SECONDS * 200; i++) {
-    const wait = started + i * 5 - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const t0 = performance.now();
-    inFlight.push(
-      producer
-        .send({ topic: 'raw.web.v1', acks: -1, messages: encoded(50) })
-        .then(() => void latencies.push(performance.now() - t0)),
-    );
-  }
-  await Promise.all(inFlight);
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => Math.round(latencies[Math.floor(p * (latencies.length - 1))] ?? 0);
-  await producer.disconnect();
+  // Latency ceiling: 50-event sends paced at 200 a second (10,000 events/s), like the paced
+  // gateway run; the two alternate twice, so a broker hiccup shows in both or is seen as one.
+  const barePaced = async () => {
+    const latencies: number[] = [];
+    const inFlight: Promise<void>[] = [];
+    const begun = performance.now();
+    for (let i = 0; i < SECONDS * 200; i++) {
+      const wait = begun + i * 5 - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const t0 = performance.now();
+      inFlight.push(
+        producer
+          .send({ topic: 'raw.web.v1', acks: -1, messages: encoded(50) })
+          .then(() => void latencies.push(performance.now() - t0)),
+      );
+    }
+    await Promise.all(inFlight);
+    latencies.sort((x, y) => x - y);
+    const pct = (q: number) => Math.round(latencies[Math.floor(q * (latencies.length - 1))] ?? 0);
+    return `${String(Math.round((latencies.length * 50) / SECONDS)).padStart(8)} events/s  p50 ${pct(0.5)} ms  p97.5 ${pct(0.975)} ms  p99 ${pct(0.99)} ms`;
+  };
 
   // Warm the gateway up (JIT, connections) before measuring.
   await autocannon({
@@ -214,8 +247,23 @@ try {
     connections: 8,
     body: batch(50),
   });
-  const paced = await pacedRun(200, batch(50));
-  const serverSide = histogramPercentiles(await (await fetch(`${url}/metrics`)).text());
+  const metricsText = async () => (await fetch(`${url}/metrics`)).text();
+  const rounds: {
+    bare: string;
+    paced: Awaited<ReturnType<typeof pacedRun>>;
+    loop: string;
+    cpuUs: number;
+  }[] = [];
+  for (let round = 0; round < 2; round++) {
+    const bare = await barePaced();
+    await metricsText(); // prom-client restarts its event-loop delay histogram on each read
+    const cpu0 = cpuSeconds(gateway.pid);
+    const paced = await pacedRun(200, batch(50));
+    const cpuUs = ((cpuSeconds(gateway.pid) - cpu0) * 1e6) / (paced.eventsPerSecond(50) * SECONDS);
+    rounds.push({ bare, paced, loop: eventLoopDelay(await metricsText()), cpuUs });
+  }
+  await producer.disconnect();
+  const serverSide = histogramPercentiles(await metricsText());
   const batched = await run({ connections: 32, body: batch(50) });
   const single = await run({ connections: 64, body: batch(1) });
 
@@ -225,17 +273,30 @@ try {
   console.log(
     `${'ceiling: bare kafkajs, sends of 1000'.padEnd(34)} ${String(ceiling).padStart(8)} events/s`,
   );
-  console.log(
-    `${'ceiling: bare kafkajs, 200×50/s'.padEnd(34)} ${String(Math.round((latencies.length * 50) / SECONDS)).padStart(8)} events/s  p50 ${pct(0.5)} ms  p97.5 ${pct(0.975)} ms  p99 ${pct(0.99)} ms`,
-  );
   console.log(line('gateway, batches of 50, 32 conns', 50, batched));
   console.log(line('gateway, single events, 64 conns', 1, single));
-  console.log(
-    `${'gateway, 10,000 events/s (200×50)'.padEnd(34)} ${String(paced.eventsPerSecond(50)).padStart(8)} events/s     200 req/s  p50 ${paced.p(0.5)} ms  p95 ${paced.p(0.95)} ms  p99 ${paced.p(0.99)} ms  non-2xx ${paced.failed}`,
-  );
+  rounds.forEach(({ bare, paced, loop, cpuUs }, i) => {
+    console.log(`${`ceiling: bare kafkajs, 200×50/s #${i + 1}`.padEnd(34)} ${bare}`);
+    console.log(
+      `${`gateway, 10,000 events/s #${i + 1}`.padEnd(34)} ${String(paced.eventsPerSecond(50)).padStart(8)} events/s  p50 ${paced.p(0.5)} ms  p95 ${paced.p(0.95)} ms  p99 ${paced.p(0.99)} ms  non-2xx ${paced.failed}; ${cpuUs.toFixed(1)} µs CPU/event; event loop ${loop}`,
+    );
+  });
   console.log(
     `  inside the gateway at 10,000 events/s: request ${serverSide.request}; Kafka produce ${serverSide.produce}`,
   );
+  if (values.profile) {
+    const accepted = [
+      ...(await metricsText()).matchAll(
+        /^gateway_events_total\{[^}]*outcome="accepted"[^}]*\} (\d+)/gm,
+      ),
+    ].reduce((n, m) => n + Number(m[1]), 0);
+    await stopProcess(gateway.pid, 30_000); // writes its profile
+    console.log(
+      `\n  where the gateway's CPU went (self time incl. start-up, µs per accepted event):`,
+    );
+    for (const l of profileLines(selfTimes(path.join(dir, 'profile'), REPO_ROOT), accepted))
+      console.log(l);
+  }
 } finally {
   await stopProcess(gateway.pid);
   await downStack(dir, { purge: true });

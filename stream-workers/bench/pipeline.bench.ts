@@ -29,7 +29,7 @@ import {
 } from '@backbone/deploy/local';
 import { waitFor } from '@backbone/runtime';
 import { confluentRegistry, StreamSerde, topicName } from '@backbone/schemas';
-import { profileLines, selfTimes } from './cpu-profile.js';
+import { profileLines, selfTimes } from '@backbone/test';
 import { benchWebEvent as event } from './web-events.js';
 import { TABLES } from '@backbone/warehouse/tables';
 

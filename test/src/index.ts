@@ -4,3 +4,4 @@ export { createTestDatabase, testClickHouse } from './clickhouse.js';
 export { testTempDir } from './temp.js';
 export { sampleEnvelope, webEventRow } from './fixtures.js';
 export { waitFor } from '@backbone/runtime';
+export { codeHome, profileLines, selfTimes } from './cpu-profile.js';
