@@ -5,7 +5,7 @@
  * Prints events/s and latency percentiles; no pass/fail.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,7 +23,7 @@ import { waitFor } from '@backbone/runtime';
 import { confluentRegistry, StreamSerde } from '@backbone/schemas';
 import { createApiKey } from '../src/api-keys.js';
 import { mapEvent } from '../src/mapping.js';
-import { profileLines, selfTimes } from '@backbone/test';
+import { cpuSeconds, profileLines, selfTimes } from '@backbone/test';
 
 const { values } = parseArgs({
   options: {
@@ -85,13 +85,6 @@ const gateway = spawnDetached(
 const url = `http://127.0.0.1:${port}`;
 
 type Result = autocannon.Result;
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-const cpuSeconds = (pid: number): number => {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
 
 /**
  * An open-loop client at an even pace (autocannon's overallRate sends in bursts, and the

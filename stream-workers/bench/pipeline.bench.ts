@@ -1,18 +1,21 @@
 /**
- * npm run bench:pipeline [-- --events 2000000 --rate 10000 --seconds 15]
+ * npm run bench:pipeline [-- --events 2000000 --rate 10000 --seconds 15 --json --profile]
  * On a private local stack: pre-load N web events on raw.web.v1, then
  *  1. the ceiling: a bare kafkajs consumer reading them (no decode, no work);
  *  2. enrich alone (its own process): events/s, transactions included;
  *  3. the sink alone (its own process) over what enrich wrote: rows/s;
- *  4. both together at a steady offered rate: rows/s landing in ClickHouse, and freshness
- *     (produce → visible in a rollup, web_sessions) p50/p95.
+ *  4. both together at a steady offered rate: rows/s landing in ClickHouse, freshness
+ *     (produce → visible in a rollup, web_sessions) p50/p95/p99, CPU µs per landed event of
+ *     every process (enrich, sink, ClickHouse endpoint, broker, registry), peak RSS of each;
+ *  5. the producer SDK at 1,000 events/s: how long produce() holds the caller, and delivery.
+ * With --json, the figures as one JSON object on the last line.
  * With --profile, enrich and the byte-path sink run under `node --cpu-prof` for their solo
  * phases, and the bench prints where their CPU went (self time by package or source file,
  * µs per event); fresh unprofiled ones run the end-to-end phase.
  * Prints figures; no pass/fail.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,7 +32,15 @@ import {
 } from '@backbone/deploy/local';
 import { waitFor } from '@backbone/runtime';
 import { confluentRegistry, StreamSerde, topicName } from '@backbone/schemas';
-import { profileLines, selfTimes } from '@backbone/test';
+import {
+  CpuMeter,
+  cpuSeconds,
+  peakRssMiB,
+  profileLines,
+  quantile,
+  selfTimes,
+} from '@backbone/test';
+import { EventProducer } from '@backbone/schemas/producer';
 import { benchWebEvent as event } from './web-events.js';
 import { TABLES } from '@backbone/warehouse/tables';
 
@@ -39,6 +50,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '10000' },
     seconds: { type: 'string', default: '15' },
     profile: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
   },
 });
 const PROFILE = values.profile;
@@ -92,12 +104,40 @@ const migrateInto = async (database: string) => {
   await waitFor(() => !isAlive(m.pid), { timeoutMs: 60_000, description: 'migrations' });
 };
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-const cpuSeconds = (pid: number): number => {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
+
+/**
+ * The producer SDK as an application uses it, at 1,000 events/s for 5 s: how long produce()
+ * holds the caller (validate, encode, enqueue) and how long until Kafka has the event.
+ */
+async function sdkLatency(brokers: string, registryUrl: string) {
+  const sdk = await EventProducer.connect({
+    brokers: [brokers],
+    registryUrl,
+    clientId: 'bench-sdk',
+  });
+  const calls: number[] = [];
+  const delivered: number[] = [];
+  const pending: Promise<void>[] = [];
+  const begun = performance.now();
+  for (let i = 0; i < 5000; i++) {
+    const wait = begun + i - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const t0 = performance.now();
+    const p = sdk.produce('web', event(i, 'sdk', Date.now()));
+    calls.push(performance.now() - t0);
+    pending.push(p.then(() => void delivered.push(performance.now() - t0)));
+  }
+  await Promise.all(pending);
+  await sdk.close();
+  calls.sort((a, b) => a - b);
+  delivered.sort((a, b) => a - b);
+  return {
+    callP50: quantile(calls, 0.5),
+    callP99: quantile(calls, 0.99),
+    deliveredP50: quantile(delivered, 0.5),
+    deliveredP99: quantile(delivered, 0.99),
+  };
+}
 
 try {
   await migrateInto('analytics');
@@ -178,6 +218,7 @@ try {
   // 3. The sink alone: events.web.v1 → a database's web_events and its rollups, once decoding
   // in the sink (JSON rows) and once passing the Avro bytes through (ClickHouse decodes), side
   // by side on the same records. CPU per row for the sink and for the ClickHouse endpoint.
+  let e2eSink = 0;
   const sinkAlone = async (database: string, format: 'json' | 'avro') => {
     if (database !== 'analytics') await migrateInto(database);
     const sinkEnv = {
@@ -211,15 +252,27 @@ try {
     };
     if (format === 'json' || profiled) await stopProcess(sink.pid, 30_000);
     // The end-to-end phase needs a live sink of the analytics database (unprofiled).
-    if (profiled) run('sink-e2e', 'stream-workers/src/sink.main.ts', sinkEnv);
+    if (format === 'avro')
+      e2eSink = profiled
+        ? run('sink-e2e', 'stream-workers/src/sink.main.ts', sinkEnv).pid
+        : sink.pid;
     return out;
   };
   const sinkJson = await sinkAlone('analytics_json', 'json');
   const sinkAvro = await sinkAlone('analytics', 'avro');
 
   // 4. Both together at a steady rate: freshness (the newest event visible in a rollup,
-  // sampled every 200 ms) and the end-to-end rate (rows in ClickHouse per second).
+  // sampled every 50 ms), the end-to-end rate (rows in ClickHouse per second) and the CPU
+  // every process spent per event that landed.
   const samples: number[] = [];
+  const services = {
+    enrich: enrich.pid,
+    sink: e2eSink,
+    clickhouse: stack.clickhouse.pid,
+    broker: stack.kafka.pid,
+    registry: stack.registry.pid,
+  };
+  const meter = new CpuMeter(services);
   let sending = true;
   let sent = 0;
   const sender = (async () => {
@@ -241,10 +294,10 @@ try {
   await new Promise((r) => setTimeout(r, 2000)); // let the first events through
   while (Date.now() < until) {
     const newest = await scalar(
-      `SELECT toUnixTimestamp64Milli(maxMerge(ended_at)) FROM analytics.${TABLES.webSessions} WHERE tenant_id = 'fresh'`,
+      `SELECT toUnixTimestamp64Milli(maxMerge(ended_at)) FROM analytics.${TABLES.webSessions} WHERE tenant_id = 'fresh' AND day = today()`,
     );
     if (newest > 0) samples.push(Date.now() - newest);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 50));
   }
   sending = false;
   await sender;
@@ -253,11 +306,15 @@ try {
     `SELECT count() FROM analytics.${TABLES.webEvents} WHERE tenant_id = 'fresh'`,
   );
   const e2eRate = landed / SECONDS;
+  const cpuPerEvent = meter.perEvent(landed);
   samples.sort((a, b) => a - b);
-  const pct = (q: number) =>
-    samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? NaN;
+  const pct = (q: number) => quantile(samples, q);
+  const peakRss = Object.fromEntries(
+    Object.entries(services).map(([name, pid]) => [name, peakRssMiB(pid)]),
+  );
   await producer.disconnect();
   await admin.disconnect();
+  const sdk = await sdkLatency(stack.endpoints.kafkaBrokers, stack.endpoints.schemaRegistryUrl);
 
   console.log(`\n${fmt(N)} events, one process per worker, ${os.cpus().length} cores:`);
   console.log(`  bare kafkajs consume (ceiling)   ${fmt(N / bareSecs)} events/s`);
@@ -271,8 +328,40 @@ try {
   sinkLine('decoding (JSON rows)  ', sinkJson);
   sinkLine('Avro bytes (landing)  ', sinkAvro);
   console.log(
-    `  end to end at ~${fmt(sentRate)} events/s offered for ${SECONDS} s: ${fmt(e2eRate)} events/s in ClickHouse; freshness p50 ${fmt(pct(0.5))} ms, p95 ${fmt(pct(0.95))} ms (${samples.length} samples, produce → visible in ${TABLES.webSessions})`,
+    `  end to end at ~${fmt(sentRate)} events/s offered for ${SECONDS} s: ${fmt(e2eRate)} events/s in ClickHouse; freshness p50 ${fmt(pct(0.5))} ms, p95 ${fmt(pct(0.95))} ms, p99 ${fmt(pct(0.99))} ms (${samples.length} samples, produce → visible in ${TABLES.webSessions})`,
   );
+  console.log(
+    `  CPU per landed event, end to end: ${Object.entries(cpuPerEvent)
+      .map(([name, us]) => `${name} ${us.toFixed(1)} µs`)
+      .join(', ')}`,
+  );
+  console.log(
+    `  peak RSS: ${Object.entries(peakRss)
+      .map(([name, mib]) => `${name} ${fmt(mib)} MiB`)
+      .join(', ')}`,
+  );
+  console.log(
+    `  producer SDK at 1,000 events/s: produce() returns in p50 ${sdk.callP50.toFixed(3)} ms, p99 ${sdk.callP99.toFixed(3)} ms; delivered (acks=all) in p50 ${sdk.deliveredP50.toFixed(1)} ms, p99 ${sdk.deliveredP99.toFixed(1)} ms`,
+  );
+  if (values.json)
+    console.log(
+      JSON.stringify({
+        events: N,
+        cores: os.cpus().length,
+        bareConsume: N / bareSecs,
+        enrich: { rate: enrichRate, cpuUs: enrichCpuUs },
+        sinkJson,
+        sinkAvro,
+        endToEnd: {
+          offered: sentRate,
+          landed: e2eRate,
+          freshnessMs: { p50: pct(0.5), p95: pct(0.95), p99: pct(0.99), samples: samples.length },
+          cpuUsPerEvent: cpuPerEvent,
+        },
+        peakRssMiB: peakRss,
+        producerSdk: sdk,
+      }),
+    );
   if (PROFILE) {
     for (const [name, events] of [
       ['enrich', N - enrichStartCount],

@@ -5,3 +5,4 @@ export { testTempDir } from './temp.js';
 export { sampleEnvelope, webEventRow } from './fixtures.js';
 export { waitFor } from '@backbone/runtime';
 export { codeHome, profileLines, selfTimes } from './cpu-profile.js';
+export { CpuMeter, cpuSeconds, peakRssMiB, quantile } from './proc.js';
