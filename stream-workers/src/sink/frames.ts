@@ -46,6 +46,8 @@ function varint(out: Buffer, at: number, n: bigint): number {
 
 export class RowFramer {
   private readonly writers = new Map<string, Promise<Writer>>();
+  /** Writers already learnt, by stream and id: looked up without a promise per record. */
+  private readonly known = new Map<string, Writer>();
 
   constructor(private readonly registry: SchemaRegistryClient) {}
 
@@ -65,7 +67,8 @@ export class RowFramer {
     for (let i = 0; i < messages.length; i++) {
       const v = messages[i]!.value;
       if (!v || v.length < 5 || v[0] !== 0) return undefined;
-      const w = await this.writer(stream, v.readInt32BE(1));
+      const id = v.readInt32BE(1);
+      const w = this.known.get(`${stream}/${id}`) ?? (await this.writer(stream, id));
       if (w.wrapper === undefined) return undefined;
       wrappers[i] = w.wrapper;
       size += v.length + 15; // two varints: at most 5 + 10 bytes
@@ -89,7 +92,10 @@ export class RowFramer {
     const key = `${stream}/${id}`;
     let w = this.writers.get(key);
     if (!w) {
-      w = this.learn(stream, id);
+      w = this.learn(stream, id).then((learnt) => {
+        this.known.set(key, learnt);
+        return learnt;
+      });
       this.writers.set(key, w);
       // A registry that did not answer is asked again next time.
       w.catch(() => this.writers.delete(key));
