@@ -205,13 +205,21 @@ describe('settings, parameters and databases belong to their request', () => {
 
   it('refuses a second query while a session runs one, and takes the next one after an answer', async () => {
     const session = `lock${Date.now()}`;
-    const slow = post(`session_id=${session}`, 'SELECT sleep(1)');
+    const slow = post(`session_id=${session}`, 'SELECT sleep(2)');
     await new Promise((r) => setTimeout(r, 200));
     const second = await post(`session_id=${session}`, 'SELECT 1');
     expect(second.headers.get('x-clickhouse-exception-code')).toBe('373');
+    // More refusals than the endpoint runs queries at once: none may keep its turn.
+    const refused = await Promise.all(
+      Array.from({ length: 40 }, () => post(`session_id=${session}`, 'SELECT 1')),
+    );
+    expect(refused.map((r) => r.headers.get('x-clickhouse-exception-code'))).toEqual(
+      Array(40).fill('373'),
+    );
     expect((await slow).status).toBe(200);
+    expect(await (await post('', 'SELECT 2')).text()).toBe('2\n');
     // Back to back, each with a setting the session must take back: never locked.
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < 100; i++) {
       const res = await post(`session_id=${session}&max_threads=${1 + (i % 3)}`, 'SELECT 1');
       expect(await res.text()).toBe('1\n');
     }

@@ -152,9 +152,15 @@ export class Engine {
     if (this.closed) throw exception('ABORTED', 'The endpoint is shutting down');
     const steps = prelude(statement);
     await this.turn();
-    const held = session
-      ? await this.sessions.acquire(session, statement)
-      : { connection: this.idle.pop() ?? this.connect(), release: undefined };
+    let held;
+    try {
+      held = session
+        ? await this.sessions.acquire(session, statement)
+        : { connection: this.idle.pop() ?? this.connect(), release: undefined };
+    } catch (err) {
+      this.endTurn(); // a locked or unknown session gives its turn back
+      throw err;
+    }
     const reusable =
       !session &&
       !statement.changesConnection &&

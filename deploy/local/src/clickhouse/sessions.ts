@@ -89,23 +89,27 @@ export class HttpSessions {
     return {
       connection: session.connection,
       release: (ok) => {
-        const undone = (async () => {
-          try {
-            if (undo.length > 0)
-              await session.connection.queryAsync(undo.join('; '), { format: 'CSV' });
-          } catch {
-            // A session whose state cannot be taken back is not kept.
-            ok = false;
-          }
-          session.busy = false;
-          session.releasing = undefined;
-          if (!ok) this.drop(request.id);
-          else this.expireLater(request.id, session);
-        })();
+        const undone = this.putBack(request.id, session, undo, ok);
         session.releasing = undone;
+        void undone.finally(() => {
+          if (session.releasing === undone) session.releasing = undefined;
+        });
         return undone;
       },
     };
+  }
+
+  /** Runs a request's undo, then frees the session (or drops it if the undo failed). */
+  private async putBack(id: string, session: Kept, undo: string[], ok: boolean): Promise<void> {
+    try {
+      if (undo.length > 0) await session.connection.queryAsync(undo.join('; '), { format: 'CSV' });
+    } catch {
+      // A session whose state cannot be taken back is not kept.
+      ok = false;
+    }
+    session.busy = false;
+    if (!ok) this.drop(id);
+    else this.expireLater(id, session);
   }
 
   /** Statements that put back what the request is about to change. */
