@@ -1,5 +1,5 @@
 /**
- * npm run bench:pipeline [-- --events 2000000 --rate 10000 --seconds 15 --json --profile]
+ * npm run bench:pipeline [-- --events 2000000 --rate 10000 --seconds 30 --json --profile]
  * On a private local stack: pre-load N web events on raw.web.v1, then
  *  1. the ceiling: a bare kafkajs consumer reading them (no decode, no work);
  *  2. enrich alone (its own process): events/s, transactions included;
@@ -39,16 +39,17 @@ import {
   profileLines,
   quantile,
   selfTimes,
+  ThreadMeter,
 } from '@backbone/test';
-import { EventProducer } from '@backbone/schemas/producer';
 import { benchWebEvent as event } from './web-events.js';
+import { sdkLatency } from './sdk-latency.js';
 import { TABLES } from '@backbone/warehouse/tables';
 
 const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '200000' },
     rate: { type: 'string', default: '10000' },
-    seconds: { type: 'string', default: '15' },
+    seconds: { type: 'string', default: '30' },
     profile: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
@@ -105,40 +106,6 @@ const migrateInto = async (database: string) => {
 };
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-/**
- * The producer SDK as an application uses it, at 1,000 events/s for 5 s: how long produce()
- * holds the caller (validate, encode, enqueue) and how long until Kafka has the event.
- */
-async function sdkLatency(brokers: string, registryUrl: string) {
-  const sdk = await EventProducer.connect({
-    brokers: [brokers],
-    registryUrl,
-    clientId: 'bench-sdk',
-  });
-  const calls: number[] = [];
-  const delivered: number[] = [];
-  const pending: Promise<void>[] = [];
-  const begun = performance.now();
-  for (let i = 0; i < 5000; i++) {
-    const wait = begun + i - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const t0 = performance.now();
-    const p = sdk.produce('web', event(i, 'sdk', Date.now()));
-    calls.push(performance.now() - t0);
-    pending.push(p.then(() => void delivered.push(performance.now() - t0)));
-  }
-  await Promise.all(pending);
-  await sdk.close();
-  calls.sort((a, b) => a - b);
-  delivered.sort((a, b) => a - b);
-  return {
-    callP50: quantile(calls, 0.5),
-    callP99: quantile(calls, 0.99),
-    deliveredP50: quantile(delivered, 0.5),
-    deliveredP99: quantile(delivered, 0.99),
-  };
-}
-
 try {
   await migrateInto('analytics');
   const serde = await StreamSerde.open(confluentRegistry(stack.endpoints.schemaRegistryUrl), 'raw');
@@ -183,6 +150,8 @@ try {
   // 2. Enrich alone: raw.web.v1 → events.web.v1, transactions included.
   const admin = kafka.admin();
   await admin.connect();
+  const groupState = async (groupId: string) =>
+    (await admin.describeGroups([groupId])).groups[0]?.state;
   const committed = async (groupId: string, topic: string) =>
     (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]!.partitions.reduce(
       (sum, p) => sum + Math.max(0, Number(p.offset)),
@@ -194,22 +163,20 @@ try {
     WORKER_INSTANCE_ID: 'bench-0',
   };
   let enrich = run('enrich', 'stream-workers/src/enrich.main.ts', enrichEnv, PROFILE);
-  let enrichStart = 0;
-  let enrichStartCount = 0;
-  let enrichCpu0 = 0;
-  await waitFor(
-    async () => {
-      const c = await committed('backbone-enrich', raw);
-      if (c > 0 && !enrichStart) {
-        [enrichStart, enrichStartCount] = [performance.now(), c];
-        enrichCpu0 = cpuSeconds(enrich.pid);
-      }
-      return c >= N;
-    },
-    { timeoutMs: 1_800_000, intervalMs: 100, description: 'enrich to finish' },
-  );
-  const enrichRate = (N - enrichStartCount) / ((performance.now() - enrichStart) / 1000);
-  const enrichCpuUs = ((cpuSeconds(enrich.pid) - enrichCpu0) * 1e6) / (N - enrichStartCount);
+  await waitFor(async () => (await groupState('backbone-enrich')) === 'Stable', {
+    timeoutMs: 120_000,
+    intervalMs: 20,
+    description: 'enrich to join its group',
+  });
+  const enrichStart = performance.now();
+  const enrichCpu0 = cpuSeconds(enrich.pid);
+  await waitFor(async () => (await committed('backbone-enrich', raw)) >= N, {
+    timeoutMs: 1_800_000,
+    intervalMs: 100,
+    description: 'enrich to finish',
+  });
+  const enrichRate = N / ((performance.now() - enrichStart) / 1000);
+  const enrichCpuUs = ((cpuSeconds(enrich.pid) - enrichCpu0) * 1e6) / N;
   if (PROFILE) {
     await stopProcess(enrich.pid, 30_000); // writes its profile
     enrich = run('enrich-e2e', 'stream-workers/src/enrich.main.ts', enrichEnv);
@@ -229,22 +196,20 @@ try {
     };
     const profiled = PROFILE && format === 'avro';
     const sink = run(`sink-${format}`, 'stream-workers/src/sink.main.ts', sinkEnv, profiled);
-    let start = 0;
-    let startCount = 0;
-    let cpu0 = 0;
-    let chCpu0 = 0;
+    // The clock starts once the sink holds its partitions, before its first fetch: a first
+    // insert can carry most of the rows, so waiting for rows to appear would miss them.
+    await waitFor(async () => (await groupState(`sink-${format}`)) === 'Stable', {
+      timeoutMs: 120_000,
+      intervalMs: 20,
+      description: 'the sink to join its group',
+    });
+    const start = performance.now();
+    const [cpu0, chCpu0] = [cpuSeconds(sink.pid), cpuSeconds(stack.clickhouse.pid)];
     await waitFor(
-      async () => {
-        const rows = await scalar(`SELECT count() FROM ${database}.${TABLES.webEvents}`);
-        if (rows > 0 && !start) {
-          [start, startCount] = [performance.now(), rows];
-          [cpu0, chCpu0] = [cpuSeconds(sink.pid), cpuSeconds(stack.clickhouse.pid)];
-        }
-        return rows >= N;
-      },
+      async () => (await scalar(`SELECT count() FROM ${database}.${TABLES.webEvents}`)) >= N,
       { timeoutMs: 1_800_000, intervalMs: 100, description: 'sink to finish' },
     );
-    const rows = N - startCount;
+    const rows = N;
     const out = {
       rate: rows / ((performance.now() - start) / 1000),
       cpuUs: ((cpuSeconds(sink.pid) - cpu0) * 1e6) / rows,
@@ -261,8 +226,10 @@ try {
   const sinkJson = await sinkAlone('analytics_json', 'json');
   const sinkAvro = await sinkAlone('analytics', 'avro');
 
-  // 4. Both together at a steady rate: freshness (the newest event visible in a rollup,
-  // sampled every 50 ms), the end-to-end rate (rows in ClickHouse per second) and the CPU
+  // 4. Both together at a steady rate. Freshness: ten times a second one of the events is a
+  // marker (a tenant of its own, `fresh-m<k>`); its sample is the time from Kafka's ack (what
+  // the gateway's 202 waits for) until its session shows in the rollup (web_sessions), looked
+  // up by key every 100 ms. Also the end-to-end rate (rows in ClickHouse per second) and the CPU
   // every process spent per event that landed.
   const samples: number[] = [];
   const services = {
@@ -273,40 +240,72 @@ try {
     registry: stack.registry.pid,
   };
   const meter = new CpuMeter(services);
+  const threadMeters = Object.entries(services).map(
+    ([n, pid]) => [n, new ThreadMeter(pid)] as const,
+  );
+  const acked = new Map<string, number>(); // marker tenant → when Kafka acknowledged it
   let sending = true;
   let sent = 0;
+  let markers = 0;
+  let markedAt = 0;
   const sender = (async () => {
     const start = performance.now();
     while (sending) {
       const due = Math.floor(((performance.now() - start) / 1000) * RATE) - sent;
       if (due > 0) {
         const now = Date.now();
+        const marker = now - markedAt >= 100 ? `fresh-m${markers++}` : undefined;
+        if (marker) markedAt = now;
         const messages = Array.from({ length: due }, (_, j) => {
-          const e = event(sent + j, 'fresh', now);
+          const e = event(sent + j, j === 0 && marker ? marker : 'fresh', now);
           return { key: e.envelope.session_id, value: serde.encode('web', e) };
         });
         sent += due;
         await producer.send({ topic: raw, acks: -1, messages });
+        if (marker) acked.set(marker, Date.now());
       } else await new Promise((r) => setTimeout(r, 5));
     }
   })();
   const until = Date.now() + SECONDS * 1000;
-  await new Promise((r) => setTimeout(r, 2000)); // let the first events through
+  const visible = new Set<string>();
+  const lookUp = async () => {
+    const open = [...acked.keys()].filter((m) => !visible.has(m));
+    if (open.length === 0) return;
+    const rows = await (
+      await clickhouse.query({
+        query: `SELECT DISTINCT tenant_id FROM analytics.${TABLES.webSessions} WHERE tenant_id IN {open:Array(String)} AND day = today()`,
+        query_params: { open },
+        format: 'JSONEachRow',
+      })
+    ).json<{ tenant_id: string }>();
+    const at = Date.now();
+    for (const { tenant_id } of rows) {
+      visible.add(tenant_id);
+      samples.push(at - acked.get(tenant_id)!);
+    }
+  };
   while (Date.now() < until) {
-    const newest = await scalar(
-      `SELECT toUnixTimestamp64Milli(maxMerge(ended_at)) FROM analytics.${TABLES.webSessions} WHERE tenant_id = 'fresh' AND day = today()`,
-    );
-    if (newest > 0) samples.push(Date.now() - newest);
-    await new Promise((r) => setTimeout(r, 50));
+    await lookUp();
+    await new Promise((r) => setTimeout(r, 100));
   }
   sending = false;
   await sender;
   const sentRate = sent / SECONDS;
   const landed = await scalar(
-    `SELECT count() FROM analytics.${TABLES.webEvents} WHERE tenant_id = 'fresh'`,
+    `SELECT count() FROM analytics.${TABLES.webEvents} WHERE startsWith(tenant_id, 'fresh')`,
   );
   const e2eRate = landed / SECONDS;
   const cpuPerEvent = meter.perEvent(landed);
+  const threads = Object.fromEntries(
+    threadMeters.map(([n, m]) => [n, m.perEvent(landed).slice(0, 6)]),
+  );
+  // Markers still in flight are waited for (up to 60 s): leaving them out would hide the tail.
+  const drainUntil = Date.now() + 60_000;
+  while (visible.size < acked.size && Date.now() < drainUntil) {
+    await lookUp();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const unseen = acked.size - visible.size;
   samples.sort((a, b) => a - b);
   const pct = (q: number) => quantile(samples, q);
   const peakRss = Object.fromEntries(
@@ -328,13 +327,17 @@ try {
   sinkLine('decoding (JSON rows)  ', sinkJson);
   sinkLine('Avro bytes (landing)  ', sinkAvro);
   console.log(
-    `  end to end at ~${fmt(sentRate)} events/s offered for ${SECONDS} s: ${fmt(e2eRate)} events/s in ClickHouse; freshness p50 ${fmt(pct(0.5))} ms, p95 ${fmt(pct(0.95))} ms, p99 ${fmt(pct(0.99))} ms (${samples.length} samples, produce → visible in ${TABLES.webSessions})`,
+    `  end to end at ~${fmt(sentRate)} events/s offered for ${SECONDS} s: ${fmt(e2eRate)} events/s in ClickHouse; freshness p50 ${fmt(pct(0.5))} ms, p95 ${fmt(pct(0.95))} ms, p99 ${fmt(pct(0.99))} ms (${samples.length} samples${unseen ? `, ${unseen} not visible after 60 s` : ''}, Kafka's ack → visible in ${TABLES.webSessions})`,
   );
   console.log(
     `  CPU per landed event, end to end: ${Object.entries(cpuPerEvent)
       .map(([name, us]) => `${name} ${us.toFixed(1)} µs`)
       .join(', ')}`,
   );
+  for (const [name, pools] of Object.entries(threads))
+    console.log(
+      `    ${name} by thread: ${pools.map(([t, us]) => `${t} ${us.toFixed(1)}`).join(', ')} µs`,
+    );
   console.log(
     `  peak RSS: ${Object.entries(peakRss)
       .map(([name, mib]) => `${name} ${fmt(mib)} MiB`)
@@ -355,8 +358,15 @@ try {
         endToEnd: {
           offered: sentRate,
           landed: e2eRate,
-          freshnessMs: { p50: pct(0.5), p95: pct(0.95), p99: pct(0.99), samples: samples.length },
+          freshnessMs: {
+            p50: pct(0.5),
+            p95: pct(0.95),
+            p99: pct(0.99),
+            samples: samples.length,
+            unseen,
+          },
           cpuUsPerEvent: cpuPerEvent,
+          threadCpuUsPerEvent: threads,
         },
         peakRssMiB: peakRss,
         producerSdk: sdk,
@@ -364,7 +374,7 @@ try {
     );
   if (PROFILE) {
     for (const [name, events] of [
-      ['enrich', N - enrichStartCount],
+      ['enrich', N],
       ['sink-avro', N],
     ] as const) {
       console.log(`\n  where ${name}'s CPU went (self time incl. start-up, µs per event, top 15):`);

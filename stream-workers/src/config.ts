@@ -13,6 +13,22 @@ const WorkerBase = z.object({
   /** /health, /ready and /metrics; 0 picks a free port. */
   PORT: port(9400),
   LOG_LEVEL: logLevel,
+  /**
+   * A fetch waits for this many bytes (across its partitions) … (Kafka's fetch.min.bytes):
+   * under steady traffic, fewer and fuller fetches cost the worker and the broker less.
+   */
+  KAFKA_FETCH_MIN_BYTES: int(1, 1),
+  /** … or this long, whichever comes first (fetch.max.wait.ms). */
+  KAFKA_FETCH_MAX_WAIT_MS: int(0, 5000),
+});
+
+/** The consumer's fetch policy from a worker's configuration. */
+export const fetchPolicy = (c: {
+  KAFKA_FETCH_MIN_BYTES: number;
+  KAFKA_FETCH_MAX_WAIT_MS: number;
+}) => ({
+  minBytes: c.KAFKA_FETCH_MIN_BYTES,
+  maxWaitMs: c.KAFKA_FETCH_MAX_WAIT_MS,
 });
 
 export const EnrichConfig = WorkerBase.extend({

@@ -2,7 +2,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
 import { createLogger, installShutdown, kafkaLogCreator, parseConfig } from '@backbone/runtime';
 import { confluentRegistry } from '@backbone/schemas';
-import { EnrichConfig } from './config.js';
+import { EnrichConfig, fetchPolicy } from './config.js';
 import { MemoryDedup, RedisDedup, type DedupStore } from './enrich/dedup.js';
 import { EnrichWorker } from './enrich/enrich.worker.js';
 import { GeoLookup } from './enrich/geo.js';
@@ -46,6 +46,7 @@ const worker = new EnrichWorker({
   dedup,
   logger,
   metrics,
+  fetch: fetchPolicy(config),
 });
 
 const admin = kafka.admin();

@@ -2,7 +2,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { createLogger, installShutdown, kafkaLogCreator, parseConfig } from '@backbone/runtime';
 import { confluentRegistry } from '@backbone/schemas';
 import { clickhouseClient, SessionFinalizer } from '@backbone/warehouse';
-import { clickhouseRegistryUrl, SinkConfig } from './config.js';
+import { clickhouseRegistryUrl, fetchPolicy, SinkConfig } from './config.js';
 import { insertsCheck, kafkaCheck, registryCheck } from './checks.js';
 import { startWorkerHttp } from './http.js';
 import { WorkerMetrics } from './metrics.js';
@@ -30,6 +30,7 @@ const worker = new SinkWorker({
   maxRows: config.BATCH_MAX_ROWS,
   maxWaitMs: config.BATCH_MAX_WAIT_MS,
   clickhouseRegistryUrl: clickhouseRegistryUrl(config),
+  fetch: fetchPolicy(config),
 });
 
 const finalizer = new SessionFinalizer({

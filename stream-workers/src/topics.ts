@@ -13,3 +13,33 @@ export function streamsOf(
 ): Map<string, StreamName> {
   return new Map(streams.map((s) => [topics(kind, s), s]));
 }
+
+/**
+ * How long a fetch may wait for how many bytes (Kafka's fetch.min.bytes and fetch.max.wait.ms)
+ * and how much it takes of a partition (max.partition.fetch.bytes; kafkajs' default 1 MiB).
+ * With the broker answering as soon as one record is there, a steady stream comes in many small
+ * fetches, each a round of the consumer loop (and for enrich, a transaction).
+ */
+export interface FetchPolicy {
+  minBytes?: number;
+  maxWaitMs?: number;
+  bytesPerPartition?: number;
+}
+
+/** The kafkajs consumer options of a fetch policy (unset: kafkajs' own defaults). */
+export function fetchOptions(fetch: FetchPolicy = {}) {
+  const { minBytes, maxWaitMs, bytesPerPartition } = fetch;
+  return {
+    ...(minBytes !== undefined ? { minBytes } : {}),
+    ...(maxWaitMs !== undefined ? { maxWaitTimeInMs: maxWaitMs } : {}),
+    ...(bytesPerPartition
+      ? // A big reader's partition resumed at a new limit is fetched at once, not after a long
+        // poll.
+        {
+          maxBytesPerPartition: bytesPerPartition,
+          maxBytes: bytesPerPartition * 4,
+          maxWaitTimeInMs: Math.min(maxWaitMs ?? 250, 250),
+        }
+      : {}),
+  };
+}

@@ -5,4 +5,12 @@ export { testTempDir } from './temp.js';
 export { sampleEnvelope, webEventRow } from './fixtures.js';
 export { waitFor } from '@backbone/runtime';
 export { codeHome, profileLines, selfTimes } from './cpu-profile.js';
-export { CpuMeter, cpuSeconds, peakRssMiB, quantile } from './proc.js';
+export {
+  CpuMeter,
+  cpuSeconds,
+  peakRssMiB,
+  quantile,
+  threadCpuSeconds,
+  threadGroup,
+  ThreadMeter,
+} from './proc.js';

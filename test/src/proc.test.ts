@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CpuMeter, peakRssMiB, quantile } from './proc.js';
+import { readFileSync } from 'node:fs';
+import { CpuMeter, peakRssMiB, quantile, threadGroup, ThreadMeter } from './proc.js';
 
 describe('process readings', () => {
   it('takes quantiles of a sorted sample', () => {
@@ -20,5 +21,26 @@ describe('process readings', () => {
     expect(meter.perEvent(1).self).toBeGreaterThan(0);
     expect(peakRssMiB(process.pid)).toBeGreaterThan(10);
     expect(peakRssMiB(2 ** 22 + 12345)).toBeNaN();
+  });
+
+  it('groups a pool of threads under one name', () => {
+    expect(threadGroup('GC Thread#12')).toBe('GC Thread#');
+    expect(threadGroup('libuv-worker')).toBe('libuv-worker');
+    expect(threadGroup('C2 CompilerThre')).toBe('C2 CompilerThre');
+    expect(threadGroup('1234')).toBe('1234');
+  });
+
+  it("charges a busy thread's CPU to its pool", () => {
+    const meter = new ThreadMeter(process.pid);
+    let x = 0;
+    const until = Date.now() + 150;
+    while (Date.now() < until) x += 1;
+    expect(x).toBeGreaterThan(0);
+    const main = threadGroup(
+      readFileSync(`/proc/${process.pid}/task/${process.pid}/comm`, 'utf8').trim(),
+    );
+    const [top] = meter.perEvent(1000);
+    expect(top?.[0]).toBe(main);
+    expect(top![1]).toBeGreaterThan(50); // ≥ 50 ms of the 150 spun, over 1,000 events
   });
 });

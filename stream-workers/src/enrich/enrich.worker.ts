@@ -17,7 +17,13 @@ import {
   type StreamName,
 } from '@backbone/schemas';
 import type { WorkerMetrics } from '../metrics.js';
-import { catalogTopics, streamsOf, type TopicNamer } from '../topics.js';
+import {
+  catalogTopics,
+  fetchOptions,
+  streamsOf,
+  type FetchPolicy,
+  type TopicNamer,
+} from '../topics.js';
 import { dlqMessage, headerText } from '../dlq.js';
 import { SerialLock } from '../serial-lock.js';
 import type { DedupStore } from './dedup.js';
@@ -40,6 +46,8 @@ export interface EnrichWorkerOptions {
   sessionTimeoutMs?: number;
   /** Transactions not committed within this time are aborted by the broker. */
   transactionTimeoutMs?: number;
+  /** How full a fetch must be, or how long it may wait (default: kafkajs', answer at once). */
+  fetch?: FetchPolicy;
   /** Fault-injection point: called with the records written, before the transaction commits. */
   onStep?: (step: 'in-transaction', batch: { topic: string; partition: number }) => void;
 }
@@ -141,6 +149,7 @@ export class EnrichWorker {
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       // Bigger fetches, fewer transactions: each one costs a few round trips whatever its size.
       maxBytesPerPartition: 4 * 1024 * 1024,
+      ...fetchOptions(this.options.fetch),
     });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (e) => {

@@ -54,7 +54,7 @@ export class ShadowReader implements SinkBounds {
       bounds: this,
       deadLetter: false,
       maxRows: req.batchRows ?? 100_000,
-      fetchBytesPerPartition: 16 * 1024 * 1024,
+      fetch: { bytesPerPartition: 16 * 1024 * 1024 },
       concurrency: req.concurrency ?? 2,
       sessionTimeoutMs: 10_000,
     });

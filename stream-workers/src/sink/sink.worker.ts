@@ -12,7 +12,8 @@ import { qualified, rawTable, type TableNames } from '@backbone/warehouse';
 import type { WorkerMetrics } from '../metrics.js';
 import type { DecodeContext } from './decode.js';
 import { RowFramer } from './frames.js';
-import { catalogTopics, streamsOf, type TopicNamer } from '../topics.js';
+import { catalogTopics, fetchOptions, streamsOf } from '../topics.js';
+import type { FetchPolicy, TopicNamer } from '../topics.js';
 import { PartitionBatch, type SinkBounds } from './batcher.js';
 
 export type { SinkBounds } from './batcher.js';
@@ -48,8 +49,8 @@ export interface SinkWorkerOptions {
   sessionTimeoutMs?: number;
   /** Waits between attempts of a batch ClickHouse did not take (retry.ts). */
   retry?: Partial<RetryTiming>;
-  /** Bytes fetched per partition per request (kafkajs default 1 MiB); big readers fetch more. */
-  fetchBytesPerPartition?: number;
+  /** How full a fetch must be, how long it may wait, how much it takes (topics.ts). */
+  fetch?: FetchPolicy;
   /** Partitions inserted at once (one's insert overlaps another's reading). */
   concurrency?: number;
   /** Undecodable records go to the dead-letter topic (false: counted and skipped). */
@@ -133,15 +134,11 @@ export class SinkWorker {
       maxInFlightRequests: 1,
     });
     await this.producer.connect();
-    const fetchBytes = this.options.fetchBytesPerPartition;
     const consumer = kafka.consumer({
       groupId,
       readUncommitted: false,
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
-      ...(fetchBytes
-        ? // A partition resumed at a new limit is fetched at once, not after a long poll.
-          { maxBytesPerPartition: fetchBytes, maxBytes: fetchBytes * 4, maxWaitTimeInMs: 250 }
-        : {}),
+      ...fetchOptions(this.options.fetch),
     });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (e) => {

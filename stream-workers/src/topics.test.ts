@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { EnrichConfig, fetchPolicy, SinkConfig } from './config.js';
+import { fetchOptions } from './topics.js';
+
+const base = {
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081',
+  HASH_KEY: 'h'.repeat(16),
+  TOKEN_KEY: 't'.repeat(16),
+};
+
+describe('fetch policy', () => {
+  it("defaults to kafkajs' own: answer at once, long-poll 5 s when idle", () => {
+    const c = EnrichConfig.parse(base);
+    expect(fetchOptions(fetchPolicy(c))).toEqual({ minBytes: 1, maxWaitTimeInMs: 5000 });
+    expect(fetchOptions()).toEqual({});
+  });
+
+  it('takes fetch.min.bytes and fetch.max.wait.ms from the environment', () => {
+    const c = SinkConfig.parse({
+      ...base,
+      CLICKHOUSE_URL: 'http://127.0.0.1:8123',
+      KAFKA_FETCH_MIN_BYTES: '262144',
+      KAFKA_FETCH_MAX_WAIT_MS: '200',
+    });
+    expect(fetchOptions(fetchPolicy(c))).toEqual({ minBytes: 262_144, maxWaitTimeInMs: 200 });
+  });
+
+  it('names the field it refuses', () => {
+    const r = EnrichConfig.safeParse({ ...base, KAFKA_FETCH_MIN_BYTES: '0' });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.path).toEqual(['KAFKA_FETCH_MIN_BYTES']);
+  });
+
+  it('a big reader takes more per partition and never long-polls past 250 ms', () => {
+    expect(fetchOptions({ bytesPerPartition: 16 << 20 })).toEqual({
+      maxBytesPerPartition: 16 << 20,
+      maxBytes: 64 << 20,
+      maxWaitTimeInMs: 250,
+    });
+    expect(fetchOptions({ bytesPerPartition: 1 << 20, maxWaitMs: 50 }).maxWaitTimeInMs).toBe(50);
+  });
+});
