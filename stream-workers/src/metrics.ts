@@ -62,7 +62,7 @@ export class WorkerMetrics {
 
   readonly batchSize = new Histogram({
     name: 'backbone_worker_batch_records',
-    help: 'Records per transaction (enrich) or per insert (sink)',
+    help: 'Records per fetched partition batch (enrich; batches ready together share a transaction) or per insert (sink)',
     labelNames: ['worker'] as const,
     buckets: [1, 10, 100, 500, 1000, 5000, 10_000, 50_000],
     registers: [this.registry],
@@ -70,7 +70,7 @@ export class WorkerMetrics {
 
   readonly commitSeconds = new Histogram({
     name: 'backbone_worker_commit_seconds',
-    help: 'Time to make a batch durable: the transaction (enrich) or the insert (sink)',
+    help: 'Time to make batches durable: a transaction (enrich; its count is the transactions) or an insert (sink)',
     labelNames: ['worker'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],

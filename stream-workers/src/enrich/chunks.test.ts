@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunks } from './enrich.worker.js';
+import { chunks } from './records.js';
 
 const msg = (bytes: number) => ({ key: null, value: Buffer.alloc(bytes) });
 

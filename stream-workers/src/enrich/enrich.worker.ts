@@ -8,14 +8,7 @@ import {
   Partitioners,
 } from 'kafkajs';
 import { moduleLogger, type Logger } from '@backbone/runtime';
-import {
-  SerdeError,
-  StreamSerde,
-  validateEvent,
-  type SchemaRegistryClient,
-  type StreamEvents,
-  type StreamName,
-} from '@backbone/schemas';
+import { StreamSerde, type SchemaRegistryClient, type StreamName } from '@backbone/schemas';
 import type { WorkerMetrics } from '../metrics.js';
 import {
   catalogTopics,
@@ -29,6 +22,7 @@ import { SerialLock } from '../serial-lock.js';
 import type { DedupStore } from './dedup.js';
 import { enrichEvent, type EnrichContext } from './enrich.step.js';
 import { carriedHeaders } from './headers.js';
+import { chunks, decodeAll } from './records.js';
 
 export interface EnrichWorkerOptions {
   kafka: Kafka;
@@ -65,39 +59,24 @@ interface Tally {
   count(outcome: string): void;
 }
 
-/** Splits topic messages into groups of at most `limit` bytes of keys and values. */
-export function chunks(
-  out: { topic: string; messages: Message[] }[],
-  limit: number,
-): { topic: string; messages: Message[] }[][] {
-  const result: { topic: string; messages: Message[] }[][] = [];
-  let current: { topic: string; messages: Message[] }[] = [];
-  let bytes = 0;
-  for (const { topic, messages } of out) {
-    for (const m of messages) {
-      let size = (m.value?.length ?? 0) + (m.key?.length ?? 0) + 64;
-      for (const [k, v] of Object.entries(m.headers ?? {}))
-        size += k.length + (Array.isArray(v) ? v.join('').length : String(v ?? '').length) + 8;
-      if (bytes > 0 && bytes + size > limit) {
-        result.push(current);
-        current = [];
-        bytes = 0;
-      }
-      let group = current.find((g) => g.topic === topic);
-      if (!group) current.push((group = { topic, messages: [] }));
-      group.messages.push(m);
-      bytes += size;
-    }
-  }
-  if (current.length > 0) result.push(current);
-  return result;
+/** A partition's stepped batch on its way into a transaction. */
+interface Pending {
+  payload: EachBatchPayload;
+  out: { topic: string; messages: Message[] }[];
+  last: string;
+  tally: Tally;
+  stream: StreamName;
+  resolve(): void;
+  reject(err: unknown): void;
 }
 
 /**
- * raw.* → events.* exactly once: for each fetched batch of a partition, one Kafka transaction
- * holds the enriched records, the dead letters and the consumer offset. A crash before the
- * commit aborts all three, and the batch is read again; read_committed consumers downstream
- * never see the aborted copy. Client retries (the same event_id in another record) are dropped.
+ * raw.* → events.* exactly once: a Kafka transaction holds a fetched batch's enriched records,
+ * its dead letters and its partition's consumer offset; the batches of other partitions that
+ * were stepped while the previous transaction committed go into the same one (all commit or
+ * none). A crash before the commit aborts everything in it, and those batches are read again;
+ * read_committed consumers downstream never see the aborted copy. Client retries (the same
+ * event_id in another record) are dropped.
  */
 export class EnrichWorker {
   private consumer: Consumer | undefined;
@@ -107,6 +86,8 @@ export class EnrichWorker {
   private readonly topics: TopicNamer;
   private readonly streams: readonly StreamName[];
   private readonly txLock = new SerialLock();
+  /** Batches stepped and waiting for their transaction. */
+  private readonly queue: Pending[] = [];
 
   private readonly options: EnrichWorkerOptions;
 
@@ -268,8 +249,12 @@ export class EnrichWorker {
     const last = batch.messages[batch.messages.length - 1]!.offset;
     const stepped = process.hrtime.bigint();
     // Steps of the next batches run while this one commits; transactions themselves are one at
-    // a time on this producer.
-    await this.txLock.run(() => this.commit(payload, out, last, tally, stream));
+    // a time on this producer, and the batches that wait for one go together in the next.
+    const committed = new Promise<void>((resolve, reject) =>
+      this.queue.push({ payload, out, last, tally, stream, resolve, reject }),
+    );
+    void this.txLock.run(() => this.flush());
+    await committed;
     logger.debug(
       {
         topic: batch.topic,
@@ -284,16 +269,41 @@ export class EnrichWorker {
     );
   }
 
-  private async commit(
-    payload: EachBatchPayload,
-    out: { topic: string; messages: Message[] }[],
-    last: string,
-    tally: Tally,
-    stream: StreamName,
-  ): Promise<void> {
-    const { batch } = payload;
-    const { metrics, groupId } = this.options;
+  /** Commits every batch that waits, in one transaction (none: an earlier flush took them). */
+  private async flush(): Promise<void> {
+    const group = this.queue.splice(0);
+    // A batch whose partition moved to another member (or that the consumer stops for) is left
+    // uncommitted: whoever reads the partition next reads it again.
+    const live = group.filter((g) => g.payload.isRunning() && !g.payload.isStale());
+    for (const g of group) if (!live.includes(g)) g.resolve();
+    if (live.length === 0) return;
+    try {
+      await this.commit(live);
+    } catch (err) {
+      for (const g of live) g.reject(err);
+      return;
+    }
+    for (const g of live) {
+      await this.settle(g).then(
+        () => g.resolve(),
+        (err: unknown) => g.reject(err),
+      );
+    }
+  }
+
+  /**
+   * One transaction for a group of batches: their records, their dead letters and the offset
+   * after each one's last record. All of them commit, or none.
+   */
+  private async commit(group: Pending[]): Promise<void> {
     const started = process.hrtime.bigint();
+    const out = group.flatMap((g) => g.out);
+    const offsets = new Map<string, { partition: number; offset: string }[]>();
+    for (const { payload, last } of group) {
+      const { topic, partition } = payload.batch;
+      if (!offsets.has(topic)) offsets.set(topic, []);
+      offsets.get(topic)!.push({ partition, offset: String(BigInt(last) + 1n) });
+    }
     const tx = await this.producer!.transaction();
     try {
       // Kafka refuses a record batch over message.max.bytes (1 MiB by default), and kafkajs
@@ -301,21 +311,28 @@ export class EnrichWorker {
       for (const chunk of chunks(out, MAX_REQUEST_BYTES)) {
         await tx.sendBatch({ topicMessages: chunk, acks: -1 });
       }
-      this.options.onStep?.('in-transaction', { topic: batch.topic, partition: batch.partition });
+      for (const { payload } of group)
+        this.options.onStep?.('in-transaction', {
+          topic: payload.batch.topic,
+          partition: payload.batch.partition,
+        });
       await tx.sendOffsets({
-        consumerGroupId: groupId,
-        topics: [
-          {
-            topic: batch.topic,
-            partitions: [{ partition: batch.partition, offset: String(BigInt(last) + 1n) }],
-          },
-        ],
+        consumerGroupId: this.options.groupId,
+        topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })),
       });
       await tx.commit();
     } catch (err) {
       await tx.abort().catch(() => undefined);
       throw err;
     }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    this.options.metrics.commitSeconds.observe({ worker: 'enrich' }, seconds);
+  }
+
+  /** After its transaction: a batch's offset is resolved and its outcomes counted. */
+  private async settle({ payload, last, tally, stream }: Pending): Promise<void> {
+    const { batch } = payload;
+    const { metrics } = this.options;
     payload.resolveOffset(last);
     for (const [outcome, n] of tally.outcomes)
       metrics.records.inc({ worker: 'enrich', stream, outcome }, n);
@@ -332,10 +349,6 @@ export class EnrichWorker {
         );
     }
     metrics.batchSize.observe({ worker: 'enrich' }, batch.messages.length);
-    metrics.commitSeconds.observe(
-      { worker: 'enrich' },
-      Number(process.hrtime.bigint() - started) / 1e9,
-    );
     metrics.lag.set(
       { worker: 'enrich', topic: batch.topic, partition: String(batch.partition) },
       Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n)),
@@ -356,28 +369,3 @@ const where = (s: { topic: string; partition: number; message: KafkaMessage }) =
   partition: s.partition,
   offset: s.message.offset,
 });
-
-/**
- * Every record of a batch decoded and validated, or the reason it goes to the dead-letter
- * topic. A registry that cannot be reached throws instead: retrying the batch can fix that.
- */
-function decodeAll(raw: StreamSerde, stream: StreamName, messages: KafkaMessage[]) {
-  return Promise.all(
-    messages.map(async (m) => {
-      try {
-        const value = (await raw.decodeAs(stream, m.value)) as StreamEvents[typeof stream];
-        const invalid = validateEvent(stream, value, 'raw');
-        if (invalid.length === 0) return { m, value };
-        return {
-          m,
-          error: `invalid event: ${invalid.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
-          code: 'invalid',
-        };
-      } catch (err) {
-        if (err instanceof SerdeError && !err.retriable)
-          return { m, error: err.message, code: 'undecodable' };
-        throw err;
-      }
-    }),
-  );
-}
