@@ -1,13 +1,17 @@
 /**
- * npm run bench:pipeline [-- --events 2000000 --rate 10000 --seconds 30 --json --profile]
+ * npm run bench:pipeline [-- --events 2000000 --rate 10000 --seconds 60 --sustain --json --profile]
  * On a private local stack: pre-load N web events on raw.web.v1, then
  *  1. the ceiling: a bare kafkajs consumer reading them (no decode, no work);
- *  2. enrich alone (its own process): events/s, transactions included;
- *  3. the sink alone (its own process) over what enrich wrote: rows/s;
- *  4. both together at a steady offered rate: rows/s landing in ClickHouse, freshness
- *     (produce → visible in a rollup, web_sessions) p50/p95/p99, CPU µs per landed event of
- *     every process (enrich, sink, ClickHouse endpoint, broker, registry), peak RSS of each;
+ *  2. enrich alone (its own process): events/s, transactions included, timed from when it
+ *     holds its partitions;
+ *  3. the sink alone (its own process) over what enrich wrote: rows/s, timed the same way;
+ *  4. both together at a steady offered rate: rows/s landing in ClickHouse, freshness of
+ *     marker events (Kafka's ack → visible in a rollup, web_sessions) p50/p95/p99, CPU µs per
+ *     landed event of every process (enrich, sink, ClickHouse endpoint, broker, registry) and
+ *     of each process's thread pools (JIT compilers, merges, request handlers), peak RSS;
  *  5. the producer SDK at 1,000 events/s: how long produce() holds the caller, and delivery.
+ * With --sustain, then the highest rate at which the workers' lag stays bounded for --seconds
+ * (bisection below the offered rate, three steps of --seconds each).
  * With --json, the figures as one JSON object on the last line.
  * With --profile, enrich and the byte-path sink run under `node --cpu-prof` for their solo
  * phases, and the bench prints where their CPU went (self time by package or source file,
@@ -32,26 +36,20 @@ import {
 } from '@backbone/deploy/local';
 import { waitFor } from '@backbone/runtime';
 import { confluentRegistry, StreamSerde, topicName } from '@backbone/schemas';
-import {
-  CpuMeter,
-  cpuSeconds,
-  peakRssMiB,
-  profileLines,
-  quantile,
-  selfTimes,
-  ThreadMeter,
-} from '@backbone/test';
+import { cpuSeconds, peakRssMiB, profileLines, selfTimes } from '@backbone/test';
 import { benchWebEvent as event } from './web-events.js';
 import { sdkLatency } from './sdk-latency.js';
+import { steadyRun, totalLag, type SteadyResult } from './steady.js';
 import { TABLES } from '@backbone/warehouse/tables';
 
 const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '200000' },
     rate: { type: 'string', default: '10000' },
-    seconds: { type: 'string', default: '30' },
+    seconds: { type: 'string', default: '60' },
     profile: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    sustain: { type: 'boolean', default: false },
   },
 });
 const PROFILE = values.profile;
@@ -186,19 +184,22 @@ try {
   // in the sink (JSON rows) and once passing the Avro bytes through (ClickHouse decodes), side
   // by side on the same records. CPU per row for the sink and for the ClickHouse endpoint.
   let e2eSink = 0;
-  const sinkAlone = async (database: string, format: 'json' | 'avro') => {
+  const sinkAlone = async (database: string, format: 'json' | 'avro', rowsPerInsert = 50_000) => {
     if (database !== 'analytics') await migrateInto(database);
+    const name = rowsPerInsert === 50_000 ? `sink-${format}` : `sink-${format}-${rowsPerInsert}`;
     const sinkEnv = {
       CLICKHOUSE_DATABASE: database,
-      GROUP_ID: `sink-${format}`,
+      GROUP_ID: name,
       SINK_INSERT_FORMAT: format,
+      BATCH_MAX_ROWS: String(rowsPerInsert),
       SESSION_FINALIZE_INTERVAL_MS: '0',
     };
-    const profiled = PROFILE && format === 'avro';
-    const sink = run(`sink-${format}`, 'stream-workers/src/sink.main.ts', sinkEnv, profiled);
+    const live = database === 'analytics'; // the end-to-end phase's sink
+    const profiled = PROFILE && live;
+    const sink = run(name, 'stream-workers/src/sink.main.ts', sinkEnv, profiled);
     // The clock starts once the sink holds its partitions, before its first fetch: a first
     // insert can carry most of the rows, so waiting for rows to appear would miss them.
-    await waitFor(async () => (await groupState(`sink-${format}`)) === 'Stable', {
+    await waitFor(async () => (await groupState(name)) === 'Stable', {
       timeoutMs: 120_000,
       intervalMs: 20,
       description: 'the sink to join its group',
@@ -215,9 +216,9 @@ try {
       cpuUs: ((cpuSeconds(sink.pid) - cpu0) * 1e6) / rows,
       clickhouseUs: ((cpuSeconds(stack.clickhouse.pid) - chCpu0) * 1e6) / rows,
     };
-    if (format === 'json' || profiled) await stopProcess(sink.pid, 30_000);
+    if (!live || profiled) await stopProcess(sink.pid, 30_000);
     // The end-to-end phase needs a live sink of the analytics database (unprofiled).
-    if (format === 'avro')
+    if (live)
       e2eSink = profiled
         ? run('sink-e2e', 'stream-workers/src/sink.main.ts', sinkEnv).pid
         : sink.pid;
@@ -225,13 +226,12 @@ try {
   };
   const sinkJson = await sinkAlone('analytics_json', 'json');
   const sinkAvro = await sinkAlone('analytics', 'avro');
+  // The same with inserts of 600 rows (about one partition's second at 4,000 events/s): the
+  // difference is ClickHouse's fixed cost per insert (views, parts, deduplication log).
+  const sinkSmall = await sinkAlone('analytics_small', 'avro', 600);
 
-  // 4. Both together at a steady rate. Freshness: ten times a second one of the events is a
-  // marker (a tenant of its own, `fresh-m<k>`); its sample is the time from Kafka's ack (what
-  // the gateway's 202 waits for) until its session shows in the rollup (web_sessions), looked
-  // up by key every 100 ms. Also the end-to-end rate (rows in ClickHouse per second) and the CPU
-  // every process spent per event that landed.
-  const samples: number[] = [];
+  // 4. Both together at a steady rate (steady.ts), then, with --sustain, the highest rate at
+  // which the workers' lag stays bounded for SECONDS (bisection, three steps).
   const services = {
     enrich: enrich.pid,
     sink: e2eSink,
@@ -239,75 +239,39 @@ try {
     broker: stack.kafka.pid,
     registry: stack.registry.pid,
   };
-  const meter = new CpuMeter(services);
-  const threadMeters = Object.entries(services).map(
-    ([n, pid]) => [n, new ThreadMeter(pid)] as const,
-  );
-  const acked = new Map<string, number>(); // marker tenant → when Kafka acknowledged it
-  let sending = true;
-  let sent = 0;
-  let markers = 0;
-  let markedAt = 0;
-  const sender = (async () => {
-    const start = performance.now();
-    while (sending) {
-      const due = Math.floor(((performance.now() - start) / 1000) * RATE) - sent;
-      if (due > 0) {
-        const now = Date.now();
-        const marker = now - markedAt >= 100 ? `fresh-m${markers++}` : undefined;
-        if (marker) markedAt = now;
-        const messages = Array.from({ length: due }, (_, j) => {
-          const e = event(sent + j, j === 0 && marker ? marker : 'fresh', now);
-          return { key: e.envelope.session_id, value: serde.encode('web', e) };
-        });
-        sent += due;
-        await producer.send({ topic: raw, acks: -1, messages });
-        if (marker) acked.set(marker, Date.now());
-      } else await new Promise((r) => setTimeout(r, 5));
-    }
-  })();
-  const until = Date.now() + SECONDS * 1000;
-  const visible = new Set<string>();
-  const lookUp = async () => {
-    const open = [...acked.keys()].filter((m) => !visible.has(m));
-    if (open.length === 0) return;
-    const rows = await (
-      await clickhouse.query({
-        query: `SELECT DISTINCT tenant_id FROM analytics.${TABLES.webSessions} WHERE tenant_id IN {open:Array(String)} AND day = today()`,
-        query_params: { open },
-        format: 'JSONEachRow',
-      })
-    ).json<{ tenant_id: string }>();
-    const at = Date.now();
-    for (const { tenant_id } of rows) {
-      visible.add(tenant_id);
-      samples.push(at - acked.get(tenant_id)!);
-    }
+  const ctx = {
+    producer,
+    serde,
+    clickhouse,
+    admin,
+    raw,
+    groups: { 'backbone-enrich': raw, 'sink-avro': topicName('events', 'web') },
+    services,
   };
-  while (Date.now() < until) {
-    await lookUp();
-    await new Promise((r) => setTimeout(r, 100));
+  const settle = () =>
+    waitFor(async () => (await totalLag(ctx)) < 1000, {
+      timeoutMs: 300_000,
+      intervalMs: 1000,
+      description: 'the workers to catch up',
+    });
+  const steady = await steadyRun(ctx, RATE, SECONDS);
+  const bounded = (r: SteadyResult) =>
+    r.lagGrowth < Math.max(50, 0.02 * r.rate) && r.freshness.unseen === 0;
+  let sustained: SteadyResult | undefined = bounded(steady) ? steady : undefined;
+  if (values.sustain) {
+    let [lo, hi] = [0, RATE];
+    let rate = Math.max(500, Math.round((steady.landed * 0.9) / 250) * 250);
+    for (let step = 0; step < 3 && rate > lo && rate < hi; step++) {
+      await settle();
+      const r = await steadyRun(ctx, rate, SECONDS);
+      console.log(
+        `  (sustain search: ${fmt(rate)}/s offered, lag growing ${fmt(r.lagGrowth)}/s: ${bounded(r) ? 'bounded' : 'not bounded'})`,
+      );
+      if (bounded(r)) [lo, sustained] = [rate, r.rate > (sustained?.rate ?? 0) ? r : sustained];
+      else hi = rate;
+      rate = Math.round((lo + hi) / 2 / 250) * 250;
+    }
   }
-  sending = false;
-  await sender;
-  const sentRate = sent / SECONDS;
-  const landed = await scalar(
-    `SELECT count() FROM analytics.${TABLES.webEvents} WHERE startsWith(tenant_id, 'fresh')`,
-  );
-  const e2eRate = landed / SECONDS;
-  const cpuPerEvent = meter.perEvent(landed);
-  const threads = Object.fromEntries(
-    threadMeters.map(([n, m]) => [n, m.perEvent(landed).slice(0, 6)]),
-  );
-  // Markers still in flight are waited for (up to 60 s): leaving them out would hide the tail.
-  const drainUntil = Date.now() + 60_000;
-  while (visible.size < acked.size && Date.now() < drainUntil) {
-    await lookUp();
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const unseen = acked.size - visible.size;
-  samples.sort((a, b) => a - b);
-  const pct = (q: number) => quantile(samples, q);
   const peakRss = Object.fromEntries(
     Object.entries(services).map(([name, pid]) => [name, peakRssMiB(pid)]),
   );
@@ -326,17 +290,32 @@ try {
     );
   sinkLine('decoding (JSON rows)  ', sinkJson);
   sinkLine('Avro bytes (landing)  ', sinkAvro);
+  sinkLine('Avro, 600-row inserts ', sinkSmall);
   console.log(
-    `  end to end at ~${fmt(sentRate)} events/s offered for ${SECONDS} s: ${fmt(e2eRate)} events/s in ClickHouse; freshness p50 ${fmt(pct(0.5))} ms, p95 ${fmt(pct(0.95))} ms, p99 ${fmt(pct(0.99))} ms (${samples.length} samples${unseen ? `, ${unseen} not visible after 60 s` : ''}, Kafka's ack → visible in ${TABLES.webSessions})`,
+    `  ClickHouse's fixed cost per insert: ~${((sinkSmall.clickhouseUs - sinkAvro.clickhouseUs) * 0.6).toFixed(1)} ms of CPU`,
   );
-  console.log(
-    `  CPU per landed event, end to end: ${Object.entries(cpuPerEvent)
-      .map(([name, us]) => `${name} ${us.toFixed(1)} µs`)
-      .join(', ')}`,
-  );
-  for (const [name, pools] of Object.entries(threads))
+  const report = (label: string, r: SteadyResult) => {
+    const f = r.freshness;
     console.log(
-      `    ${name} by thread: ${pools.map(([t, us]) => `${t} ${us.toFixed(1)}`).join(', ')} µs`,
+      `  ${label} ~${fmt(r.offered)} events/s offered for ${SECONDS} s: ${fmt(r.landed)} events/s in ClickHouse, lag growing ${fmt(r.lagGrowth)}/s; freshness p50 ${fmt(f.p50)} ms, p95 ${fmt(f.p95)} ms, p99 ${fmt(f.p99)} ms (${f.samples} samples${f.unseen ? `, ${f.unseen} not visible after 60 s` : ''}, Kafka's ack → visible in ${TABLES.webSessions})`,
+    );
+    console.log(
+      `    CPU per landed event: ${Object.entries(r.cpuUsPerEvent)
+        .map(([name, us]) => `${name} ${us.toFixed(1)} µs`)
+        .join(', ')}`,
+    );
+    for (const [name, pools] of Object.entries(r.threadCpuUsPerEvent))
+      console.log(
+        `      ${name} by thread: ${pools.map(([t, us]) => `${t} ${us.toFixed(1)}`).join(', ')} µs`,
+      );
+  };
+  report('end to end at', steady);
+  if (sustained && sustained !== steady) report('highest sustained:', sustained);
+  else if (!sustained)
+    console.log(
+      values.sustain
+        ? '  highest sustained rate: none of the rates tried kept the lag bounded'
+        : '  the offered rate is not sustained (lag grows); --sustain searches for the highest that is',
     );
   console.log(
     `  peak RSS: ${Object.entries(peakRss)
@@ -355,19 +334,9 @@ try {
         enrich: { rate: enrichRate, cpuUs: enrichCpuUs },
         sinkJson,
         sinkAvro,
-        endToEnd: {
-          offered: sentRate,
-          landed: e2eRate,
-          freshnessMs: {
-            p50: pct(0.5),
-            p95: pct(0.95),
-            p99: pct(0.99),
-            samples: samples.length,
-            unseen,
-          },
-          cpuUsPerEvent: cpuPerEvent,
-          threadCpuUsPerEvent: threads,
-        },
+        sinkSmall,
+        endToEnd: steady,
+        sustained: sustained ?? null,
         peakRssMiB: peakRss,
         producerSdk: sdk,
       }),
