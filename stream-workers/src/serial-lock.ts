@@ -14,3 +14,24 @@ export class SerialLock {
     return result;
   }
 }
+
+/** Runs at most `limit` tasks at once; the others wait, in call order, for a free turn. */
+export class Limiter {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T> | T): Promise<T> {
+    if (this.running < this.limit) this.running++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      // A waiting task takes the turn over; otherwise the turn is free again.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}

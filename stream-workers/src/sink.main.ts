@@ -29,6 +29,7 @@ const worker = new SinkWorker({
   metrics,
   maxRows: config.BATCH_MAX_ROWS,
   maxWaitMs: config.BATCH_MAX_WAIT_MS,
+  insertConcurrency: config.SINK_INSERT_CONCURRENCY,
   clickhouseRegistryUrl: clickhouseRegistryUrl(config),
   fetch: fetchPolicy(config),
 });

@@ -36,6 +36,8 @@ export class PartitionBatch {
   retrying: Promise<void> | undefined;
   /** The last failure while retrying; a refusal is reported by /ready until an insert succeeds. */
   failure: InsertFailure | undefined;
+  /** Set while the aged batch waits for an insert turn (it keeps growing meanwhile). */
+  queued = false;
   /** The next offset to read while the partition waits at a read limit. */
   limitedAt: bigint | undefined;
   readonly lock = new SerialLock();

@@ -1,4 +1,8 @@
 import { ClickHouseError } from '@clickhouse/client';
+import type { Logger } from '@backbone/runtime';
+import type { StreamName } from '@backbone/schemas';
+import { rawTable } from '@backbone/warehouse';
+import type { WorkerMetrics } from '../metrics.js';
 
 /**
  * What the sink does when ClickHouse does not take a batch. Network trouble, timeouts, too many
@@ -81,4 +85,33 @@ export const DEFAULT_RETRY: RetryTiming = { min: 250, max: 15_000, refusedMs: 30
 export function nextDelay(timing: RetryTiming, failure: InsertFailure, failures: number): number {
   if (failure.kind === 'refused') return timing.refusedMs;
   return Math.min(timing.max, timing.min * 2 ** Math.max(0, failures - 1));
+}
+
+/**
+ * Counts one failed attempt of a partition's batch and logs it: a refusal once per reason,
+ * with what to do; a passing failure at its first attempt only.
+ */
+export function reportFailure(
+  err: unknown,
+  failures: number,
+  p: { topic: string; partition: number; stream: StreamName; failure: InsertFailure | undefined },
+  ctx: { table: string; metrics: WorkerMetrics; logger: Logger },
+): InsertFailure {
+  const failure = classifyInsertError(err);
+  ctx.metrics.insertErrors.inc({ table: rawTable(p.stream), kind: failure.kind });
+  const where = {
+    table: ctx.table,
+    topic: p.topic,
+    partition: p.partition,
+    reason: failure.reason,
+  };
+  const known = p.failure?.kind === 'refused' && p.failure.reason === failure.reason;
+  if (failure.kind === 'refused' && !known)
+    ctx.logger.error(
+      { ...where, action: failure.action },
+      `ClickHouse refuses the batch; the partition waits: ${failure.action}`,
+    );
+  else if (failure.kind === 'transient' && failures <= 1)
+    ctx.logger.warn(where, 'ClickHouse did not take the batch; retrying with backoff');
+  return failure;
 }

@@ -10,6 +10,7 @@ import { moduleLogger, type Logger } from '@backbone/runtime';
 import { StreamSerde, type SchemaRegistryClient, type StreamName } from '@backbone/schemas';
 import { qualified, rawTable, type TableNames } from '@backbone/warehouse';
 import type { WorkerMetrics } from '../metrics.js';
+import { Limiter } from '../serial-lock.js';
 import type { DecodeContext } from './decode.js';
 import { RowFramer } from './frames.js';
 import { catalogTopics, fetchOptions, streamsOf } from '../topics.js';
@@ -18,8 +19,8 @@ import { PartitionBatch, type SinkBounds } from './batcher.js';
 
 export type { SinkBounds } from './batcher.js';
 import {
-  classifyInsertError,
   DEFAULT_RETRY,
+  reportFailure,
   nextDelay,
   type InsertFailure,
   type Refusal,
@@ -51,8 +52,10 @@ export interface SinkWorkerOptions {
   retry?: Partial<RetryTiming>;
   /** How full a fetch must be, how long it may wait, how much it takes (topics.ts). */
   fetch?: FetchPolicy;
-  /** Partitions inserted at once (one's insert overlaps another's reading). */
+  /** Partitions read at once (one's insert overlaps another's reading). */
   concurrency?: number;
+  /** Aged batches inserted at once; the others wait, growing (default 2). */
+  insertConcurrency?: number;
   /** Undecodable records go to the dead-letter topic (false: counted and skipped). */
   deadLetter?: boolean;
   onStep?: BatchWriterOptions['onStep'];
@@ -78,6 +81,7 @@ export class SinkWorker {
   private readonly maxRows: number;
   private readonly bounds: SinkBounds;
   private readonly retryTiming: RetryTiming;
+  private readonly inserts: Limiter;
   /** Streams drained and not yet resumed: nothing of them is read or written. */
   private readonly drained = new Set<StreamName>();
   private member: { memberId: string; assignment: Record<string, number[]> } | undefined;
@@ -93,6 +97,7 @@ export class SinkWorker {
     this.bounds = options.bounds ?? { limit: () => undefined, maxWaitMs: () => maxWaitMs };
     this.maxRows = options.maxRows ?? 50_000;
     this.retryTiming = { ...DEFAULT_RETRY, ...options.retry };
+    this.inserts = new Limiter(options.insertConcurrency ?? 2);
     this.names = options.names ?? { database: options.database, suffix: '' };
   }
 
@@ -266,8 +271,18 @@ export class SinkWorker {
         }
         continue;
       }
-      if (p.retrying || p.lock.busy) continue;
-      if (p.aged(now, this.bounds.maxWaitMs())) void p.lock.run(() => this.flushOnce(p));
+      if (p.retrying || p.lock.busy || p.queued) continue;
+      if (!p.aged(now, this.bounds.maxWaitMs())) continue;
+      // An aged batch waits for an insert turn and keeps growing meanwhile: when ClickHouse is
+      // busy, inserts get fewer and larger instead of queueing up.
+      p.queued = true;
+      void this.inserts
+        .run(() =>
+          p.lock.run(() =>
+            p.retrying || !p.aged(Date.now(), this.bounds.maxWaitMs()) ? true : this.flushOnce(p),
+          ),
+        )
+        .finally(() => (p.queued = false));
     }
   }
 
@@ -313,22 +328,10 @@ export class SinkWorker {
     );
   }
 
-  /** Counts and logs one failed attempt; a refusal is logged once, with what to do. */
+  /** Counts and logs one failed attempt (retry.ts). */
   private failed(p: PartitionBatch, err: unknown, failures: number): InsertFailure {
-    const failure = classifyInsertError(err);
     const table = this.table(p.stream);
-    this.options.metrics.insertErrors.inc({ table: rawTable(p.stream), kind: failure.kind });
-    const where = { table, topic: p.topic, partition: p.partition, reason: failure.reason };
-    const known = p.failure?.kind === 'refused' && p.failure.reason === failure.reason;
-    if (failure.kind === 'refused' && !known)
-      this.options.logger.error(
-        { ...where, action: failure.action },
-        `ClickHouse refuses the batch; the partition waits: ${failure.action}`,
-      );
-    else if (failure.kind === 'transient' && failures <= 1)
-      this.options.logger.warn(where, 'ClickHouse did not take the batch; retrying with backoff');
-    p.failure = failure;
-    return failure;
+    return (p.failure = reportFailure(err, failures, p, { table, ...this.options }));
   }
 
   private async flush(p: PartitionBatch): Promise<void> {
