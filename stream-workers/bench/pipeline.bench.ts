@@ -256,7 +256,8 @@ try {
     });
   const steady = await steadyRun(ctx, RATE, SECONDS);
   const bounded = (r: SteadyResult) =>
-    r.lagGrowth < Math.max(50, 0.02 * r.rate) && r.freshness.unseen === 0;
+    // Bounded: over the run's second half the lag grew by less than a second of traffic.
+    r.lagGrowth * (SECONDS / 2) <= Math.max(r.rate, 1000) && r.freshness.unseen === 0;
   let sustained: SteadyResult | undefined = bounded(steady) ? steady : undefined;
   if (values.sustain) {
     let [lo, hi] = [0, RATE];

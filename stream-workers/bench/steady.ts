@@ -26,7 +26,11 @@ export interface SteadyResult {
   landed: number;
   /** Freshness samples in ms, sorted, and markers still not visible 60 s after the run. */
   freshness: { p50: number; p95: number; p99: number; samples: number; unseen: number };
-  /** How fast the workers' total lag grew during the run's second half (events/s). */
+  /**
+   * How fast the workers' total lag grew (events/s): its mean over the last quarter of the run
+   * against its mean over the second quarter. Means, not a slope: the sink's lag is a sawtooth
+   * (read, then committed a batch at a time).
+   */
   lagGrowth: number;
   cpuUsPerEvent: Record<string, number>;
   threadCpuUsPerEvent: Record<string, [string, number][]>;
@@ -49,15 +53,13 @@ export async function totalLag(ctx: SteadyContext): Promise<number> {
   return lag;
 }
 
-/** The least-squares slope of (seconds, lag) points. */
-export function slope(points: [number, number][]): number {
-  const n = points.length;
-  if (n < 2) return 0;
-  const mx = points.reduce((s, [x]) => s + x, 0) / n;
-  const my = points.reduce((s, [, y]) => s + y, 0) / n;
-  const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
-  const sxy = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
-  return sxx === 0 ? 0 : sxy / sxx;
+/** Lag growth between the second and the last quarter of a run's (seconds, lag) samples. */
+export function growth(points: [number, number][], seconds: number): number {
+  const mean = (from: number, to: number) => {
+    const inside = points.filter(([t]) => t >= from * seconds && t < to * seconds);
+    return inside.length ? inside.reduce((s, [, lag]) => s + lag, 0) / inside.length : 0;
+  };
+  return (mean(0.75, 1.01) - mean(0.25, 0.5)) / (seconds / 2);
 }
 
 /**
@@ -124,7 +126,7 @@ export async function steadyRun(
   while (Date.now() < until) {
     await lookUp();
     const t = (performance.now() - begun) / 1000;
-    if (t - lagAt >= 1 && t >= seconds / 2) {
+    if (t - lagAt >= 1) {
       lagAt = t;
       lags.push([t, await totalLag(ctx)]);
     }
@@ -165,7 +167,7 @@ export async function steadyRun(
       samples: samples.length,
       unseen: acked.size - visible.size,
     },
-    lagGrowth: slope(lags),
+    lagGrowth: growth(lags, seconds),
     cpuUsPerEvent,
     threadCpuUsPerEvent,
   };
