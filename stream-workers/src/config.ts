@@ -15,11 +15,12 @@ const WorkerBase = z.object({
   LOG_LEVEL: logLevel,
   /**
    * A fetch waits for this many bytes (across its partitions) … (Kafka's fetch.min.bytes):
-   * under steady traffic, fewer and fuller fetches cost the worker and the broker less.
+   * under steady traffic, fewer and fuller fetches cost the worker and the broker less
+   * (stream-workers/README.md § Benchmark).
    */
-  KAFKA_FETCH_MIN_BYTES: int(1, 1),
+  KAFKA_FETCH_MIN_BYTES: int(1, 262_144),
   /** … or this long, whichever comes first (fetch.max.wait.ms). */
-  KAFKA_FETCH_MAX_WAIT_MS: int(0, 5000),
+  KAFKA_FETCH_MAX_WAIT_MS: int(0, 200),
 });
 
 /** The consumer's fetch policy from a worker's configuration. */

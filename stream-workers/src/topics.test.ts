@@ -10,9 +10,9 @@ const base = {
 };
 
 describe('fetch policy', () => {
-  it("defaults to kafkajs' own: answer at once, long-poll 5 s when idle", () => {
+  it('defaults to fuller fetches: 256 KiB or 200 ms, whichever comes first', () => {
     const c = EnrichConfig.parse(base);
-    expect(fetchOptions(fetchPolicy(c))).toEqual({ minBytes: 1, maxWaitTimeInMs: 5000 });
+    expect(fetchOptions(fetchPolicy(c))).toEqual({ minBytes: 262_144, maxWaitTimeInMs: 200 });
     expect(fetchOptions()).toEqual({});
   });
 
@@ -20,10 +20,10 @@ describe('fetch policy', () => {
     const c = SinkConfig.parse({
       ...base,
       CLICKHOUSE_URL: 'http://127.0.0.1:8123',
-      KAFKA_FETCH_MIN_BYTES: '262144',
-      KAFKA_FETCH_MAX_WAIT_MS: '200',
+      KAFKA_FETCH_MIN_BYTES: '1',
+      KAFKA_FETCH_MAX_WAIT_MS: '5000',
     });
-    expect(fetchOptions(fetchPolicy(c))).toEqual({ minBytes: 262_144, maxWaitTimeInMs: 200 });
+    expect(fetchOptions(fetchPolicy(c))).toEqual({ minBytes: 1, maxWaitTimeInMs: 5000 });
   });
 
   it('names the field it refuses', () => {
