@@ -11,7 +11,8 @@ import { ensureDashboardBuilt } from './services/dashboard.js';
 import { ensureDemoKey, startGateway, stopChild } from './services/gateway.js';
 import { Simulator } from './simulator/simulator.js';
 import { startQueryService } from './services/query.js';
-import { startWorkers } from './services/workers.js';
+import { migrateWarehouse, startWorkers } from './services/workers.js';
+import { freePort } from './stack/ports.js';
 import type { StackState } from './stack/state.js';
 import { Supervisor, watchedChild, watchedProcess, type Watched } from './supervisor.js';
 
@@ -46,7 +47,12 @@ async function main(): Promise<void> {
     ...(config.JAVA_HOME ? { javaHome: config.JAVA_HOME } : {}),
     log: (line: string) => console.log(line),
   };
-  let state = await upStack({ ...stackOptions, ports: 'default' });
+  // The migrations need only ClickHouse: they run while Kafka is still starting.
+  let state = await upStack({
+    ...stackOptions,
+    ports: 'default',
+    afterClickHouse: (clickhouse) => migrateWarehouse({ dataDir, clickhouse }),
+  });
   const gatewayPort = config.GATEWAY_PORT;
   const { key, keysFile } = ensureDemoKey(dataDir);
   let gateway: ChildProcess | undefined;
@@ -55,17 +61,26 @@ async function main(): Promise<void> {
   let supervisor: Supervisor | undefined;
   try {
     const dashboardDir = ensureDashboardBuilt((line) => console.log(line));
-    workers = await startWorkers({ dataDir, endpoints: state.endpoints });
+    const workerPorts = { enrich: await freePort(), sink: await freePort() };
+    const workerUrls = Object.fromEntries(
+      Object.entries(workerPorts).map(([name, port]) => [name, `http://127.0.0.1:${port}`]),
+    );
     const queryOptions = {
       dataDir,
       endpoints: state.endpoints,
       port: config.QUERY_PORT,
       dashboardDir,
-      components: { gateway: `http://127.0.0.1:${gatewayPort}`, ...workers.urls },
+      components: { gateway: `http://127.0.0.1:${gatewayPort}`, ...workerUrls },
     };
     const gatewayOptions = { dataDir, endpoints: state.endpoints, port: gatewayPort, keysFile };
-    query = await startQueryService(queryOptions);
-    gateway = await startGateway(gatewayOptions);
+    // The gateway, the workers and the query service start side by side.
+    const up = await startSideBySide({
+      gateway: () => startGateway(gatewayOptions),
+      workers: () =>
+        startWorkers({ dataDir, endpoints: state.endpoints, migrated: true, ports: workerPorts }),
+      query: () => startQueryService(queryOptions),
+    });
+    ({ gateway, workers, query } = up);
     supervisor = superviseAll({
       dataDir,
       stack: () => state,
@@ -84,7 +99,11 @@ async function main(): Promise<void> {
     });
   } catch (err) {
     await Promise.all(
-      [...(workers?.children ?? []), ...(query ? [query.child] : [])].map((c) => stopChild(c)),
+      [
+        ...(workers?.children ?? []),
+        ...(query ? [query.child] : []),
+        ...(gateway ? [gateway] : []),
+      ].map((c) => stopChild(c)),
     );
     await downStack(dataDir, { keep: alreadyRunning });
     throw err;
@@ -120,6 +139,30 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   // Keep the event loop alive until a signal arrives.
   setInterval(() => undefined, 1 << 30);
+}
+
+/** Starts the three side by side; if one fails, whatever did start is stopped before the error goes on. */
+async function startSideBySide(steps: {
+  gateway: () => Promise<ChildProcess>;
+  workers: () => ReturnType<typeof startWorkers>;
+  query: () => ReturnType<typeof startQueryService>;
+}) {
+  const [g, w, q] = await Promise.allSettled([steps.gateway(), steps.workers(), steps.query()]);
+  const failure = [g, w, q].find((x): x is PromiseRejectedResult => x.status === 'rejected');
+  if (failure) {
+    const started = [
+      ...(g.status === 'fulfilled' ? [g.value] : []),
+      ...(w.status === 'fulfilled' ? w.value.children : []),
+      ...(q.status === 'fulfilled' ? [q.value.child] : []),
+    ];
+    await Promise.all(started.map((c) => stopChild(c)));
+    throw failure.reason;
+  }
+  return {
+    gateway: (g as PromiseFulfilledResult<ChildProcess>).value,
+    workers: (w as PromiseFulfilledResult<Awaited<ReturnType<typeof startWorkers>>>).value,
+    query: (q as PromiseFulfilledResult<Awaited<ReturnType<typeof startQueryService>>>).value,
+  };
 }
 
 /** The ports the stack runs on now, so a restarted component comes back on the same one. */
@@ -202,8 +245,9 @@ function printWelcome(up: {
 }
 
 /**
- * The simulator's demo traffic through the gateway: the first time 24 hours of history, then
- * live events at SIMULATOR_RATE until the command stops.
+ * The simulator's demo traffic through the gateway: live events at SIMULATOR_RATE from the
+ * first second until the command stops, and the first time 24 hours of history beside them
+ * (so the dashboard shows something live while the history is still going in).
  */
 function demoTraffic(
   config: LocalConfig,
@@ -220,26 +264,24 @@ function demoTraffic(
     seed: config.SIMULATOR_SEED,
     log: (line) => console.log(line),
   });
+  if (stopping()) return live;
+  live.start();
+  console.log(
+    `Simulator: ${rate} events/s of web and speech traffic (npm start -- --no-simulator for none).`,
+  );
   const marker = path.join(dataDir, 'simulator-backfilled');
-  const backfill = existsSync(marker)
-    ? Promise.resolve()
-    : live.backfill(24, 1).then((complete) => {
+  if (!existsSync(marker))
+    void live
+      .backfill(24, 1)
+      .then((complete) => {
         // Cut short by Ctrl-C: no mark, so the next start sends the history again. The
         // same seed gives the same event ids, which enrich's dedup window drops when it
         // lives in Redis (in-process, it is gone with the restart).
         if (!complete) return;
         writeFileSync(marker, `${new Date().toISOString()}\n`);
-        console.log(`Simulator: 24 h of history sent (${live.stats.accepted} events).`);
-      });
-  void backfill
-    .then(() => {
-      if (stopping()) return;
-      live.start();
-      console.log(
-        `Simulator: ${rate} events/s of web and speech traffic (npm start -- --no-simulator for none).`,
-      );
-    })
-    .catch((err: unknown) => console.error('simulator stopped:', err));
+        console.log(`Simulator: 24 h of history sent (${live.stats.accepted} events so far).`);
+      })
+      .catch((err: unknown) => console.error('simulator history stopped:', err));
   return live;
 }
 

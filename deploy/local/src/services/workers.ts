@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../stack/ports.js';
+import type { ClickHouseEndpoint } from '../stack/stack.js';
 import { endpointsEnv, type Endpoints } from '../stack/state.js';
-import { runStep, startService } from './gateway.js';
+import { runStep, startService, stopChild } from './gateway.js';
 
 /**
  * The enrich worker's secrets for the local demo: made once, kept (mode 0600) in the
@@ -22,8 +23,31 @@ function ensureWorkerSecrets(dataDir: string): { HASH_KEY: string; TOKEN_KEY: st
   return secrets;
 }
 
-/** Migrations as their own step (docs/architecture.md § Local stack), then one enrich and one sink worker. */
-export async function startWorkers(o: { dataDir: string; endpoints: Endpoints }): Promise<{
+/** The ClickHouse migrations, as their own step before anything reads or writes the tables. */
+export async function migrateWarehouse(o: { dataDir: string; clickhouse: ClickHouseEndpoint }) {
+  await runStep({
+    dataDir: o.dataDir,
+    name: 'migrate',
+    what: 'Applying the ClickHouse migrations',
+    script: 'warehouse/src/migrate.main.ts',
+    env: {
+      CLICKHOUSE_URL: o.clickhouse.url,
+      CLICKHOUSE_USER: o.clickhouse.user,
+      CLICKHOUSE_PASSWORD: o.clickhouse.password,
+    },
+  });
+}
+
+/**
+ * Migrations as their own step (docs/architecture.md § Local stack; skipped when `migrated`),
+ * then one enrich and one sink worker, started side by side (on `ports` when given).
+ */
+export async function startWorkers(o: {
+  dataDir: string;
+  endpoints: Endpoints;
+  migrated?: boolean;
+  ports?: { enrich: number; sink: number };
+}): Promise<{
   children: ChildProcess[];
   urls: Record<string, string>;
   /** Starts worker `i` again on its port (`children[i]` is then the new process). */
@@ -31,13 +55,15 @@ export async function startWorkers(o: { dataDir: string; endpoints: Endpoints })
   names: string[];
 }> {
   const env = endpointsEnv(o.endpoints);
-  await runStep({
-    dataDir: o.dataDir,
-    name: 'migrate',
-    what: 'Applying the ClickHouse migrations',
-    script: 'warehouse/src/migrate.main.ts',
-    env,
-  });
+  if (!o.migrated)
+    await migrateWarehouse({
+      dataDir: o.dataDir,
+      clickhouse: {
+        url: o.endpoints.clickhouseUrl,
+        user: o.endpoints.clickhouseUser,
+        password: o.endpoints.clickhousePassword,
+      },
+    });
   const children: ChildProcess[] = [];
   const urls: Record<string, string> = {};
   const workers = [
@@ -67,10 +93,19 @@ export async function startWorkers(o: { dataDir: string; endpoints: Endpoints })
     });
   };
   for (const [i, w] of workers.entries()) {
-    ports[i] = await freePort();
+    ports[i] = o.ports?.[w.name as 'enrich' | 'sink'] ?? (await freePort());
     urls[w.name] = `http://127.0.0.1:${ports[i]}`;
-    children.push(await start(i));
   }
+  // Side by side: each waits for its own readiness (Kafka group join, registry, ClickHouse).
+  const started = await Promise.allSettled(workers.map((_, i) => start(i)));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(
+      started.flatMap((r) => (r.status === 'fulfilled' ? [stopChild(r.value)] : [])),
+    );
+    throw failed.reason;
+  }
+  for (const r of started) if (r.status === 'fulfilled') children.push(r.value);
   return {
     children,
     urls,

@@ -25,6 +25,18 @@ export interface StackOptions {
   javaHome?: string;
   timeoutMs?: number;
   log?: (line: string) => void;
+  /**
+   * Runs as soon as ClickHouse answers, while Kafka and the registry are still starting
+   * (`npm start` applies the migrations there); the stack is up only once it has finished.
+   */
+  afterClickHouse?: (clickhouse: ClickHouseEndpoint) => Promise<void>;
+}
+
+/** Where ClickHouse answers, as its admin user. */
+export interface ClickHouseEndpoint {
+  url: string;
+  user: string;
+  password: string;
 }
 
 /** ClickHouse passwords, generated once per data directory and kept there (mode 0600). */
@@ -73,15 +85,25 @@ export async function upStack(options: StackOptions): Promise<StackState> {
     ...(live.registry ? { registry: live.registry.port } : {}),
   });
 
-  const [kafkaResult, clickhouseResult, redisResult] = await Promise.allSettled([
+  const clickhouseUp = upClickHouse(ctx, ports.clickhouse, creds);
+  const { afterClickHouse } = options;
+  const hook = clickhouseUp.then((c) =>
+    afterClickHouse?.({
+      url: `http://127.0.0.1:${c.port}`,
+      user: 'default',
+      password: creds.password,
+    }),
+  );
+  const [kafkaResult, clickhouseResult, redisResult, hookResult] = await Promise.allSettled([
     upKafka(
       ctx,
       { port: ports.kafka, controllerPort: ports.kafkaController },
       options.kafkaHeap ?? '1g',
       javaCommand(options.javaHome),
     ),
-    upClickHouse(ctx, ports.clickhouse, creds),
+    clickhouseUp,
     upRedis(ctx, options.redis ?? 'auto', options.redisDb ?? 0),
+    hook,
   ]);
   const kafka = value(kafkaResult);
   const registryResult = kafka
@@ -91,7 +113,7 @@ export async function upStack(options: StackOptions): Promise<StackState> {
   const registry = value(registryResult);
   const redis = value(redisResult);
 
-  if (!kafka || !clickhouse || !registry || !redis) {
+  if (!kafka || !clickhouse || !registry || !redis || hookResult.status === 'rejected') {
     const reused = new Set([
       live.kafka?.pid,
       live.clickhouse?.pid,
@@ -106,7 +128,7 @@ export async function upStack(options: StackOptions): Promise<StackState> {
     ]) {
       if (started?.pid !== undefined && !reused.has(started.pid)) await stopProcess(started.pid);
     }
-    const failure = [kafkaResult, clickhouseResult, redisResult, registryResult].find(
+    const failure = [kafkaResult, clickhouseResult, redisResult, registryResult, hookResult].find(
       (r) => r?.status === 'rejected',
     );
     throw failure?.reason ?? new StackError('The stack did not come up.');
