@@ -13,16 +13,14 @@
  *   4. Ctrl-C: seconds until everything has stopped, and whether the ports are free again.
  * Prints figures; no pass/fail. Needs the default ports free (it runs `npm start` itself).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createConnection } from 'node:net';
-import os from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Page } from 'playwright-core';
-import { DEFAULT_PORTS, REPO_ROOT } from '@backbone/deploy/local';
+import { REPO_ROOT } from '@backbone/deploy/local';
 import { waitFor } from '@backbone/runtime';
+import { consumerLag, portsOpen, refuseTakenPorts, secs, startNpm } from './npm-start.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,23 +31,7 @@ const { values } = parseArgs({
 const LOADS = Number(values.loads);
 const COLD = Number(values.cold);
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'];
-// Redis is the machine's, shared: it stays up before and after.
-const { kafka, kafkaController, clickhouse, registry } = DEFAULT_PORTS;
-const PORTS = [kafka, kafkaController, clickhouse, registry, 8080, 4000];
-
-const listening = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => resolve(socket.destroy() !== undefined));
-    socket.once('error', () => resolve(false));
-  });
-const taken = (await Promise.all(PORTS.map(async (p) => ((await listening(p)) ? p : 0)))).filter(
-  Boolean,
-);
-if (taken.length > 0) {
-  console.error(`ports ${taken.join(', ')} are in use; stop what runs there first`);
-  process.exit(2);
-}
+await refuseTakenPorts();
 
 /** Evaluated in the page (a string: this file is not compiled with the DOM types). */
 const OVERVIEW_DRAWN = `(() => {
@@ -67,36 +49,14 @@ const ALL_DRAWN = `(() => ${OVERVIEW_DRAWN} &&
   document.querySelector('.recharts-pie-sector') !== null &&
   document.querySelectorAll('.recharts-bar-rectangle').length >= 2)()`;
 
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
 };
 
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-dashboard-'));
-const t0 = Date.now();
-const npm = spawn('npm', ['start', '--', '--data-dir', dataDir], {
-  cwd: REPO_ROOT,
-  detached: true, // its own process group, which Ctrl-C in a terminal signals as a whole
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-const lines: { at: number; text: string }[] = [];
-let tail = '';
-npm.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-  const parts = (tail + chunk).split('\n');
-  tail = parts.pop() ?? '';
-  for (const text of parts) lines.push({ at: Date.now(), text });
-});
-npm.stderr.resume();
-const exited = new Promise<string>((resolve) =>
-  npm.once('exit', (code, signal) => resolve(code === null ? `signal ${signal}` : `code ${code}`)),
-);
-const line = (re: RegExp, timeoutMs: number) =>
-  waitFor(() => lines.find((l) => re.test(l.text)), {
-    timeoutMs,
-    intervalMs: 50,
-    description: `npm start to print ${re}`,
-  });
+const npm = startNpm('bench-dashboard');
+const t0 = npm.t0;
+const line = (re: RegExp, timeoutMs: number) => npm.line(re, timeoutMs);
 
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
@@ -104,11 +64,7 @@ const browser = await chromium.launch({
 });
 try {
   const up = await line(/^Up in /, 180_000);
-  const dashboardUrl = /Dashboard\s+(\S+#token=\S+)/.exec(
-    (await line(/^\s+Dashboard\s+http/, 1000)).text,
-  )![1]!;
-  const workersLine = (await line(/^\s+Workers\s+enrich/, 1000)).text;
-  const metricsUrls = [...workersLine.matchAll(/(http:\/\/\S+\/metrics)/g)].map((m) => m[1]!);
+  const { dashboardUrl, metricsUrls } = await npm.welcome();
 
   // 1. The first non-zero KPI, as someone who opened the link and pressed reload would see it.
   const first = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -158,16 +114,7 @@ try {
 
   // 2. Loads of the overview over 24 h of history, once the workers have caught up.
   const backfilled = await line(/24 h of history sent/, 900_000);
-  const lag = async () => {
-    let sum = 0;
-    for (const url of metricsUrls) {
-      const text = await (await fetch(url)).text();
-      for (const m of text.matchAll(/^backbone_consumer_lag\{[^}]*\} (\S+)$/gm))
-        sum += Number(m[1]);
-    }
-    return sum;
-  };
-  await waitFor(async () => (await lag()) < 50, {
+  await waitFor(async () => (await consumerLag(metricsUrls)) < 50, {
     timeoutMs: 600_000,
     intervalMs: 1000,
     description: 'the workers to catch up with the backfill',
@@ -218,12 +165,9 @@ try {
 
   // 4. Ctrl-C.
   const stopAt = Date.now();
-  process.kill(-npm.pid!, 'SIGINT');
-  const code = await exited;
+  const code = await npm.stop();
   const stopped = Date.now() - stopAt;
-  const stillOpen = (
-    await Promise.all(PORTS.map(async (p) => ((await listening(p)) ? p : 0)))
-  ).filter(Boolean);
+  const stillOpen = await portsOpen();
 
   const kb = (n: number) => `${(n / 1024).toFixed(0)} kB`;
   console.log(`\nnpm start (warm machine, fresh data directory)`);
@@ -254,9 +198,5 @@ try {
   );
 } finally {
   await browser.close();
-  if (npm.exitCode === null && npm.signalCode === null) {
-    process.kill(-npm.pid!, 'SIGINT');
-    await exited;
-  }
-  rmSync(dataDir, { recursive: true, force: true });
+  await npm.cleanUp();
 }
