@@ -60,6 +60,7 @@ export function upKafka(
         ports,
         heap,
         java,
+        cacheDir: CACHE_DIR,
         cwd: ctx.dataDir,
         stackDir: ctx.dataDir,
       });

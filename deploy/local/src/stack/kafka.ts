@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { waitFor } from '@backbone/runtime';
 import { StackError } from './errors.js';
+import { classArchiveFlags, useClassArchive } from './class-archive.js';
 import { isAlive, spawnDetached, tail, type SpawnedProcess } from './processes.js';
 
 export const KAFKA_VERSION = '4.3.1';
@@ -120,6 +121,8 @@ export async function startKafka(options: {
   heap: string;
   /** The java executable that runs the broker. */
   java: string;
+  /** Where the broker's class archive is kept (class-archive.ts). */
+  cacheDir: string;
   cwd: string;
   /** The stack's data directory, recorded in the process so `down` can recognise it. */
   stackDir: string;
@@ -129,7 +132,7 @@ export async function startKafka(options: {
   const props = path.join(dir, 'server.properties');
   writeFileSync(props, serverProperties(dir, options.ports));
   writeFileSync(path.join(dir, 'log4j2.properties'), LOG4J2);
-  const jvm = [
+  const base = [
     `-Xms256m`,
     `-Xmx${options.heap}`,
     '-XX:+UseG1GC',
@@ -142,7 +145,8 @@ export async function startKafka(options: {
   ];
   if (!existsSync(path.join(dir, 'logs', 'meta.properties'))) {
     const format = await capture(options.java, [
-      ...jvm,
+      ...base,
+      ...useClassArchive(options.cacheDir, options.java, options.classpath),
       'kafka.tools.StorageTool',
       'format',
       `--cluster-id=${clusterId()}`,
@@ -153,6 +157,7 @@ export async function startKafka(options: {
       throw new StackError('Formatting the Kafka log directory failed.', format.output.trim());
     }
   }
+  const jvm = [...base, ...classArchiveFlags(options.cacheDir, options.java, options.classpath)];
   return spawnDetached(options.java, [...jvm, 'kafka.Kafka', props], {
     cwd: options.cwd,
     env: { ...process.env, BACKBONE_STACK_DIR: options.stackDir },
