@@ -3,7 +3,8 @@
  *
  * What a person sees after `npm start` on a warm machine (dependencies installed, Kafka's
  * jars in the Maven cache), measured in Debian's Chromium through playwright-core:
- *   1. `npm start` as a user runs it, in a fresh data directory: seconds to "Up", and to the
+ *   1. `npm start` as a user runs it, in a fresh data directory: seconds to Kafka ready, to
+ *      "Up", to the first rows in analytics.web_events (polled), and to the
  *      first non-zero KPI on the overview (the page reloaded each second until then);
  *   2. once the simulator's 24 hours of history are in and the workers have caught up: the
  *      overview's first load (navigation until the seven KPIs, the traffic chart and the top
@@ -18,7 +19,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Page } from 'playwright-core';
-import { REPO_ROOT } from '@backbone/deploy/local';
+import { createClient } from '@clickhouse/client';
+import { readEndpoints, REPO_ROOT } from '@backbone/deploy/local';
+import { TABLES } from '@backbone/warehouse/tables';
 import { waitFor } from '@backbone/runtime';
 import { consumerLag, portsOpen, refuseTakenPorts, secs, startNpm } from './npm-start.js';
 
@@ -54,6 +57,32 @@ const quantile = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
 };
 
+/** When analytics.web_events first has a row, asked through the stack's ClickHouse endpoint. */
+async function firstRowsAt(dataDir: string): Promise<number> {
+  const e = readEndpoints(dataDir)!;
+  const client = createClient({
+    url: e.clickhouseUrl,
+    username: e.clickhouseUser,
+    password: e.clickhousePassword,
+  });
+  try {
+    return await waitFor(
+      async () => {
+        const rows = await (
+          await client.query({
+            query: `SELECT count() AS n FROM analytics.${TABLES.webEvents}`,
+            format: 'JSONEachRow',
+          })
+        ).json<{ n: string }>();
+        return Number(rows[0]?.n ?? 0) > 0 ? Date.now() : false;
+      },
+      { timeoutMs: 300_000, intervalMs: 200, description: 'the first rows in web_events' },
+    );
+  } finally {
+    await client.close();
+  }
+}
+
 const npm = startNpm('bench-dashboard');
 const t0 = npm.t0;
 const line = (re: RegExp, timeoutMs: number) => npm.line(re, timeoutMs);
@@ -65,6 +94,9 @@ const browser = await chromium.launch({
 try {
   const up = await line(/^Up in /, 180_000);
   const { dashboardUrl, metricsUrls } = await npm.welcome();
+  const kafkaUp = await line(/^kafka\s+(started|reusing)/, 1000);
+  // When the first rows are in ClickHouse, looked at five times a second beside the page.
+  const firstRows = firstRowsAt(npm.dataDir);
 
   // 1. The first non-zero KPI, as someone who opened the link and pressed reload would see it.
   const first = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -172,6 +204,8 @@ try {
   const kb = (n: number) => `${(n / 1024).toFixed(0)} kB`;
   console.log(`\nnpm start (warm machine, fresh data directory)`);
   console.log(`  up (every service ready)        ${secs(up.at - t0)}`);
+  console.log(`  Kafka ready                     ${secs(kafkaUp.at - t0)}`);
+  console.log(`  first rows in web_events        ${secs((await firstRows) - t0)}`);
   console.log(`  first non-zero KPI on screen    ${secs(firstKpi - t0)}`);
   console.log(`  looks at the overview          ${looks.join('; ')}`);
   console.log(`  24 h of history sent            ${secs(backfilled.at - t0)}`);
