@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,7 +23,7 @@ const java = (flags: string[], classpath: string) =>
   });
 
 describe("the broker's class archive", () => {
-  it('is recorded by the first JVM, adopted once the JDK maps it, and never when cut short', () => {
+  it('is recorded by the first JVM, adopted once the JDK maps it, never when cut short, and leftovers go', () => {
     const cache = path.join(dir, 'cache');
     const classpath = path.join(dir, 'classes');
     mkdirSync(cache);
@@ -45,6 +53,16 @@ describe("the broker's class archive", () => {
     const shared = java(['-Xshare:on', ...used], classpath);
     expect(shared.status).toBe(0);
     expect(shared.stderr).toContain('sharing');
+
+    // The cut-short recording stays while it could still be being written, and goes once
+    // it is an hour old.
+    expect(existsSync(recording)).toBe(true);
+    classArchiveFlags(cache, 'java', classpath);
+    expect(existsSync(recording)).toBe(true);
+    const twoHoursAgo = new Date(Date.now() - 7_200_000);
+    utimesSync(recording, twoHoursAgo, twoHoursAgo);
+    expect(classArchiveFlags(cache, 'java', classpath)).toEqual(used);
+    expect(existsSync(recording)).toBe(false);
 
     // Another classpath (another Kafka version) records its own.
     const other = path.join(dir, 'other-classes');

@@ -16,6 +16,7 @@ import path from 'node:path';
 export function classArchiveFlags(cacheDir: string, java: string, classpath: string): string[] {
   const archive = archivePath(cacheDir, java, classpath);
   if (!existsSync(archive)) adoptRecording(archive, java, classpath);
+  removeStaleRecordings(archive);
   if (existsSync(archive)) return [`-XX:SharedArchiveFile=${archive}`];
   return [`-XX:ArchiveClassesAtExit=${archive}.${randomBytes(4).toString('hex')}.recording`];
 }
@@ -50,19 +51,23 @@ function resolveJava(java: string): string {
   return java;
 }
 
+/** The recordings brokers of this archive's JDK and classpath have written. */
+function recordings(archive: string): string[] {
+  const dir = path.dirname(archive);
+  if (!existsSync(dir)) return [];
+  const prefix = `${path.basename(archive)}.`;
+  return readdirSync(dir)
+    .filter((name) => name.startsWith(prefix) && name.endsWith('.recording'))
+    .map((name) => path.join(dir, name));
+}
+
 /**
  * A recording a broker wrote when it stopped becomes the archive once the JDK maps it with
  * `-Xshare:on` (which fails on a file cut short by a kill during the dump; a damaged archive
- * given to a broker would abort it, so only a checked one is ever used). Recordings the JDK
- * cannot map are removed once they are an hour old (one may still be being written now).
+ * given to a broker would abort it, so only a checked one is ever used).
  */
 function adoptRecording(archive: string, java: string, classpath: string): void {
-  const dir = path.dirname(archive);
-  if (!existsSync(dir)) return;
-  const prefix = `${path.basename(archive)}.`;
-  for (const name of readdirSync(dir)) {
-    if (!name.startsWith(prefix) || !name.endsWith('.recording')) continue;
-    const file = path.join(dir, name);
+  for (const file of recordings(archive)) {
     try {
       // A damaged archive makes the JVM abort: no crash report or core file for that.
       execFileSync(
@@ -81,8 +86,19 @@ function adoptRecording(archive: string, java: string, classpath: string): void 
       renameSync(file, archive);
       return;
     } catch {
-      const written = statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
-      if (Date.now() - written > 3_600_000) rmSync(file, { force: true });
+      // cut short, or still being written: not this one
     }
+  }
+}
+
+/**
+ * Recordings left over (brokers that started before the archive was there, or were killed
+ * while writing one) go once they are an hour old: a broker writes its recording in a few
+ * seconds when it stops, so one that old is never still being written.
+ */
+function removeStaleRecordings(archive: string): void {
+  for (const file of recordings(archive)) {
+    const written = statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+    if (Date.now() - written > 3_600_000) rmSync(file, { force: true });
   }
 }
