@@ -45,9 +45,6 @@ export interface NpmStart {
   welcome(): Promise<{ dashboardUrl: string; metricsUrls: string[] }>;
   /** Ctrl-C to the whole process group; resolves with how it exited. */
   stop(): Promise<string>;
-  running(): boolean;
-  /** Every line printed so far, with when it came. */
-  output(): { at: number; text: string }[];
   /** Stops it if still running and removes the data directory. */
   cleanUp(): Promise<void>;
 }
@@ -89,9 +86,7 @@ export function startNpm(prefix: string, args: string[] = []): NpmStart {
     t0,
     pid: npm.pid!,
     line,
-    running,
     stop,
-    output: () => lines,
     async welcome() {
       const dashboardUrl = /Dashboard\s+(\S+#token=\S+)/.exec(
         (await line(/^\s+Dashboard\s+http/, 1000)).text,
