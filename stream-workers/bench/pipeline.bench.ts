@@ -97,7 +97,7 @@ const scalar = async (sql: string) =>
     )[0],
   );
 const migrateInto = async (database: string) => {
-  const m = run(`migrate-${database}`, 'warehouse/src/migrate.main.ts', {
+  const m = run(`migrate-${database}`, 'stream-workers/src/migrate.main.ts', {
     CLICKHOUSE_DATABASE: database,
   });
   await waitFor(() => !isAlive(m.pid), { timeoutMs: 60_000, description: 'migrations' });

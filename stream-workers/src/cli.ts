@@ -16,9 +16,14 @@ import { exitCodeOf, ReplayInputError } from './errors.js';
 import { resolveFamily } from './replay/plan.js';
 import { clickhouseRegistryUrl, SinkPathConfig } from './config.js';
 import { runReplay } from './replay/replay.js';
+import { migrateCommand } from './migrate.js';
 
 const USAGE = `usage: backbone <command> [options]   (environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, CLICKHOUSE_*)
 
+  migrate
+      Apply the ClickHouse migrations (as npm run migrate); one that changes what a table
+      cannot change in place rebuilds the family's tables from the live raw tables, as
+      rebuild-rollups does, while ingestion goes on.
   replay --stream web|stt [--from earliest|<ISO time>|<partition:offset,…>] [--to …]
          [--dry-run] [--force] [--resume | --discard]
       Rebuild the stream's raw table and rollups from events.* into shadow tables, verify them
@@ -59,6 +64,10 @@ async function main(argv: string[]): Promise<number> {
   if (!command || command === '--help' || command === 'help') {
     console.log(USAGE);
     return command ? 0 : 2;
+  }
+  if (command === 'migrate') {
+    await migrateCommand(process.env, (line) => console.log(line));
+    return 0;
   }
   const { values } = parseArgs({
     args: rest,

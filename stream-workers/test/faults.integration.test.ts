@@ -5,7 +5,7 @@ import type { FaultChildConfig } from './fault-child.js';
 import { startTestChild } from './child.js';
 import { pageViews as somePageViews } from './event-set.js';
 import { pipelineFixture, type Pipeline } from './pipeline-fixture.js';
-import { TABLES } from '@backbone/warehouse/tables';
+import { DISTINCT_PRECISION, TABLES } from '@backbone/warehouse/tables';
 
 const N = 300;
 const SESSIONS = 40;
@@ -82,8 +82,8 @@ async function expectExactlyOnce(
   await worker.stop();
   expect(await count()).toEqual({ n: N, ids: N });
   expect(
-    await p.rows(`SELECT sum(events) AS total, uniqMerge(sessions) AS visits
-FROM ${database}.${TABLES.webTraffic1m}`),
+    await p.rows(`SELECT sum(events) AS total, uniqCombinedMerge(${DISTINCT_PRECISION})(sessions) AS visits
+FROM ${database}.${TABLES.webVisitors1m}`),
   ).toEqual([{ total: N, visits: SESSIONS }]);
   expect(
     await p.rows(`SELECT sum(views) AS all_views, count() AS visits FROM (

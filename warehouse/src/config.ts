@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { logLevel } from '@backbone/runtime';
 
 /** Where ClickHouse is, as every process that talks to it reads it from the environment. */
 export const ClickHouseConfig = z.object({
@@ -13,6 +12,3 @@ export const ClickHouseConfig = z.object({
     .default('analytics'),
 });
 export type ClickHouseConfig = z.infer<typeof ClickHouseConfig>;
-
-export const MigrateConfig = ClickHouseConfig.extend({ LOG_LEVEL: logLevel });
-export type MigrateConfig = z.infer<typeof MigrateConfig>;

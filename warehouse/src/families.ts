@@ -1,7 +1,7 @@
 import type { StreamName } from '@backbone/schemas';
 import { rawTable } from './columns.js';
 import { landingDdl } from './landing.js';
-import { rawTableDdl, type TableNames } from './raw-tables.js';
+import { qualified, rawTableDdl, type TableNames } from './raw-tables.js';
 import { sessionSummaries } from './session-summaries.js';
 import { sttRollups } from './stt-rollups.js';
 import {
@@ -10,7 +10,7 @@ import {
   WEB_ROLLUP_TABLES,
   type TableName,
 } from './tables.js';
-import { coarseTrafficRollups, webRollups } from './web-rollups.js';
+import { coarseTrafficRollups, visitorRollups, webRollups } from './web-rollups.js';
 
 /**
  * Streams whose views feed the same rollups: replayed, verified and swapped together (an STT
@@ -53,6 +53,7 @@ export const FAMILIES: Readonly<Record<string, StreamFamily>> = {
     ...webRollups(names),
     ...sessionSummaries(names),
     ...coarseTrafficRollups(names),
+    ...visitorRollups(names),
   ]),
   stt: family(
     'stt',
@@ -70,6 +71,19 @@ export function familyOf(stream: StreamName): StreamFamily {
 
 /** Every table of the family. */
 export const familyTables = (f: StreamFamily) => [...f.raw, ...f.rollups, ...f.derived];
+
+/**
+ * The views that fill the family's rollups, as today's model defines them: a swap creates
+ * them again over the swapped-in tables, so a view whose logic or state types changed does
+ * not go on feeding the old definition. (The landing views are the migration's.)
+ */
+export function rollupViews(f: StreamFamily, names: TableNames): { name: string; ddl: string }[] {
+  const targets = new Set(f.rollups.map((t) => qualified(names, t)));
+  return f.ddl(names).flatMap((ddl) => {
+    const m = /^CREATE MATERIALIZED VIEW IF NOT EXISTS (\S+)\s+TO (\S+) AS/.exec(ddl);
+    return m && targets.has(m[2]!) ? [{ name: m[1]!, ddl }] : [];
+  });
+}
 
 /** A replay of the family builds its shadow tables under this suffix. */
 export const shadowSuffix = (f: StreamFamily) => `__replay_${f.name}`;

@@ -27,9 +27,16 @@ export {
 } from './landing.js';
 export { mergedSessions } from './session-summaries.js';
 export { SessionFinalizer, type SessionFinalizerOptions } from './session-finalizer.js';
-export { FAMILIES, familyOf, familyTables, shadowSuffix, type StreamFamily } from './families.js';
+export {
+  FAMILIES,
+  familyOf,
+  familyTables,
+  rollupViews,
+  shadowSuffix,
+  type StreamFamily,
+} from './families.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export { migrate, MigrationError, type MigrateOptions, type MigrateResult } from './migrate.js';
 export { clickhouseClient, type ClickHouseSettings } from './client.js';
-export { ClickHouseConfig, MigrateConfig } from './config.js';
+export { ClickHouseConfig } from './config.js';
 export { CLICKHOUSE_CODES, isClickHouseCode } from './errors.js';

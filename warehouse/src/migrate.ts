@@ -4,6 +4,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { moduleLogger, type Logger } from '@backbone/runtime';
 import { STREAM_NAMES } from '@backbone/schemas';
 import { clickhouseTime, rawTable } from './columns.js';
+import { FAMILIES } from './families.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { landingDdl } from './landing.js';
 import { addMissingColumns, ident, qualified, type TableNames } from './raw-tables.js';
@@ -29,6 +30,12 @@ export interface MigrateOptions {
   /** A lock older than this was left by a migrate that died; it is taken over. */
   staleLockMs?: number;
   migrations?: readonly Migration[];
+  /**
+   * Rebuilds a stream family's tables from its live raw tables with today's model while the
+   * live sinks hold their writes (stream-workers' `rebuild-rollups`). Without it, a rebuild
+   * migration on a database with rows is refused.
+   */
+  rebuild?: (family: string, migration: string) => Promise<void>;
 }
 
 export interface MigrateResult {
@@ -85,15 +92,24 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         continue;
       }
       const started = Date.now();
-      for (const query of m.statements(names)) {
-        try {
-          await client.command({ query });
-        } catch (err) {
-          throw new MigrationError(`migration ${m.id} failed: ${(err as Error).message}`, {
-            cause: err,
-          });
+      const rows = m.rebuild && !names.suffix ? await familyRows(client, database, m.rebuild) : 0;
+      if (m.rebuild && rows > 0) {
+        if (!options.rebuild)
+          throw new MigrationError(
+            `migration ${m.id} rebuilds the ${m.rebuild} tables from their ${rows} raw rows (a change no table can take in place): run it where Kafka is reachable (npm run migrate with KAFKA_BROKERS and SCHEMA_REGISTRY_URL set), so the live sinks hold their writes meanwhile`,
+          );
+        logger.info({ migration: m.id, family: m.rebuild, rows }, 'rebuilding from raw tables');
+        await options.rebuild(m.rebuild, m.id);
+      } else
+        for (const query of m.statements(names)) {
+          try {
+            await client.command({ query });
+          } catch (err) {
+            throw new MigrationError(`migration ${m.id} failed: ${(err as Error).message}`, {
+              cause: err,
+            });
+          }
         }
-      }
       await client.insert({
         table: ledger,
         format: 'JSONEachRow',
@@ -120,6 +136,21 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   } finally {
     await lock.release();
   }
+}
+
+/** Rows in a family's live raw tables (0 where they do not exist yet). */
+async function familyRows(client: ClickHouseClient, database: string, family: string) {
+  const f = FAMILIES[family];
+  if (!f) throw new MigrationError(`unknown stream family ${family}`);
+  const [row] = await (
+    await client.query({
+      query: `SELECT sum(total_rows) AS n FROM system.tables
+WHERE database = {db:String} AND name IN {names:Array(String)}`,
+      query_params: { db: database, names: f.raw },
+      format: 'JSONEachRow',
+    })
+  ).json<{ n: string | number | null }>();
+  return Number(row?.n ?? 0);
 }
 
 async function reconcileColumns(client: ClickHouseClient, names: TableNames): Promise<string[]> {

@@ -2,18 +2,24 @@ import { STREAM_NAMES } from '@backbone/schemas';
 import { qualified, rawTableDdl, type TableNames } from './raw-tables.js';
 import { sttRollups } from './stt-rollups.js';
 import { sessionSummaries } from './session-summaries.js';
-import { coarseTrafficRollups, webRollups } from './web-rollups.js';
+import { coarseTrafficRollups, visitorRollups, webRollups } from './web-rollups.js';
 import { TABLES } from './tables.js';
 
 /**
  * The ClickHouse model, in order. Statements are idempotent (IF NOT EXISTS), so a migration
  * interrupted half-way is simply run again. `names` lets replay build shadow copies from the
- * very same statements. Never edit an applied migration's meaning: add a new one.
+ * very same statements, which always make today's model: a fresh database gets it directly.
+ * A change an existing table cannot take in place (a state type, a dropped column) is a
+ * migration with `rebuild`: on a database whose raw tables hold rows, the family's tables
+ * are rebuilt from them under the replay hand-over and swapped in (warehouse/README.md
+ * § Migrations that rebuild).
  */
 export interface Migration {
   id: string;
   description: string;
   statements: (names: TableNames) => string[];
+  /** The stream family whose tables this migration rebuilds where rows exist. */
+  rebuild?: string;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -93,6 +99,13 @@ TTL toDateTime(at) + INTERVAL 30 DAY`,
 ) ENGINE = ReplacingMergeTree(updated_at)
 ORDER BY (family, run_id)`,
           ],
+  },
+  {
+    id: '0009_distinct_estimates',
+    description:
+      'distinct visitors and sessions by minute, hour and day without event type; web distinct counts as uniqCombined states',
+    statements: visitorRollups,
+    rebuild: 'web',
   },
 ];
 

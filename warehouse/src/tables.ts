@@ -15,6 +15,9 @@ export const TABLES = {
   webTraffic1m: 'web_traffic_1m',
   webTraffic1h: 'web_traffic_1h',
   webTraffic1d: 'web_traffic_1d',
+  webVisitors1m: 'web_visitors_1m',
+  webVisitors1h: 'web_visitors_1h',
+  webVisitors1d: 'web_visitors_1d',
   webPages1h: 'web_pages_1h',
   webPages1d: 'web_pages_1d',
   webSources1h: 'web_sources_1h',
@@ -49,6 +52,9 @@ export const WEB_ROLLUP_TABLES = [
   TABLES.webTraffic1m,
   TABLES.webTraffic1h,
   TABLES.webTraffic1d,
+  TABLES.webVisitors1m,
+  TABLES.webVisitors1h,
+  TABLES.webVisitors1d,
   TABLES.webPages1h,
   TABLES.webPages1d,
   TABLES.webSources1h,
@@ -69,6 +75,15 @@ export const STT_ROLLUP_TABLES = [
   TABLES.sttSessions,
   TABLES.sttSpeakers,
 ] as const;
+
+/**
+ * Distinct visitors and sessions in the web rollups are estimates: `uniqCombined` states at
+ * this precision (2^15 registers once a state is large; exact below a few thousand values).
+ * They merge an order of magnitude faster than `uniq`'s, which dominated long ranges; read
+ * them with `uniqCombinedMerge(15)`. `npm run bench:query` prints their error against
+ * `uniqExact` on the same data (warehouse/README.md § Distinct counts).
+ */
+export const DISTINCT_PRECISION = 15;
 
 /** The materialized view that fills a rollup table (the first of several, for STT rollups). */
 export const viewOf = (table: string) => `${table}_mv`;

@@ -1,7 +1,7 @@
 import type { StreamName } from '@backbone/schemas';
 import { rawTable, streamColumns } from './columns.js';
 import { DEDUP_WINDOW, qualified, type TableNames } from './raw-tables.js';
-import { TABLES, viewOf } from './tables.js';
+import { DISTINCT_PRECISION, TABLES, viewOf } from './tables.js';
 
 /**
  * Web rollups: AggregatingMergeTree tables fed by materialized views on web_events. They hold
@@ -14,6 +14,9 @@ const SETTINGS = `SETTINGS non_replicated_deduplication_window = ${DEDUP_WINDOW}
 const LC = 'LowCardinality(String)';
 // A visitor: the pseudonymous device id, or the session when consent removed it.
 const VISITOR = 'coalesce(anonymous_id, session_id)';
+
+export const DISTINCT = `uniqCombined(${DISTINCT_PRECISION})`;
+const DISTINCT_STATE = `uniqCombinedState(${DISTINCT_PRECISION})`;
 
 interface Rollup {
   table: string;
@@ -91,21 +94,38 @@ FROM {SOURCE}${where ? ` WHERE ${where}` : ''}
 GROUP BY tenant_id, ${grain}, ${dims.map(([d]) => d).join(', ')}`,
 });
 
+type Grain = 'minute' | 'hour' | 'day';
+const BUCKETS: Record<Grain, string> = {
+  minute: 'toStartOfMinute(occurred_at)',
+  hour: 'toStartOfHour(occurred_at)',
+  day: 'toDate(occurred_at)',
+};
+
+const DISTINCTS = [
+  {
+    column: `visitors AggregateFunction(${DISTINCT}, String)`,
+    expr: `${DISTINCT_STATE}(${VISITOR}) AS visitors`,
+  },
+  {
+    column: `sessions AggregateFunction(${DISTINCT}, String)`,
+    expr: `${DISTINCT_STATE}(session_id) AS sessions`,
+  },
+];
+
 const VISITS = [
   {
     column: 'page_views SimpleAggregateFunction(sum, UInt64)',
     expr: "countIf(event_type = 'page_view') AS page_views",
   },
-  { column: 'visitors AggregateFunction(uniq, String)', expr: `uniqState(${VISITOR}) AS visitors` },
-  { column: 'sessions AggregateFunction(uniq, String)', expr: 'uniqState(session_id) AS sessions' },
+  ...DISTINCTS,
 ];
 
 /**
- * Page views, visitors, sessions, conversions and revenue per event type at one grain. The
- * minute grain answers short ranges; hours and days (migration 0007) answer long ones without
- * merging tens of thousands of per-minute visitor states.
+ * Events, conversions and revenue per event type at one grain: exact counts only. The minute
+ * grain answers short ranges; hours and days answer long ones. Distinct visitors and sessions
+ * are in the visitors rollups, which have no event type to multiply their states by.
  */
-function trafficRollup(table: string, time: 'minute' | 'hour' | 'day', bucket: string): Rollup {
+function trafficRollup(table: string, time: Grain, bucket: string): Rollup {
   return {
     table,
     source: 'web',
@@ -114,18 +134,39 @@ function trafficRollup(table: string, time: 'minute' | 'hour' | 'day', bucket: s
       `${time} ${time === 'day' ? 'Date' : "DateTime('UTC')"}`,
       `event_type ${LC}`,
       'events SimpleAggregateFunction(sum, UInt64)',
-      'visitors AggregateFunction(uniq, String)',
-      'sessions AggregateFunction(uniq, String)',
       'revenue SimpleAggregateFunction(sum, Float64)',
     ],
     partitionBy: `toYYYYMM(${time})`,
     orderBy: `tenant_id, ${time}, event_type`,
     ttl: `${time} + INTERVAL 730 DAY`,
     select: `SELECT tenant_id, ${bucket} AS ${time}, event_type,
-  count() AS events, uniqState(${VISITOR}) AS visitors, uniqState(session_id) AS sessions,
-  sumIf(coalesce(value, 0), event_type = 'conversion') AS revenue
+  count() AS events, sumIf(coalesce(value, 0), event_type = 'conversion') AS revenue
 FROM {SOURCE}
 GROUP BY tenant_id, ${time}, event_type`,
+  };
+}
+
+/**
+ * Distinct visitors and sessions (and events, exact, to check it against the raw table) per
+ * tenant and bucket: one state per bucket, so 30 days by the day merge 30 of them.
+ */
+function visitorsRollup(table: string, time: Grain, bucket: string): Rollup {
+  return {
+    table,
+    source: 'web',
+    columns: [
+      `tenant_id ${LC}`,
+      `${time} ${time === 'day' ? 'Date' : "DateTime('UTC')"}`,
+      'events SimpleAggregateFunction(sum, UInt64)',
+      ...DISTINCTS.map((m) => m.column),
+    ],
+    partitionBy: `toYYYYMM(${time})`,
+    orderBy: `tenant_id, ${time}`,
+    ttl: `${time} + INTERVAL 730 DAY`,
+    select: `SELECT tenant_id, ${bucket} AS ${time}, count() AS events,
+  ${DISTINCTS.map((m) => m.expr).join(', ')}
+FROM {SOURCE}
+GROUP BY tenant_id, ${time}`,
   };
 }
 
@@ -145,15 +186,26 @@ const pagesRollup = (grain: 'hour' | 'day') =>
 /** Migration 0007: traffic by hour and by day, pages by day, for long ranges. */
 export function coarseTrafficRollups(names: TableNames): string[] {
   return [
-    trafficRollup(TABLES.webTraffic1h, 'hour', 'toStartOfHour(occurred_at)'),
-    trafficRollup(TABLES.webTraffic1d, 'day', 'toDate(occurred_at)'),
+    trafficRollup(TABLES.webTraffic1h, 'hour', BUCKETS.hour),
+    trafficRollup(TABLES.webTraffic1d, 'day', BUCKETS.day),
     pagesRollup('day'),
   ].flatMap((r) => rollupDdl(names, r));
 }
 
+/** Migration 0009: distinct visitors and sessions by minute, hour and day. */
+export function visitorRollups(names: TableNames): string[] {
+  return (
+    [
+      [TABLES.webVisitors1m, 'minute'],
+      [TABLES.webVisitors1h, 'hour'],
+      [TABLES.webVisitors1d, 'day'],
+    ] as const
+  ).flatMap(([table, grain]) => rollupDdl(names, visitorsRollup(table, grain, BUCKETS[grain])));
+}
+
 export function webRollups(names: TableNames): string[] {
   const rollups: Rollup[] = [
-    trafficRollup(TABLES.webTraffic1m, 'minute', 'toStartOfMinute(occurred_at)'),
+    trafficRollup(TABLES.webTraffic1m, 'minute', BUCKETS.minute),
     pagesRollup('hour'),
     hourly(
       TABLES.webSources1h,

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   let state = await upStack({
     ...stackOptions,
     ports: 'default',
-    afterClickHouse: (clickhouse) => migrateWarehouse({ dataDir, clickhouse }),
+    afterClickHouse: (clickhouse, coming) => migrateWarehouse({ dataDir, clickhouse, ...coming }),
   });
   const gatewayPort = config.GATEWAY_PORT;
   const { key, keysFile } = ensureDemoKey(dataDir);

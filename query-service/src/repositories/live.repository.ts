@@ -1,4 +1,4 @@
-import { TABLES } from '@backbone/warehouse/tables';
+import { DISTINCT_PRECISION, TABLES } from '@backbone/warehouse/tables';
 import { ClickHouseReader } from './reader.js';
 
 export interface LiveStats {
@@ -11,15 +11,21 @@ export interface LiveStats {
   eventsPerMinute: number;
 }
 
+const SINCE = 'toStartOfMinute(now() - toIntervalMinute({window:UInt32}))';
+
 /** The live numbers of the last `windowMinutes`, from the per-minute web rollup. */
 export class LiveRepository extends ClickHouseReader {
   async stats(tenant: string, windowMinutes: number): Promise<LiveStats> {
     const [r] = await this.rows(
-      `SELECT sum(events) AS total, sumIf(events, event_type = 'page_view') AS views,
-  uniqMerge(visitors) AS people, uniqMerge(sessions) AS visits
-FROM ${this.t(TABLES.webTraffic1m)}
-WHERE tenant_id = {tenant:String}
-  AND minute >= toStartOfMinute(now() - toIntervalMinute({window:UInt32}))`,
+      `SELECT * FROM (
+  SELECT sum(events) AS total, sumIf(events, event_type = 'page_view') AS views
+  FROM ${this.t(TABLES.webTraffic1m)}
+  WHERE tenant_id = {tenant:String} AND minute >= ${SINCE}) AS exact
+CROSS JOIN (
+  SELECT uniqCombinedMerge(${DISTINCT_PRECISION})(visitors) AS people,
+    uniqCombinedMerge(${DISTINCT_PRECISION})(sessions) AS visits
+  FROM ${this.t(TABLES.webVisitors1m)}
+  WHERE tenant_id = {tenant:String} AND minute >= ${SINCE}) AS estimated`,
       { tenant, window: windowMinutes },
     );
     const events = Number(r?.total ?? 0);

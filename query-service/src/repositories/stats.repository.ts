@@ -1,6 +1,23 @@
 import { BUCKET, ClickHouseReader } from './reader.js';
 import { chTime, trafficGrains, type Granularity, type TimeRange } from '../time-range.js';
-import { TABLES } from '@backbone/warehouse/tables';
+import { DISTINCT_PRECISION, TABLES } from '@backbone/warehouse/tables';
+
+/** Merges the rollups' distinct-count states (warehouse/README.md § Distinct counts). */
+const DISTINCT = `uniqCombinedMerge(${DISTINCT_PRECISION})`;
+const TRAFFIC = {
+  minute: TABLES.webTraffic1m,
+  hour: TABLES.webTraffic1h,
+  day: TABLES.webTraffic1d,
+};
+const VISITORS = {
+  minute: TABLES.webVisitors1m,
+  hour: TABLES.webVisitors1h,
+  day: TABLES.webVisitors1d,
+};
+type Grains = ReturnType<typeof trafficGrains>;
+/** The same grain bounds under other parameter names (`t` + name), for a second range split. */
+const prefixed = (p: string, g: Grains) =>
+  Object.fromEntries(Object.entries(g).map(([k, v]) => [p + k, v]));
 
 export interface Overview {
   pageViews: number;
@@ -9,6 +26,14 @@ export interface Overview {
   conversions: number;
   revenue: number;
 }
+
+/** A point of the time series from a row (bucket, views, people, visits). */
+const point = (r: Record<string, unknown>) => ({
+  timestamp: new Date(Number(r.bucket) * 1000),
+  pageViews: Number(r.views),
+  uniqueVisitors: Number(r.people),
+  sessions: Number(r.visits),
+});
 
 export interface SessionStats {
   sessions: number;
@@ -28,13 +53,15 @@ export class StatsRepository extends ClickHouseReader {
   }
 
   async overview(tenant: string, range: TimeRange): Promise<Overview> {
-    const traffic = trafficGrains(range, 'day');
     const [r] = await this.rows<Record<string, unknown>>(
-      `SELECT sumIf(events, event_type = 'page_view') AS views, uniqMerge(visitors) AS people,
-  uniqMerge(sessions) AS visits, sumIf(events, event_type = 'conversion') AS orders,
-  sum(revenue) AS money
-FROM (${this.traffic()})`,
-      { tenant, ...traffic },
+      `SELECT * FROM (
+  SELECT sumIf(events, event_type = 'page_view') AS views,
+    sumIf(events, event_type = 'conversion') AS orders, sum(revenue) AS money
+  FROM (${this.byGrain(TRAFFIC, 'event_type, events, revenue')})) AS exact
+CROSS JOIN (
+  SELECT ${DISTINCT}(visitors) AS people, ${DISTINCT}(sessions) AS visits
+  FROM (${this.byGrain(VISITORS, 'visitors, sessions')})) AS estimated`,
+      { tenant, ...trafficGrains(range, 'day') },
     );
     return {
       pageViews: Number(r?.views ?? 0),
@@ -46,23 +73,35 @@ FROM (${this.traffic()})`,
   }
 
   /**
-   * The overview and its time series in one pass: grouping sets merge the visitor and
-   * session states once for the buckets and the whole range together, where two queries
-   * would read them twice (the dominant cost over long ranges). The whole-range row is the
-   * one where `grouping(bucket)` is 1; it exists even for a range without traffic.
-   * (Not `WITH TOTALS`: the local engine, chDB, writes its JSON out of order when a query
-   * with totals has no rows, so an empty range failed to parse.)
+   * The overview and its time series in one request. Exact counts come from the traffic
+   * rollups, bucket by bucket and for the whole range at once (grouping sets: sums are cheap);
+   * distinct visitors and sessions from the visitors rollups, per bucket at the series' grain
+   * and for the whole range at the coarsest grain that fits it (30 days merge 30 day states,
+   * not 720 hour states). The whole-range row is the one where `whole` is 1; it exists even
+   * for a range without traffic. (Not `WITH TOTALS`: the local engine, chDB, writes its JSON
+   * out of order when a query with totals has no rows.)
    */
   async dashboard(tenant: string, range: TimeRange, granularity: Granularity) {
-    const traffic = trafficGrains(range, granularity === 'HOUR' ? 'hour' : 'day');
+    const series = trafficGrains(range, granularity === 'HOUR' ? 'hour' : 'day');
+    const bucket = `toUnixTimestamp(${BUCKET[granularity]})`;
     const rows = await this.rows<Record<string, unknown>>(
-      `SELECT grouping(bucket) AS whole, toUnixTimestamp(${BUCKET[granularity]}) AS bucket,
-  sumIf(events, event_type = 'page_view') AS views, uniqMerge(visitors) AS people,
-  uniqMerge(sessions) AS visits, sumIf(events, event_type = 'conversion') AS orders,
-  sum(revenue) AS money
-FROM (${this.traffic()})
-GROUP BY GROUPING SETS ((bucket), ()) ORDER BY whole, bucket`,
-      { tenant, ...traffic },
+      `SELECT whole, bucket, sum(views) AS views, sum(people) AS people, sum(visits) AS visits,
+  sum(orders) AS orders, sum(money) AS money FROM (
+  SELECT grouping(bucket) AS whole, ${bucket} AS bucket,
+    sumIf(events, event_type = 'page_view') AS views, toUInt64(0) AS people,
+    toUInt64(0) AS visits, sumIf(events, event_type = 'conversion') AS orders,
+    sum(revenue) AS money
+  FROM (${this.byGrain(TRAFFIC, 'event_type, events, revenue')})
+  GROUP BY GROUPING SETS ((bucket), ())
+  UNION ALL
+  SELECT 0, ${bucket} AS bucket, 0, ${DISTINCT}(visitors), ${DISTINCT}(sessions), 0, 0
+  FROM (${this.byGrain(VISITORS, 'visitors, sessions')})
+  GROUP BY bucket
+  UNION ALL
+  SELECT 1, 0, 0, ${DISTINCT}(visitors), ${DISTINCT}(sessions), 0, 0
+  FROM (${this.byGrain(VISITORS, 'visitors, sessions', 't')}))
+GROUP BY whole, bucket ORDER BY whole, bucket`,
+      { tenant, ...series, ...prefixed('t', trafficGrains(range, 'day')) },
     );
     const t = rows.find((r) => Number(r.whole) === 1) ?? {};
     return {
@@ -73,39 +112,30 @@ GROUP BY GROUPING SETS ((bucket), ()) ORDER BY whole, bucket`,
         conversions: Number(t.orders ?? 0),
         revenue: Number(t.money ?? 0),
       } satisfies Overview,
-      timeSeries: rows
-        .filter((r) => Number(r.whole) === 0)
-        .map((r) => ({
-          timestamp: new Date(Number(r.bucket) * 1000),
-          pageViews: Number(r.views),
-          uniqueVisitors: Number(r.people),
-          sessions: Number(r.visits),
-        })),
+      timeSeries: rows.filter((r) => Number(r.whole) === 0).map(point),
     };
   }
 
   /**
-   * The traffic rollup over a range at the coarsest grain that fits it (the grain bounds come
-   * from trafficGrains): whole days from web_traffic_1d, whole hours around them from
-   * web_traffic_1h, the minutes at either edge from web_traffic_1m. Visitor and session
-   * states of the three merge as one. Rows: (minute = start of the row's bucket, event_type,
-   * events, visitors, sessions, revenue).
+   * A rollup kept at three grains (`tables`) over a range at the coarsest grain that fits it
+   * (the bounds come from trafficGrains, as parameters named `prefix` + bound): whole days
+   * from the daily table, whole hours around them from the hourly one, the minutes at either
+   * edge from the minute one. Rows: (minute = start of the row's bucket, `columns`…).
    */
-  private traffic(): string {
-    const cols = 'event_type, events, visitors, sessions, revenue';
-    return `SELECT minute, ${cols} FROM ${this.t(TABLES.webTraffic1m)}
+  private byGrain(tables: Record<'minute' | 'hour' | 'day', string>, columns: string, prefix = '') {
+    const at = (bound: string, type = "DateTime('UTC')") => `{${prefix}${bound}:${type}}`;
+    return `SELECT minute, ${columns} FROM ${this.t(tables.minute)}
   WHERE tenant_id = {tenant:String}
-    AND ((minute >= {m1:DateTime('UTC')} AND minute < {h1:DateTime('UTC')})
-      OR (minute >= {h2:DateTime('UTC')} AND minute < {end:DateTime64(3, 'UTC')}))
+    AND ((minute >= ${at('m1')} AND minute < ${at('h1')})
+      OR (minute >= ${at('h2')} AND minute < ${at('end', "DateTime64(3, 'UTC')")}))
   UNION ALL
-  SELECT hour AS minute, ${cols} FROM ${this.t(TABLES.webTraffic1h)}
+  SELECT hour AS minute, ${columns} FROM ${this.t(tables.hour)}
   WHERE tenant_id = {tenant:String}
-    AND ((hour >= {h1:DateTime('UTC')} AND hour < {d1:DateTime('UTC')})
-      OR (hour >= {d2:DateTime('UTC')} AND hour < {h2:DateTime('UTC')}))
+    AND ((hour >= ${at('h1')} AND hour < ${at('d1')}) OR (hour >= ${at('d2')} AND hour < ${at('h2')}))
   UNION ALL
-  SELECT toDateTime(day, 'UTC') AS minute, ${cols} FROM ${this.t(TABLES.webTraffic1d)}
+  SELECT toDateTime(day, 'UTC') AS minute, ${columns} FROM ${this.t(tables.day)}
   WHERE tenant_id = {tenant:String}
-    AND day >= toDate({d1:DateTime('UTC')}) AND day < toDate({d2:DateTime('UTC')})`;
+    AND day >= toDate(${at('d1')}) AND day < toDate(${at('d2')})`;
   }
 
   /**
@@ -163,21 +193,19 @@ SELECT sum(n) AS n, sum(single) AS single, sum(ms) AS ms FROM (
 
   async timeSeries(tenant: string, range: TimeRange, granularity: Granularity) {
     // Hourly points need hourly rows at the least; days, weeks and months can use days.
-    const traffic = trafficGrains(range, granularity === 'HOUR' ? 'hour' : 'day');
+    const bucket = `toUnixTimestamp(${BUCKET[granularity]})`;
     const rows = await this.rows<Record<string, unknown>>(
-      `SELECT toUnixTimestamp(${BUCKET[granularity]}) AS bucket,
-  sumIf(events, event_type = 'page_view') AS views, uniqMerge(visitors) AS people,
-  uniqMerge(sessions) AS visits
-FROM (${this.traffic()})
+      `SELECT bucket, sum(views) AS views, sum(people) AS people, sum(visits) AS visits FROM (
+  SELECT ${bucket} AS bucket, sumIf(events, event_type = 'page_view') AS views,
+    toUInt64(0) AS people, toUInt64(0) AS visits
+  FROM (${this.byGrain(TRAFFIC, 'event_type, events')}) GROUP BY bucket
+  UNION ALL
+  SELECT ${bucket} AS bucket, 0, ${DISTINCT}(visitors), ${DISTINCT}(sessions)
+  FROM (${this.byGrain(VISITORS, 'visitors, sessions')}) GROUP BY bucket)
 GROUP BY bucket ORDER BY bucket`,
-      { tenant, ...traffic },
+      { tenant, ...trafficGrains(range, granularity === 'HOUR' ? 'hour' : 'day') },
     );
-    return rows.map((r) => ({
-      timestamp: new Date(Number(r.bucket) * 1000),
-      pageViews: Number(r.views),
-      uniqueVisitors: Number(r.people),
-      sessions: Number(r.visits),
-    }));
+    return rows.map(point);
   }
 
   /**
@@ -201,7 +229,7 @@ GROUP BY bucket ORDER BY bucket`,
     );
     const cols = 'page_path, page_views, visitors';
     const pages = await this.rows<Record<string, unknown>>(
-      `SELECT page_path AS path, sum(page_views) AS views, uniqMerge(visitors) AS people FROM (
+      `SELECT page_path AS path, sum(page_views) AS views, ${DISTINCT}(visitors) AS people FROM (
   SELECT ${cols} FROM ${this.t(TABLES.webPages1h)}
   WHERE tenant_id = {tenant:String}
     AND ((hour >= {h1:DateTime('UTC')} AND hour < {d1:DateTime('UTC')})
@@ -289,7 +317,7 @@ GROUP BY source, medium ORDER BY visits DESC, source`,
   async devices(tenant: string, range: TimeRange) {
     const rows = await this.rows<Record<string, unknown>>(
       `SELECT device_type AS kind, browser AS agent, os AS system, sum(events) AS total,
-  sum(page_views) AS views, uniqMerge(visitors) AS people, uniqMerge(sessions) AS visits
+  sum(page_views) AS views, ${DISTINCT}(visitors) AS people, ${DISTINCT}(sessions) AS visits
 FROM ${this.t(TABLES.webDevices1h)}
 WHERE tenant_id = {tenant:String}
   AND hour >= toStartOfHour({start:DateTime64(3, 'UTC')}) AND hour < {end:DateTime64(3, 'UTC')}
@@ -311,7 +339,7 @@ GROUP BY kind, agent, system ORDER BY total DESC, kind, agent, system`,
   async geo(tenant: string, range: TimeRange) {
     const rows = await this.rows<Record<string, unknown>>(
       `SELECT country AS nation, region AS area, sum(events) AS total, sum(page_views) AS views,
-  uniqMerge(visitors) AS people, uniqMerge(sessions) AS visits
+  ${DISTINCT}(visitors) AS people, ${DISTINCT}(sessions) AS visits
 FROM ${this.t(TABLES.webGeo1h)}
 WHERE tenant_id = {tenant:String}
   AND hour >= toStartOfHour({start:DateTime64(3, 'UTC')}) AND hour < {end:DateTime64(3, 'UTC')}

@@ -3,6 +3,7 @@ import {
   familyTables,
   ident,
   qualified,
+  rollupViews,
   type StreamFamily,
   type TableNames,
 } from '@backbone/warehouse';
@@ -28,8 +29,11 @@ export async function uuids(clickhouse: ClickHouseClient, family: StreamFamily, 
 }
 
 /**
- * EXCHANGE TABLES per pair. Views route by name, so the live views now feed the rebuilt
- * tables. A pair whose live name already holds the shadow's table (a resumed swap) is skipped.
+ * EXCHANGE TABLES per pair (RENAME where the live table does not exist yet: a table the
+ * model gained). Views route by name; the rollup views are then created again from today's
+ * model, so a view whose logic or state types changed feeds the rebuilt tables with its new
+ * definition. Runs under the hold, when no live insert can pass a view. A pair whose live
+ * name already holds the shadow's table (a resumed swap) is skipped.
  */
 export async function exchange(
   clickhouse: ClickHouseClient,
@@ -41,9 +45,16 @@ export async function exchange(
   for (const t of familyTables(family)) {
     const recorded = plan.uuids?.[t];
     if (recorded && now[t]?.live === recorded.shadow) continue;
+    const live = qualified({ ...names, suffix: '' }, t);
     await clickhouse.command({
-      query: `EXCHANGE TABLES ${qualified({ ...names, suffix: '' }, t)} AND ${qualified(names, t)}`,
+      query: now[t]?.live
+        ? `EXCHANGE TABLES ${live} AND ${qualified(names, t)}`
+        : `RENAME TABLE ${qualified(names, t)} TO ${live}`,
     });
+  }
+  for (const view of rollupViews(family, { ...names, suffix: '' })) {
+    await clickhouse.command({ query: `DROP VIEW IF EXISTS ${view.name} SYNC` });
+    await clickhouse.command({ query: view.ddl });
   }
   // What was verified is what is live now.
   for (const t of family.raw) {

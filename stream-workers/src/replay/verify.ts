@@ -22,6 +22,8 @@ export interface Verification {
     differing: number;
     liveRows: number;
     shadowRows: number;
+    /** A table the model gained: the shadow's is swapped in with nothing to compare. */
+    new?: boolean;
   }[];
   differences: TableDiff[];
   /** Shadow rows at one (partition, offset) more than once: the replay doubled something. */
@@ -62,7 +64,7 @@ export function mergedValue(c: { name: string; type: string }): string {
 /** Per day: rows (keys, for a rollup) and an order-independent checksum of their content. */
 export function dayFiguresQuery(
   table: string,
-  columns: ColumnInfo[],
+  columns: readonly ColumnInfo[],
   raw: boolean,
   days?: readonly string[],
 ): string {
@@ -106,8 +108,9 @@ export async function dayFigures(
   table: string,
   raw: boolean,
   days?: readonly string[],
+  only?: readonly ColumnInfo[],
 ): Promise<Map<string, DayFigures>> {
-  const columns = await columnsOf(client, database, table);
+  const columns = only ?? (await columnsOf(client, database, table));
   const rows = await (
     await client.query({
       query: dayFiguresQuery(`${ident(database)}.${ident(table)}`, columns, raw, days),
@@ -167,8 +170,24 @@ export async function verify(
     [tables.rollups, false],
   ] as const) {
     for (const table of list) {
+      const [liveColumns, shadowColumns] = await Promise.all([
+        columnsOf(client, database, table),
+        columnsOf(client, database, table + suffix),
+      ]);
+      if (liveColumns.length === 0) {
+        // A table the model gained: nothing live to compare with.
+        const shadow = await dayFigures(client, database, table + suffix, raw, undefined);
+        result.figures.set(table, { live: new Map(), shadow });
+        result.tables.push({ ...tally(table, new Map(), shadow, 0), new: true });
+        continue;
+      }
+      // What both sides hold alike: a column whose type changed (a state of another
+      // function, say) cannot be compared, and one only a side has is not compared.
+      const common = shadowColumns.filter((c) =>
+        liveColumns.some((l) => l.name === c.name && l.type === c.type),
+      );
       const read = async (name: string, side: 'live' | 'shadow') => {
-        const fresh = await dayFigures(client, database, name, raw, days);
+        const fresh = await dayFigures(client, database, name, raw, days, common);
         if (!incremental) return fresh;
         const kept = new Map(incremental.before.get(table)?.[side] ?? []);
         for (const d of days ?? []) kept.delete(d);
@@ -187,14 +206,7 @@ export async function verify(
         differing++;
         result.differences.push({ table, day, live: l, shadow: s });
       }
-      const sum = (m: Map<string, DayFigures>) => [...m.values()].reduce((a, f) => a + f.rows, 0);
-      result.tables.push({
-        table,
-        days: all.length,
-        differing,
-        liveRows: sum(live),
-        shadowRows: sum(shadow),
-      });
+      result.tables.push(tally(table, live, shadow, differing));
     }
   }
   // A record twice is twice at one offset: both copies are on the same side of `since`.
@@ -212,11 +224,22 @@ FROM ${ident(database)}.${ident(table + suffix)}${incremental ? ` WHERE ${recent
   return result;
 }
 
+function tally(
+  table: string,
+  live: Map<string, DayFigures>,
+  shadow: Map<string, DayFigures>,
+  differing: number,
+) {
+  const sum = (m: Map<string, DayFigures>) => [...m.values()].reduce((a, f) => a + f.rows, 0);
+  const days = new Set([...live.keys(), ...shadow.keys()]).size;
+  return { table, days, differing, liveRows: sum(live), shadowRows: sum(shadow) };
+}
+
 /** The verification as a person reads it. */
 export function formatVerification(v: Verification): string[] {
   const lines = v.tables.map(
     (t) =>
-      `  ${t.table.padEnd(24)} ${String(t.days).padStart(4)} days  live ${t.liveRows} rows  shadow ${t.shadowRows} rows  ${t.differing === 0 ? 'same' : `${t.differing} days differ`}`,
+      `  ${t.table.padEnd(24)} ${String(t.days).padStart(4)} days  live ${t.liveRows} rows  shadow ${t.shadowRows} rows  ${t.new ? 'new' : t.differing === 0 ? 'same' : `${t.differing} days differ`}`,
   );
   const fig = (f: DayFigures | undefined) =>
     f ? `${f.rows} rows #${f.checksum.slice(-8)}` : 'none';

@@ -24,16 +24,28 @@ function ensureWorkerSecrets(dataDir: string): { HASH_KEY: string; TOKEN_KEY: st
 }
 
 /** The ClickHouse migrations, as their own step before anything reads or writes the tables. */
-export async function migrateWarehouse(o: { dataDir: string; clickhouse: ClickHouseEndpoint }) {
+/**
+ * `npm run migrate` as a step. Kafka and the registry are named for a migration that rebuilds
+ * tables (an installation from before it): that one waits for the broker, which starts
+ * meanwhile; no sink runs yet, so their hand-over is immediate.
+ */
+export async function migrateWarehouse(o: {
+  dataDir: string;
+  clickhouse: ClickHouseEndpoint;
+  kafkaBrokers?: string;
+  schemaRegistryUrl?: string;
+}) {
   await runStep({
     dataDir: o.dataDir,
     name: 'migrate',
     what: 'Applying the ClickHouse migrations',
-    script: 'warehouse/src/migrate.main.ts',
+    script: 'stream-workers/src/migrate.main.ts',
     env: {
       CLICKHOUSE_URL: o.clickhouse.url,
       CLICKHOUSE_USER: o.clickhouse.user,
       CLICKHOUSE_PASSWORD: o.clickhouse.password,
+      KAFKA_BROKERS: o.kafkaBrokers ?? '',
+      SCHEMA_REGISTRY_URL: o.schemaRegistryUrl ?? '',
     },
   });
 }
@@ -63,6 +75,8 @@ export async function startWorkers(o: {
         user: o.endpoints.clickhouseUser,
         password: o.endpoints.clickhousePassword,
       },
+      kafkaBrokers: o.endpoints.kafkaBrokers,
+      schemaRegistryUrl: o.endpoints.schemaRegistryUrl,
     });
   const children: ChildProcess[] = [];
   const urls: Record<string, string> = {};

@@ -28,8 +28,12 @@ export interface StackOptions {
   /**
    * Runs as soon as ClickHouse answers, while Kafka and the registry are still starting
    * (`npm start` applies the migrations there); the stack is up only once it has finished.
+   * `coming` says where Kafka and the registry will answer, for a hook that waits for them.
    */
-  afterClickHouse?: (clickhouse: ClickHouseEndpoint) => Promise<void>;
+  afterClickHouse?: (
+    clickhouse: ClickHouseEndpoint,
+    coming: { kafkaBrokers: string; schemaRegistryUrl: string },
+  ) => Promise<void>;
 }
 
 /** Where ClickHouse answers, as its admin user. */
@@ -88,11 +92,13 @@ export async function upStack(options: StackOptions): Promise<StackState> {
   const clickhouseUp = upClickHouse(ctx, ports.clickhouse, creds);
   const { afterClickHouse } = options;
   const hook = clickhouseUp.then((c) =>
-    afterClickHouse?.({
-      url: `http://127.0.0.1:${c.port}`,
-      user: 'default',
-      password: creds.password,
-    }),
+    afterClickHouse?.(
+      { url: `http://127.0.0.1:${c.port}`, user: 'default', password: creds.password },
+      {
+        kafkaBrokers: `127.0.0.1:${ports.kafka}`,
+        schemaRegistryUrl: `http://127.0.0.1:${ports.registry}`,
+      },
+    ),
   );
   const [kafkaResult, clickhouseResult, redisResult, hookResult] = await Promise.allSettled([
     upKafka(

@@ -1,0 +1,108 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { z } from 'zod';
+import {
+  createLogger,
+  kafkaLogCreator,
+  logLevel as LogLevel,
+  parseConfig,
+} from '@backbone/runtime';
+import { confluentRegistry } from '@backbone/schemas';
+import {
+  ClickHouseConfig,
+  clickhouseClient,
+  migrate,
+  type MigrateResult,
+} from '@backbone/warehouse';
+import { clickhouseRegistryUrl, SinkPathConfig } from './config.js';
+import { ReplayConflictError } from './errors.js';
+import { RunLedger } from './replay/ledger.js';
+import type { Plan } from './replay/plan.js';
+import { runReplay, type ReplayEnv } from './replay/replay.js';
+
+/** Kafka is needed only by a migration that rebuilds tables (the live sinks' hand-over). */
+const Env = ClickHouseConfig.extend(SinkPathConfig.shape).extend({
+  KAFKA_BROKERS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    ),
+  SCHEMA_REGISTRY_URL: z.union([z.url(), z.literal('')]).default(''),
+  SINK_GROUP_ID: z.string().min(1).default('backbone-sink'),
+  LOG_LEVEL: LogLevel,
+});
+
+/**
+ * A family rebuilt for a migration: `rebuild-rollups` (today's model as shadow tables, every
+ * live raw row copied in, verified, swapped under the live sinks' hold). A rebuild a crash
+ * left unfinished is dropped and made again (it may predate today's model), unless it was
+ * swapping, which is finished first.
+ */
+export async function rebuildFamily(env: ReplayEnv, family: string): Promise<void> {
+  const unfinished = await new RunLedger<Plan>(env.clickhouse, env.database, family).unfinished();
+  if (unfinished && unfinished.detail.mode !== 'rebuild-rollups')
+    throw new ReplayConflictError(
+      `an unfinished ${unfinished.detail.mode} of ${family} exists (run ${unfinished.runId}, ${unfinished.state}): finish it (npx backbone replay --stream ${family} --resume) or drop it (--discard), then migrate again`,
+    );
+  if (unfinished)
+    await runReplay(env, {
+      stream: family,
+      ...(unfinished.state === 'swapping' ? { resume: true } : { discard: true }),
+    });
+  await runReplay(env, { stream: family, mode: 'rebuild-rollups' });
+}
+
+/** `npm run migrate` / `npx backbone migrate`: the ClickHouse model, once, before any worker. */
+export async function migrateCommand(
+  environment: NodeJS.ProcessEnv,
+  print: (line: string) => void,
+): Promise<MigrateResult> {
+  const config = parseConfig(Env, environment);
+  const logger = createLogger({ name: 'migrate', level: config.LOG_LEVEL });
+  const clickhouse = clickhouseClient(config);
+  const database = config.CLICKHOUSE_DATABASE;
+  try {
+    const rebuild =
+      config.KAFKA_BROKERS.length > 0 && config.SCHEMA_REGISTRY_URL
+        ? (family: string) =>
+            rebuildFamily(
+              {
+                kafka: new Kafka({
+                  clientId: 'backbone-migrate',
+                  brokers: config.KAFKA_BROKERS,
+                  logLevel: logLevel.WARN,
+                  logCreator: kafkaLogCreator(logger),
+                  // npm start migrates while the broker is still starting.
+                  retry: { retries: 12, maxRetryTime: 5_000 },
+                }),
+                registry: confluentRegistry(config.SCHEMA_REGISTRY_URL),
+                clickhouse,
+                database,
+                logger,
+                liveGroup: config.SINK_GROUP_ID,
+                clickhouseRegistryUrl: clickhouseRegistryUrl(config),
+                print,
+              },
+              family,
+            )
+        : undefined;
+    const result = await migrate({
+      client: clickhouse,
+      database,
+      logger,
+      ...(rebuild ? { rebuild } : {}),
+    });
+    print(
+      `database ${database}: ${result.applied.length} migration(s) applied` +
+        (result.applied.length ? ` (${result.applied.join(', ')})` : '') +
+        `, ${result.alreadyApplied.length} already applied` +
+        (result.columnsAdded.length ? `, columns added: ${result.columnsAdded.join(', ')}` : ''),
+    );
+    return result;
+  } finally {
+    await clickhouse.close();
+  }
+}
