@@ -18,7 +18,7 @@ import { migrate, SessionFinalizer } from '@backbone/warehouse';
 import { jwtAuthenticator } from '../src/auth.js';
 import { buildQueryService } from '../src/app.js';
 import type { CacheStore } from '../src/repositories/cache.js';
-import { TABLES } from '@backbone/warehouse/tables';
+import { DISTINCT_PRECISION, TABLES } from '@backbone/warehouse/tables';
 
 const { values } = parseArgs({
   options: {
@@ -49,46 +49,64 @@ const reader = createClient({
 const fmt = (n: number) => n.toFixed(1);
 try {
   await migrate({ client: writer, database: 'analytics', logger });
-  // One event a second-ish across 30 days: minute = now - (n mod 30 d); sessions of ~20 events.
-  const src = `SELECT number AS n, toStartOfMinute(now() - toIntervalSecond(n % ${30 * DAY})) AS minute,
+  // One event a second-ish across 30 days: minute = T0 - (n mod 30 d); sessions of ~20 events.
+  // T0 is fixed when the bench starts, so every table below (and the exact counts) places an
+  // event in the same minute, however long the inserts take.
+  const T0 = `toDateTime(${Math.floor(Date.now() / 1000)}, 'UTC')`;
+  const src = `SELECT number AS n, toStartOfMinute(${T0} - toIntervalSecond(n % ${30 * DAY})) AS minute,
     ['page_view', 'page_view', 'page_view', 'click', 'conversion'][n % 5 + 1] AS event_type,
     concat('v', toString(n % 1000003)) AS visitor, concat('s', toString(intDiv(n, 20))) AS session,
     concat('/p/', toString(n % 50)) AS page FROM numbers(${N})`;
   // The last two hours arrive as raw events, as the sink writes them, so their rollups come
   // from the materialized views and the readers' live parts have real recent events to read.
-  const past = `SELECT * FROM (${src}) WHERE minute < now() - INTERVAL 2 HOUR`;
+  const past = `SELECT * FROM (${src}) WHERE minute < ${T0} - INTERVAL 2 HOUR`;
   const recent = `INSERT INTO analytics.${TABLES.webEvents} (event_id, event_type, occurred_at, received_at,
   enriched_at, tenant_id, source, session_id, anonymous_id, page_host, page_path, value)
 SELECT concat('e', toString(n)), event_type, toDateTime64(minute, 3, 'UTC'), toDateTime64(minute, 3, 'UTC'),
   toDateTime64(minute, 3, 'UTC'), 'bench', 'bench', session, visitor, 'shop.example', page,
   if(event_type = 'conversion', 49.5, NULL)
-FROM (${src}) WHERE minute >= now() - INTERVAL 2 HOUR`;
+FROM (${src}) WHERE minute >= ${T0} - INTERVAL 2 HOUR`;
+  const S = `uniqCombinedState(${DISTINCT_PRECISION})`;
+  const DEVICE_DIMS = `['desktop', 'mobile', 'tablet'][n % 3 + 1], ['Chrome', 'Firefox', 'Safari', 'Edge'][n % 4 + 1],
+  ['Windows', 'macOS', 'Android', 'iOS', 'Linux'][n % 5 + 1]`;
+  const GEO_DIMS = "['DE', 'FR', 'GB', 'US', 'NL', 'ES', 'IT', 'PL'][n % 8 + 1], ''";
   const inserts: [string, string][] = [
-    [
-      `${TABLES.webTraffic1m}`,
-      `INSERT INTO analytics.${TABLES.webTraffic1m} SELECT 'bench', minute, event_type, count(), uniqState(visitor),
-  uniqState(session), sumIf(49.5, event_type = 'conversion') FROM (${past}) GROUP BY minute, event_type`,
-    ],
-    [
-      `${TABLES.webTraffic1h}`,
-      `INSERT INTO analytics.${TABLES.webTraffic1h} SELECT 'bench', toStartOfHour(minute) AS hour, event_type, count(), uniqState(visitor),
-  uniqState(session), sumIf(49.5, event_type = 'conversion') FROM (${past}) GROUP BY hour, event_type`,
-    ],
-    [
-      `${TABLES.webTraffic1d}`,
-      `INSERT INTO analytics.${TABLES.webTraffic1d} SELECT 'bench', toDate(minute) AS day, event_type, count(), uniqState(visitor),
-  uniqState(session), sumIf(49.5, event_type = 'conversion') FROM (${past}) GROUP BY day, event_type`,
-    ],
+    ...(
+      [
+        [TABLES.webTraffic1m, 'minute'],
+        [TABLES.webTraffic1h, 'toStartOfHour(minute)'],
+        [TABLES.webTraffic1d, 'toDate(minute)'],
+      ] as const
+    ).map(([table, bucket]): [string, string] => [
+      table,
+      `INSERT INTO analytics.${table} SELECT 'bench', ${bucket} AS b, count(), countIf(event_type = 'page_view'),
+  ${S}(visitor), ${S}(session), countIf(event_type = 'conversion'), sumIf(49.5, event_type = 'conversion')
+FROM (${past}) GROUP BY b`,
+    ]),
     [
       `${TABLES.webPages1d}`,
       `INSERT INTO analytics.${TABLES.webPages1d} SELECT 'bench', toDate(minute) AS day, 'shop.example', page,
-  count(), uniqState(visitor), uniqState(session) FROM (${past}) WHERE event_type = 'page_view' GROUP BY day, page`,
+  count(), ${S}(visitor), ${S}(session) FROM (${past}) WHERE event_type = 'page_view' GROUP BY day, page`,
     ],
     [
       `${TABLES.webPages1h}`,
       `INSERT INTO analytics.${TABLES.webPages1h} SELECT 'bench', toStartOfHour(minute) AS hour, 'shop.example', page,
-  count(), uniqState(visitor), uniqState(session) FROM (${past}) WHERE event_type = 'page_view' GROUP BY hour, page`,
+  count(), ${S}(visitor), ${S}(session) FROM (${past}) WHERE event_type = 'page_view' GROUP BY hour, page`,
     ],
+    ...[TABLES.webDevices1h, TABLES.webDevices1d, TABLES.webGeo1h, TABLES.webGeo1d]
+      .map(
+        (table) =>
+          [
+            table,
+            table.endsWith('_1d') ? 'toDate(minute)' : 'toStartOfHour(minute)',
+            table.startsWith('web_geo') ? GEO_DIMS : DEVICE_DIMS,
+          ] as const,
+      )
+      .map(([table, bucket, dims]): [string, string] => [
+        table,
+        `INSERT INTO analytics.${table} SELECT 'bench', ${bucket} AS b, ${dims}, count(),
+  countIf(event_type = 'page_view'), ${S}(visitor), ${S}(session) FROM (${past}) GROUP BY ALL`,
+      ]),
     [
       `${TABLES.webSessions}`,
       `INSERT INTO analytics.${TABLES.webSessions} (tenant_id, day, session_id, started_at, ended_at, events, page_views,
@@ -103,7 +121,7 @@ FROM (${past}) GROUP BY session`,
   // Ended sessions (idle 30 min) in the summaries, as the session finalizer leaves them; the
   // newest ones stay live in web_sessions for the readers to merge.
   // All but the last idle hour: the finalizer itself does that one below, timed.
-  const cutoff = `(toStartOfHour(now() - INTERVAL 30 MINUTE) - INTERVAL 1 HOUR)`;
+  const cutoff = `(toStartOfHour(${T0} - INTERVAL 30 MINUTE) - INTERVAL 1 HOUR)`;
   const ended = `SELECT session, min(minute) AS began, max(minute) AS ended, countIf(event_type = 'page_view') AS views,
   countIf(event_type = 'conversion') AS orders, argMin(page, minute) AS entry
 FROM (${past}) GROUP BY session HAVING views > 0 AND ended < ${cutoff}`;
@@ -122,7 +140,7 @@ FROM (${ended}) GROUP BY m, h`,
     [
       `${TABLES.webSessionsFinalized}`,
       `INSERT INTO analytics.${TABLES.webSessionsFinalized} (end_hour)
-SELECT arrayJoin(timeSlots(toDateTime(now() - INTERVAL 31 DAY), toUInt32(dateDiff('second', now() - INTERVAL 31 DAY, ${cutoff}) - 1), 3600))`,
+SELECT arrayJoin(timeSlots(toDateTime(${T0} - INTERVAL 31 DAY), toUInt32(dateDiff('second', ${T0} - INTERVAL 31 DAY, ${cutoff}) - 1), 3600))`,
     ],
   );
   inserts.push([`${TABLES.webEvents} (the last 2 h, through the views)`, recent]);
@@ -144,6 +162,53 @@ SELECT arrayJoin(timeSlots(toDateTime(now() - INTERVAL 31 DAY), toUInt32(dateDif
   const hours = await finalizer.tick();
   console.log(
     `session finalizer: ${hours.length} hour(s) of session ends in ${((performance.now() - tf) / 1000).toFixed(2)} s`,
+  );
+
+  // How far the estimates are from exact counts on the same rows (the history and the last two
+  // hours through the views): the whole range, and the worst day, hour and page (every
+  // bucket of a series is an estimate of its own).
+  const M = `uniqCombinedMerge(${DISTINCT_PRECISION})`;
+  const worst = async (label: string, estimate: string, exact: string, key: string) => {
+    const [r] = await (
+      await writer.query({
+        query: `SELECT max(abs(e.v - x.v) / x.v) * 100 AS v, max(abs(e.s - x.s) / x.s) * 100 AS s
+FROM (${estimate}) AS e INNER JOIN (${exact}) AS x USING (${key})`,
+        format: 'JSONEachRow',
+        clickhouse_settings: { max_memory_usage: '16000000000' },
+      })
+    ).json<{ v: number; s: number }>();
+    return `${label} ${fmt(r!.v)}% / ${fmt(r!.s)}%`;
+  };
+  const exactBy = (key: string, where = '1') =>
+    `SELECT ${key} AS k, uniqExact(visitor) AS v, uniqExact(session) AS s FROM (${src}) WHERE ${where} GROUP BY k`;
+  console.log(
+    `\nestimate error against uniqExact, visitors / sessions (uniqCombined(${DISTINCT_PRECISION})): ` +
+      [
+        await worst(
+          '30 days',
+          `SELECT 1 AS k, ${M}(visitors) AS v, ${M}(sessions) AS s FROM analytics.${TABLES.webTraffic1d}`,
+          exactBy('1'),
+          'k',
+        ),
+        await worst(
+          'worst day',
+          `SELECT day AS k, ${M}(visitors) AS v, ${M}(sessions) AS s FROM analytics.${TABLES.webTraffic1d} GROUP BY k`,
+          exactBy('toDate(minute)'),
+          'k',
+        ),
+        await worst(
+          'worst hour',
+          `SELECT hour AS k, ${M}(visitors) AS v, ${M}(sessions) AS s FROM analytics.${TABLES.webTraffic1h} GROUP BY k`,
+          exactBy('toStartOfHour(minute)'),
+          'k',
+        ),
+        await worst(
+          'worst page over 30 days',
+          `SELECT page_path AS k, ${M}(visitors) AS v, ${M}(sessions) AS s FROM analytics.${TABLES.webPages1d} GROUP BY k`,
+          exactBy('page', "event_type = 'page_view'"),
+          'k',
+        ),
+      ].join('; '),
   );
 
   const token = await new SignJWT({ tenant_id: 'bench', role: 'viewer' })
@@ -224,6 +289,12 @@ SELECT arrayJoin(timeSlots(toDateTime(now() - INTERVAL 31 DAY), toUInt32(dateDif
     pageViews uniqueVisitors sessions bounceRate avgSessionDuration conversions revenue timeSeries { timestamp pageViews uniqueVisitors } } }`;
   const PAGES =
     'query($r: TimeRange!) { topPages(timeRange: $r, limit: 10) { url pageViews uniqueVisitors bounceRate } }';
+  const SOURCES =
+    'query($r: TimeRange!) { trafficSources(timeRange: $r) { source medium sessions } }';
+  const DEVICES =
+    'query($r: TimeRange!) { devices(timeRange: $r) { deviceType browser os events uniqueVisitors sessions } }';
+  const GEO =
+    'query($r: TimeRange!) { geo(timeRange: $r) { country events uniqueVisitors sessions } }';
   const cold = await serve(noCache);
   const warm = await serve();
   console.log(`\n${N.toLocaleString('en-US')} events in rollups; ${Q} queries each (ms):`);
@@ -235,6 +306,9 @@ SELECT arrayJoin(timeSlots(toDateTime(now() - INTERVAL 31 DAY), toUInt32(dateDif
     ['dashboardStats 30 d HOUR', dash('HOUR'), 30],
     ['topPages 24 h', PAGES, 1],
     ['topPages 30 d', PAGES, 30],
+    ['trafficSources 30 d', SOURCES, 30],
+    ['devices 30 d', DEVICES, 30],
+    ['geo 30 d', GEO, 30],
   ] as const) {
     const c: number[] = [];
     statements.clear();

@@ -83,7 +83,7 @@ async function expectExactlyOnce(
   expect(await count()).toEqual({ n: N, ids: N });
   expect(
     await p.rows(`SELECT sum(events) AS total, uniqCombinedMerge(${DISTINCT_PRECISION})(sessions) AS visits
-FROM ${database}.${TABLES.webVisitors1m}`),
+FROM ${database}.${TABLES.webTraffic1m}`),
   ).toEqual([{ total: N, visits: SESSIONS }]);
   expect(
     await p.rows(`SELECT sum(views) AS all_views, count() AS visits FROM (

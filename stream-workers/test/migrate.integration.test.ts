@@ -14,7 +14,12 @@ function migrateProcess(database: string): Promise<{ code: number | null; out: s
   const stack = testStack();
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', path.join(ROOT, 'stream-workers/src/migrate.main.ts')],
+    [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      path.join(ROOT, 'stream-workers/src/migrate.main.ts'),
+    ],
     {
       cwd: ROOT,
       env: {

@@ -10,7 +10,7 @@ import {
   WEB_ROLLUP_TABLES,
   type TableName,
 } from './tables.js';
-import { coarseTrafficRollups, visitorRollups, webRollups } from './web-rollups.js';
+import { coarseBreakdownRollups, coarseTrafficRollups, webRollups } from './web-rollups.js';
 
 /**
  * Streams whose views feed the same rollups: replayed, verified and swapped together (an STT
@@ -53,7 +53,7 @@ export const FAMILIES: Readonly<Record<string, StreamFamily>> = {
     ...webRollups(names),
     ...sessionSummaries(names),
     ...coarseTrafficRollups(names),
-    ...visitorRollups(names),
+    ...coarseBreakdownRollups(names),
   ]),
   stt: family(
     'stt',

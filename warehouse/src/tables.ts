@@ -15,14 +15,13 @@ export const TABLES = {
   webTraffic1m: 'web_traffic_1m',
   webTraffic1h: 'web_traffic_1h',
   webTraffic1d: 'web_traffic_1d',
-  webVisitors1m: 'web_visitors_1m',
-  webVisitors1h: 'web_visitors_1h',
-  webVisitors1d: 'web_visitors_1d',
   webPages1h: 'web_pages_1h',
   webPages1d: 'web_pages_1d',
   webSources1h: 'web_sources_1h',
   webDevices1h: 'web_devices_1h',
+  webDevices1d: 'web_devices_1d',
   webGeo1h: 'web_geo_1h',
+  webGeo1d: 'web_geo_1d',
   webSessions: 'web_sessions',
 
   /** Session summaries, written by the session finalizer from web_sessions. */
@@ -52,14 +51,13 @@ export const WEB_ROLLUP_TABLES = [
   TABLES.webTraffic1m,
   TABLES.webTraffic1h,
   TABLES.webTraffic1d,
-  TABLES.webVisitors1m,
-  TABLES.webVisitors1h,
-  TABLES.webVisitors1d,
   TABLES.webPages1h,
   TABLES.webPages1d,
   TABLES.webSources1h,
   TABLES.webDevices1h,
+  TABLES.webDevices1d,
   TABLES.webGeo1h,
+  TABLES.webGeo1d,
   TABLES.webSessions,
 ] as const;
 

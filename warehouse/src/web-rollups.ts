@@ -121,50 +121,31 @@ const VISITS = [
 ];
 
 /**
- * Events, conversions and revenue per event type at one grain: exact counts only. The minute
- * grain answers short ranges; hours and days answer long ones. Distinct visitors and sessions
- * are in the visitors rollups, which have no event type to multiply their states by.
+ * Traffic per tenant and bucket at one grain: exact counts (events, page views, conversions,
+ * revenue) and distinct visitors and sessions. No event type in the key: one visitor state
+ * per bucket, so 30 days by the day merge 30 of them (per event type, they merged several
+ * times as many, and the same visitors over again). The minute grain answers short ranges;
+ * hours and days (migration 0007) answer long ones.
  */
-function trafficRollup(table: string, time: Grain, bucket: string): Rollup {
+function trafficRollup(table: string, time: Grain): Rollup {
   return {
     table,
     source: 'web',
     columns: [
       `tenant_id ${LC}`,
       `${time} ${time === 'day' ? 'Date' : "DateTime('UTC')"}`,
-      `event_type ${LC}`,
       'events SimpleAggregateFunction(sum, UInt64)',
+      ...VISITS.map((m) => m.column),
+      'conversions SimpleAggregateFunction(sum, UInt64)',
       'revenue SimpleAggregateFunction(sum, Float64)',
-    ],
-    partitionBy: `toYYYYMM(${time})`,
-    orderBy: `tenant_id, ${time}, event_type`,
-    ttl: `${time} + INTERVAL 730 DAY`,
-    select: `SELECT tenant_id, ${bucket} AS ${time}, event_type,
-  count() AS events, sumIf(coalesce(value, 0), event_type = 'conversion') AS revenue
-FROM {SOURCE}
-GROUP BY tenant_id, ${time}, event_type`,
-  };
-}
-
-/**
- * Distinct visitors and sessions (and events, exact, to check it against the raw table) per
- * tenant and bucket: one state per bucket, so 30 days by the day merge 30 of them.
- */
-function visitorsRollup(table: string, time: Grain, bucket: string): Rollup {
-  return {
-    table,
-    source: 'web',
-    columns: [
-      `tenant_id ${LC}`,
-      `${time} ${time === 'day' ? 'Date' : "DateTime('UTC')"}`,
-      'events SimpleAggregateFunction(sum, UInt64)',
-      ...DISTINCTS.map((m) => m.column),
     ],
     partitionBy: `toYYYYMM(${time})`,
     orderBy: `tenant_id, ${time}`,
     ttl: `${time} + INTERVAL 730 DAY`,
-    select: `SELECT tenant_id, ${bucket} AS ${time}, count() AS events,
-  ${DISTINCTS.map((m) => m.expr).join(', ')}
+    select: `SELECT tenant_id, ${BUCKETS[time]} AS ${time}, count() AS events,
+  ${VISITS.map((m) => m.expr).join(', ')},
+  countIf(event_type = 'conversion') AS conversions,
+  sumIf(coalesce(value, 0), event_type = 'conversion') AS revenue
 FROM {SOURCE}
 GROUP BY tenant_id, ${time}`,
   };
@@ -183,29 +164,55 @@ const pagesRollup = (grain: 'hour' | 'day') =>
     grain,
   );
 
+const EVENTS_AND_VISITS = [
+  { column: 'events SimpleAggregateFunction(sum, UInt64)', expr: 'count() AS events' },
+  ...VISITS,
+];
+
+/** Events, page views, visitors and sessions by device type, browser and OS. */
+const devicesRollup = (grain: 'hour' | 'day') =>
+  hourly(
+    grain === 'hour' ? TABLES.webDevices1h : TABLES.webDevices1d,
+    [
+      ['device_type', 'device_type'],
+      ['browser', 'browser'],
+      ['os', 'os'],
+    ],
+    '',
+    EVENTS_AND_VISITS,
+    grain,
+  );
+
+/** The same by country and region. */
+const geoRollup = (grain: 'hour' | 'day') =>
+  hourly(
+    grain === 'hour' ? TABLES.webGeo1h : TABLES.webGeo1d,
+    [
+      ['country', "coalesce(country, '')"],
+      ['region', "coalesce(region, '')"],
+    ],
+    '',
+    EVENTS_AND_VISITS,
+    grain,
+  );
+
+/** Migration 0009: devices and countries by day, for long ranges. */
+export function coarseBreakdownRollups(names: TableNames): string[] {
+  return [devicesRollup('day'), geoRollup('day')].flatMap((r) => rollupDdl(names, r));
+}
+
 /** Migration 0007: traffic by hour and by day, pages by day, for long ranges. */
 export function coarseTrafficRollups(names: TableNames): string[] {
   return [
-    trafficRollup(TABLES.webTraffic1h, 'hour', BUCKETS.hour),
-    trafficRollup(TABLES.webTraffic1d, 'day', BUCKETS.day),
+    trafficRollup(TABLES.webTraffic1h, 'hour'),
+    trafficRollup(TABLES.webTraffic1d, 'day'),
     pagesRollup('day'),
   ].flatMap((r) => rollupDdl(names, r));
 }
 
-/** Migration 0009: distinct visitors and sessions by minute, hour and day. */
-export function visitorRollups(names: TableNames): string[] {
-  return (
-    [
-      [TABLES.webVisitors1m, 'minute'],
-      [TABLES.webVisitors1h, 'hour'],
-      [TABLES.webVisitors1d, 'day'],
-    ] as const
-  ).flatMap(([table, grain]) => rollupDdl(names, visitorsRollup(table, grain, BUCKETS[grain])));
-}
-
 export function webRollups(names: TableNames): string[] {
   const rollups: Rollup[] = [
-    trafficRollup(TABLES.webTraffic1m, 'minute', BUCKETS.minute),
+    trafficRollup(TABLES.webTraffic1m, 'minute'),
     pagesRollup('hour'),
     hourly(
       TABLES.webSources1h,
@@ -220,31 +227,8 @@ export function webRollups(names: TableNames): string[] {
       "event_type = 'page_view' AND coalesce(traffic_source, '') != '(internal)'",
       VISITS,
     ),
-    hourly(
-      TABLES.webDevices1h,
-      [
-        ['device_type', 'device_type'],
-        ['browser', 'browser'],
-        ['os', 'os'],
-      ],
-      '',
-      [
-        { column: 'events SimpleAggregateFunction(sum, UInt64)', expr: 'count() AS events' },
-        ...VISITS,
-      ],
-    ),
-    hourly(
-      TABLES.webGeo1h,
-      [
-        ['country', "coalesce(country, '')"],
-        ['region', "coalesce(region, '')"],
-      ],
-      '',
-      [
-        { column: 'events SimpleAggregateFunction(sum, UInt64)', expr: 'count() AS events' },
-        ...VISITS,
-      ],
-    ),
+    devicesRollup('hour'),
+    geoRollup('hour'),
     {
       // One row per session per day it was active in; merge by session_id when reading.
       table: TABLES.webSessions,

@@ -9,12 +9,21 @@ const TRAFFIC = {
   hour: TABLES.webTraffic1h,
   day: TABLES.webTraffic1d,
 };
-const VISITORS = {
-  minute: TABLES.webVisitors1m,
-  hour: TABLES.webVisitors1h,
-  day: TABLES.webVisitors1d,
-};
+const COLUMNS = 'page_views, visitors, sessions, conversions, revenue';
+/** The figures of traffic rows (COLUMNS); names unlike the columns' (aliases resolve first). */
+const FIGURES = `sum(page_views) AS views, ${DISTINCT}(visitors) AS people,
+  ${DISTINCT}(sessions) AS visits, sum(conversions) AS orders, sum(revenue) AS money`;
+const PAGES = { hour: TABLES.webPages1h, day: TABLES.webPages1d };
+const DEVICES = { hour: TABLES.webDevices1h, day: TABLES.webDevices1d };
+const GEO = { hour: TABLES.webGeo1h, day: TABLES.webGeo1d };
 type Grains = ReturnType<typeof trafficGrains>;
+
+/** The bounds of byHourDay: a range from the hour it starts in, whole days inside it. */
+function hoursAndDays(range: TimeRange) {
+  const start = new Date(Math.floor(range.start.getTime() / 3_600_000) * 3_600_000);
+  const { m1: h1, d1, d2, end } = trafficGrains({ start, end: range.end }, 'day');
+  return { h1, d1, d2, end };
+}
 /** The same grain bounds under other parameter names (`t` + name), for a second range split. */
 const prefixed = (p: string, g: Grains) =>
   Object.fromEntries(Object.entries(g).map(([k, v]) => [p + k, v]));
@@ -33,6 +42,14 @@ const point = (r: Record<string, unknown>) => ({
   pageViews: Number(r.views),
   uniqueVisitors: Number(r.people),
   sessions: Number(r.visits),
+});
+
+const overviewOf = (r: Record<string, unknown>): Overview => ({
+  pageViews: Number(r.views ?? 0),
+  uniqueVisitors: Number(r.people ?? 0),
+  sessions: Number(r.visits ?? 0),
+  conversions: Number(r.orders ?? 0),
+  revenue: Number(r.money ?? 0),
 });
 
 export interface SessionStats {
@@ -54,66 +71,54 @@ export class StatsRepository extends ClickHouseReader {
 
   async overview(tenant: string, range: TimeRange): Promise<Overview> {
     const [r] = await this.rows<Record<string, unknown>>(
-      `SELECT * FROM (
-  SELECT sumIf(events, event_type = 'page_view') AS views,
-    sumIf(events, event_type = 'conversion') AS orders, sum(revenue) AS money
-  FROM (${this.byGrain(TRAFFIC, 'event_type, events, revenue')})) AS exact
-CROSS JOIN (
-  SELECT ${DISTINCT}(visitors) AS people, ${DISTINCT}(sessions) AS visits
-  FROM (${this.byGrain(VISITORS, 'visitors, sessions')})) AS estimated`,
+      `SELECT ${FIGURES} FROM (${this.byGrain(TRAFFIC, COLUMNS)})`,
       { tenant, ...trafficGrains(range, 'day') },
     );
+    return overviewOf(r ?? {});
+  }
+
+  /**
+   * The overview and its time series in one request: the points from the traffic rollups at
+   * the series' grain, the whole range at the coarsest grain that fits it (30 days merge 30
+   * day states for visitors and sessions, not the 720 hour states of an hourly series). The
+   * whole-range row is the one where `whole` is 1; it exists even for a range without
+   * traffic. (Not `WITH TOTALS`: the local engine, chDB, writes its JSON out of order when a
+   * query with totals has no rows.)
+   */
+  async dashboard(tenant: string, range: TimeRange, granularity: Granularity) {
+    const rows = await this.rows<Record<string, unknown>>(
+      `SELECT * FROM (
+  SELECT 0 AS whole, toUnixTimestamp(${BUCKET[granularity]}) AS bucket, ${FIGURES}
+  FROM (${this.byGrain(TRAFFIC, COLUMNS)}) GROUP BY bucket
+  UNION ALL
+  SELECT 1, 0, ${FIGURES} FROM (${this.byGrain(TRAFFIC, COLUMNS, 't')}))
+ORDER BY whole, bucket`,
+      {
+        tenant,
+        ...trafficGrains(range, granularity === 'HOUR' ? 'hour' : 'day'),
+        ...prefixed('t', trafficGrains(range, 'day')),
+      },
+    );
     return {
-      pageViews: Number(r?.views ?? 0),
-      uniqueVisitors: Number(r?.people ?? 0),
-      sessions: Number(r?.visits ?? 0),
-      conversions: Number(r?.orders ?? 0),
-      revenue: Number(r?.money ?? 0),
+      overview: overviewOf(rows.find((r) => Number(r.whole) === 1) ?? {}),
+      timeSeries: rows.filter((r) => Number(r.whole) === 0).map(point),
     };
   }
 
   /**
-   * The overview and its time series in one request. Exact counts come from the traffic
-   * rollups, bucket by bucket and for the whole range at once (grouping sets: sums are cheap);
-   * distinct visitors and sessions from the visitors rollups, per bucket at the series' grain
-   * and for the whole range at the coarsest grain that fits it (30 days merge 30 day states,
-   * not 720 hour states). The whole-range row is the one where `whole` is 1; it exists even
-   * for a range without traffic. (Not `WITH TOTALS`: the local engine, chDB, writes its JSON
-   * out of order when a query with totals has no rows.)
+   * A rollup kept by the hour and by the day over a range read by the hour (from the hour it
+   * starts in): whole days from the daily table, the hours around them from the hourly one
+   * (parameters of hoursAndDays).
    */
-  async dashboard(tenant: string, range: TimeRange, granularity: Granularity) {
-    const series = trafficGrains(range, granularity === 'HOUR' ? 'hour' : 'day');
-    const bucket = `toUnixTimestamp(${BUCKET[granularity]})`;
-    const rows = await this.rows<Record<string, unknown>>(
-      `SELECT whole, bucket, sum(views) AS views, sum(people) AS people, sum(visits) AS visits,
-  sum(orders) AS orders, sum(money) AS money FROM (
-  SELECT grouping(bucket) AS whole, ${bucket} AS bucket,
-    sumIf(events, event_type = 'page_view') AS views, toUInt64(0) AS people,
-    toUInt64(0) AS visits, sumIf(events, event_type = 'conversion') AS orders,
-    sum(revenue) AS money
-  FROM (${this.byGrain(TRAFFIC, 'event_type, events, revenue')})
-  GROUP BY GROUPING SETS ((bucket), ())
+  private byHourDay(tables: { hour: string; day: string }, columns: string) {
+    return `SELECT ${columns} FROM ${this.t(tables.hour)}
+  WHERE tenant_id = {tenant:String}
+    AND ((hour >= {h1:DateTime('UTC')} AND hour < {d1:DateTime('UTC')})
+      OR (hour >= {d2:DateTime('UTC')} AND hour < {end:DateTime64(3, 'UTC')}))
   UNION ALL
-  SELECT 0, ${bucket} AS bucket, 0, ${DISTINCT}(visitors), ${DISTINCT}(sessions), 0, 0
-  FROM (${this.byGrain(VISITORS, 'visitors, sessions')})
-  GROUP BY bucket
-  UNION ALL
-  SELECT 1, 0, 0, ${DISTINCT}(visitors), ${DISTINCT}(sessions), 0, 0
-  FROM (${this.byGrain(VISITORS, 'visitors, sessions', 't')}))
-GROUP BY whole, bucket ORDER BY whole, bucket`,
-      { tenant, ...series, ...prefixed('t', trafficGrains(range, 'day')) },
-    );
-    const t = rows.find((r) => Number(r.whole) === 1) ?? {};
-    return {
-      overview: {
-        pageViews: Number(t.views ?? 0),
-        uniqueVisitors: Number(t.people ?? 0),
-        sessions: Number(t.visits ?? 0),
-        conversions: Number(t.orders ?? 0),
-        revenue: Number(t.money ?? 0),
-      } satisfies Overview,
-      timeSeries: rows.filter((r) => Number(r.whole) === 0).map(point),
-    };
+  SELECT ${columns} FROM ${this.t(tables.day)}
+  WHERE tenant_id = {tenant:String}
+    AND day >= toDate({d1:DateTime('UTC')}) AND day < toDate({d2:DateTime('UTC')})`;
   }
 
   /**
@@ -193,16 +198,9 @@ SELECT sum(n) AS n, sum(single) AS single, sum(ms) AS ms FROM (
 
   async timeSeries(tenant: string, range: TimeRange, granularity: Granularity) {
     // Hourly points need hourly rows at the least; days, weeks and months can use days.
-    const bucket = `toUnixTimestamp(${BUCKET[granularity]})`;
     const rows = await this.rows<Record<string, unknown>>(
-      `SELECT bucket, sum(views) AS views, sum(people) AS people, sum(visits) AS visits FROM (
-  SELECT ${bucket} AS bucket, sumIf(events, event_type = 'page_view') AS views,
-    toUInt64(0) AS people, toUInt64(0) AS visits
-  FROM (${this.byGrain(TRAFFIC, 'event_type, events')}) GROUP BY bucket
-  UNION ALL
-  SELECT ${bucket} AS bucket, 0, ${DISTINCT}(visitors), ${DISTINCT}(sessions)
-  FROM (${this.byGrain(VISITORS, 'visitors, sessions')}) GROUP BY bucket)
-GROUP BY bucket ORDER BY bucket`,
+      `SELECT toUnixTimestamp(${BUCKET[granularity]}) AS bucket, ${FIGURES}
+FROM (${this.byGrain(TRAFFIC, COLUMNS)}) GROUP BY bucket ORDER BY bucket`,
       { tenant, ...trafficGrains(range, granularity === 'HOUR' ? 'hour' : 'day') },
     );
     return rows.map(point);
@@ -215,36 +213,18 @@ GROUP BY bucket ORDER BY bucket`,
    */
   async topPages(tenant: string, range: TimeRange, limit: number) {
     const params = { ...this.params(tenant, range), limit };
-    // Whole days from web_pages_1d, the hours around them from web_pages_1h.
-    const {
-      m1: h1,
-      d1,
-      d2,
-    } = trafficGrains(
-      {
-        start: new Date(Math.floor(range.start.getTime() / 3_600_000) * 3_600_000),
-        end: range.end,
-      },
-      'day',
-    );
-    const cols = 'page_path, page_views, visitors';
     const pages = await this.rows<Record<string, unknown>>(
-      `SELECT page_path AS path, sum(page_views) AS views, ${DISTINCT}(visitors) AS people FROM (
-  SELECT ${cols} FROM ${this.t(TABLES.webPages1h)}
-  WHERE tenant_id = {tenant:String}
-    AND ((hour >= {h1:DateTime('UTC')} AND hour < {d1:DateTime('UTC')})
-      OR (hour >= {d2:DateTime('UTC')} AND hour < {end:DateTime64(3, 'UTC')}))
-  UNION ALL
-  SELECT ${cols} FROM ${this.t(TABLES.webPages1d)}
-  WHERE tenant_id = {tenant:String}
-    AND day >= toDate({d1:DateTime('UTC')}) AND day < toDate({d2:DateTime('UTC')}))
+      `SELECT page_path AS path, sum(page_views) AS views, ${DISTINCT}(visitors) AS people
+FROM (${this.byHourDay(PAGES, 'page_path, page_views, visitors')})
 GROUP BY path ORDER BY views DESC, path LIMIT {limit:UInt32}`,
-      { ...params, h1, d1, d2 },
+      { ...params, ...hoursAndDays(range) },
     );
     if (pages.length === 0) return [];
     const paths = pages.map((p) => String(p.path));
-    const entries = await this.rows<Record<string, unknown>>(
-      `${this.finalizedUntil()}
+    // Bounce rates and times on page of those pages, side by side.
+    const [entries, times] = await Promise.all([
+      this.rows<Record<string, unknown>>(
+        `${this.finalizedUntil()}
 SELECT entry, sum(entered) AS entered, sum(single) AS single FROM (
   SELECT entry_page AS entry, sum(sessions) AS entered, sum(bounces) AS single
   FROM ${this.t(TABLES.webSessionEntries1h)}
@@ -256,10 +236,10 @@ SELECT entry, sum(entered) AS entered, sum(single) AS single FROM (
   WHERE entry IN {paths:Array(String)}
   GROUP BY entry)
 GROUP BY entry`,
-      { ...params, paths },
-    );
-    const times = await this.rows<Record<string, unknown>>(
-      `SELECT path, avg(dateDiff('millisecond', at, next_at) / 1000) AS avg_seconds FROM (
+        { ...params, paths },
+      ),
+      this.rows<Record<string, unknown>>(
+        `SELECT path, avg(dateDiff('millisecond', at, next_at) / 1000) AS avg_seconds FROM (
   SELECT page_path AS path, occurred_at AS at,
     leadInFrame(occurred_at) OVER w AS next_at,
     -- 1 where a next page view exists, the default 0 on a session's last one
@@ -272,8 +252,9 @@ GROUP BY entry`,
     ROWS BETWEEN CURRENT ROW AND 1 FOLLOWING))
 WHERE has_next = 1 AND path IN {paths:Array(String)}
 GROUP BY path`,
-      { ...params, paths },
-    );
+        { ...params, paths },
+      ),
+    ]);
     const entry = new Map(entries.map((e) => [String(e.entry), e]));
     const time = new Map(times.map((t) => [String(t.path), Number(t.avg_seconds)]));
     return pages.map((p) => {
@@ -318,11 +299,9 @@ GROUP BY source, medium ORDER BY visits DESC, source`,
     const rows = await this.rows<Record<string, unknown>>(
       `SELECT device_type AS kind, browser AS agent, os AS system, sum(events) AS total,
   sum(page_views) AS views, ${DISTINCT}(visitors) AS people, ${DISTINCT}(sessions) AS visits
-FROM ${this.t(TABLES.webDevices1h)}
-WHERE tenant_id = {tenant:String}
-  AND hour >= toStartOfHour({start:DateTime64(3, 'UTC')}) AND hour < {end:DateTime64(3, 'UTC')}
+FROM (${this.byHourDay(DEVICES, 'device_type, browser, os, events, page_views, visitors, sessions')})
 GROUP BY kind, agent, system ORDER BY total DESC, kind, agent, system`,
-      this.params(tenant, range),
+      { tenant, ...hoursAndDays(range) },
     );
     return rows.map((r) => ({
       deviceType: String(r.kind as string),
@@ -340,11 +319,9 @@ GROUP BY kind, agent, system ORDER BY total DESC, kind, agent, system`,
     const rows = await this.rows<Record<string, unknown>>(
       `SELECT country AS nation, region AS area, sum(events) AS total, sum(page_views) AS views,
   ${DISTINCT}(visitors) AS people, ${DISTINCT}(sessions) AS visits
-FROM ${this.t(TABLES.webGeo1h)}
-WHERE tenant_id = {tenant:String}
-  AND hour >= toStartOfHour({start:DateTime64(3, 'UTC')}) AND hour < {end:DateTime64(3, 'UTC')}
+FROM (${this.byHourDay(GEO, 'country, region, events, page_views, visitors, sessions')})
 GROUP BY nation, area ORDER BY total DESC, nation, area`,
-      this.params(tenant, range),
+      { tenant, ...hoursAndDays(range) },
     );
     return rows.map((r) => ({
       country: String(r.nation as string) || null,
