@@ -10,8 +10,9 @@ const REBUILD = MIGRATIONS.find((m) => m.rebuild)!;
 const DISTINCT = `uniqCombined(${DISTINCT_PRECISION})`;
 
 /**
- * An installation from before the rebuild migration: the web rollups as they were (visitor
- * and session states of `uniq`, no visitors rollups), and the migration not on record.
+ * An installation from before the rebuild migration: the web rollups as they were (traffic
+ * by event type, visitor and session states of `uniq`, no devices or countries by day), and
+ * the migration not on record.
  */
 async function downgrade(live: Awaited<ReturnType<typeof livePipeline>>) {
   const names = { database: live.p.database, suffix: '' };
@@ -25,7 +26,12 @@ async function downgrade(live: Awaited<ReturnType<typeof livePipeline>>) {
   for (const m of MIGRATIONS.filter((m) =>
     ['0002_web_rollups', '0007_coarse_traffic'].includes(m.id),
   ))
-    for (const sql of m.statements(names)) await live.p.clickhouse.command({ query: before(sql) });
+    for (const sql of m.statements(names)) {
+      const grain = /`web_traffic_1([mhd])(_mv)?`/.exec(sql);
+      await live.p.clickhouse.command({
+        query: grain ? oldTraffic(live.p.database, grain[1]!, !!grain[2]) : before(sql),
+      });
+    }
   await live.exec(
     `ALTER TABLE {db}.${TABLES.schemaMigrations} DELETE WHERE id = '${REBUILD.id}' SETTINGS mutations_sync = 2`,
   );
@@ -85,6 +91,8 @@ describe('a migration that changes rollup state types, on a populated warehouse'
     expect(await typeOf(live, TABLES.webPages1h, 'visitors')).toBe(
       'AggregateFunction(uniq, String)',
     );
+    expect(await typeOf(live, TABLES.webTraffic1d, 'event_type')).toBe('LowCardinality(String)');
+    expect(await typeOf(live, TABLES.webDevices1d, 'events')).toBeUndefined();
     let produced = 1000;
     let flowing = true;
     const traffic = (async () => {
@@ -124,6 +132,7 @@ describe('a migration that changes rollup state types, on a populated warehouse'
     expect(report).toMatch(new RegExp(`${TABLES.webTraffic1m} .* same`));
     expect(report).toMatch(new RegExp(`${TABLES.webPages1h} .* same`));
     expect(report).toMatch(new RegExp(`${TABLES.webSessions} .* same`));
+    expect(report).toMatch(new RegExp(`${TABLES.webDevices1d} .* new`));
     expect(report).not.toMatch(/differs:/);
     // Events keep arriving after the swap and pass the views created again.
     await new Promise((r) => setTimeout(r, 1500));
@@ -135,6 +144,7 @@ describe('a migration that changes rollup state types, on a populated warehouse'
       `AggregateFunction(${DISTINCT}, String)`,
     );
     expect(await typeOf(live, TABLES.webTraffic1m, 'event_type')).toBeUndefined();
+    expect(await live.n(`SELECT sum(events) FROM {db}.${TABLES.webDevices1d}`)).toBe(produced);
     expect(await typeOf(live, TABLES.webTraffic1d, 'visitors')).toBe(
       `AggregateFunction(${DISTINCT}, String)`,
     );
