@@ -144,6 +144,31 @@ SELECT arrayJoin(timeSlots(toDateTime(${T0} - INTERVAL 31 DAY), toUInt32(dateDif
     ],
   );
   inserts.push([`${TABLES.webEvents} (the last 2 h, through the views)`, recent]);
+  // Speech: a transcript segment for every tenth web event, over the same 30 days, by three
+  // models and four languages; sessions of ~50 segments, three speakers each.
+  const segments = `SELECT number AS n, toStartOfMinute(${T0} - toIntervalSecond((n * 10) % ${30 * DAY})) AS minute,
+    ['whisper-large', 'nova-2', 'chirp'][n % 3 + 1] AS model, ['en', 'de', 'fr', 'es'][intDiv(n, 3) % 4 + 1] AS lang,
+    n % 2 = 0 AS fin, toUInt64(n % 20 + 1) AS words, toUInt64(2000 + n % 3000) AS audio,
+    toFloat64(100 + n % 900) AS lat, concat('stt', toString(intDiv(n, 50))) AS session,
+    concat('spk', toString(n % 3)) AS speaker FROM numbers(${Math.floor(N / 10)})`;
+  inserts.push(
+    [
+      TABLES.sttQuality1m,
+      `INSERT INTO analytics.${TABLES.sttQuality1m} (tenant_id, minute, model_id, language, segments,
+  final_segments, final_words, final_audio_ms, confidence, latency_ms, real_time_factor, sessions_started, errors)
+SELECT 'bench', minute, model, lang, count(), countIf(fin), sumIf(words, fin), sumIf(audio, fin),
+  avgIfState(0.7 + (n % 300) / 1000, fin), quantilesState(0.5, 0.95, 0.99)(lat),
+  quantilesState(0.5, 0.95, 0.99)(lat / audio), countIf(n % 50 = 0), countIf(n % 200 = 0)
+FROM (${segments}) GROUP BY minute, model, lang`,
+    ],
+    [
+      TABLES.sttSpeakers,
+      `INSERT INTO analytics.${TABLES.sttSpeakers} (tenant_id, day, session_id, speaker_id, talk_ms, segments, words, first_seen)
+SELECT 'bench', toDate(min(minute)), session, speaker, toInt64(sum(audio)), count(), sum(words),
+  minState(toDateTime64(minute, 3, 'UTC'))
+FROM (${segments}) GROUP BY session, speaker`,
+    ],
+  );
   for (const [table, query] of inserts) {
     const t = performance.now();
     await writer.command({ query, clickhouse_settings: { max_memory_usage: '16000000000' } });
@@ -295,6 +320,10 @@ FROM (${estimate}) AS e INNER JOIN (${exact}) AS x USING (${key})`,
     'query($r: TimeRange!) { devices(timeRange: $r) { deviceType browser os events uniqueVisitors sessions } }';
   const GEO =
     'query($r: TimeRange!) { geo(timeRange: $r) { country events uniqueVisitors sessions } }';
+  const QUALITY =
+    'query($r: TimeRange!) { sttQuality(timeRange: $r, granularity: DAY) { timestamp model language segments avgConfidence latencyP95 } }';
+  // A session of the middle of the range (the rollup is ordered by day, then session).
+  const SPEAKERS = `query { speakerMetrics(sessionId: "stt${Math.floor(N / 1000)}") { speakerId talkMs words } }`;
   const cold = await serve(noCache);
   const warm = await serve();
   console.log(`\n${N.toLocaleString('en-US')} events in rollups; ${Q} queries each (ms):`);
@@ -309,6 +338,8 @@ FROM (${estimate}) AS e INNER JOIN (${exact}) AS x USING (${key})`,
     ['trafficSources 30 d', SOURCES, 30],
     ['devices 30 d', DEVICES, 30],
     ['geo 30 d', GEO, 30],
+    ['sttQuality 30 d DAY', QUALITY, 30],
+    ['speakerMetrics', SPEAKERS, 30],
   ] as const) {
     const c: number[] = [];
     statements.clear();

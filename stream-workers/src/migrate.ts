@@ -5,6 +5,7 @@ import {
   kafkaLogCreator,
   logLevel as LogLevel,
   parseConfig,
+  waitFor,
 } from '@backbone/runtime';
 import { confluentRegistry } from '@backbone/schemas';
 import {
@@ -16,6 +17,8 @@ import {
 import { clickhouseRegistryUrl, SinkPathConfig } from './config.js';
 import { ReplayConflictError } from './errors.js';
 import { RunLedger } from './replay/ledger.js';
+import { resolveFamily } from './replay/plan.js';
+import { catalogTopics } from './topics.js';
 import type { Plan } from './replay/plan.js';
 import { runReplay, type ReplayEnv } from './replay/replay.js';
 
@@ -41,7 +44,12 @@ const Env = ClickHouseConfig.extend(SinkPathConfig.shape).extend({
  * left unfinished is dropped and made again (it may predate today's model), unless it was
  * swapping, which is finished first.
  */
-export async function rebuildFamily(env: ReplayEnv, family: string): Promise<void> {
+export async function rebuildFamily(
+  env: ReplayEnv,
+  family: string,
+  deps?: Dependencies,
+): Promise<void> {
+  if (deps) await ready(deps, env, family);
   const unfinished = await new RunLedger<Plan>(env.clickhouse, env.database, family).unfinished();
   if (unfinished && unfinished.detail.mode !== 'rebuild-rollups')
     throw new ReplayConflictError(
@@ -55,6 +63,42 @@ export async function rebuildFamily(env: ReplayEnv, family: string): Promise<voi
   await runReplay(env, { stream: family, mode: 'rebuild-rollups' });
 }
 
+/** What a rebuild waits for first: the broker (a client that logs nothing) and the registry. */
+export interface Dependencies {
+  quiet: Kafka;
+  registryUrl: string;
+}
+
+/**
+ * Waits (up to 2 min) until every partition of the family's events topics has a leader and
+ * the registry answers: npm start migrates while both are still starting, and a broker
+ * answers before its partitions are loaded.
+ */
+async function ready(deps: Dependencies, env: ReplayEnv, family: string): Promise<void> {
+  const topics = resolveFamily(family).streams.map((s) =>
+    (env.topics ?? catalogTopics)('events', s),
+  );
+  const admin = deps.quiet.admin();
+  try {
+    await waitFor(
+      async () => {
+        if (!(await fetch(new URL('subjects', `${deps.registryUrl}/`))).ok) return false;
+        await admin.connect();
+        for (const topic of topics)
+          if ((await admin.fetchTopicOffsets(topic)).some((p) => p.high === '-1')) return false;
+        return true;
+      },
+      {
+        timeoutMs: 120_000,
+        intervalMs: 500,
+        description: `the registry, and leaders for ${topics.join(', ')}`,
+      },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** `npm run migrate` / `npx backbone migrate`: the ClickHouse model, once, before any worker. */
 export async function migrateCommand(
   environment: NodeJS.ProcessEnv,
@@ -65,18 +109,16 @@ export async function migrateCommand(
   const clickhouse = clickhouseClient(config);
   const database = config.CLICKHOUSE_DATABASE;
   try {
+    const kafka = { clientId: 'backbone-migrate', brokers: config.KAFKA_BROKERS };
     const rebuild =
       config.KAFKA_BROKERS.length > 0 && config.SCHEMA_REGISTRY_URL
         ? (family: string) =>
             rebuildFamily(
               {
                 kafka: new Kafka({
-                  clientId: 'backbone-migrate',
-                  brokers: config.KAFKA_BROKERS,
+                  ...kafka,
                   logLevel: logLevel.WARN,
                   logCreator: kafkaLogCreator(logger),
-                  // npm start migrates while the broker is still starting.
-                  retry: { retries: 12, maxRetryTime: 5_000 },
                 }),
                 registry: confluentRegistry(config.SCHEMA_REGISTRY_URL),
                 clickhouse,
@@ -87,6 +129,10 @@ export async function migrateCommand(
                 print,
               },
               family,
+              {
+                quiet: new Kafka({ ...kafka, logLevel: logLevel.NOTHING, retry: { retries: 0 } }),
+                registryUrl: config.SCHEMA_REGISTRY_URL,
+              },
             )
         : undefined;
     const result = await migrate({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FAMILIES, familyTables, shadowSuffix } from './families.js';
+import { FAMILIES, familyTables, rollupViews, shadowSuffix } from './families.js';
 import { STREAM_NAMES } from '@backbone/schemas';
 import { landingDdl } from './landing.js';
 import { MIGRATIONS } from './migrations.js';
@@ -32,6 +32,19 @@ describe('stream families', () => {
     const view = sql.find((s) => s.includes(`\`${viewOf(TABLES.webTraffic1m)}${suffix}\``))!;
     expect(view).toContain(`TO \`a\`.\`${TABLES.webTraffic1m}${suffix}\` AS`);
     expect(view).toContain(`FROM \`a\`.\`${TABLES.webEvents}${suffix}\` AS e`);
+  });
+
+  it('name the views a swap creates again: every rollup view, no landing view', () => {
+    const names = { database: 'a', suffix: '' };
+    const views = rollupViews(FAMILIES.web!, names);
+    // One view per web rollup (the session summaries are the finalizer's, not views').
+    expect(views.map((v) => v.name).sort()).toEqual(
+      FAMILIES.web!.rollups.map((t) => `\`a\`.\`${viewOf(t)}\``).sort(),
+    );
+    for (const v of views) expect(v.ddl).toMatch(/^CREATE MATERIALIZED VIEW IF NOT EXISTS/);
+    expect(views.some((v) => v.ddl.includes('landing'))).toBe(false);
+    // The STT rollups are fed by several views each.
+    expect(rollupViews(FAMILIES.stt!, names).length).toBeGreaterThan(FAMILIES.stt!.rollups.length);
   });
 
   it('take every view of the three STT raw tables into the STT rollups', () => {

@@ -100,21 +100,23 @@ export async function upStack(options: StackOptions): Promise<StackState> {
       },
     ),
   );
-  const [kafkaResult, clickhouseResult, redisResult, hookResult] = await Promise.allSettled([
-    upKafka(
-      ctx,
-      { port: ports.kafka, controllerPort: ports.kafkaController },
-      options.kafkaHeap ?? '1g',
-      javaCommand(options.javaHome),
-    ),
-    clickhouseUp,
-    upRedis(ctx, options.redis ?? 'auto', options.redisDb ?? 0),
-    hook,
-  ]);
+  const kafkaUp = upKafka(
+    ctx,
+    { port: ports.kafka, controllerPort: ports.kafkaController },
+    options.kafkaHeap ?? '1g',
+    javaCommand(options.javaHome),
+  );
+  // The registry as soon as Kafka answers, beside the hook (which may wait for both).
+  const registryUp = kafkaUp.then((k) => upRegistry(ctx, ports.registry, `127.0.0.1:${k.port}`));
+  const [kafkaResult, clickhouseResult, redisResult, hookResult, registryResult] =
+    await Promise.allSettled([
+      kafkaUp,
+      clickhouseUp,
+      upRedis(ctx, options.redis ?? 'auto', options.redisDb ?? 0),
+      hook,
+      registryUp,
+    ]);
   const kafka = value(kafkaResult);
-  const registryResult = kafka
-    ? (await Promise.allSettled([upRegistry(ctx, ports.registry, `127.0.0.1:${kafka.port}`)]))[0]
-    : undefined;
   const clickhouse = value(clickhouseResult);
   const registry = value(registryResult);
   const redis = value(redisResult);
