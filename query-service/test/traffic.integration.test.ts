@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@backbone/runtime';
-import { migrate } from '@backbone/warehouse';
+import { migrate, SessionFinalizer } from '@backbone/warehouse';
 import { createTestDatabase, testClickHouse, webEventRow } from '@backbone/test';
 import { StatsRepository } from '../src/repositories/stats.repository.js';
 import { TABLES } from '@backbone/warehouse/tables';
@@ -87,5 +87,82 @@ describe('traffic over a long range, read at mixed grains', () => {
     const [home, ...others] = await stats.topPages('acme', range, 10);
     expect(others).toEqual([]);
     expect(home).toMatchObject({ url: '/home', pageViews: 7, uniqueVisitors: 4 });
+  });
+
+  it('reads closed hours of an hourly series from the finalizer’s counts, and counts a late event again', async () => {
+    const hourly = async () =>
+      (await stats.timeSeries('acme', range, 'HOUR')).map((p) => [
+        p.timestamp.getTime(),
+        p.pageViews,
+        p.uniqueVisitors,
+        p.sessions,
+      ]);
+    const before = await hourly();
+    const finalizer = new SessionFinalizer({
+      client: writer,
+      names: { database: database.name, suffix: '' },
+      logger,
+    });
+    await finalizer.countHours();
+    const counts = `SELECT toUnixTimestamp(hour) * 1000 AS at, events, visitors, sessions
+FROM ${database.name}.${TABLES.webHourCounts} FINAL WHERE hour = toDateTime({at:UInt32}, 'UTC')`;
+    const countOf = async (at: number) =>
+      (
+        await (
+          await writer.query({
+            query: counts,
+            query_params: { at: at / 1000 },
+            format: 'JSONEachRow',
+          })
+        ).json<Record<string, number>>()
+      )[0];
+    // Every hour with traffic has ended: each is counted, and the series is the same.
+    expect(await countOf(D - 2 * DAY + 12 * HOUR)).toEqual({
+      at: D - 2 * DAY + 12 * HOUR,
+      events: 1,
+      visitors: 1,
+      sessions: 1,
+    });
+    expect(await hourly()).toEqual(before);
+    // A late page view in a counted hour, by another visitor: recounted at the next tick.
+    await writer.insert({
+      table: `${database.name}.${TABLES.webEvents}`,
+      format: 'JSONEachRow',
+      values: [
+        webEventRow(D - 2 * DAY + 12 * HOUR + 40 * MIN, {
+          session_id: 's7',
+          anonymous_id: 'v7',
+          page_path: '/home',
+        }),
+      ],
+    });
+    await finalizer.countHours();
+    expect(await countOf(D - 2 * DAY + 12 * HOUR)).toMatchObject({ events: 2, visitors: 2 });
+    expect(await hourly()).toContainEqual([D - 2 * DAY + 12 * HOUR, 2, 2, 2]);
+    // The series takes a counted hour's visitors from its count, not from the states.
+    await writer.insert({
+      table: `${database.name}.${TABLES.webHourCounts}`,
+      format: 'JSONEachRow',
+      values: [
+        {
+          tenant_id: 'acme',
+          hour: (D - 2 * DAY + 12 * HOUR) / 1000,
+          events: 2,
+          visitors: 99,
+          sessions: 2,
+          counted_at: '2100-01-01 00:00:00.000',
+        },
+      ],
+    });
+    expect(await hourly()).toContainEqual([D - 2 * DAY + 12 * HOUR, 2, 99, 2]);
+    // An hour still open (or ended less than 10 minutes ago) is not counted.
+    const now = Date.now();
+    await writer.insert({
+      table: `${database.name}.${TABLES.webEvents}`,
+      format: 'JSONEachRow',
+      values: [webEventRow(now, { session_id: 's8', anonymous_id: 'v8', page_path: '/home' })],
+    });
+    await finalizer.countHours();
+    expect(await countOf(Math.floor(now / HOUR) * HOUR)).toBeUndefined();
   });
 });

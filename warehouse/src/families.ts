@@ -2,9 +2,10 @@ import type { StreamName } from '@backbone/schemas';
 import { rawTable } from './columns.js';
 import { landingDdl } from './landing.js';
 import { qualified, rawTableDdl, type TableNames } from './raw-tables.js';
-import { sessionSummaries } from './session-summaries.js';
+import { hourCounts, sessionSummaries } from './session-summaries.js';
 import { sttRollups } from './stt-rollups.js';
 import {
+  TABLES,
   SESSION_SUMMARY_TABLES,
   STT_ROLLUP_TABLES,
   WEB_ROLLUP_TABLES,
@@ -49,12 +50,19 @@ const family = (
 });
 
 export const FAMILIES: Readonly<Record<string, StreamFamily>> = {
-  web: family('web', ['web'], WEB_ROLLUP_TABLES, Object.values(SESSION_SUMMARY_TABLES), (names) => [
-    ...webRollups(names),
-    ...sessionSummaries(names),
-    ...coarseTrafficRollups(names),
-    ...coarseBreakdownRollups(names),
-  ]),
+  web: family(
+    'web',
+    ['web'],
+    WEB_ROLLUP_TABLES,
+    [...Object.values(SESSION_SUMMARY_TABLES), TABLES.webHourCounts],
+    (names) => [
+      ...webRollups(names),
+      ...sessionSummaries(names),
+      ...coarseTrafficRollups(names),
+      ...coarseBreakdownRollups(names),
+      ...hourCounts(names),
+    ],
+  ),
   stt: family(
     'stt',
     ['stt.transcript', 'stt.speaker', 'stt.session'],

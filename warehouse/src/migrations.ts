@@ -1,7 +1,7 @@
 import { STREAM_NAMES } from '@backbone/schemas';
 import { qualified, rawTableDdl, type TableNames } from './raw-tables.js';
 import { sttRollups } from './stt-rollups.js';
-import { sessionSummaries } from './session-summaries.js';
+import { hourCounts, sessionSummaries } from './session-summaries.js';
 import { coarseBreakdownRollups, coarseTrafficRollups, webRollups } from './web-rollups.js';
 import { TABLES } from './tables.js';
 
@@ -103,9 +103,9 @@ ORDER BY (family, run_id)`,
   {
     id: '0009_distinct_estimates',
     description:
-      'traffic rollups without event type; every web distinct count a uniqCombined state; devices and countries by day',
+      'traffic rollups without event type; every web distinct count a uniqCombined state; devices and countries by day; counts of closed hours',
     // The tables of 0002 and 0007 change shape, which only a rebuild does where rows exist.
-    statements: coarseBreakdownRollups,
+    statements: (names) => [...coarseBreakdownRollups(names), ...hourCounts(names)],
     rebuild: 'web',
   },
 ];

@@ -3,7 +3,7 @@ import { moduleLogger, type Logger } from '@backbone/runtime';
 import { clickhouseTime } from './columns.js';
 import { qualified, type TableNames } from './raw-tables.js';
 import { mergedSessions } from './session-summaries.js';
-import { SESSION_SUMMARY_TABLES, TABLES } from './tables.js';
+import { DISTINCT_PRECISION, SESSION_SUMMARY_TABLES, TABLES } from './tables.js';
 
 const HOUR = 3_600_000;
 
@@ -60,8 +60,17 @@ export class SessionFinalizer {
     return Number(row.sessions) > 0 ? new Date(Number(row.first) * 1000) : null;
   }
 
-  /** Finalizes every complete hour of session ends up to `now - idle`; returns them. */
+  /**
+   * Finalizes every complete hour of session ends up to `now - idle`; returns them. Then
+   * counts the closed hours not counted yet, or whose events changed since (countHours).
+   */
   async tick(now = new Date()): Promise<Date[]> {
+    const done = await this.finalizeSessions(now);
+    await this.countHours(now);
+    return done;
+  }
+
+  private async finalizeSessions(now: Date): Promise<Date[]> {
     const done: Date[] = [];
     let hour = await this.nextHour();
     const cutoff = Math.floor((now.getTime() - this.idleMs) / HOUR) * HOUR;
@@ -109,6 +118,32 @@ FROM (${sessions}) GROUP BY tenant_id, start_hour, entry, source, medium`,
       format: 'JSONEachRow',
     });
     this.options.onHour?.(hour, (performance.now() - started) / 1000);
+  }
+
+  /**
+   * Writes the distinct visitors and sessions of every hour that ended 10 minutes ago or
+   * more and has no count, or a count made at another number of events (a late event came
+   * in): one INSERT of the hours that need it, merged from web_traffic_1h. Comparing event
+   * counts reads no state, so a tick with nothing to do is a small GROUP BY.
+   */
+  async countHours(now = new Date()): Promise<void> {
+    const closed = clickhouseTime(Math.floor((now.getTime() - 10 * 60_000) / HOUR) * HOUR);
+    const traffic = this.t(TABLES.webTraffic1h);
+    await this.options.client.command({
+      query: `INSERT INTO ${this.t(TABLES.webHourCounts)} (tenant_id, hour, events, visitors, sessions, counted_at)
+SELECT tenant_id, hour, sum(events), uniqCombinedMerge(${DISTINCT_PRECISION})(visitors),
+  uniqCombinedMerge(${DISTINCT_PRECISION})(sessions), now64(3)
+FROM ${traffic}
+WHERE hour < {closed:DateTime64(3, 'UTC')} AND (tenant_id, hour) IN (
+  SELECT tenant_id, hour FROM (
+    SELECT tenant_id, hour, sum(events) AS n FROM ${traffic}
+    WHERE hour < {closed:DateTime64(3, 'UTC')} GROUP BY tenant_id, hour) AS now_
+  LEFT ANTI JOIN (
+    SELECT tenant_id, hour, events AS n FROM ${this.t(TABLES.webHourCounts)} FINAL) AS counted
+  USING (tenant_id, hour, n))
+GROUP BY tenant_id, hour`,
+      query_params: { closed },
+    });
   }
 
   /** Ticks every `intervalMs` until stop(); a failed tick is logged and retried next time. */

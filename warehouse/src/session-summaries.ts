@@ -1,5 +1,5 @@
 import { DEDUP_WINDOW, qualified, type TableNames } from './raw-tables.js';
-import { SESSION_SUMMARY_TABLES } from './tables.js';
+import { SESSION_SUMMARY_TABLES, TABLES } from './tables.js';
 
 /**
  * Sessions that have ended, summed by when they started. A session's bounce and duration are
@@ -50,6 +50,28 @@ ${SETTINGS}`,
   finalized_at DateTime64(3, 'UTC') DEFAULT now64(3)
 ) ENGINE = ReplacingMergeTree(finalized_at)
 ORDER BY end_hour`,
+  ];
+}
+
+/**
+ * Migration 0009: the distinct visitors and sessions of each closed hour as plain numbers,
+ * with the hour's event count they were computed at. An hourly series over a month reads
+ * 720 numbers here instead of finalizing 720 pairs of states; the session finalizer writes
+ * them and writes an hour again when its events changed (a late event).
+ */
+export function hourCounts(names: TableNames): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${qualified(names, TABLES.webHourCounts)} (
+  tenant_id ${LC},
+  hour DateTime('UTC'),
+  events UInt64,
+  visitors UInt64,
+  sessions UInt64,
+  counted_at DateTime64(3, 'UTC')
+) ENGINE = ReplacingMergeTree(counted_at)
+PARTITION BY toYYYYMM(hour)
+ORDER BY (tenant_id, hour)
+TTL hour + INTERVAL 730 DAY`,
   ];
 }
 

@@ -28,6 +28,8 @@ export const TABLES = {
   webSessionStarts1m: 'web_session_starts_1m',
   webSessionEntries1h: 'web_session_entries_1h',
   webSessionsFinalized: 'web_sessions_finalized',
+  /** Distinct visitors and sessions of each closed hour, as numbers (the finalizer's). */
+  webHourCounts: 'web_hour_counts',
 
   /** Speech rollups, filled by views on the three STT raw tables. */
   sttQuality1m: 'stt_quality_1m',

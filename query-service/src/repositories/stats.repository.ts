@@ -88,8 +88,8 @@ export class StatsRepository extends ClickHouseReader {
   async dashboard(tenant: string, range: TimeRange, granularity: Granularity) {
     const rows = await this.rows<Record<string, unknown>>(
       `SELECT * FROM (
-  SELECT 0 AS whole, toUnixTimestamp(${BUCKET[granularity]}) AS bucket, ${FIGURES}
-  FROM (${this.byGrain(TRAFFIC, COLUMNS)}) GROUP BY bucket
+  SELECT 0 AS whole, bucket, views, people, visits, orders, money
+  FROM (${this.series(granularity)})
   UNION ALL
   SELECT 1, 0, ${FIGURES} FROM (${this.byGrain(TRAFFIC, COLUMNS, 't')}))
 ORDER BY whole, bucket`,
@@ -127,7 +127,12 @@ ORDER BY whole, bucket`,
    * from the daily table, whole hours around them from the hourly one, the minutes at either
    * edge from the minute one. Rows: (minute = start of the row's bucket, `columns`…).
    */
-  private byGrain(tables: Record<'minute' | 'hour' | 'day', string>, columns: string, prefix = '') {
+  private byGrain(
+    tables: Record<'minute' | 'hour' | 'day', string>,
+    columns: string,
+    prefix = '',
+    hourCondition = '1',
+  ) {
     const at = (bound: string, type = "DateTime('UTC')") => `{${prefix}${bound}:${type}}`;
     return `SELECT minute, ${columns} FROM ${this.t(tables.minute)}
   WHERE tenant_id = {tenant:String}
@@ -137,6 +142,7 @@ ORDER BY whole, bucket`,
   SELECT hour AS minute, ${columns} FROM ${this.t(tables.hour)}
   WHERE tenant_id = {tenant:String}
     AND ((hour >= ${at('h1')} AND hour < ${at('d1')}) OR (hour >= ${at('d2')} AND hour < ${at('h2')}))
+    AND ${hourCondition}
   UNION ALL
   SELECT toDateTime(day, 'UTC') AS minute, ${columns} FROM ${this.t(tables.day)}
   WHERE tenant_id = {tenant:String}
@@ -199,11 +205,36 @@ SELECT sum(n) AS n, sum(single) AS single, sum(ms) AS ms FROM (
   async timeSeries(tenant: string, range: TimeRange, granularity: Granularity) {
     // Hourly points need hourly rows at the least; days, weeks and months can use days.
     const rows = await this.rows<Record<string, unknown>>(
-      `SELECT toUnixTimestamp(${BUCKET[granularity]}) AS bucket, ${FIGURES}
-FROM (${this.byGrain(TRAFFIC, COLUMNS)}) GROUP BY bucket ORDER BY bucket`,
+      `SELECT * FROM (${this.series(granularity)}) ORDER BY bucket`,
       { tenant, ...trafficGrains(range, granularity === 'HOUR' ? 'hour' : 'day') },
     );
     return rows.map(point);
+  }
+
+  /**
+   * The points of a series: (bucket, views, people, visits, orders, money) over the bounds
+   * of trafficGrains. By the hour, distinct visitors and sessions of closed hours are the
+   * finalizer's numbers (web_hour_counts) and only the other hours' states are merged; the
+   * exact figures come from the traffic rollups without reading any state.
+   */
+  private series(granularity: Granularity): string {
+    const bucket = `toUnixTimestamp(${BUCKET[granularity]})`;
+    if (granularity !== 'HOUR')
+      return `SELECT ${bucket} AS bucket, ${FIGURES} FROM (${this.byGrain(TRAFFIC, COLUMNS)}) GROUP BY bucket`;
+    const counts = this.t(TABLES.webHourCounts);
+    const inRange = `tenant_id = {tenant:String} AND hour >= {h1:DateTime('UTC')} AND hour < {h2:DateTime('UTC')}`;
+    return `SELECT bucket, sum(views) AS views, sum(people) AS people, sum(visits) AS visits,
+  sum(orders) AS orders, sum(money) AS money FROM (
+  SELECT ${bucket} AS bucket, sum(page_views) AS views, toUInt64(0) AS people,
+    toUInt64(0) AS visits, sum(conversions) AS orders, sum(revenue) AS money
+  FROM (${this.byGrain(TRAFFIC, 'page_views, conversions, revenue')}) GROUP BY bucket
+  UNION ALL
+  SELECT toUnixTimestamp(hour), 0, visitors, sessions, 0, 0 FROM ${counts} FINAL WHERE ${inRange}
+  UNION ALL
+  SELECT ${bucket} AS bucket, 0, ${DISTINCT}(visitors), ${DISTINCT}(sessions), 0, 0
+  FROM (${this.byGrain(TRAFFIC, 'visitors, sessions', '', `hour NOT IN (SELECT hour FROM ${counts} WHERE ${inRange})`)})
+  GROUP BY bucket)
+GROUP BY bucket`;
   }
 
   /**
