@@ -3,7 +3,6 @@ import { FAMILIES, migrate, MIGRATIONS, rollupViews } from '@backbone/warehouse'
 import { DISTINCT_PRECISION, TABLES, WEB_ROLLUP_TABLES } from '@backbone/warehouse/tables';
 import { rebuildFamily } from '../src/migrate.js';
 import { pageViews } from './event-set.js';
-import { clickhouseRegistryUrl } from './pipeline-fixture.js';
 import { livePipeline, logger } from './replay-fixture.js';
 
 const REBUILD = MIGRATIONS.find((m) => m.rebuild)!;
@@ -93,28 +92,10 @@ describe('a migration that changes rollup state types, on a populated warehouse'
     );
     expect(await typeOf(live, TABLES.webTraffic1d, 'event_type')).toBe('LowCardinality(String)');
     expect(await typeOf(live, TABLES.webDevices1d, 'events')).toBeUndefined();
-    let produced = 1000;
-    let flowing = true;
-    const traffic = (async () => {
-      while (flowing) {
-        await live.p.produce('web', pageViews(20, { sessions: 2 }));
-        produced += 20;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    })();
+    const traffic = live.flow(1000);
     await new Promise((r) => setTimeout(r, 1000));
     const lines: string[] = [];
-    const env = {
-      kafka: live.p.kafka,
-      registry: live.p.registry,
-      clickhouseRegistryUrl: clickhouseRegistryUrl(),
-      clickhouse: live.p.clickhouse,
-      database: live.p.database,
-      logger,
-      liveGroup: `${live.p.id}-sink`,
-      topics: live.p.topics,
-      print: (l: string) => lines.push(l),
-    };
+    const env = live.env(lines);
     // Without Kafka to hold the live sinks, the migration is refused and nothing changes.
     await expect(
       migrate({ client: live.p.clickhouse, database: live.p.database, logger }),
@@ -136,8 +117,7 @@ describe('a migration that changes rollup state types, on a populated warehouse'
     expect(report).not.toMatch(/differs:/);
     // Events keep arriving after the swap and pass the views created again.
     await new Promise((r) => setTimeout(r, 1500));
-    flowing = false;
-    await traffic;
+    const produced = await traffic.stop();
     await live.settle(produced);
 
     expect(await typeOf(live, TABLES.webPages1h, 'visitors')).toBe(

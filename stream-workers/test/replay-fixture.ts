@@ -5,6 +5,7 @@ import { HandoverWatch } from '../src/replay/handover.js';
 import { runReplay, type ReplayEnv, type ReplayRequest } from '../src/replay/replay.js';
 import { clickhouseRegistryUrl, pipelineFixture } from './pipeline-fixture.js';
 import { TABLES } from '@backbone/warehouse/tables';
+import { pageViews } from './event-set.js';
 
 export const logger = createLogger({ name: 'test', level: 'silent' });
 
@@ -49,24 +50,45 @@ export async function livePipeline() {
   watch.start();
   const n = async (sql: string) => Number(Object.values((await p.rows(sql))[0] ?? {})[0]);
   const exec = (sql: string) => p.clickhouse.command({ query: sql.replaceAll('{db}', p.database) });
+  /** What a replay (or a migration's rebuild) of this pipeline runs with. */
+  const env = (lines: string[], extra: Partial<ReplayEnv> = {}): ReplayEnv => ({
+    kafka: p.kafka,
+    registry: p.registry,
+    clickhouseRegistryUrl: clickhouseRegistryUrl(),
+    clickhouse: p.clickhouse,
+    database: p.database,
+    logger,
+    liveGroup: `${p.id}-sink`,
+    topics: p.topics,
+    print: (l) => lines.push(l),
+    ...extra,
+  });
   const replay = (req: Partial<ReplayRequest> = {}, extra: Partial<ReplayEnv> = {}) => {
     const lines: string[] = [];
-    const done = runReplay(
-      {
-        kafka: p.kafka,
-        registry: p.registry,
-        clickhouseRegistryUrl: clickhouseRegistryUrl(),
-        clickhouse: p.clickhouse,
-        database: p.database,
-        logger,
-        liveGroup: `${p.id}-sink`,
-        topics: p.topics,
-        print: (l) => lines.push(l),
-        ...extra,
-      },
-      { stream: 'web', holdTtlMs: 5000, ...req },
-    );
+    const done = runReplay(env(lines, extra), { stream: 'web', holdTtlMs: 5000, ...req });
     return { done, lines };
+  };
+  /**
+   * `start` web events already in, then 20 more every 50 ms until `stop()`, which resolves
+   * with how many were produced in all.
+   */
+  const flow = (start: number) => {
+    let produced = start;
+    let flowing = true;
+    const sending = (async () => {
+      while (flowing) {
+        await p.produce('web', pageViews(20, { sessions: 2 }));
+        produced += 20;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    return {
+      stop: async () => {
+        flowing = false;
+        await sending;
+        return produced;
+      },
+    };
   };
   /** What a person checks after a replay: rows, distinct events, and the rollups' sums. */
   const figures = async () => ({
@@ -100,7 +122,7 @@ export async function livePipeline() {
         `SELECT name FROM system.tables WHERE database = '${p.database}' AND name LIKE '%__replay_%' ORDER BY name`,
       )
     ).map((r) => r.name);
-  return { p, watch, n, exec, replay, figures, settle, shadows };
+  return { p, watch, n, exec, env, replay, flow, figures, settle, shadows };
 }
 
 export const expected = (n: number, sessions: number) => ({

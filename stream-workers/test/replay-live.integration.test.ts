@@ -18,15 +18,7 @@ describe('replay while live traffic keeps flowing', () => {
   it('loses and doubles nothing at the hand-over', async () => {
     await live.p.produce('web', pageViews(1000, { sessions: 50 }));
     await live.settle(1000);
-    let produced = 1000;
-    let flowing = true;
-    const traffic = (async () => {
-      while (flowing) {
-        await live.p.produce('web', pageViews(20, { sessions: 2 }));
-        produced += 20;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    })();
+    const traffic = live.flow(1000);
     await new Promise((r) => setTimeout(r, 1000));
     // No --force: live and shadow must verify equal while events keep arriving. The replay
     // hands over once it is within 1,000 records of live: with 100 it chased ~400 events/s
@@ -37,8 +29,7 @@ describe('replay while live traffic keeps flowing', () => {
     expect(run.lines.join('\n')).not.toMatch(/differs:/);
     // Traffic went on through the swap; then it stops and live catches up.
     await new Promise((r) => setTimeout(r, 1000));
-    flowing = false;
-    await traffic;
+    const produced = await traffic.stop();
     expect(outcome.state).toBe('done');
     expect(outcome.records).toBeGreaterThan(1000);
     await live.settle(produced);
