@@ -152,15 +152,21 @@ SELECT arrayJoin(timeSlots(toDateTime(${T0} - INTERVAL 31 DAY), toUInt32(dateDif
     toFloat64(100 + n % 900) AS lat, concat('stt', toString(intDiv(n, 50))) AS session,
     concat('spk', toString(n % 3)) AS speaker FROM numbers(${Math.floor(N / 10)})`;
   inserts.push(
-    [
-      TABLES.sttQuality1m,
-      `INSERT INTO analytics.${TABLES.sttQuality1m} (tenant_id, minute, model_id, language, segments,
+    ...(
+      [
+        [TABLES.sttQuality1m, 'minute', 'minute'],
+        [TABLES.sttQuality1h, 'hour', 'toStartOfHour(minute)'],
+        [TABLES.sttQuality1d, 'day', 'toDate(minute)'],
+      ] as const
+    ).map(([table, time, bucket]): [string, string] => [
+      table,
+      `INSERT INTO analytics.${table} (tenant_id, ${time}, model_id, language, segments,
   final_segments, final_words, final_audio_ms, confidence, latency_ms, real_time_factor, sessions_started, errors)
-SELECT 'bench', minute, model, lang, count(), countIf(fin), sumIf(words, fin), sumIf(audio, fin),
+SELECT 'bench', ${bucket} AS b, model, lang, count(), countIf(fin), sumIf(words, fin), sumIf(audio, fin),
   avgIfState(0.7 + (n % 300) / 1000, fin), quantilesState(0.5, 0.95, 0.99)(lat),
   quantilesState(0.5, 0.95, 0.99)(lat / audio), countIf(n % 50 = 0), countIf(n % 200 = 0)
-FROM (${segments}) GROUP BY minute, model, lang`,
-    ],
+FROM (${segments}) GROUP BY b, model, lang`,
+    ]),
     [
       TABLES.sttSpeakers,
       `INSERT INTO analytics.${TABLES.sttSpeakers} (tenant_id, day, session_id, speaker_id, talk_ms, segments, words, first_seen)

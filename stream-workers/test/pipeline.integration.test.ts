@@ -183,13 +183,18 @@ FROM {db}.${TABLES.webGeo1h} WHERE tenant_id = 'acme' GROUP BY country ORDER BY 
     ]);
   });
 
-  it('fills STT quality per minute by model and language', async () => {
-    const [q] = await p.rows<Record<string, unknown>>(`SELECT sum(segments) AS segments,
+  it('fills STT quality per minute, hour and day by model and language', async () => {
+    const quality = (table: string) =>
+      p.rows<Record<string, unknown>>(`SELECT sum(segments) AS segments,
   sum(final_segments) AS finals, sum(final_words) AS words, round(avgMerge(confidence), 3) AS confidence,
   quantilesMerge(0.5, 0.95, 0.99)(latency_ms)[1] AS latency_p50,
   round(quantilesMerge(0.5, 0.95, 0.99)(real_time_factor)[1], 3) AS rtf_p50,
   sum(sessions_started) AS started, sum(errors) AS errs
-FROM {db}.${TABLES.sttQuality1m} WHERE tenant_id = 'acme' AND model_id = 'whisper-large' AND language = 'en'`);
+FROM {db}.${table} WHERE tenant_id = 'acme' AND model_id = 'whisper-large' AND language = 'en'`);
+    const [q] = await quality(TABLES.sttQuality1m);
+    // The coarser grains hold the same figures (their states merge the same values).
+    expect(await quality(TABLES.sttQuality1h)).toEqual([q]);
+    expect(await quality(TABLES.sttQuality1d)).toEqual([q]);
     expect(q).toEqual({
       segments: 3,
       finals: 2,

@@ -3,7 +3,7 @@ import { rawTable } from './columns.js';
 import { landingDdl } from './landing.js';
 import { qualified, rawTableDdl, type TableNames } from './raw-tables.js';
 import { hourCounts, sessionSummaries } from './session-summaries.js';
-import { sttRollups } from './stt-rollups.js';
+import { coarseQualityRollups, sttRollups } from './stt-rollups.js';
 import {
   TABLES,
   SESSION_SUMMARY_TABLES,
@@ -68,7 +68,7 @@ export const FAMILIES: Readonly<Record<string, StreamFamily>> = {
     ['stt.transcript', 'stt.speaker', 'stt.session'],
     STT_ROLLUP_TABLES,
     [],
-    sttRollups,
+    (names) => [...sttRollups(names), ...coarseQualityRollups(names)],
   ),
 };
 

@@ -1,6 +1,6 @@
 import { STREAM_NAMES } from '@backbone/schemas';
 import { qualified, rawTableDdl, type TableNames } from './raw-tables.js';
-import { sttRollups } from './stt-rollups.js';
+import { coarseQualityRollups, sttRollups } from './stt-rollups.js';
 import { hourCounts, sessionSummaries } from './session-summaries.js';
 import { coarseBreakdownRollups, coarseTrafficRollups, webRollups } from './web-rollups.js';
 import { TABLES } from './tables.js';
@@ -107,6 +107,12 @@ ORDER BY (family, run_id)`,
     // The tables of 0002 and 0007 change shape, which only a rebuild does where rows exist.
     statements: (names) => [...coarseBreakdownRollups(names), ...hourCounts(names)],
     rebuild: 'web',
+  },
+  {
+    id: '0010_stt_coarse_quality',
+    description: 'STT quality by hour and by day, for long ranges',
+    statements: coarseQualityRollups,
+    rebuild: 'stt',
   },
 ];
 

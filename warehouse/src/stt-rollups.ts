@@ -80,7 +80,7 @@ function feeds(
   names: TableNames,
   table: string,
   columns: string[],
-  time: 'minute' | 'day',
+  time: 'minute' | 'hour' | 'day',
   keys: string,
   ttl?: string,
 ) {
@@ -98,20 +98,25 @@ function feeds(
       .map((s) => s.replace(viewOf(table), viewOf(`${table}_${name}`)));
 }
 
-/** Per-minute quality by model and language (segments, words, latency, errors). */
-function qualityRollups(names: TableNames): string[] {
-  const quality = feeds(
-    names,
-    TABLES.sttQuality1m,
-    QUALITY_COLUMNS,
-    'minute',
-    'model_id, language',
+/**
+ * Quality by model and language at one grain (segments, words, latency, errors): by the
+ * minute for short ranges, by the hour and the day (migration 0010) for long ones.
+ */
+function qualityTable(names: TableNames, table: string, time: 'minute' | 'hour' | 'day') {
+  const bucket = {
+    minute: 'toStartOfMinute(occurred_at)',
+    hour: 'toStartOfHour(occurred_at)',
+    day: 'toDate(occurred_at)',
+  }[time];
+  const columns = QUALITY_COLUMNS.map((c) =>
+    c === "minute DateTime('UTC')" ? `${time} ${time === 'day' ? 'Date' : "DateTime('UTC')"}` : c,
   );
+  const quality = feeds(names, table, columns, time, 'model_id, language');
   return [
     ...quality(
       'first',
       'stt.transcript',
-      `SELECT tenant_id, ${minute}, coalesce(model_id, '') AS model_id, coalesce(language, '') AS language,
+      `SELECT tenant_id, ${bucket} AS ${time}, coalesce(model_id, '') AS model_id, coalesce(language, '') AS language,
   countIf(${SEGMENT}) AS segments,
   countIf(${SEGMENT} AND coalesce(is_final, false)) AS final_segments,
   sumIf(assumeNotNull(word_count), ${SEGMENT} AND coalesce(is_final, false)) AS final_words,
@@ -122,18 +127,33 @@ function qualityRollups(names: TableNames): string[] {
   countIf(event_type = 'stt_language_detected') AS language_detections,
   avgIfState(toFloat64(assumeNotNull(confidence)), event_type = 'stt_language_detected') AS language_confidence
 FROM {SOURCE}
-GROUP BY tenant_id, minute, model_id, language`,
+GROUP BY tenant_id, ${time}, model_id, language`,
     ),
     ...quality(
       'sessions',
       'stt.session',
-      `SELECT tenant_id, ${minute}, coalesce(model_id, '') AS model_id, coalesce(language, '') AS language,
+      `SELECT tenant_id, ${bucket} AS ${time}, coalesce(model_id, '') AS model_id, coalesce(language, '') AS language,
   countIf(event_type = 'stt_session_started') AS sessions_started,
   countIf(event_type = 'stt_error') AS errors
 FROM {SOURCE}
 WHERE event_type IN ('stt_session_started', 'stt_error')
-GROUP BY tenant_id, minute, model_id, language`,
+GROUP BY tenant_id, ${time}, model_id, language`,
     ),
+  ];
+}
+
+/** Migration 0010: quality by the hour and by the day. */
+export function coarseQualityRollups(names: TableNames): string[] {
+  return [
+    ...qualityTable(names, TABLES.sttQuality1h, 'hour'),
+    ...qualityTable(names, TABLES.sttQuality1d, 'day'),
+  ];
+}
+
+/** Per-minute quality by model and language, and errors by code. */
+function qualityRollups(names: TableNames): string[] {
+  return [
+    ...qualityTable(names, TABLES.sttQuality1m, 'minute'),
     ...rollupDdl(names, {
       table: TABLES.sttErrors1m,
       source: 'stt.session',

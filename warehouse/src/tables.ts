@@ -33,6 +33,8 @@ export const TABLES = {
 
   /** Speech rollups, filled by views on the three STT raw tables. */
   sttQuality1m: 'stt_quality_1m',
+  sttQuality1h: 'stt_quality_1h',
+  sttQuality1d: 'stt_quality_1d',
   sttErrors1m: 'stt_errors_1m',
   sttSessions: 'stt_sessions',
   sttSpeakers: 'stt_speakers',
@@ -71,6 +73,8 @@ export const SESSION_SUMMARY_TABLES = {
 
 export const STT_ROLLUP_TABLES = [
   TABLES.sttQuality1m,
+  TABLES.sttQuality1h,
+  TABLES.sttQuality1d,
   TABLES.sttErrors1m,
   TABLES.sttSessions,
   TABLES.sttSpeakers,

@@ -34,6 +34,34 @@ export abstract class ClickHouseReader {
   }
 
   /**
+   * A rollup kept at three grains (`tables`) over a range at the coarsest grain that fits it
+   * (the bounds come from trafficGrains, as parameters named `prefix` + bound): whole days
+   * from the daily table, whole hours around them from the hourly one, the minutes at either
+   * edge from the minute one. Rows: (minute = start of the row's bucket, `columns`…), of
+   * `{tenant:String}` and `where` (every table), `hourWhere` (the hourly one).
+   */
+  protected byGrain(
+    tables: Record<'minute' | 'hour' | 'day', string>,
+    columns: string,
+    options: { prefix?: string; where?: string; hourWhere?: string } = {},
+  ): string {
+    const { prefix = '', where = '1', hourWhere = '1' } = options;
+    const at = (bound: string, type = "DateTime('UTC')") => `{${prefix}${bound}:${type}}`;
+    return `SELECT minute, ${columns} FROM ${this.t(tables.minute)}
+  WHERE tenant_id = {tenant:String} AND ${where}
+    AND ((minute >= ${at('m1')} AND minute < ${at('h1')})
+      OR (minute >= ${at('h2')} AND minute < ${at('end', "DateTime64(3, 'UTC')")}))
+  UNION ALL
+  SELECT hour AS minute, ${columns} FROM ${this.t(tables.hour)}
+  WHERE tenant_id = {tenant:String} AND ${where} AND ${hourWhere}
+    AND ((hour >= ${at('h1')} AND hour < ${at('d1')}) OR (hour >= ${at('d2')} AND hour < ${at('h2')}))
+  UNION ALL
+  SELECT toDateTime(day, 'UTC') AS minute, ${columns} FROM ${this.t(tables.day)}
+  WHERE tenant_id = {tenant:String} AND ${where}
+    AND day >= toDate(${at('d1')}) AND day < toDate(${at('d2')})`;
+  }
+
+  /**
    * A page of sessions that started in the range, newest first, `first` at a time after the
    * cursor. `select` reads one row a session (`began` in ms, `id`), grouped by session_id.
    */

@@ -1,6 +1,15 @@
-import { chTime, type Granularity, type TimeRange } from '../time-range.js';
+import { trafficGrains, type Granularity, type TimeRange } from '../time-range.js';
 import { BUCKET, ClickHouseReader } from './reader.js';
 import { TABLES } from '@backbone/warehouse/tables';
+
+/** Quality by model and language at three grains; a range reads the coarsest that fits. */
+const QUALITY = {
+  minute: TABLES.sttQuality1m,
+  hour: TABLES.sttQuality1h,
+  day: TABLES.sttQuality1d,
+};
+const QUALITY_COLUMNS = `model_id, language, segments, final_words, final_audio_ms, confidence,
+  latency_ms, real_time_factor, errors, sessions_started`;
 
 const num = (v: unknown) => Number(v ?? 0);
 const maybe = (v: unknown) =>
@@ -55,16 +64,14 @@ export class SpeechRepository extends ClickHouseReader {
   avgMerge(confidence) AS conf, quantilesMerge(0.5, 0.95, 0.99)(latency_ms) AS latency,
   quantilesMerge(0.5, 0.95, 0.99)(real_time_factor) AS rtf,
   sum(errors) AS errs, sum(sessions_started) AS started
-FROM ${this.t(TABLES.sttQuality1m)}
-WHERE tenant_id = {tenant:String}
-  AND minute >= toStartOfMinute({start:DateTime64(3, 'UTC')}) AND minute < {end:DateTime64(3, 'UTC')}
-  AND model_id != '' AND ({model:Nullable(String)} IS NULL OR model_id = {model:Nullable(String)})
-  AND ({language:Nullable(String)} IS NULL OR language = {language:Nullable(String)})
+FROM (${this.byGrain(QUALITY, QUALITY_COLUMNS, {
+        where: `model_id != '' AND ({model:Nullable(String)} IS NULL OR model_id = {model:Nullable(String)})
+    AND ({language:Nullable(String)} IS NULL OR language = {language:Nullable(String)})`,
+      })})
 GROUP BY bucket, model, lang ORDER BY bucket, model, lang`,
       {
         tenant,
-        start: chTime(range.start),
-        end: chTime(range.end),
+        ...trafficGrains(range, granularity === 'HOUR' ? 'hour' : 'day'),
         model: filter.model ?? null,
         language: filter.language ?? null,
       },
@@ -141,11 +148,9 @@ GROUP BY speaker ORDER BY talk DESC, speaker`,
   sum(final_words) AS words, avgMerge(confidence) AS conf,
   quantilesMerge(0.5, 0.95, 0.99)(latency_ms) AS latency,
   quantilesMerge(0.5, 0.95, 0.99)(real_time_factor) AS rtf, sum(errors) AS errs
-FROM ${this.t(TABLES.sttQuality1m)}
-WHERE tenant_id = {tenant:String} AND model_id != ''
-  AND minute >= toStartOfMinute({start:DateTime64(3, 'UTC')}) AND minute < {end:DateTime64(3, 'UTC')}
+FROM (${this.byGrain(QUALITY, QUALITY_COLUMNS, { where: "model_id != ''" })})
 GROUP BY model ORDER BY started DESC, model`,
-      { tenant, start: chTime(range.start), end: chTime(range.end) },
+      { tenant, ...trafficGrains(range, 'day') },
     );
     return rows.map((r) => {
       const latency = (r.latency as number[] | undefined) ?? [];

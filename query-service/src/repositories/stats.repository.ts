@@ -91,7 +91,7 @@ export class StatsRepository extends ClickHouseReader {
   SELECT 0 AS whole, bucket, views, people, visits, orders, money
   FROM (${this.series(granularity)})
   UNION ALL
-  SELECT 1, 0, ${FIGURES} FROM (${this.byGrain(TRAFFIC, COLUMNS, 't')}))
+  SELECT 1, 0, ${FIGURES} FROM (${this.byGrain(TRAFFIC, COLUMNS, { prefix: 't' })}))
 ORDER BY whole, bucket`,
       {
         tenant,
@@ -119,34 +119,6 @@ ORDER BY whole, bucket`,
   SELECT ${columns} FROM ${this.t(tables.day)}
   WHERE tenant_id = {tenant:String}
     AND day >= toDate({d1:DateTime('UTC')}) AND day < toDate({d2:DateTime('UTC')})`;
-  }
-
-  /**
-   * A rollup kept at three grains (`tables`) over a range at the coarsest grain that fits it
-   * (the bounds come from trafficGrains, as parameters named `prefix` + bound): whole days
-   * from the daily table, whole hours around them from the hourly one, the minutes at either
-   * edge from the minute one. Rows: (minute = start of the row's bucket, `columns`…).
-   */
-  private byGrain(
-    tables: Record<'minute' | 'hour' | 'day', string>,
-    columns: string,
-    prefix = '',
-    hourCondition = '1',
-  ) {
-    const at = (bound: string, type = "DateTime('UTC')") => `{${prefix}${bound}:${type}}`;
-    return `SELECT minute, ${columns} FROM ${this.t(tables.minute)}
-  WHERE tenant_id = {tenant:String}
-    AND ((minute >= ${at('m1')} AND minute < ${at('h1')})
-      OR (minute >= ${at('h2')} AND minute < ${at('end', "DateTime64(3, 'UTC')")}))
-  UNION ALL
-  SELECT hour AS minute, ${columns} FROM ${this.t(tables.hour)}
-  WHERE tenant_id = {tenant:String}
-    AND ((hour >= ${at('h1')} AND hour < ${at('d1')}) OR (hour >= ${at('d2')} AND hour < ${at('h2')}))
-    AND ${hourCondition}
-  UNION ALL
-  SELECT toDateTime(day, 'UTC') AS minute, ${columns} FROM ${this.t(tables.day)}
-  WHERE tenant_id = {tenant:String}
-    AND day >= toDate(${at('d1')}) AND day < toDate(${at('d2')})`;
   }
 
   /**
@@ -232,7 +204,7 @@ SELECT sum(n) AS n, sum(single) AS single, sum(ms) AS ms FROM (
   SELECT toUnixTimestamp(hour), 0, visitors, sessions, 0, 0 FROM ${counts} FINAL WHERE ${inRange}
   UNION ALL
   SELECT ${bucket} AS bucket, 0, ${DISTINCT}(visitors), ${DISTINCT}(sessions), 0, 0
-  FROM (${this.byGrain(TRAFFIC, 'visitors, sessions', '', `hour NOT IN (SELECT hour FROM ${counts} WHERE ${inRange})`)})
+  FROM (${this.byGrain(TRAFFIC, 'visitors, sessions', { hourWhere: `hour NOT IN (SELECT hour FROM ${counts} WHERE ${inRange})` })})
   GROUP BY bucket)
 GROUP BY bucket`;
   }
