@@ -6,6 +6,8 @@ import { mergedSessions } from './session-summaries.js';
 import { DISTINCT_PRECISION, SESSION_SUMMARY_TABLES, TABLES } from './tables.js';
 
 const HOUR = 3_600_000;
+/** The hours countHours looks at. */
+const WINDOW = "hour >= {since:DateTime64(3, 'UTC')} AND hour < {closed:DateTime64(3, 'UTC')}";
 
 export interface SessionFinalizerOptions {
   client: ClickHouseClient;
@@ -121,28 +123,32 @@ FROM (${sessions}) GROUP BY tenant_id, start_hour, entry, source, medium`,
   }
 
   /**
-   * Writes the distinct visitors and sessions of every hour that ended 10 minutes ago or
-   * more and has no count, or a count made at another number of events (a late event came
-   * in): one INSERT of the hours that need it, merged from web_traffic_1h. Comparing event
-   * counts reads no state, so a tick with nothing to do is a small GROUP BY.
+   * Writes the distinct visitors and sessions of every hour of the last 35 days that ended
+   * 10 minutes ago or more and has no count, or a count made at another number of events (a
+   * late event came in): one INSERT of the hours that need it, merged from web_traffic_1h.
+   * Comparing event counts reads no state, so a tick with nothing to do is a small GROUP BY
+   * over 35 days of hours. Older hours without a count are read from their states.
    */
   async countHours(now = new Date()): Promise<void> {
-    const closed = clickhouseTime(Math.floor((now.getTime() - 10 * 60_000) / HOUR) * HOUR);
+    const end = Math.floor((now.getTime() - 10 * 60_000) / HOUR) * HOUR;
+    const closed = clickhouseTime(end);
+    const since = clickhouseTime(end - 35 * 24 * HOUR);
     const traffic = this.t(TABLES.webTraffic1h);
     await this.options.client.command({
       query: `INSERT INTO ${this.t(TABLES.webHourCounts)} (tenant_id, hour, events, visitors, sessions, counted_at)
 SELECT tenant_id, hour, sum(events), uniqCombinedMerge(${DISTINCT_PRECISION})(visitors),
   uniqCombinedMerge(${DISTINCT_PRECISION})(sessions), now64(3)
 FROM ${traffic}
-WHERE hour < {closed:DateTime64(3, 'UTC')} AND (tenant_id, hour) IN (
+WHERE ${WINDOW} AND (tenant_id, hour) IN (
   SELECT tenant_id, hour FROM (
-    SELECT tenant_id, hour, sum(events) AS n FROM ${traffic}
-    WHERE hour < {closed:DateTime64(3, 'UTC')} GROUP BY tenant_id, hour) AS now_
+    SELECT tenant_id, hour, sum(events) AS n FROM ${traffic} WHERE ${WINDOW}
+    GROUP BY tenant_id, hour) AS now_
   LEFT ANTI JOIN (
-    SELECT tenant_id, hour, events AS n FROM ${this.t(TABLES.webHourCounts)} FINAL) AS counted
+    SELECT tenant_id, hour, events AS n FROM ${this.t(TABLES.webHourCounts)} FINAL
+    WHERE ${WINDOW}) AS counted
   USING (tenant_id, hour, n))
 GROUP BY tenant_id, hour`,
-      query_params: { closed },
+      query_params: { closed, since },
     });
   }
 
