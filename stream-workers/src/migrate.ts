@@ -1,6 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { z } from 'zod';
 import {
+  commaList,
   createLogger,
   kafkaLogCreator,
   logLevel as LogLevel,
@@ -17,22 +18,13 @@ import {
 import { clickhouseRegistryUrl, SinkPathConfig } from './config.js';
 import { ReplayConflictError } from './errors.js';
 import { RunLedger } from './replay/ledger.js';
-import { resolveFamily } from './replay/plan.js';
+import { resolveFamily, type Plan } from './replay/plan.js';
 import { catalogTopics } from './topics.js';
-import type { Plan } from './replay/plan.js';
 import { runReplay, type ReplayEnv } from './replay/replay.js';
 
 /** Kafka is needed only by a migration that rebuilds tables (the live sinks' hand-over). */
 const Env = ClickHouseConfig.extend(SinkPathConfig.shape).extend({
-  KAFKA_BROKERS: z
-    .string()
-    .default('')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((b) => b.trim())
-        .filter(Boolean),
-    ),
+  KAFKA_BROKERS: commaList,
   SCHEMA_REGISTRY_URL: z.union([z.url(), z.literal('')]).default(''),
   SINK_GROUP_ID: z.string().min(1).default('backbone-sink'),
   LOG_LEVEL: LogLevel,

@@ -1,5 +1,5 @@
 import type { StreamName } from '@backbone/schemas';
-import { rollupDdl } from './web-rollups.js';
+import { BUCKETS, rollupDdl, type Grain } from './web-rollups.js';
 import type { TableNames } from './raw-tables.js';
 import { TABLES, viewOf } from './tables.js';
 
@@ -102,12 +102,8 @@ function feeds(
  * Quality by model and language at one grain (segments, words, latency, errors): by the
  * minute for short ranges, by the hour and the day (migration 0010) for long ones.
  */
-function qualityTable(names: TableNames, table: string, time: 'minute' | 'hour' | 'day') {
-  const bucket = {
-    minute: 'toStartOfMinute(occurred_at)',
-    hour: 'toStartOfHour(occurred_at)',
-    day: 'toDate(occurred_at)',
-  }[time];
+function qualityTable(names: TableNames, table: string, time: Grain) {
+  const bucket = BUCKETS[time];
   const columns = QUALITY_COLUMNS.map((c) =>
     c === "minute DateTime('UTC')" ? `${time} ${time === 'day' ? 'Date' : "DateTime('UTC')"}` : c,
   );

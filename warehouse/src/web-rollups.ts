@@ -15,7 +15,7 @@ const LC = 'LowCardinality(String)';
 // A visitor: the pseudonymous device id, or the session when consent removed it.
 const VISITOR = 'coalesce(anonymous_id, session_id)';
 
-export const DISTINCT = `uniqCombined(${DISTINCT_PRECISION})`;
+const DISTINCT = `uniqCombined(${DISTINCT_PRECISION})`;
 const DISTINCT_STATE = `uniqCombinedState(${DISTINCT_PRECISION})`;
 
 interface Rollup {
@@ -87,15 +87,16 @@ const hourly = (
   partitionBy: `toYYYYMM(${grain})`,
   orderBy: ['tenant_id', grain, ...dims.map(([d]) => d)].join(', '),
   ttl: `${grain} + INTERVAL 730 DAY`,
-  select: `SELECT tenant_id, ${grain === 'hour' ? 'toStartOfHour' : 'toDate'}(occurred_at) AS ${grain}, ${dims
+  select: `SELECT tenant_id, ${BUCKETS[grain]} AS ${grain}, ${dims
     .map(([d, expr]) => `${expr} AS ${d}`)
     .join(', ')}, ${measures.map((m) => m.expr).join(', ')}
 FROM {SOURCE}${where ? ` WHERE ${where}` : ''}
 GROUP BY tenant_id, ${grain}, ${dims.map(([d]) => d).join(', ')}`,
 });
 
-type Grain = 'minute' | 'hour' | 'day';
-const BUCKETS: Record<Grain, string> = {
+export type Grain = 'minute' | 'hour' | 'day';
+/** A raw row's bucket at each grain. */
+export const BUCKETS: Record<Grain, string> = {
   minute: 'toStartOfMinute(occurred_at)',
   hour: 'toStartOfHour(occurred_at)',
   day: 'toDate(occurred_at)',
