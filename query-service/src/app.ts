@@ -162,7 +162,15 @@ export async function createQueryService(parts: QueryServiceParts): Promise<Quer
       },
     }),
   );
-  app.use(restRoutes({ authenticate, stats: reads.stats, web: reads.web, maxRangeDays }));
+  app.use(
+    restRoutes({
+      authenticate,
+      stats: reads.stats,
+      segments: reads.segments,
+      web: reads.web,
+      maxRangeDays,
+    }),
+  );
   app.use('/graphql', ...graphql.middleware);
   if (parts.dashboardDir) app.use(dashboardRoutes(parts.dashboardDir));
   app.use(restErrors(parts.logger));

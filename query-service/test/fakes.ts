@@ -24,6 +24,7 @@ export function fakeRepositories(answers: Answers, calls: Call[]): Repositories 
     );
   return {
     stats: area('stats'),
+    segments: area('segments'),
     web: area('web'),
     speech: area('speech'),
     live: area('live'),

@@ -133,6 +133,11 @@ describe('validation before any read', () => {
       [`/api/v1/stats/pages?${RANGE}&limit=101`, /limit must be between 1 and 100/],
       [`/api/v1/stats/timeseries?${RANGE}&granularity=YEAR`, /granularity must be one of/],
       [`/api/v1/export?${RANGE}&format=xml`, /format must be csv or json/],
+      [`/api/v1/stats/geo?${RANGE}&country=${'x'.repeat(513)}`, /^country must be at most 512/],
+      [
+        `/api/v1/stats/sources?${RANGE}&device_type=mobile&device_type=tablet`,
+        /^device_type must be one string/,
+      ],
     ];
     const headers = await bearer();
     for (const [url, message] of cases) {

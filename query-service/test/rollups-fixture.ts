@@ -165,8 +165,17 @@ interface GqlError {
   extensions: { code: string };
 }
 
-/** The query service over a fresh database holding the data set, for one test file. */
-export function useRollups() {
+type Seed = (writer: ClickHouseClient, database: { name: string }) => Promise<void>;
+const seedAll: Seed = async (writer, database) => {
+  await seedWeb(writer, database);
+  await seedStt(writer, database);
+};
+
+/**
+ * The query service over a fresh database holding a data set (by default the one above),
+ * for one test file.
+ */
+export function useRollups(seed: Seed = seedAll) {
   const ctx = {
     writer: testClickHouse(),
     database: { name: '', drop: () => Promise.resolve() },
@@ -178,8 +187,7 @@ export function useRollups() {
     const writer = ctx.writer;
     const database = (ctx.database = await createTestDatabase(writer, 'qs'));
     await migrate({ client: writer, database: database.name, logger });
-    await seedWeb(writer, database);
-    await seedStt(writer, database);
+    await seed(writer, database);
     const stack = testStack();
     const reader = createClient({
       url: stack.clickhouseUrl,

@@ -7,6 +7,7 @@ import { livePipeline, logger } from './replay-fixture.js';
 
 const REBUILD = MIGRATIONS.find((m) => m.rebuild === 'web')!;
 const STT = MIGRATIONS.find((m) => m.rebuild === 'stt')!;
+const SEGMENTS = MIGRATIONS.find((m) => m.id === '0011_session_segments')!;
 const DISTINCT = `uniqCombined(${DISTINCT_PRECISION})`;
 
 /**
@@ -39,8 +40,11 @@ async function downgrade(live: Awaited<ReturnType<typeof livePipeline>>) {
     await live.exec(`DROP VIEW IF EXISTS {db}.${t}_sessions_mv SYNC`);
     await live.exec(`DROP TABLE IF EXISTS {db}.${t} SYNC`);
   }
+  // And before 0011: no session segments (a second web rebuild, done by the same one).
+  for (const t of [TABLES.webSessionSegments1h, TABLES.webSessionLandings1h])
+    await live.exec(`DROP TABLE IF EXISTS {db}.${t} SYNC`);
   await live.exec(
-    `ALTER TABLE {db}.${TABLES.schemaMigrations} DELETE WHERE id IN ('${REBUILD.id}', '${STT.id}') SETTINGS mutations_sync = 2`,
+    `ALTER TABLE {db}.${TABLES.schemaMigrations} DELETE WHERE id IN ('${REBUILD.id}', '${STT.id}', '${SEGMENTS.id}') SETTINGS mutations_sync = 2`,
   );
 }
 
@@ -104,6 +108,7 @@ describe('a migration that changes rollup state types, on a populated warehouse'
     await new Promise((r) => setTimeout(r, 1000));
     const lines: string[] = [];
     const env = live.env(lines);
+    const rebuilds: string[] = [];
     // Without Kafka to hold the live sinks, the migration is refused and nothing changes.
     await expect(
       migrate({ client: live.p.clickhouse, database: live.p.database, logger }),
@@ -112,9 +117,17 @@ describe('a migration that changes rollup state types, on a populated warehouse'
       client: live.p.clickhouse,
       database: live.p.database,
       logger,
-      rebuild: (family) => rebuildFamily(env, family),
+      rebuild: (family) => {
+        rebuilds.push(family);
+        return rebuildFamily(env, family);
+      },
     });
-    expect(result.applied).toEqual([REBUILD.id, STT.id]);
+    expect(result.applied).toEqual([REBUILD.id, STT.id, SEGMENTS.id]);
+    // One rebuild made today's whole web model: 0011's tables came with 0009's.
+    expect(rebuilds).toEqual(['web']);
+    expect(await typeOf(live, TABLES.webSessionSegments1h, 'visitors')).toBe(
+      `AggregateFunction(${DISTINCT}, String)`,
+    );
     expect(await typeOf(live, TABLES.sttQuality1d, 'segments')).toBe(
       'SimpleAggregateFunction(sum, UInt64)',
     );
@@ -125,6 +138,7 @@ describe('a migration that changes rollup state types, on a populated warehouse'
     expect(report).toMatch(new RegExp(`${TABLES.webPages1h} .* same`));
     expect(report).toMatch(new RegExp(`${TABLES.webSessions} .* same`));
     expect(report).toMatch(new RegExp(`${TABLES.webDevices1d} .* new`));
+    expect(report).toMatch(new RegExp(`${TABLES.webSessionSegments1h} .* new`));
     expect(report).not.toMatch(/differs:/);
     // Events keep arriving after the swap and pass the views created again.
     await new Promise((r) => setTimeout(r, 1500));

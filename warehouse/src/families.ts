@@ -2,7 +2,7 @@ import type { StreamName } from '@backbone/schemas';
 import { rawTable } from './columns.js';
 import { landingDdl } from './landing.js';
 import { qualified, rawTableDdl, type TableNames } from './raw-tables.js';
-import { hourCounts, sessionSummaries } from './session-summaries.js';
+import { hourCounts, sessionSegments, sessionSummaries } from './session-summaries.js';
 import { coarseQualityRollups, sttRollups } from './stt-rollups.js';
 import {
   TABLES,
@@ -61,6 +61,7 @@ export const FAMILIES: Readonly<Record<string, StreamFamily>> = {
       ...coarseTrafficRollups(names),
       ...coarseBreakdownRollups(names),
       ...hourCounts(names),
+      ...sessionSegments(names),
     ],
   ),
   stt: family(

@@ -86,6 +86,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       ).map((r) => r.id),
     );
     const result: MigrateResult = { applied: [], alreadyApplied: [], columnsAdded: [] };
+    const rebuilt = new Set<string>();
     for (const m of migrations) {
       if (done.has(m.id)) {
         result.alreadyApplied.push(m.id);
@@ -93,13 +94,17 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       }
       const started = Date.now();
       const rows = m.rebuild && !names.suffix ? await familyRows(client, database, m.rebuild) : 0;
-      if (m.rebuild && rows > 0) {
+      if (m.rebuild && rows > 0 && rebuilt.has(m.rebuild)) {
+        // A rebuild makes today's whole model of the family: a second one would copy the same.
+        logger.info({ migration: m.id, family: m.rebuild }, 'rebuilt already by this migrate');
+      } else if (m.rebuild && rows > 0) {
         if (!options.rebuild)
           throw new MigrationError(
             `migration ${m.id} rebuilds the ${m.rebuild} tables from their ${rows} raw rows (a change no table can take in place): run it where Kafka is reachable (npm run migrate with KAFKA_BROKERS and SCHEMA_REGISTRY_URL set), so the live sinks hold their writes meanwhile`,
           );
         logger.info({ migration: m.id, family: m.rebuild, rows }, 'rebuilding from raw tables');
         await options.rebuild(m.rebuild, m.id);
+        rebuilt.add(m.rebuild);
       } else
         for (const query of m.statements(names)) {
           try {

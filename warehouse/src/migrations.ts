@@ -1,7 +1,7 @@
 import { STREAM_NAMES } from '@backbone/schemas';
 import { qualified, rawTableDdl, type TableNames } from './raw-tables.js';
 import { coarseQualityRollups, sttRollups } from './stt-rollups.js';
-import { hourCounts, sessionSummaries } from './session-summaries.js';
+import { hourCounts, sessionSegments, sessionSummaries } from './session-summaries.js';
 import { coarseBreakdownRollups, coarseTrafficRollups, webRollups } from './web-rollups.js';
 import { TABLES } from './tables.js';
 
@@ -113,6 +113,15 @@ ORDER BY (family, run_id)`,
     description: 'STT quality by hour and by day, for long ranges',
     statements: coarseQualityRollups,
     rebuild: 'stt',
+  },
+  {
+    id: '0011_session_segments',
+    description:
+      'ended sessions by start hour and segment (source, medium, device type, country), and by landing page',
+    // Where sessions exist, the history is summarized by rebuilding the web family, whose
+    // session finalizer pass fills the new tables from web_sessions.
+    statements: sessionSegments,
+    rebuild: 'web',
   },
 ];
 

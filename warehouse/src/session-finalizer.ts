@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { moduleLogger, type Logger } from '@backbone/runtime';
 import { clickhouseTime } from './columns.js';
 import { qualified, type TableNames } from './raw-tables.js';
-import { mergedSessions } from './session-summaries.js';
+import { mergedSessions, SEGMENT_FIGURES, segmentDimensions } from './session-summaries.js';
 import { DISTINCT_PRECISION, SESSION_SUMMARY_TABLES, TABLES } from './tables.js';
 
 const HOUR = 3_600_000;
@@ -114,6 +114,18 @@ FROM (${sessions}) GROUP BY tenant_id, start_hour, entry, source, medium`,
       query_params: params,
       clickhouse_settings: { insert_deduplication_token: `session-entries:${at}` },
     });
+    for (const table of [SESSION_SUMMARY_TABLES.segments, SESSION_SUMMARY_TABLES.landings]) {
+      const dims = segmentDimensions(table);
+      await client.command({
+        query: `INSERT INTO ${this.t(table)} (tenant_id, hour, end_hour, ${dims.map(([d]) => d).join(', ')},
+  ${SEGMENT_FIGURES.map(([f]) => f).join(', ')})
+SELECT tenant_id, toStartOfHour(began) AS start_hour, {hour:DateTime('UTC')}, ${dims.map(([, s]) => s).join(', ')},
+  ${SEGMENT_FIGURES.map(([, a]) => a).join(', ')}
+FROM (${sessions}) GROUP BY tenant_id, start_hour, ${dims.map(([, s]) => s).join(', ')}`,
+        query_params: params,
+        clickhouse_settings: { insert_deduplication_token: `${table}:${at}` },
+      });
+    }
     await client.insert({
       table: this.t(SESSION_SUMMARY_TABLES.finalized),
       values: [{ end_hour: at }],

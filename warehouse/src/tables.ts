@@ -28,6 +28,10 @@ export const TABLES = {
   webSessionStarts1m: 'web_session_starts_1m',
   webSessionEntries1h: 'web_session_entries_1h',
   webSessionsFinalized: 'web_sessions_finalized',
+  /** Ended sessions by start hour and segment (source, medium, device type, country). */
+  webSessionSegments1h: 'web_session_segments_1h',
+  /** The same by landing page as well: a filter on the page a session entered on. */
+  webSessionLandings1h: 'web_session_landings_1h',
   /** Distinct visitors and sessions of each closed hour, as numbers (the finalizer's). */
   webHourCounts: 'web_hour_counts',
 
@@ -69,6 +73,8 @@ export const SESSION_SUMMARY_TABLES = {
   starts: TABLES.webSessionStarts1m,
   entries: TABLES.webSessionEntries1h,
   finalized: TABLES.webSessionsFinalized,
+  segments: TABLES.webSessionSegments1h,
+  landings: TABLES.webSessionLandings1h,
 } as const;
 
 export const STT_ROLLUP_TABLES = [

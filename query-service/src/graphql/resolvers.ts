@@ -1,5 +1,6 @@
 import type { Viewer } from '../auth.js';
 import { badInput } from '../errors.js';
+import { breakdown, checkFilter, dashboardStats } from '../overview.js';
 import type { Repositories } from '../repositories/index.js';
 import { checkRange, type Granularity, type TimeRange } from '../time-range.js';
 import { liveIterator, type LiveHub } from './live.js';
@@ -10,6 +11,7 @@ export interface QueryContext {
   web: Repositories['web'];
   live: LiveHub;
   stats: Repositories['stats'];
+  segments: Repositories['segments'];
   speech: Repositories['speech'];
   maxRangeDays: number;
 }
@@ -24,6 +26,27 @@ function pageSize(pagination: { first?: number | null } | null | undefined): num
 }
 
 type Pagination = { first?: number | null; after?: string | null } | null | undefined;
+type Filter = Record<string, unknown> | null;
+type Breakdown = { timeRange: TimeRange; filter?: Filter };
+
+function checkLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
+    throw badInput(`limit must be between 1 and ${MAX_LIMIT}`);
+  return limit;
+}
+
+const breakdownOf = (
+  ctx: QueryContext,
+  by: 'trafficSources' | 'devices' | 'geo',
+  args: Breakdown,
+) =>
+  breakdown(
+    ctx,
+    by,
+    ctx.viewer.tenantId,
+    checkRange(args.timeRange, ctx.maxRangeDays),
+    checkFilter(args.filter),
+  );
 
 /** Every resolver reads for the token's tenant only; the tenant is never an argument. */
 export const resolvers = {
@@ -78,40 +101,39 @@ export const resolvers = {
       ),
     session: (_: unknown, args: { id: string }, ctx: QueryContext) =>
       ctx.web.session(ctx.viewer.tenantId, args.id),
-    dashboardStats: async (
+    dashboardStats: (
       _: unknown,
-      args: { timeRange: TimeRange; granularity: Granularity },
+      args: { timeRange: TimeRange; granularity: Granularity; filter?: Filter },
       ctx: QueryContext,
-    ) => {
-      const range = checkRange(args.timeRange, ctx.maxRangeDays);
-      const tenant = ctx.viewer.tenantId;
-      const [{ overview, timeSeries }, sessions] = await Promise.all([
-        ctx.stats.dashboard(tenant, range, args.granularity),
-        ctx.stats.sessionStats(tenant, range),
-      ]);
-      return {
-        ...overview,
-        bounceRate: sessions.sessions ? sessions.bounces / sessions.sessions : 0,
-        avgSessionDuration: sessions.avgDurationSeconds,
-        conversionRate: overview.sessions ? overview.conversions / overview.sessions : 0,
-        timeSeries,
-      };
-    },
-    topPages: (_: unknown, args: { timeRange: TimeRange; limit: number }, ctx: QueryContext) => {
-      if (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > MAX_LIMIT)
-        throw badInput(`limit must be between 1 and ${MAX_LIMIT}`);
-      return ctx.stats.topPages(
+    ) =>
+      dashboardStats(
+        ctx,
         ctx.viewer.tenantId,
         checkRange(args.timeRange, ctx.maxRangeDays),
-        args.limit,
-      );
-    },
-    trafficSources: (_: unknown, args: { timeRange: TimeRange }, ctx: QueryContext) =>
-      ctx.stats.trafficSources(ctx.viewer.tenantId, checkRange(args.timeRange, ctx.maxRangeDays)),
-    devices: (_: unknown, args: { timeRange: TimeRange }, ctx: QueryContext) =>
-      ctx.stats.devices(ctx.viewer.tenantId, checkRange(args.timeRange, ctx.maxRangeDays)),
-    geo: (_: unknown, args: { timeRange: TimeRange }, ctx: QueryContext) =>
-      ctx.stats.geo(ctx.viewer.tenantId, checkRange(args.timeRange, ctx.maxRangeDays)),
+        args.granularity,
+        checkFilter(args.filter),
+      ),
+    topPages: (_: unknown, args: { timeRange: TimeRange; limit: number }, ctx: QueryContext) =>
+      ctx.stats.topPages(
+        ctx.viewer.tenantId,
+        checkRange(args.timeRange, ctx.maxRangeDays),
+        checkLimit(args.limit),
+      ),
+    landingPages: (
+      _: unknown,
+      args: { timeRange: TimeRange; limit: number; filter?: Filter },
+      ctx: QueryContext,
+    ) =>
+      ctx.segments.landingPages(
+        ctx.viewer.tenantId,
+        checkRange(args.timeRange, ctx.maxRangeDays),
+        checkFilter(args.filter),
+        checkLimit(args.limit),
+      ),
+    trafficSources: (_: unknown, args: Breakdown, ctx: QueryContext) =>
+      breakdownOf(ctx, 'trafficSources', args),
+    devices: (_: unknown, args: Breakdown, ctx: QueryContext) => breakdownOf(ctx, 'devices', args),
+    geo: (_: unknown, args: Breakdown, ctx: QueryContext) => breakdownOf(ctx, 'geo', args),
     sttQuality: (
       _: unknown,
       args: {

@@ -73,6 +73,19 @@ export const typeDefs = /* GraphQL */ `
     MONTH
   }
 
+  """
+  A segment of sessions: the source of a session's first page view, its device type and
+  country, the page it entered on. Every field is optional (null: any) and they combine.
+  Under a filter every figure is the sessions': those that started in the range (its edges
+  taken to whole hours), with all they did. "" matches sessions where the value is unknown.
+  """
+  input WebFilter {
+    source: String
+    deviceType: String
+    country: String
+    landingPage: String
+  }
+
   input TimeRange {
     start: DateTime!
     end: DateTime!
@@ -108,6 +121,20 @@ export const typeDefs = /* GraphQL */ `
     avgTimeOnPage: Float!
     "Of the sessions that entered on this page, the share that saw no other, 0..1."
     bounceRate: Float!
+  }
+
+  "Sessions that entered on a page."
+  type LandingPageStats {
+    url: String!
+    sessions: Long!
+    pageViews: Long!
+    uniqueVisitors: Long!
+    "Of these sessions, the share with exactly one page view, 0..1."
+    bounceRate: Float!
+    avgSessionDuration: Float!
+    conversions: Long!
+    conversionRate: Float!
+    revenue: Float!
   }
 
   type TrafficSource {
@@ -251,11 +278,20 @@ export const typeDefs = /* GraphQL */ `
     "Web sessions that started in the range, newest first."
     sessions(filter: SessionFilter!, pagination: PaginationInput): SessionConnection!
     session(id: ID!): Session
-    dashboardStats(timeRange: TimeRange!, granularity: Granularity = HOUR): DashboardStats!
+    dashboardStats(
+      timeRange: TimeRange!
+      granularity: Granularity = HOUR
+      filter: WebFilter
+    ): DashboardStats!
+    "Pages by views: every page view, whatever the session (no filter)."
     topPages(timeRange: TimeRange!, limit: Int = 10): [PageStats!]!
-    trafficSources(timeRange: TimeRange!): [TrafficSource!]!
-    devices(timeRange: TimeRange!): [DeviceStats!]!
-    geo(timeRange: TimeRange!): [GeoStats!]!
+    "Pages sessions entered on, by sessions; filtered like the overview."
+    landingPages(timeRange: TimeRange!, limit: Int = 10, filter: WebFilter): [LandingPageStats!]!
+    trafficSources(timeRange: TimeRange!, filter: WebFilter): [TrafficSource!]!
+    "Under a filter, by device type only (browser and os are empty)."
+    devices(timeRange: TimeRange!, filter: WebFilter): [DeviceStats!]!
+    "Under a filter, by country only (region is null)."
+    geo(timeRange: TimeRange!, filter: WebFilter): [GeoStats!]!
     sttQuality(
       timeRange: TimeRange!
       granularity: Granularity = HOUR

@@ -1,7 +1,8 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Authenticate, Viewer } from '../auth.js';
 import { badInput } from '../errors.js';
-import type { Repositories } from '../repositories/index.js';
+import { breakdown, checkFilter, overviewStats } from '../overview.js';
+import { isFiltered, type Repositories } from '../repositories/index.js';
 import { checkRange, GRANULARITIES, type Granularity, type TimeRange } from '../time-range.js';
 
 type Handler = (viewer: Viewer, range: TimeRange, req: Request) => Promise<unknown>;
@@ -30,13 +31,30 @@ function limit(req: Request, fallback: number): number {
   return n;
 }
 
+/** The overview's filter from `source`, `device_type`, `country` and `landing_page`. */
+function filter(req: Request) {
+  const param = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  const q = req.query;
+  return checkFilter(
+    {
+      source: q.source,
+      deviceType: q[param('deviceType')],
+      country: q.country,
+      landingPage: q[param('landingPage')],
+    },
+    param,
+  );
+}
+
 /**
  * The REST API over the same repositories as GraphQL: GET /api/v1/stats/… with `start` and
- * `end` (ISO 8601 with a zone) and, where it applies, `granularity` or `limit`.
+ * `end` (ISO 8601 with a zone) and, where it applies, `granularity`, `limit` or the
+ * overview's filter (`source`, `device_type`, `country`, `landing_page`).
  */
 export function restRoutes(deps: {
   authenticate: Authenticate;
   stats: Repositories['stats'];
+  segments: Repositories['segments'];
   web: Repositories['web'];
   maxRangeDays: number;
 }): Router {
@@ -72,27 +90,30 @@ export function restRoutes(deps: {
         res.json({ data: await handler(viewer, range, req) });
       })().catch(next);
     });
-  route('/api/v1/stats/overview', async (v, range) => {
-    const [overview, sessions] = await Promise.all([
-      deps.stats.overview(v.tenantId, range),
-      deps.stats.sessionStats(v.tenantId, range),
-    ]);
-    return {
-      ...overview,
-      bounceRate: sessions.sessions ? sessions.bounces / sessions.sessions : 0,
-      avgSessionDuration: sessions.avgDurationSeconds,
-      conversionRate: overview.sessions ? overview.conversions / overview.sessions : 0,
-    };
-  });
-  route('/api/v1/stats/timeseries', (v, range, req) =>
-    deps.stats.timeSeries(v.tenantId, range, granularity(req)),
+  route('/api/v1/stats/overview', (v, range, req) =>
+    overviewStats(deps, v.tenantId, range, filter(req)),
   );
+  route('/api/v1/stats/timeseries', async (v, range, req) => {
+    const given = filter(req);
+    return isFiltered(given)
+      ? (await deps.segments.dashboard(v.tenantId, range, granularity(req), given)).timeSeries
+      : deps.stats.timeSeries(v.tenantId, range, granularity(req));
+  });
   route('/api/v1/stats/pages', (v, range, req) =>
     deps.stats.topPages(v.tenantId, range, limit(req, 10)),
   );
-  route('/api/v1/stats/sources', (v, range) => deps.stats.trafficSources(v.tenantId, range));
-  route('/api/v1/stats/devices', (v, range) => deps.stats.devices(v.tenantId, range));
-  route('/api/v1/stats/geo', (v, range) => deps.stats.geo(v.tenantId, range));
+  route('/api/v1/stats/landing-pages', (v, range, req) =>
+    deps.segments.landingPages(v.tenantId, range, filter(req), limit(req, 10)),
+  );
+  route('/api/v1/stats/sources', (v, range, req) =>
+    breakdown(deps, 'trafficSources', v.tenantId, range, filter(req)),
+  );
+  route('/api/v1/stats/devices', (v, range, req) =>
+    breakdown(deps, 'devices', v.tenantId, range, filter(req)),
+  );
+  route('/api/v1/stats/geo', (v, range, req) =>
+    breakdown(deps, 'geo', v.tenantId, range, filter(req)),
+  );
   const after = (req: Request) => (typeof req.query.after === 'string' ? req.query.after : null);
   const text = (req: Request, name: string) => {
     const value = req.query[name];

@@ -3,6 +3,7 @@ import type { Counter } from 'prom-client';
 import { cached, cacheTtl, type CacheStore } from './cache.js';
 import { ExportRepository } from './export.repository.js';
 import { LiveRepository } from './live.repository.js';
+import { SegmentRepository } from './segments.repository.js';
 import { SpeechRepository } from './speech.repository.js';
 import { StatsRepository } from './stats.repository.js';
 import { WebRepository } from './web.repository.js';
@@ -16,6 +17,7 @@ type Reads<T> = { [K in keyof T]: T[K] };
  */
 export interface Repositories {
   stats: Reads<StatsRepository>;
+  segments: Reads<SegmentRepository>;
   web: Reads<WebRepository>;
   speech: Reads<SpeechRepository>;
   live: Reads<LiveRepository>;
@@ -29,6 +31,7 @@ export function clickhouseRepositories(
 ): Repositories {
   return {
     stats: new StatsRepository(clickhouse, database),
+    segments: new SegmentRepository(clickhouse, database),
     web: new WebRepository(clickhouse, database),
     speech: new SpeechRepository(clickhouse, database),
     live: new LiveRepository(clickhouse, database),
@@ -50,6 +53,7 @@ export function cachedRepositories(
   return {
     ...repositories,
     stats: cache(repositories.stats, 'stats'),
+    segments: cache(repositories.segments, 'segments'),
     web: cache(repositories.web, 'web'),
     speech: cache(repositories.speech, 'speech'),
   };
@@ -57,4 +61,5 @@ export function cachedRepositories(
 
 export { MemoryCacheStore, RedisCacheStore, type CacheStore } from './cache.js';
 export type { LiveStats } from './live.repository.js';
+export { isFiltered, type WebFilter } from './segments.repository.js';
 export type { ExportFormat } from './export.repository.js';

@@ -1,3 +1,4 @@
+import { finalizedUntil, liveSessions } from './live-sessions.js';
 import { BUCKET, ClickHouseReader } from './reader.js';
 import { chTime, trafficGrains, type Granularity, type TimeRange } from '../time-range.js';
 import { DISTINCT_PRECISION, TABLES } from '@backbone/warehouse/tables';
@@ -128,7 +129,7 @@ ORDER BY whole, bucket`,
    */
   async sessionStats(tenant: string, range: TimeRange): Promise<SessionStats> {
     const [r] = await this.rows<Record<string, unknown>>(
-      `${this.finalizedUntil()}
+      `${finalizedUntil(this.t)}
 SELECT sum(n) AS n, sum(single) AS single, sum(ms) AS ms FROM (
   SELECT sum(sessions) AS n, sum(bounces) AS single, sum(duration_ms) AS ms
   FROM ${this.t(TABLES.webSessionStarts1m)}
@@ -136,7 +137,7 @@ SELECT sum(n) AS n, sum(single) AS single, sum(ms) AS ms FROM (
     AND minute >= toStartOfMinute({start:DateTime64(3, 'UTC')}) AND minute < {end:DateTime64(3, 'UTC')}
   UNION ALL
   SELECT count(), countIf(views = 1), toUInt64(sum(dateDiff('millisecond', began, ended)))
-  FROM (${this.liveSessions()}))`,
+  FROM (${liveSessions(this.t)}))`,
       this.params(tenant, range),
     );
     const sessions = Number(r?.n ?? 0);
@@ -145,33 +146,6 @@ SELECT sum(n) AS n, sum(single) AS single, sum(ms) AS ms FROM (
       bounces: Number(r?.single ?? 0),
       avgDurationSeconds: sessions ? Number(r?.ms ?? 0) / sessions / 1000 : 0,
     };
-  }
-
-  /** `finalized_until`: session ends before it are in the summaries (from the finalizer's marks). */
-  private finalizedUntil(): string {
-    return `WITH (SELECT max(end_hour) FROM ${this.t(TABLES.webSessionsFinalized)}) + INTERVAL 1 HOUR AS finalized_until`;
-  }
-
-  /**
-   * Sessions not yet finalized that started in the range, merged from web_sessions. Only
-   * sessions with an event since `finalized_until` (and since the range began) can be such,
-   * so the raw table's recent events name the few to merge instead of two days of them.
-   */
-  private liveSessions(): string {
-    return `SELECT session_id, sum(page_views) AS views, minMerge(started_at) AS began,
-    maxMerge(ended_at) AS ended, argMinMerge(entry_page) AS entry,
-    argMinMerge(traffic_source) AS source, argMinMerge(traffic_medium) AS medium
-  FROM ${this.t(TABLES.webSessions)}
-  WHERE tenant_id = {tenant:String}
-    AND day >= greatest(toDate({start:DateTime64(3, 'UTC')}), toDate(finalized_until)) - 1
-    AND day <= toDate({end:DateTime64(3, 'UTC')})
-    AND session_id IN (
-      SELECT session_id FROM ${this.t(TABLES.webEvents)}
-      WHERE tenant_id = {tenant:String}
-        AND occurred_at >= greatest(finalized_until, {start:DateTime64(3, 'UTC')}))
-  GROUP BY session_id
-  HAVING views > 0 AND ended >= finalized_until
-    AND began >= {start:DateTime64(3, 'UTC')} AND began < {end:DateTime64(3, 'UTC')}`;
   }
 
   async timeSeries(tenant: string, range: TimeRange, granularity: Granularity) {
@@ -227,7 +201,7 @@ GROUP BY path ORDER BY views DESC, path LIMIT {limit:UInt32}`,
     // Bounce rates and times on page of those pages, side by side.
     const [entries, times] = await Promise.all([
       this.rows<Record<string, unknown>>(
-        `${this.finalizedUntil()}
+        `${finalizedUntil(this.t)}
 SELECT entry, sum(entered) AS entered, sum(single) AS single FROM (
   SELECT entry_page AS entry, sum(sessions) AS entered, sum(bounces) AS single
   FROM ${this.t(TABLES.webSessionEntries1h)}
@@ -235,7 +209,7 @@ SELECT entry, sum(entered) AS entered, sum(single) AS single FROM (
     AND hour >= toStartOfHour({start:DateTime64(3, 'UTC')}) AND hour < {end:DateTime64(3, 'UTC')}
   GROUP BY entry
   UNION ALL
-  SELECT entry, count(), countIf(views = 1) FROM (${this.liveSessions()})
+  SELECT entry, count(), countIf(views = 1) FROM (${liveSessions(this.t)})
   WHERE entry IN {paths:Array(String)}
   GROUP BY entry)
 GROUP BY entry`,
@@ -276,7 +250,7 @@ GROUP BY path`,
   /** Sessions by the source of their first page view (summaries, then web_sessions). */
   async trafficSources(tenant: string, range: TimeRange) {
     const rows = await this.rows<Record<string, unknown>>(
-      `${this.finalizedUntil()}
+      `${finalizedUntil(this.t)}
 SELECT source, medium, sum(n) AS visits FROM (
   SELECT traffic_source AS source, traffic_medium AS medium, sum(sessions) AS n
   FROM ${this.t(TABLES.webSessionEntries1h)}
@@ -284,7 +258,7 @@ SELECT source, medium, sum(n) AS visits FROM (
     AND hour >= toStartOfHour({start:DateTime64(3, 'UTC')}) AND hour < {end:DateTime64(3, 'UTC')}
   GROUP BY source, medium
   UNION ALL
-  SELECT source, medium, count() FROM (${this.liveSessions()}) GROUP BY source, medium)
+  SELECT source, medium, count() FROM (${liveSessions(this.t)}) GROUP BY source, medium)
 GROUP BY source, medium ORDER BY visits DESC, source`,
       this.params(tenant, range),
     );
