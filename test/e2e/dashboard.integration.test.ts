@@ -200,6 +200,43 @@ describe('the dashboard in a real browser', () => {
   });
 });
 
+describe('the overview filtered in a real browser', () => {
+  it('filters the overview by a device and a landing page, and clears the filters', async () => {
+    await page.goto(`${base}/#/overview`);
+    await page.getByTestId('kpi-sessions').waitFor();
+    const all = await kpi('kpi-sessions');
+    const devices = page.getByTestId('devices').locator('.recharts-bar-rectangle');
+    await devices.first().click();
+    const chip = page.getByTestId('filter-deviceType');
+    await chip.waitFor();
+    // Only the chosen device type is left, and only its sessions are counted.
+    await page.getByTestId('landing-pages').locator('tbody tr').first().waitFor();
+    await waitFor(async () => (await devices.count()) === 1, { timeoutMs: 20_000 });
+    const device = await kpi('kpi-sessions');
+    expect(device).toBeGreaterThan(0);
+    expect(device).toBeLessThan(all);
+    expect(await chip.textContent()).toMatch(/^Device: \w+/);
+    // A landing page narrows the segment further.
+    const landing = page.getByTestId('landing-pages').locator('tbody tr').first();
+    const url = (await landing.locator('td').first().textContent()) ?? '';
+    await landing.click();
+    await page.getByTestId('filter-landingPage').waitFor();
+    expect(await page.getByTestId('filter-landingPage').textContent()).toContain(url);
+    await waitFor(
+      async () => (await page.getByTestId('landing-pages').locator('tbody tr').count()) === 1,
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    expect(await kpi('kpi-sessions')).toBeLessThanOrEqual(device);
+    await shot('overview-filtered');
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.getByTestId('top-pages').waitFor();
+    expect(await page.getByTestId('filter-deviceType').count()).toBe(0);
+    await waitFor(async () => (await kpi('kpi-sessions')) >= all, { timeoutMs: 20_000 });
+  });
+});
+
 describe('the dashboard in a real browser', () => {
   it('renders the STT quality, speakers and sessions pages with data', async () => {
     await page.goto(`${base}/#/quality`);

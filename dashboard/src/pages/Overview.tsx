@@ -13,20 +13,32 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { useState } from 'react';
+import { Filters, valueOf, type WebFilter } from '../components/Filters';
 import { AfterPaint, Card, COLORS, fmt, Head, Kpi, Loadable, timeLabel } from '../components/ui';
 import { useQuery } from '../hooks';
 import { timeRange, type Range } from '../range';
 
-const QUERY = `query Overview($r: TimeRange!, $g: Granularity) {
-  dashboardStats(timeRange: $r, granularity: $g) {
+// Under a filter every figure is the segment's sessions'; top pages (every page view) give
+// way to the pages those sessions entered on.
+const QUERY = `query Overview($r: TimeRange!, $g: Granularity, $f: WebFilter, $filtered: Boolean!) {
+  dashboardStats(timeRange: $r, granularity: $g, filter: $f) {
     pageViews uniqueVisitors sessions bounceRate avgSessionDuration conversions conversionRate revenue
     timeSeries { timestamp pageViews uniqueVisitors sessions }
   }
-  topPages(timeRange: $r, limit: 10) { url pageViews uniqueVisitors avgTimeOnPage bounceRate }
-  trafficSources(timeRange: $r) { source medium sessions percentage }
-  devices(timeRange: $r) { deviceType browser os pageViews sessions }
-  geo(timeRange: $r) { country region pageViews sessions }
+  topPages(timeRange: $r, limit: 10) @skip(if: $filtered) {
+    url pageViews uniqueVisitors avgTimeOnPage bounceRate
+  }
+  landingPages(timeRange: $r, limit: 10, filter: $f) @include(if: $filtered) {
+    url sessions pageViews uniqueVisitors bounceRate conversions
+  }
+  trafficSources(timeRange: $r, filter: $f) { source medium sessions percentage }
+  devices(timeRange: $r, filter: $f) { deviceType browser os pageViews sessions }
+  geo(timeRange: $r, filter: $f) { country region pageViews sessions }
 }`;
+
+/** Sets one field of the filter: what a click on a slice, a bar or a page row does. */
+type Pick = (key: keyof WebFilter, value: string) => void;
 
 interface Data {
   dashboardStats: {
@@ -45,12 +57,20 @@ interface Data {
       sessions: number;
     }[];
   };
-  topPages: {
+  topPages?: {
     url: string;
     pageViews: number;
     uniqueVisitors: number;
     avgTimeOnPage: number;
     bounceRate: number;
+  }[];
+  landingPages?: {
+    url: string;
+    sessions: number;
+    pageViews: number;
+    uniqueVisitors: number;
+    bounceRate: number;
+    conversions: number;
   }[];
   trafficSources: { source: string; medium: string | null; sessions: number; percentage: number }[];
   devices: {
@@ -139,14 +159,19 @@ function TrafficChart({
 }
 
 /** The most viewed pages, with time on page and entry bounce rate. */
-function TopPages({ d }: { d: Data }) {
+function TopPages({ d, pick }: { d: Data; pick: Pick }) {
   return (
     <Card title="Top pages" testId="top-pages" span={2}>
       <table>
         <Head cols={['Page', 'Views', 'Visitors', 'Time on page', 'Bounce']} />
         <tbody>
-          {d.topPages.map((p) => (
-            <tr key={p.url}>
+          {(d.topPages ?? []).map((p) => (
+            <tr
+              key={p.url}
+              className="pick"
+              title="Show the sessions that entered on this page"
+              onClick={() => pick('landingPage', p.url)}
+            >
               <td>{p.url}</td>
               <td>{fmt.int(p.pageViews)}</td>
               <td>{fmt.int(p.uniqueVisitors)}</td>
@@ -160,8 +185,31 @@ function TopPages({ d }: { d: Data }) {
   );
 }
 
+/** The pages the segment's sessions entered on. */
+function LandingPages({ d, pick }: { d: Data; pick: Pick }) {
+  return (
+    <Card title="Landing pages" testId="landing-pages" span={2}>
+      <table>
+        <Head cols={['Page', 'Sessions', 'Visitors', 'Page views', 'Bounce', 'Conversions']} />
+        <tbody>
+          {(d.landingPages ?? []).map((p) => (
+            <tr key={p.url} className="pick" onClick={() => pick('landingPage', p.url)}>
+              <td>{p.url || 'unknown'}</td>
+              <td>{fmt.int(p.sessions)}</td>
+              <td>{fmt.int(p.uniqueVisitors)}</td>
+              <td>{fmt.int(p.pageViews)}</td>
+              <td>{fmt.pct(p.bounceRate)}</td>
+              <td>{fmt.int(p.conversions)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Card>
+  );
+}
+
 /** Sessions by the source they arrived from. */
-function Sources({ d }: { d: Data }) {
+function Sources({ d, pick }: { d: Data; pick: Pick }) {
   return (
     <Card title="Traffic sources" testId="sources">
       {/* The legend goes below: beside the pie, long source names covered it. */}
@@ -177,6 +225,11 @@ function Sources({ d }: { d: Data }) {
               dataKey="value"
               nameKey="name"
               outerRadius={80}
+              cursor="pointer"
+              onClick={(_, i) => {
+                const source = d.trafficSources[i]?.source;
+                if (source !== undefined) pick('source', source);
+              }}
             >
               {d.trafficSources.map((t, i) => (
                 <Cell key={`${t.source}-${t.medium}`} fill={COLORS[i % COLORS.length]} />
@@ -192,23 +245,32 @@ function Sources({ d }: { d: Data }) {
 }
 
 /** Sessions by device type, page views by browser. */
-function Devices({ d }: { d: Data }) {
+function Devices({ d, pick }: { d: Data; pick: Pick }) {
+  const kinds = by(
+    d.devices,
+    (r) => r.deviceType || 'unknown',
+    (r) => r.sessions,
+  );
   return (
     <Card title="Devices" testId="devices">
       <AfterPaint height={220}>
         <ResponsiveContainer width="100%" height={220}>
-          <BarChart
-            data={by(
-              d.devices,
-              (r) => r.deviceType || 'unknown',
-              (r) => r.sessions,
-            )}
-          >
+          <BarChart data={kinds}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="name" />
             <YAxis />
             <Tooltip />
-            <Bar isAnimationActive={false} dataKey="value" name="Sessions" fill={COLORS[4]} />
+            <Bar
+              isAnimationActive={false}
+              dataKey="value"
+              name="Sessions"
+              fill={COLORS[4]}
+              cursor="pointer"
+              onClick={(_, i) => {
+                const kind = kinds[i];
+                if (kind) pick('deviceType', valueOf(kind.name));
+              }}
+            />
           </BarChart>
         </ResponsiveContainer>
       </AfterPaint>
@@ -218,6 +280,8 @@ function Devices({ d }: { d: Data }) {
           (r) => r.browser,
           (r) => r.pageViews,
         )
+          // Under a filter, devices come by type only (no browser).
+          .filter((b) => b.name)
           .slice(0, 6)
           .map((b) => (
             <span key={b.name} className="chip">
@@ -230,24 +294,32 @@ function Devices({ d }: { d: Data }) {
 }
 
 /** Page views by country, the ten largest. */
-function Countries({ d }: { d: Data }) {
+function Countries({ d, pick }: { d: Data; pick: Pick }) {
+  const top = by(
+    d.geo,
+    (r) => r.country ?? 'unknown',
+    (r) => r.pageViews,
+  ).slice(0, 10);
   return (
     <Card title="Countries" testId="countries">
       <AfterPaint height={240}>
         <ResponsiveContainer width="100%" height={240}>
-          <BarChart
-            layout="vertical"
-            data={by(
-              d.geo,
-              (r) => r.country ?? 'unknown',
-              (r) => r.pageViews,
-            ).slice(0, 10)}
-          >
+          <BarChart layout="vertical" data={top}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis type="number" />
             <YAxis type="category" dataKey="name" width={76} interval={0} />
             <Tooltip />
-            <Bar isAnimationActive={false} dataKey="value" name="Page views" fill={COLORS[5]} />
+            <Bar
+              isAnimationActive={false}
+              dataKey="value"
+              name="Page views"
+              fill={COLORS[5]}
+              cursor="pointer"
+              onClick={(_, i) => {
+                const country = top[i];
+                if (country) pick('country', valueOf(country.name));
+              }}
+            />
           </BarChart>
         </ResponsiveContainer>
       </AfterPaint>
@@ -256,22 +328,31 @@ function Countries({ d }: { d: Data }) {
 }
 
 export function Overview(props: { token: string; range: Range }) {
+  const [filter, setFilter] = useState<WebFilter>({});
+  const filtered = Object.values(filter).some((v) => v !== undefined);
   const state = useQuery<Data>(
     props.token,
     QUERY,
-    { r: timeRange(props.range), g: props.range.granularity },
+    {
+      r: timeRange(props.range),
+      g: props.range.granularity,
+      f: filtered ? filter : null,
+      filtered,
+    },
     30_000,
   );
+  const pick: Pick = (key, value) => setFilter((f) => ({ ...f, [key]: value }));
   return (
     <Loadable state={state}>
       {(d) => (
         <div className="grid">
+          <Filters value={filter} onChange={setFilter} />
           <Kpis s={d.dashboardStats} />
           <TrafficChart s={d.dashboardStats} granularity={props.range.granularity} />
-          <TopPages d={d} />
-          <Sources d={d} />
-          <Devices d={d} />
-          <Countries d={d} />
+          {d.landingPages ? <LandingPages d={d} pick={pick} /> : <TopPages d={d} pick={pick} />}
+          <Sources d={d} pick={pick} />
+          <Devices d={d} pick={pick} />
+          <Countries d={d} pick={pick} />
         </div>
       )}
     </Loadable>
