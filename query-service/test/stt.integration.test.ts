@@ -145,6 +145,32 @@ describe('GraphQL speech performance', () => {
     ]);
   });
 
+  it('filters speech by model and language, and lists the languages as facets', async () => {
+    const { body } = await gql<{
+      german: { model: string }[];
+      languages: unknown[];
+      small: unknown[];
+      none: unknown[];
+    }>(
+      `query($r: TimeRange!) {
+        german: modelPerformance(timeRange: $r, language: "de") { model }
+        languages: sttLanguages(timeRange: $r) { language sessionsStarted segments }
+        small: sttLanguages(timeRange: $r, model: "whisper-small") { language sessionsStarted segments }
+        none: sttQuality(timeRange: $r, model: "whisper-large", language: "de") { segments }
+      }`,
+      { r: range },
+      await acme(),
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data.german.map((m) => m.model)).toEqual(['whisper-small']);
+    expect(body.data.languages).toEqual([
+      { language: 'en', sessionsStarted: 1, segments: 3 },
+      { language: 'de', sessionsStarted: 1, segments: 0 },
+    ]);
+    expect(body.data.small).toEqual([{ language: 'de', sessionsStarted: 1, segments: 0 }]);
+    expect(body.data.none).toEqual([]);
+  });
+
   it('answers the realtime summary: a session started now is active', async () => {
     const now = clickhouseTime(Date.now());
     await ctx.writer.insert({

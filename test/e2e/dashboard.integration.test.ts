@@ -260,4 +260,32 @@ describe('the dashboard in a real browser', () => {
       .waitFor({ timeout: 20_000 });
     await shot('session-timeline');
   });
+
+  it('filters the STT quality page by language, and lists the models that spoke it', async () => {
+    await page.goto(`${base}/#/quality`);
+    await page.getByTestId('latency-chart').waitFor({ timeout: 20_000 });
+    const language = page.getByLabel('Filter by language');
+    // "Any language", then each language with its sessions.
+    await waitFor(async () => (await language.locator('option').count()) > 2, {
+      timeoutMs: 20_000,
+    });
+    await language.selectOption({ index: 1 });
+    const chosen = await language.inputValue();
+    const languages = page.getByTestId('errors-by-language').locator('tbody tr td:nth-child(2)');
+    await waitFor(
+      async () => {
+        const shown = await languages.allTextContents();
+        return shown.length > 0 && shown.every((l) => l === chosen);
+      },
+      { timeoutMs: 20_000 },
+    );
+    const model = page.getByLabel('Filter by model');
+    await model.selectOption({ index: 1 });
+    const picked = await model.inputValue();
+    const models = page.getByTestId('errors-by-language').locator('tbody tr td:nth-child(1)');
+    await waitFor(async () => (await models.allTextContents()).every((m) => m === picked), {
+      timeoutMs: 20_000,
+    });
+    await shot('stt-quality-filtered');
+  });
 });

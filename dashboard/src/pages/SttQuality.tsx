@@ -13,14 +13,15 @@ import { Card, COLORS, fmt, Head, Loadable, timeLabel } from '../components/ui';
 import { useQuery } from '../hooks';
 import { timeRange, type Range } from '../range';
 
-const QUERY = `query Quality($r: TimeRange!, $g: Granularity) {
-  sttQuality(timeRange: $r, granularity: $g) {
+const QUERY = `query Quality($r: TimeRange!, $g: Granularity, $model: String, $language: String) {
+  sttQuality(timeRange: $r, granularity: $g, model: $model, language: $language) {
     timestamp model language segments finalWords wordsPerMinute avgConfidence
     latencyP50 latencyP95 latencyP99 realTimeFactorP50 sessionsStarted errors errorRate
   }
-  modelPerformance(timeRange: $r) {
+  modelPerformance(timeRange: $r, language: $language) {
     model sessionsStarted segments finalWords avgConfidence latencyP50 latencyP95 latencyP99 realTimeFactorP50 errors errorRate
   }
+  sttLanguages(timeRange: $r, model: $model) { language sessionsStarted }
 }`;
 
 interface Point {
@@ -41,6 +42,7 @@ interface Point {
 }
 interface Data {
   sttQuality: Point[];
+  sttLanguages: { language: string; sessionsStarted: number }[];
   modelPerformance: {
     model: string;
     sessionsStarted: number;
@@ -220,7 +222,7 @@ function ErrorsByLanguage({ d }: { d: Data }) {
     byLanguage.set(key, e);
   }
   return (
-    <Card title="Error rate by model and language" wide>
+    <Card title="Error rate by model and language" wide testId="errors-by-language">
       <table>
         <Head cols={['Model', 'Language', 'Sessions', 'Errors', 'Error rate']} />
         <tbody>
@@ -242,38 +244,91 @@ function ErrorsByLanguage({ d }: { d: Data }) {
   );
 }
 
+/** A choice among `options` (with sessions started), or any; a chosen value stays listed. */
+function Facet(props: {
+  label: string;
+  value: string | null;
+  options: { name: string; sessions: number }[];
+  onChange: (value: string | null) => void;
+}) {
+  const options = props.options.some((o) => o.name === props.value)
+    ? props.options
+    : props.value === null
+      ? props.options
+      : [{ name: props.value, sessions: 0 }, ...props.options];
+  return (
+    <select
+      aria-label={props.label}
+      value={props.value ?? '*'}
+      onChange={(e) => props.onChange(e.target.value === '*' ? null : e.target.value)}
+    >
+      <option value="*">{`Any ${props.label.replace('Filter by ', '')}`}</option>
+      {options.map((o) => (
+        <option key={o.name} value={o.name}>
+          {`${o.name || 'unknown'} (${fmt.int(o.sessions)})`}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 export function SttQuality(props: { token: string; range: Range }) {
+  const [model, setModel] = useState<string | null>(null);
+  const [language, setLanguage] = useState<string | null>(null);
   const state = useQuery<Data>(
     props.token,
     QUERY,
-    { r: timeRange(props.range), g: props.range.granularity },
+    { r: timeRange(props.range), g: props.range.granularity, model, language },
     30_000,
   );
   const granularity = props.range.granularity;
+  const facets = state.data;
   return (
-    <Loadable state={state} empty={(d) => d.sttQuality.length === 0}>
-      {(d) => (
-        <div className="grid">
-          <ModelLines
-            title="Average confidence by model"
-            data={perModel(d.sttQuality, (ps) => weighted(ps, (p) => p.avgConfidence))}
-            granularity={granularity}
-          />
-          <LatencyCard d={d} granularity={granularity} />
-          <ModelLines
-            title="Real-time factor (p50) by model"
-            data={perModel(d.sttQuality, (ps) => weighted(ps, (p) => p.realTimeFactorP50))}
-            granularity={granularity}
-          />
-          <ModelLines
-            title="Words per minute by model"
-            data={perModel(d.sttQuality, (ps) => weighted(ps, (p) => p.wordsPerMinute))}
-            granularity={granularity}
-          />
-          <ModelsTable d={d} />
-          <ErrorsByLanguage d={d} />
-        </div>
-      )}
-    </Loadable>
+    <>
+      <div className="filters bar" data-testid="stt-filters">
+        <Facet
+          label="Filter by model"
+          value={model}
+          options={(facets?.modelPerformance ?? []).map((m) => ({
+            name: m.model,
+            sessions: m.sessionsStarted,
+          }))}
+          onChange={setModel}
+        />
+        <Facet
+          label="Filter by language"
+          value={language}
+          options={(facets?.sttLanguages ?? []).map((l) => ({
+            name: l.language,
+            sessions: l.sessionsStarted,
+          }))}
+          onChange={setLanguage}
+        />
+      </div>
+      <Loadable state={state} empty={(d) => d.sttQuality.length === 0}>
+        {(d) => (
+          <div className="grid">
+            <ModelLines
+              title="Average confidence by model"
+              data={perModel(d.sttQuality, (ps) => weighted(ps, (p) => p.avgConfidence))}
+              granularity={granularity}
+            />
+            <LatencyCard d={d} granularity={granularity} />
+            <ModelLines
+              title="Real-time factor (p50) by model"
+              data={perModel(d.sttQuality, (ps) => weighted(ps, (p) => p.realTimeFactorP50))}
+              granularity={granularity}
+            />
+            <ModelLines
+              title="Words per minute by model"
+              data={perModel(d.sttQuality, (ps) => weighted(ps, (p) => p.wordsPerMinute))}
+              granularity={granularity}
+            />
+            <ModelsTable d={d} />
+            <ErrorsByLanguage d={d} />
+          </div>
+        )}
+      </Loadable>
+    </>
   );
 }

@@ -29,6 +29,13 @@ type Pagination = { first?: number | null; after?: string | null } | null | unde
 type Filter = Record<string, unknown> | null;
 type Breakdown = { timeRange: TimeRange; filter?: Filter };
 
+/** A model or language argument: a code, not a text. */
+function code(value: string | null | undefined, name: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (value.length > 128) throw badInput(`${name} must be at most 128 characters`);
+  return value;
+}
+
 function checkLimit(limit: number): number {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
     throw badInput(`limit must be between 1 and ${MAX_LIMIT}`);
@@ -148,7 +155,7 @@ export const resolvers = {
         ctx.viewer.tenantId,
         checkRange(args.timeRange, ctx.maxRangeDays),
         args.granularity,
-        { model: args.model ?? null, language: args.language ?? null },
+        { model: code(args.model, 'model'), language: code(args.language, 'language') },
       ),
     sttSessions: (
       _: unknown,
@@ -168,10 +175,25 @@ export const resolvers = {
       ctx.speech.session(ctx.viewer.tenantId, args.id),
     speakerMetrics: (_: unknown, args: { sessionId: string }, ctx: QueryContext) =>
       ctx.speech.speakers(ctx.viewer.tenantId, args.sessionId),
-    modelPerformance: (_: unknown, args: { timeRange: TimeRange }, ctx: QueryContext) =>
+    modelPerformance: (
+      _: unknown,
+      args: { timeRange: TimeRange; language?: string | null },
+      ctx: QueryContext,
+    ) =>
       ctx.speech.modelPerformance(
         ctx.viewer.tenantId,
         checkRange(args.timeRange, ctx.maxRangeDays),
+        code(args.language, 'language'),
+      ),
+    sttLanguages: (
+      _: unknown,
+      args: { timeRange: TimeRange; model?: string | null },
+      ctx: QueryContext,
+    ) =>
+      ctx.speech.languages(
+        ctx.viewer.tenantId,
+        checkRange(args.timeRange, ctx.maxRangeDays),
+        code(args.model, 'model'),
       ),
     realtimeSummary: (_: unknown, _args: unknown, ctx: QueryContext) =>
       ctx.speech.realtime(ctx.viewer.tenantId),

@@ -244,6 +244,13 @@ export const typeDefs = /* GraphQL */ `
     liveStats(windowMinutes: Int = 5): LiveStats!
   }
 
+  type SttLanguage {
+    "The language code ('' when none was detected or given)."
+    language: String!
+    sessionsStarted: Long!
+    segments: Long!
+  }
+
   type ModelPerformance {
     model: String!
     sessionsStarted: Long!
@@ -302,7 +309,10 @@ export const typeDefs = /* GraphQL */ `
     sttSessions(timeRange: TimeRange!, first: Int = 20, after: String): SttSessionConnection!
     sttSession(id: ID!): SttSession
     speakerMetrics(sessionId: ID!): [SpeakerStats!]!
-    modelPerformance(timeRange: TimeRange!): [ModelPerformance!]!
+    "Every model's totals; of one language when language is given."
+    modelPerformance(timeRange: TimeRange!, language: String): [ModelPerformance!]!
+    "The languages transcribed, by sessions started; of one model when model is given."
+    sttLanguages(timeRange: TimeRange!, model: String): [SttLanguage!]!
     realtimeSummary: RealtimeSummary!
   }
 `;

@@ -142,15 +142,35 @@ GROUP BY speaker ORDER BY talk DESC, speaker`,
   }
 
   /** Per model over a range: volume, quality and errors ("model performance"). */
-  async modelPerformance(tenant: string, range: TimeRange) {
+  /** The languages spoken over the range, of one model when `model` is given, by sessions. */
+  async languages(tenant: string, range: TimeRange, model: string | null = null) {
+    const rows = await this.rows(
+      `SELECT language AS lang, sum(sessions_started) AS started, sum(segments) AS segs
+FROM (${this.byGrain(QUALITY, 'model_id, language, sessions_started, segments', {
+        where: `model_id != '' AND ({model:Nullable(String)} IS NULL OR model_id = {model:Nullable(String)})`,
+      })})
+GROUP BY lang ORDER BY started DESC, segs DESC, lang`,
+      { tenant, ...trafficGrains(range, 'day'), model },
+    );
+    return rows.map((r) => ({
+      language: text(r.lang),
+      sessionsStarted: num(r.started),
+      segments: num(r.segs),
+    }));
+  }
+
+  /** Every model's totals over the range, of one language when `language` is given. */
+  async modelPerformance(tenant: string, range: TimeRange, language: string | null = null) {
     const rows = await this.rows(
       `SELECT model_id AS model, sum(sessions_started) AS started, sum(segments) AS segs,
   sum(final_words) AS words, avgMerge(confidence) AS conf,
   quantilesMerge(0.5, 0.95, 0.99)(latency_ms) AS latency,
   quantilesMerge(0.5, 0.95, 0.99)(real_time_factor) AS rtf, sum(errors) AS errs
-FROM (${this.byGrain(QUALITY, QUALITY_COLUMNS, { where: "model_id != ''" })})
+FROM (${this.byGrain(QUALITY, QUALITY_COLUMNS, {
+        where: `model_id != '' AND ({language:Nullable(String)} IS NULL OR language = {language:Nullable(String)})`,
+      })})
 GROUP BY model ORDER BY started DESC, model`,
-      { tenant, ...trafficGrains(range, 'day') },
+      { tenant, ...trafficGrains(range, 'day'), language },
     );
     return rows.map((r) => {
       const latency = (r.latency as number[] | undefined) ?? [];
