@@ -19,6 +19,7 @@ import { jwtAuthenticator } from '../src/auth.js';
 import { buildQueryService } from '../src/app.js';
 import type { CacheStore } from '../src/repositories/cache.js';
 import { DISTINCT_PRECISION, TABLES } from '@backbone/warehouse/tables';
+import { rollupData } from './rollup-data.js';
 
 const { values } = parseArgs({
   options: {
@@ -49,132 +50,7 @@ const reader = createClient({
 const fmt = (n: number) => n.toFixed(1);
 try {
   await migrate({ client: writer, database: 'analytics', logger });
-  // One event a second-ish across 30 days: minute = T0 - (n mod 30 d); sessions of ~20 events.
-  // T0 is fixed when the bench starts, so every table below (and the exact counts) places an
-  // event in the same minute, however long the inserts take.
-  const T0 = `toDateTime(${Math.floor(Date.now() / 1000)}, 'UTC')`;
-  const src = `SELECT number AS n, toStartOfMinute(${T0} - toIntervalSecond(n % ${30 * DAY})) AS minute,
-    ['page_view', 'page_view', 'page_view', 'click', 'conversion'][n % 5 + 1] AS event_type,
-    concat('v', toString(n % 1000003)) AS visitor, concat('s', toString(intDiv(n, 20))) AS session,
-    concat('/p/', toString(n % 50)) AS page FROM numbers(${N})`;
-  // The last two hours arrive as raw events, as the sink writes them, so their rollups come
-  // from the materialized views and the readers' live parts have real recent events to read.
-  const past = `SELECT * FROM (${src}) WHERE minute < ${T0} - INTERVAL 2 HOUR`;
-  const recent = `INSERT INTO analytics.${TABLES.webEvents} (event_id, event_type, occurred_at, received_at,
-  enriched_at, tenant_id, source, session_id, anonymous_id, page_host, page_path, value)
-SELECT concat('e', toString(n)), event_type, toDateTime64(minute, 3, 'UTC'), toDateTime64(minute, 3, 'UTC'),
-  toDateTime64(minute, 3, 'UTC'), 'bench', 'bench', session, visitor, 'shop.example', page,
-  if(event_type = 'conversion', 49.5, NULL)
-FROM (${src}) WHERE minute >= ${T0} - INTERVAL 2 HOUR`;
-  const S = `uniqCombinedState(${DISTINCT_PRECISION})`;
-  const DEVICE_DIMS = `['desktop', 'mobile', 'tablet'][n % 3 + 1], ['Chrome', 'Firefox', 'Safari', 'Edge'][n % 4 + 1],
-  ['Windows', 'macOS', 'Android', 'iOS', 'Linux'][n % 5 + 1]`;
-  const GEO_DIMS = "['DE', 'FR', 'GB', 'US', 'NL', 'ES', 'IT', 'PL'][n % 8 + 1], ''";
-  const inserts: [string, string][] = [
-    ...(
-      [
-        [TABLES.webTraffic1m, 'minute'],
-        [TABLES.webTraffic1h, 'toStartOfHour(minute)'],
-        [TABLES.webTraffic1d, 'toDate(minute)'],
-      ] as const
-    ).map(([table, bucket]): [string, string] => [
-      table,
-      `INSERT INTO analytics.${table} SELECT 'bench', ${bucket} AS b, count(), countIf(event_type = 'page_view'),
-  ${S}(visitor), ${S}(session), countIf(event_type = 'conversion'), sumIf(49.5, event_type = 'conversion')
-FROM (${past}) GROUP BY b`,
-    ]),
-    [
-      `${TABLES.webPages1d}`,
-      `INSERT INTO analytics.${TABLES.webPages1d} SELECT 'bench', toDate(minute) AS day, 'shop.example', page,
-  count(), ${S}(visitor), ${S}(session) FROM (${past}) WHERE event_type = 'page_view' GROUP BY day, page`,
-    ],
-    [
-      `${TABLES.webPages1h}`,
-      `INSERT INTO analytics.${TABLES.webPages1h} SELECT 'bench', toStartOfHour(minute) AS hour, 'shop.example', page,
-  count(), ${S}(visitor), ${S}(session) FROM (${past}) WHERE event_type = 'page_view' GROUP BY hour, page`,
-    ],
-    ...[TABLES.webDevices1h, TABLES.webDevices1d, TABLES.webGeo1h, TABLES.webGeo1d]
-      .map(
-        (table) =>
-          [
-            table,
-            table.endsWith('_1d') ? 'toDate(minute)' : 'toStartOfHour(minute)',
-            table.startsWith('web_geo') ? GEO_DIMS : DEVICE_DIMS,
-          ] as const,
-      )
-      .map(([table, bucket, dims]): [string, string] => [
-        table,
-        `INSERT INTO analytics.${table} SELECT 'bench', ${bucket} AS b, ${dims}, count(),
-  countIf(event_type = 'page_view'), ${S}(visitor), ${S}(session) FROM (${past}) GROUP BY ALL`,
-      ]),
-    [
-      `${TABLES.webSessions}`,
-      `INSERT INTO analytics.${TABLES.webSessions} (tenant_id, day, session_id, started_at, ended_at, events, page_views,
-  entry_page, exit_page, traffic_source)
-SELECT 'bench', toDate(min(minute)), session, minState(toDateTime64(minute, 3, 'UTC')),
-  maxState(toDateTime64(minute, 3, 'UTC')), count(), countIf(event_type = 'page_view'),
-  argMinState(page, toDateTime64(minute, 3, 'UTC')), argMaxState(page, toDateTime64(minute, 3, 'UTC')),
-  argMinState('google', toDateTime64(minute, 3, 'UTC'))
-FROM (${past}) GROUP BY session`,
-    ],
-  ];
-  // Ended sessions (idle 30 min) in the summaries, as the session finalizer leaves them; the
-  // newest ones stay live in web_sessions for the readers to merge.
-  // All but the last idle hour: the finalizer itself does that one below, timed.
-  const cutoff = `(toStartOfHour(${T0} - INTERVAL 30 MINUTE) - INTERVAL 1 HOUR)`;
-  const ended = `SELECT session, min(minute) AS began, max(minute) AS ended, countIf(event_type = 'page_view') AS views,
-  countIf(event_type = 'conversion') AS orders, argMin(page, minute) AS entry
-FROM (${past}) GROUP BY session HAVING views > 0 AND ended < ${cutoff}`;
-  inserts.push(
-    [
-      `${TABLES.webSessionStarts1m}`,
-      `INSERT INTO analytics.${TABLES.webSessionStarts1m} SELECT 'bench', toStartOfMinute(began) AS m, toStartOfHour(ended) AS h,
-  count(), countIf(views = 1), sum(dateDiff('millisecond', began, ended)), sum(views), sum(orders), 49.5 * sum(orders)
-FROM (${ended}) GROUP BY m, h`,
-    ],
-    [
-      `${TABLES.webSessionEntries1h}`,
-      `INSERT INTO analytics.${TABLES.webSessionEntries1h} SELECT 'bench', toStartOfHour(began) AS sh, toStartOfHour(ended) AS h,
-  entry, 'google', '', count(), countIf(views = 1) FROM (${ended}) GROUP BY sh, h, entry`,
-    ],
-    [
-      `${TABLES.webSessionsFinalized}`,
-      `INSERT INTO analytics.${TABLES.webSessionsFinalized} (end_hour)
-SELECT arrayJoin(timeSlots(toDateTime(${T0} - INTERVAL 31 DAY), toUInt32(dateDiff('second', ${T0} - INTERVAL 31 DAY, ${cutoff}) - 1), 3600))`,
-    ],
-  );
-  inserts.push([`${TABLES.webEvents} (the last 2 h, through the views)`, recent]);
-  // Speech: a transcript segment for every tenth web event, over the same 30 days, by three
-  // models and four languages; sessions of ~50 segments, three speakers each.
-  const segments = `SELECT number AS n, toStartOfMinute(${T0} - toIntervalSecond((n * 10) % ${30 * DAY})) AS minute,
-    ['whisper-large', 'nova-2', 'chirp'][n % 3 + 1] AS model, ['en', 'de', 'fr', 'es'][intDiv(n, 3) % 4 + 1] AS lang,
-    n % 2 = 0 AS fin, toUInt64(n % 20 + 1) AS words, toUInt64(2000 + n % 3000) AS audio,
-    toFloat64(100 + n % 900) AS lat, concat('stt', toString(intDiv(n, 50))) AS session,
-    concat('spk', toString(n % 3)) AS speaker FROM numbers(${Math.floor(N / 10)})`;
-  inserts.push(
-    ...(
-      [
-        [TABLES.sttQuality1m, 'minute', 'minute'],
-        [TABLES.sttQuality1h, 'hour', 'toStartOfHour(minute)'],
-        [TABLES.sttQuality1d, 'day', 'toDate(minute)'],
-      ] as const
-    ).map(([table, time, bucket]): [string, string] => [
-      table,
-      `INSERT INTO analytics.${table} (tenant_id, ${time}, model_id, language, segments,
-  final_segments, final_words, final_audio_ms, confidence, latency_ms, real_time_factor, sessions_started, errors)
-SELECT 'bench', ${bucket} AS b, model, lang, count(), countIf(fin), sumIf(words, fin), sumIf(audio, fin),
-  avgIfState(0.7 + (n % 300) / 1000, fin), quantilesState(0.5, 0.95, 0.99)(lat),
-  quantilesState(0.5, 0.95, 0.99)(lat / audio), countIf(n % 50 = 0), countIf(n % 200 = 0)
-FROM (${segments}) GROUP BY b, model, lang`,
-    ]),
-    [
-      TABLES.sttSpeakers,
-      `INSERT INTO analytics.${TABLES.sttSpeakers} (tenant_id, day, session_id, speaker_id, talk_ms, segments, words, first_seen)
-SELECT 'bench', toDate(min(minute)), session, speaker, toInt64(sum(audio)), count(), sum(words),
-  minState(toDateTime64(minute, 3, 'UTC'))
-FROM (${segments}) GROUP BY session, speaker`,
-    ],
-  );
+  const { src, inserts } = rollupData(N);
   for (const [table, query] of inserts) {
     const t = performance.now();
     await writer.command({ query, clickhouse_settings: { max_memory_usage: '16000000000' } });
@@ -328,12 +204,24 @@ FROM (${estimate}) AS e INNER JOIN (${exact}) AS x USING (${key})`,
     'query($r: TimeRange!) { geo(timeRange: $r) { country events uniqueVisitors sessions } }';
   const QUALITY =
     'query($r: TimeRange!) { sttQuality(timeRange: $r, granularity: DAY) { timestamp model language segments avgConfidence latencyP95 } }';
+  // The overview under a filter: every question the page asks, as the dashboard sends them.
+  const filtered = (filter: string, granularity = 'DAY') => `query($r: TimeRange!) {
+  dashboardStats(timeRange: $r, granularity: ${granularity}, filter: ${filter}) {
+    pageViews uniqueVisitors sessions bounceRate avgSessionDuration conversions revenue timeSeries { timestamp pageViews uniqueVisitors } }
+  landingPages(timeRange: $r, limit: 10, filter: ${filter}) { url sessions bounceRate }
+  trafficSources(timeRange: $r, filter: ${filter}) { source medium sessions }
+  devices(timeRange: $r, filter: ${filter}) { deviceType sessions uniqueVisitors }
+  geo(timeRange: $r, filter: ${filter}) { country sessions uniqueVisitors } }`;
+  const SPEECH_FILTERED = `query($r: TimeRange!) {
+  sttQuality(timeRange: $r, granularity: DAY, model: "nova-2", language: "de") { timestamp segments avgConfidence latencyP95 }
+  modelPerformance(timeRange: $r, language: "de") { model sessionsStarted latencyP95 }
+  sttLanguages(timeRange: $r, model: "nova-2") { language sessionsStarted } }`;
   // A session of the middle of the range (the rollup is ordered by day, then session).
   const SPEAKERS = `query { speakerMetrics(sessionId: "stt${Math.floor(N / 1000)}") { speakerId talkMs words } }`;
   const cold = await serve(noCache);
   const warm = await serve();
   console.log(`\n${N.toLocaleString('en-US')} events in rollups; ${Q} queries each (ms):`);
-  console.log('query                      cold p50 / p95 / p99        cached p50 / p95 / p99');
+  console.log('query                        cold p50 / p95 / p99        cached p50 / p95 / p99');
   for (const [name, query, days] of [
     ['dashboardStats 24 h HOUR', dash('HOUR'), 1],
     ['dashboardStats 7 d DAY', dash('DAY'), 7],
@@ -346,6 +234,11 @@ FROM (${estimate}) AS e INNER JOIN (${exact}) AS x USING (${key})`,
     ['geo 30 d', GEO, 30],
     ['sttQuality 30 d DAY', QUALITY, 30],
     ['speakerMetrics', SPEAKERS, 30],
+    ['overview 24 h device', filtered('{deviceType: "mobile"}', 'HOUR'), 1],
+    ['overview 30 d device', filtered('{deviceType: "mobile"}'), 30],
+    ['overview 30 d src+country', filtered('{source: "google", country: "DE"}'), 30],
+    ['overview 30 d landing page', filtered('{landingPage: "/p/7"}'), 30],
+    ['speech 30 d model+language', SPEECH_FILTERED, 30],
   ] as const) {
     const c: number[] = [];
     statements.clear();
@@ -360,7 +253,7 @@ FROM (${estimate}) AS e INNER JOIN (${exact}) AS x USING (${key})`,
     const w: number[] = [];
     for (let i = 0; i < Q * 5; i++) w.push(await run(warm.url, query, days));
     console.log(
-      `${name.padEnd(26)} ${fmt(pct(c, 0.5)).padStart(7)} / ${fmt(pct(c, 0.95)).padStart(7)} / ${fmt(pct(c, 0.99)).padStart(7)}     ${fmt(pct(w, 0.5)).padStart(6)} / ${fmt(pct(w, 0.95)).padStart(6)} / ${fmt(pct(w, 0.99)).padStart(6)}`,
+      `${name.padEnd(28)} ${fmt(pct(c, 0.5)).padStart(7)} / ${fmt(pct(c, 0.95)).padStart(7)} / ${fmt(pct(c, 0.99)).padStart(7)}     ${fmt(pct(w, 0.5)).padStart(6)} / ${fmt(pct(w, 0.95)).padStart(6)} / ${fmt(pct(w, 0.99)).padStart(6)}`,
     );
     console.log(`  cold p50 by statement: ${breakdown}`);
   }

@@ -30,7 +30,7 @@ const QUERY = `query Overview($r: TimeRange!, $g: Granularity, $f: WebFilter, $f
     url pageViews uniqueVisitors avgTimeOnPage bounceRate
   }
   landingPages(timeRange: $r, limit: 10, filter: $f) @include(if: $filtered) {
-    url sessions pageViews uniqueVisitors bounceRate conversions
+    url sessions pageViews bounceRate conversions
   }
   trafficSources(timeRange: $r, filter: $f) { source medium sessions percentage }
   devices(timeRange: $r, filter: $f) { deviceType browser os pageViews sessions }
@@ -68,7 +68,6 @@ interface Data {
     url: string;
     sessions: number;
     pageViews: number;
-    uniqueVisitors: number;
     bounceRate: number;
     conversions: number;
   }[];
@@ -190,13 +189,12 @@ function LandingPages({ d, pick }: { d: Data; pick: Pick }) {
   return (
     <Card title="Landing pages" testId="landing-pages" span={2}>
       <table>
-        <Head cols={['Page', 'Sessions', 'Visitors', 'Page views', 'Bounce', 'Conversions']} />
+        <Head cols={['Page', 'Sessions', 'Page views', 'Bounce', 'Conversions']} />
         <tbody>
           {(d.landingPages ?? []).map((p) => (
             <tr key={p.url} className="pick" onClick={() => pick('landingPage', p.url)}>
               <td>{p.url || 'unknown'}</td>
               <td>{fmt.int(p.sessions)}</td>
-              <td>{fmt.int(p.uniqueVisitors)}</td>
               <td>{fmt.int(p.pageViews)}</td>
               <td>{fmt.pct(p.bounceRate)}</td>
               <td>{fmt.int(p.conversions)}</td>

@@ -123,12 +123,11 @@ export const typeDefs = /* GraphQL */ `
     bounceRate: Float!
   }
 
-  "Sessions that entered on a page."
+  "Sessions that entered on a page (no distinct visitors: a state per page and segment to merge)."
   type LandingPageStats {
     url: String!
     sessions: Long!
     pageViews: Long!
-    uniqueVisitors: Long!
     "Of these sessions, the share with exactly one page view, 0..1."
     bounceRate: Float!
     avgSessionDuration: Float!

@@ -1,3 +1,5 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import DataLoader from 'dataloader';
 import { SEGMENT_DIMENSIONS } from '@backbone/warehouse';
 import { DISTINCT_PRECISION, SESSION_SUMMARY_TABLES } from '@backbone/warehouse/tables';
 import { chTime, type Granularity, type TimeRange } from '../time-range.js';
@@ -7,7 +9,8 @@ import { BUCKET, ClickHouseReader } from './reader.js';
 /**
  * What the web overview may be filtered by: the segment of a session — the source of its
  * first page view, its device type and country, the page it entered on. Null: any. Every
- * filter is session-scoped, so any combination is one segment (docs/dashboard-filters.md).
+ * filter is session-scoped, so any combination is one segment (query-service/README.md
+ * § Filters).
  */
 export interface WebFilter {
   source?: string | null;
@@ -16,15 +19,14 @@ export interface WebFilter {
   landingPage?: string | null;
 }
 
-type Key = keyof WebFilter | 'medium' | 'hour';
-/** Each key's column in the session summaries and in live sessions (live-sessions.ts). */
-const COLUMNS: Record<Key, readonly [summary: string, live: string]> = {
+type Dimension = keyof WebFilter | 'medium';
+/** Each dimension's column in the session summaries and in live sessions (live-sessions.ts). */
+const COLUMNS: Record<Dimension, readonly [summary: string, live: string]> = {
   source: SEGMENT_DIMENSIONS[0],
   medium: SEGMENT_DIMENSIONS[1],
   deviceType: SEGMENT_DIMENSIONS[2],
   country: SEGMENT_DIMENSIONS[3],
   landingPage: ['entry_page', 'entry'],
-  hour: ['hour', 'toStartOfHour(began)'],
 };
 const FILTERS = ['source', 'deviceType', 'country', 'landingPage'] as const;
 
@@ -32,16 +34,39 @@ const FILTERS = ['source', 'deviceType', 'country', 'landingPage'] as const;
 export const isFiltered = (filter: WebFilter | null | undefined): filter is WebFilter =>
   !!filter && FILTERS.some((k) => typeof filter[k] === 'string');
 
+/** A question about a segment: its totals, its series at a grain, or a breakdown. */
+type Question = 'total' | 'sources' | 'devices' | 'geo' | 'landing' | `series:${Granularity}`;
+/** The keys each question groups by: dimensions, or a series' bucket (`bucket_<grain>`). */
+const KEYS: Record<Exclude<Question, `series:${string}`>, Dimension[]> = {
+  total: [],
+  sources: ['source', 'medium'],
+  devices: ['deviceType'],
+  geo: ['country'],
+  landing: ['landingPage'],
+};
+const keysOf = (q: Question): string[] =>
+  q.startsWith('series:') ? [`bucket_${q.slice(7)}`] : KEYS[q as keyof typeof KEYS];
+
+interface Ask {
+  tenant: string;
+  /** The range's edges taken to whole hours (ClickHouse DateTime64 text). */
+  start: string;
+  end: string;
+  filter: WebFilter;
+  question: Question;
+  limit: number;
+}
+
+type Row = Record<string, unknown>;
 const MERGE = `uniqCombinedMerge(${DISTINCT_PRECISION})`;
 /** The figures of segment rows, merged (names unlike any column: aliases resolve first). */
 const FIGURES = `sum(n) AS visits, sum(single) AS bounced, sum(ms) AS millis, sum(acts) AS total,
   sum(pv) AS views, sum(o) AS orders, sum(m) AS money, ${MERGE}(v) AS people`;
-
 const num = (v: unknown) => Number(v ?? 0);
 const HOUR = 3_600_000;
 
 /** The totals of a segment, as the overview shows them. */
-function totals(r: Record<string, unknown> | undefined) {
+function totals(r: Row | undefined) {
   const sessions = num(r?.visits);
   return {
     pageViews: num(r?.views),
@@ -57,14 +82,97 @@ function totals(r: Record<string, unknown> | undefined) {
 
 /**
  * The web overview for one segment, from the session summaries by start hour and segment
- * (web_session_segments_1h, or web_session_landings_1h when the landing page is filtered)
+ * (web_session_segments_1h; web_session_landings_1h where the landing page is asked about)
  * and the sessions not finalized yet. Figures are those of the sessions that started in the
  * range, its edges taken to whole hours (the summaries' grain).
+ *
+ * The overview asks five questions of a segment at once (totals and series, sources,
+ * devices, countries, landing pages). Those asked within a few milliseconds of each other
+ * about the same segment and range are answered by one statement with GROUPING SETS: the
+ * segment's rows are read and its live sessions merged once, not five times.
  */
 export class SegmentRepository extends ClickHouseReader {
-  /** Rows (`keys`…, n, single, ms, acts, pv, o, m, v) of the segment, grouped by `keys`. */
-  private segmentRows(keys: Key[], filter: WebFilter, byLanding: boolean): string {
-    const table = byLanding ? SESSION_SUMMARY_TABLES.landings : SESSION_SUMMARY_TABLES.segments;
+  private readonly asks: DataLoader<Ask, Row[], string>;
+
+  constructor(clickhouse: ClickHouseClient, database: string) {
+    super(clickhouse, database);
+    this.asks = new DataLoader((asks) => this.answer(asks), {
+      cache: false,
+      cacheKeyFn: (a) => JSON.stringify(a),
+      // The resolvers of one request reach here after their own cache lookups (Redis round
+      // trips), not always in the same tick.
+      batchScheduleFn: (run) => setTimeout(run, 3),
+    });
+  }
+
+  private ask(
+    tenant: string,
+    range: TimeRange,
+    filter: WebFilter,
+    question: Question,
+    limit = 1000,
+  ) {
+    const start = Math.floor(range.start.getTime() / HOUR) * HOUR;
+    const end = Math.ceil(range.end.getTime() / HOUR) * HOUR;
+    const given: WebFilter = {};
+    for (const k of FILTERS) if (typeof filter[k] === 'string') given[k] = filter[k];
+    return this.asks.load({
+      tenant,
+      start: chTime(new Date(start)),
+      end: chTime(new Date(end)),
+      filter: given,
+      question,
+      limit,
+    });
+  }
+
+  /** One statement for each segment, range and summary table among the questions. */
+  private async answer(asks: readonly Ask[]): Promise<Row[][]> {
+    const groups = new Map<string, Ask[]>();
+    for (const a of asks) {
+      const byLanding = typeof a.filter.landingPage === 'string' || a.question === 'landing';
+      const key = JSON.stringify([a.tenant, a.start, a.end, a.filter, byLanding]);
+      groups.set(key, [...(groups.get(key) ?? []), a]);
+    }
+    const answers = new Map<Ask, Row[]>();
+    await Promise.all(
+      [...groups.values()].map(async (group) => {
+        const questions = [...new Set(group.map((a) => a.question))];
+        const { sql, mask } = this.statement(questions, group[0]!.filter, group);
+        const rows = await this.rows<Row>(sql, {
+          tenant: group[0]!.tenant,
+          start: group[0]!.start,
+          end: group[0]!.end,
+          ...group[0]!.filter,
+        });
+        for (const a of group)
+          answers.set(a, rows.filter((r) => num(r.g) === mask(a.question)).slice(0, a.limit));
+      }),
+    );
+    return asks.map((a) => answers.get(a)!);
+  }
+
+  /**
+   * The statement answering `questions` about one segment: its rows (summaries of ended
+   * sessions, then live ones) grouped by every key any question needs, then by each
+   * question's keys as a grouping set; `g` says which set a row is of (`mask`).
+   */
+  private statement(questions: Question[], filter: WebFilter, group: Ask[]) {
+    // Only landing pages: the pages with most sessions are all it needs, and no visitors (a
+    // state a row to merge, in a table with every page in its key).
+    const only = questions.length === 1 && questions[0] === 'landing';
+    const people = !only || typeof filter.landingPage === 'string';
+    const keys = [...new Set(questions.flatMap(keysOf))];
+    const dimensions = keys.filter((k): k is Dimension => k in COLUMNS);
+    const series = keys.filter((k) => k.startsWith('bucket_'));
+    const table =
+      typeof filter.landingPage === 'string' || questions.includes('landing')
+        ? SESSION_SUMMARY_TABLES.landings
+        : SESSION_SUMMARY_TABLES.segments;
+    const inner = (side: 0 | 1) => [
+      ...dimensions.map((d) => `${COLUMNS[d][side]} AS k_${d}`),
+      ...(series.length ? [side === 0 ? 'hour AS minute' : 'toStartOfHour(began) AS minute'] : []),
+    ];
     const where = (side: 0 | 1) =>
       [
         '1',
@@ -72,107 +180,92 @@ export class SegmentRepository extends ClickHouseReader {
           (k) => `${COLUMNS[k][side]} = {${k}:String}`,
         ),
       ].join(' AND ');
-    const select = (side: 0 | 1) => keys.map((k) => `${COLUMNS[k][side]} AS k_${k}`);
-    const group = keys.length ? `GROUP BY ${keys.map((k) => `k_${k}`).join(', ')}` : '';
-    return `SELECT ${[
-      ...select(0),
+    const groupBy = (side: 0 | 1) =>
+      inner(side).length
+        ? `GROUP BY ${inner(side)
+            .map((c) => c.split(' AS ')[1])
+            .join(', ')}`
+        : '';
+    const rows = `SELECT ${[
+      ...inner(0),
       `sum(sessions) AS n, sum(bounces) AS single, sum(duration_ms) AS ms, sum(events) AS acts,
     sum(page_views) AS pv, sum(conversions) AS o, sum(revenue) AS m,
-    uniqCombinedMergeState(${DISTINCT_PRECISION})(visitors) AS v`,
+    ${people ? `uniqCombinedMergeState(${DISTINCT_PRECISION})(visitors)` : '0'} AS v`,
     ].join(', ')}
   FROM ${this.t(table)}
   WHERE tenant_id = {tenant:String} AND end_hour < finalized_until
     AND hour >= {start:DateTime64(3, 'UTC')} AND hour < {end:DateTime64(3, 'UTC')}
     AND ${where(0)}
-  ${group}
+  ${groupBy(0)}
   UNION ALL
   SELECT ${[
-    ...select(1),
+    ...inner(1),
     `count(), countIf(views = 1), toUInt64(sum(dateDiff('millisecond', began, ended))),
-    sum(actions), sum(views), sum(orders), sum(money), uniqCombinedState(${DISTINCT_PRECISION})(who)`,
+    sum(actions), sum(views), sum(orders), sum(money),
+    ${people ? `uniqCombinedState(${DISTINCT_PRECISION})(who)` : '0'}`,
   ].join(', ')}
   FROM (${liveSessions(this.t)})
   WHERE ${where(1)}
-  ${group}`;
-  }
-
-  /** Parameters: the tenant, the range widened to whole hours, the filters given. */
-  private params(tenant: string, range: TimeRange, filter: WebFilter): Record<string, unknown> {
-    const start = Math.floor(range.start.getTime() / HOUR) * HOUR;
-    const end = Math.ceil(range.end.getTime() / HOUR) * HOUR;
-    const given: Record<string, string> = {};
-    for (const k of FILTERS) if (typeof filter[k] === 'string') given[k] = filter[k];
-    return { tenant, start: chTime(new Date(start)), end: chTime(new Date(end)), ...given };
-  }
-
-  private query(keys: Key[], filter: WebFilter, select: (rows: string) => string) {
-    return `${finalizedUntil(this.t)}
-${select(this.segmentRows(keys, filter, typeof filter.landingPage === 'string' || keys.includes('landingPage')))}`;
+  ${groupBy(1)}`;
+    const outer = keys.map((k) =>
+      k.startsWith('bucket_')
+        ? `toUnixTimestamp(${BUCKET[k.slice(7) as Granularity]}) AS k_${k}`
+        : `k_${k}`,
+    );
+    const names = keys.map((k) => `k_${k}`);
+    // grouping(…) has a bit for each key, first key highest: 1 where the key is not in the set.
+    const mask = (q: Question) =>
+      keys.reduce((m, k, i) => (keysOf(q).includes(k) ? m : m | (1 << (keys.length - 1 - i))), 0);
+    const sets = questions.map(
+      (q) =>
+        `(${keysOf(q)
+          .map((k) => `k_${k}`)
+          .join(', ')})`,
+    );
+    const sql = `${finalizedUntil(this.t)}
+SELECT ${[names.length ? `grouping(${names.join(', ')}) AS g` : '0 AS g', ...outer].join(', ')},
+  ${people ? FIGURES : FIGURES.replace(`${MERGE}(v)`, '0')}
+FROM (${rows})
+${keys.length ? `GROUP BY GROUPING SETS (${sets.join(', ')})` : ''}
+ORDER BY g, visits DESC${names.length ? `, ${names.join(', ')}` : ''}
+${only ? `LIMIT ${Math.max(...group.map((a) => a.limit))}` : ''}`;
+    return { sql, mask };
   }
 
   /** The overview's figures and series (points by start hour, day, week or month). */
   async dashboard(tenant: string, range: TimeRange, granularity: Granularity, filter: WebFilter) {
-    const rows = await this.rows<Record<string, unknown>>(
-      this.query(
-        ['hour'],
-        filter,
-        (segment) => `SELECT * FROM (
-  SELECT 0 AS whole, toUnixTimestamp(${BUCKET[granularity]}) AS bucket, ${FIGURES}
-  FROM (SELECT k_hour AS minute, * FROM (${segment})) GROUP BY bucket
-  UNION ALL
-  SELECT 1, 0, ${FIGURES} FROM (${segment}))
-ORDER BY whole, bucket`,
-      ),
-      this.params(tenant, range, filter),
-    );
+    const [[total], points] = await Promise.all([
+      this.ask(tenant, range, filter, 'total'),
+      this.ask(tenant, range, filter, `series:${granularity}`, Number.MAX_SAFE_INTEGER),
+    ]);
     return {
-      ...totals(rows.find((r) => num(r.whole) === 1)),
-      timeSeries: rows
-        .filter((r) => num(r.whole) === 0)
+      ...totals(total),
+      timeSeries: points
         .map((r) => ({
-          timestamp: new Date(num(r.bucket) * 1000),
+          timestamp: new Date(num(r[`k_bucket_${granularity}`]) * 1000),
           pageViews: num(r.views),
           uniqueVisitors: num(r.people),
           sessions: num(r.visits),
-        })),
+        }))
+        .sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime()),
     };
-  }
-
-  /** The segment's figures by `keys`, largest by sessions first. */
-  private async breakdown(
-    tenant: string,
-    range: TimeRange,
-    filter: WebFilter,
-    keys: Key[],
-    limit = 1000,
-  ) {
-    const names = keys.map((k) => `k_${k}`).join(', ');
-    return this.rows<Record<string, unknown>>(
-      this.query(
-        keys,
-        filter,
-        (segment) => `SELECT ${names}, ${FIGURES} FROM (${segment})
-GROUP BY ${names} ORDER BY visits DESC, ${names} LIMIT {limit:UInt32}`,
-      ),
-      { ...this.params(tenant, range, filter), limit },
-    );
   }
 
   /** Sessions of the segment by source and medium. */
   async trafficSources(tenant: string, range: TimeRange, filter: WebFilter) {
-    const rows = await this.breakdown(tenant, range, filter, ['source', 'medium']);
-    const total = rows.reduce((sum, r) => sum + num(r.visits), 0);
+    const rows = await this.ask(tenant, range, filter, 'sources');
+    const all = rows.reduce((sum, r) => sum + num(r.visits), 0);
     return rows.map((r) => ({
       source: String(r.k_source),
       medium: typeof r.k_medium === 'string' && r.k_medium !== '' ? r.k_medium : null,
       sessions: num(r.visits),
-      percentage: total ? (100 * num(r.visits)) / total : 0,
+      percentage: all ? (100 * num(r.visits)) / all : 0,
     }));
   }
 
   /** The segment by device type (a session's browser and OS are not summarized: ''). */
   async devices(tenant: string, range: TimeRange, filter: WebFilter) {
-    const rows = await this.breakdown(tenant, range, filter, ['deviceType']);
+    const rows = await this.ask(tenant, range, filter, 'devices');
     return rows.map((r) => ({
       deviceType: String(r.k_deviceType),
       browser: '',
@@ -186,7 +279,7 @@ GROUP BY ${names} ORDER BY visits DESC, ${names} LIMIT {limit:UInt32}`,
 
   /** The segment by country (regions are not summarized: null). */
   async geo(tenant: string, range: TimeRange, filter: WebFilter) {
-    const rows = await this.breakdown(tenant, range, filter, ['country']);
+    const rows = await this.ask(tenant, range, filter, 'geo');
     return rows.map((r) => ({
       country: String(r.k_country) || null,
       region: null,
@@ -197,9 +290,12 @@ GROUP BY ${names} ORDER BY visits DESC, ${names} LIMIT {limit:UInt32}`,
     }));
   }
 
-  /** The pages sessions of the segment entered on, by sessions. */
+  /** The pages sessions of the segment entered on, by sessions (no visitors: see statement()). */
   async landingPages(tenant: string, range: TimeRange, filter: WebFilter, limit: number) {
-    const rows = await this.breakdown(tenant, range, filter, ['landingPage'], limit);
-    return rows.map((r) => ({ url: String(r.k_landingPage), ...totals(r) }));
+    const rows = await this.ask(tenant, range, filter, 'landing', limit);
+    return rows.map((r) => {
+      const { uniqueVisitors: _, ...figures } = totals(r);
+      return { url: String(r.k_landingPage), ...figures };
+    });
   }
 }
