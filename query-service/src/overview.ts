@@ -5,7 +5,7 @@ import type { Granularity, TimeRange } from './time-range.js';
 /**
  * The web overview, unfiltered or for one segment: GraphQL and REST ask here, and the
  * answer comes from the traffic rollups or, under a filter, the session segments
- * (docs/dashboard-filters.md).
+ * (query-service/README.md § Filters).
  */
 type Reads = Pick<Repositories, 'stats' | 'segments'>;
 
