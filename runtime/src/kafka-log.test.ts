@@ -63,4 +63,18 @@ describe('kafkaLogCreator', () => {
     expect(levels).toEqual([20, 20, 50, 20]);
     expect(JSON.parse(lines[0] as string)).toMatchObject({ retriedByClient: true });
   });
+
+  it('warns of a consumer that kafkajs restarts after a coordinator still loading, and errs on other crashes', () => {
+    const { logger, lines } = captureLogs('debug');
+    const log = kafkaLogCreator(logger)(5);
+    const error = (message: string) =>
+      log({ namespace: 'Consumer', level: 1, label: 'ERROR', log: { message, groupId: 'g' } });
+    error(
+      "Crash: KafkaJSProtocolError: The coordinator is loading and hence can't process requests for this group",
+    );
+    error('Restarting the consumer in 300ms');
+    error('Crash: KafkaJSNonRetriableError: Topic authorization failed');
+    const levels = lines.map((l) => (JSON.parse(l) as { level: number }).level);
+    expect(levels).toEqual([40, 40, 50]);
+  });
 });

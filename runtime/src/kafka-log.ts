@@ -37,6 +37,18 @@ function retriedByClient(message: string, error: unknown): boolean {
 }
 
 /**
+ * A consumer that crashed on one of those answers and that kafkajs restarts by itself (the
+ * group coordinator still loading `__consumer_offsets` right after a broker starts): not an
+ * error, but worth a warning, as is the restart that follows any crash.
+ */
+function consumerRecovers(message: string): boolean {
+  const crash = /^Crash: \w+: (.*)$/.exec(message);
+  return crash
+    ? RETRIED_BY_CLIENT.has(crash[1]!)
+    : message.startsWith('Restarting the consumer in ');
+}
+
+/**
  * A kafkajs `logCreator` that writes through pino, so broker client logs are structured
  * like every other line (and redacted the same way). Typed structurally to keep kafkajs
  * out of this package's dependencies.
@@ -51,6 +63,7 @@ export function kafkaLogCreator(
       const line = { ...fields, namespace };
       if (level === 1 && retriedByClient(message, fields.error))
         kafka.debug({ ...line, retriedByClient: true }, message);
+      else if (level === 1 && consumerRecovers(message)) kafka.warn(line, message);
       else if (level === 1) kafka.error(line, message);
       else if (level === 2) kafka.warn(line, message);
       else if (level === 4) kafka.info(line, message);
