@@ -1,5 +1,6 @@
 import { badInput } from './errors.js';
 import { isFiltered, type Repositories, type WebFilter } from './repositories/index.js';
+import type { Distincts } from './repositories/stats.repository.js';
 import type { Granularity, TimeRange } from './time-range.js';
 
 /**
@@ -78,15 +79,23 @@ export async function overviewStats(
   return figures;
 }
 
-/** Sources, devices or countries: of every event, or of the segment's sessions. */
+/**
+ * Sources, devices or countries: of every event, or of the segment's sessions. `distincts`
+ * says which distinct counts are wanted (the others come as 0; REST wants both).
+ */
 export function breakdown(
   reads: Reads,
   by: 'trafficSources' | 'devices' | 'geo',
   tenant: string,
   range: TimeRange,
   filter: WebFilter,
+  distincts: Distincts = { visitors: true, sessions: true },
 ) {
+  if (by === 'trafficSources')
+    return isFiltered(filter)
+      ? reads.segments.trafficSources(tenant, range, filter)
+      : reads.stats.trafficSources(tenant, range);
   return isFiltered(filter)
-    ? reads.segments[by](tenant, range, filter)
-    : reads.stats[by](tenant, range);
+    ? reads.segments[by](tenant, range, filter, distincts.visitors)
+    : reads.stats[by](tenant, range, distincts);
 }

@@ -1,9 +1,11 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Viewer } from '../auth.js';
 import { badInput } from '../errors.js';
 import { breakdown, checkFilter, dashboardStats } from '../overview.js';
 import type { Repositories } from '../repositories/index.js';
 import { checkRange, type Granularity, type TimeRange } from '../time-range.js';
 import { liveIterator, type LiveHub } from './live.js';
+import { selects } from './selection.js';
 import { DateTime, JSONScalar, Long } from './schema.js';
 
 export interface QueryContext {
@@ -46,6 +48,7 @@ const breakdownOf = (
   ctx: QueryContext,
   by: 'trafficSources' | 'devices' | 'geo',
   args: Breakdown,
+  info: GraphQLResolveInfo,
 ) =>
   breakdown(
     ctx,
@@ -53,6 +56,8 @@ const breakdownOf = (
     ctx.viewer.tenantId,
     checkRange(args.timeRange, ctx.maxRangeDays),
     checkFilter(args.filter),
+    // The distinct counts only where the query shows them (the dashboard's do not).
+    { visitors: selects(info, 'uniqueVisitors'), sessions: selects(info, 'sessions') },
   );
 
 /** Every resolver reads for the token's tenant only; the tenant is never an argument. */
@@ -137,10 +142,12 @@ export const resolvers = {
         checkFilter(args.filter),
         checkLimit(args.limit),
       ),
-    trafficSources: (_: unknown, args: Breakdown, ctx: QueryContext) =>
-      breakdownOf(ctx, 'trafficSources', args),
-    devices: (_: unknown, args: Breakdown, ctx: QueryContext) => breakdownOf(ctx, 'devices', args),
-    geo: (_: unknown, args: Breakdown, ctx: QueryContext) => breakdownOf(ctx, 'geo', args),
+    trafficSources: (_: unknown, args: Breakdown, ctx: QueryContext, info: GraphQLResolveInfo) =>
+      breakdownOf(ctx, 'trafficSources', args, info),
+    devices: (_: unknown, args: Breakdown, ctx: QueryContext, info: GraphQLResolveInfo) =>
+      breakdownOf(ctx, 'devices', args, info),
+    geo: (_: unknown, args: Breakdown, ctx: QueryContext, info: GraphQLResolveInfo) =>
+      breakdownOf(ctx, 'geo', args, info),
     sttQuality: (
       _: unknown,
       args: {

@@ -20,20 +20,21 @@ const range = {
 };
 
 describe('questions about one segment', () => {
-  it('are asked in one statement with a grouping set each, landing pages in a second', async () => {
-    // Keys in the statement: bucket_DAY, source, medium, deviceType, country. A row of each
+  it('are asked in one statement with a grouping set each; those without visitors in another', async () => {
+    // Keys of the statement with visitors: bucket_DAY, deviceType, country. A row of each
     // set, with grouping()'s mask: a bit per key, 1 where the key is not in the set.
-    const rows = [
-      { g: 0b01111, k_bucket_DAY: 1_793_577_600, visits: 4, views: 9, people: 3 },
-      { g: 0b11111, visits: 7, views: 12, people: 5, bounced: 2, millis: 14_000 },
-      { g: 0b10011, k_source: 'google', k_medium: 'organic', visits: 7 },
-      { g: 0b11101, k_deviceType: 'mobile', visits: 7, views: 12, people: 5 },
-      { g: 0b11110, k_country: 'DE', visits: 7, views: 12, people: 5 },
+    const withVisitors = [
+      { g: 0b011, k_bucket_DAY: 1_793_577_600, visits: 4, views: 9, people: 3 },
+      { g: 0b111, visits: 7, views: 12, people: 5, bounced: 2, millis: 14_000 },
+      { g: 0b101, k_deviceType: 'mobile', visits: 7, views: 12, people: 5 },
+      { g: 0b110, k_country: 'DE', visits: 7, views: 12, people: 5 },
     ];
     const { client, statements } = recordingClient((sql) =>
       sql.includes('web_session_landings_1h')
         ? [{ g: 0, k_landingPage: '/home', visits: 7, views: 12 }]
-        : rows,
+        : sql.includes('(k_source, k_medium)')
+          ? [{ g: 0, k_source: 'google', k_medium: 'organic', visits: 7 }]
+          : withVisitors,
     );
     const repo = new SegmentRepository(client, 'analytics');
     const filter = { deviceType: 'mobile' };
@@ -44,15 +45,21 @@ describe('questions about one segment', () => {
       repo.geo('acme', range, filter),
       repo.landingPages('acme', range, filter, 10),
     ]);
-    expect(statements).toHaveLength(2);
-    const segments = statements.find((s) => s.sql.includes('web_session_segments_1h'));
+    expect(statements).toHaveLength(3);
+    const segments = statements.find((s) => s.sql.includes('(k_bucket_DAY)'));
+    const bySource = statements.find((s) => s.sql.includes('(k_source, k_medium)'));
     const landings = statements.find((s) => s.sql.includes('web_session_landings_1h'));
-    expect(landings?.sql).toMatch(/GROUPING SETS \(\(k_landingPage\)\)[^]*LIMIT 10/);
-    expect(segments!.sql).toMatch(
-      /GROUPING SETS \(\(\), \(k_bucket_DAY\), \(k_source, k_medium\), \(k_deviceType\), \(k_country\)\)/,
+    expect(segments?.sql).toMatch(
+      /GROUPING SETS \(\(\), \(k_bucket_DAY\), \(k_deviceType\), \(k_country\)\)/,
     );
+    expect(segments?.sql).toContain('uniqCombinedMerge(15)(v)');
+    // Sources and landing pages show no visitors: their statements merge no visitor state.
+    expect(bySource?.sql).toContain('web_session_segments_1h');
+    expect(bySource?.sql).not.toContain('uniqCombined');
+    expect(landings?.sql).toMatch(/GROUPING SETS \(\(k_landingPage\)\)[^]*LIMIT 10/);
+    expect(landings?.sql).not.toContain('uniqCombined');
     // Bound parameters: the range widened to whole hours, the filter as given.
-    expect(segments!.params).toEqual({
+    expect(segments?.params).toEqual({
       tenant: 'acme',
       start: '2026-11-01 10:00:00.000',
       end: '2026-11-02 11:00:00.000',
@@ -71,7 +78,7 @@ describe('questions about one segment', () => {
     expect(sources).toEqual([
       { source: 'google', medium: 'organic', sessions: 7, percentage: 100 },
     ]);
-    expect(devices.map((d) => d.deviceType)).toEqual(['mobile']);
+    expect(devices.map((d) => [d.deviceType, d.uniqueVisitors])).toEqual([['mobile', 5]]);
     expect(geo.map((g) => g.country)).toEqual(['DE']);
     expect(landing).toMatchObject([{ url: '/home', sessions: 7, pageViews: 12 }]);
   });

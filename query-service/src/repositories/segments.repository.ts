@@ -55,6 +55,8 @@ interface Ask {
   filter: WebFilter;
   question: Question;
   limit: number;
+  /** Whether its distinct visitors are asked for (merging their states is the costly part). */
+  people: boolean;
 }
 
 type Row = Record<string, unknown>;
@@ -110,7 +112,7 @@ export class SegmentRepository extends ClickHouseReader {
     range: TimeRange,
     filter: WebFilter,
     question: Question,
-    limit = 1000,
+    { limit = 1000, people = true }: { limit?: number; people?: boolean } = {},
   ) {
     const start = Math.floor(range.start.getTime() / HOUR) * HOUR;
     const end = Math.ceil(range.end.getTime() / HOUR) * HOUR;
@@ -123,22 +125,27 @@ export class SegmentRepository extends ClickHouseReader {
       filter: given,
       question,
       limit,
+      people,
     });
   }
 
-  /** One statement for each segment, range and summary table among the questions. */
+  /**
+   * One statement for each segment, range and summary table among the questions, and apart
+   * for those that ask for visitors: a statement merges visitor states for all its grouping
+   * sets or none.
+   */
   private async answer(asks: readonly Ask[]): Promise<Row[][]> {
     const groups = new Map<string, Ask[]>();
     for (const a of asks) {
       const byLanding = typeof a.filter.landingPage === 'string' || a.question === 'landing';
-      const key = JSON.stringify([a.tenant, a.start, a.end, a.filter, byLanding]);
+      const key = JSON.stringify([a.tenant, a.start, a.end, a.filter, byLanding, a.people]);
       groups.set(key, [...(groups.get(key) ?? []), a]);
     }
     const answers = new Map<Ask, Row[]>();
     await Promise.all(
       [...groups.values()].map(async (group) => {
         const questions = [...new Set(group.map((a) => a.question))];
-        const { sql, mask } = this.statement(questions, group[0]!.filter, group);
+        const { sql, mask } = this.statement(questions, group);
         const rows = await this.rows<Row>(sql, {
           tenant: group[0]!.tenant,
           start: group[0]!.start,
@@ -157,11 +164,10 @@ export class SegmentRepository extends ClickHouseReader {
    * sessions, then live ones) grouped by every key any question needs, then by each
    * question's keys as a grouping set; `g` says which set a row is of (`mask`).
    */
-  private statement(questions: Question[], filter: WebFilter, group: Ask[]) {
-    // Only landing pages: the pages with most sessions are all it needs, and no visitors (a
-    // state a row to merge, in a table with every page in its key).
+  private statement(questions: Question[], group: Ask[]) {
+    const { filter, people } = group[0]!;
+    // Only landing pages: the pages with most sessions are all it needs.
     const only = questions.length === 1 && questions[0] === 'landing';
-    const people = !only || typeof filter.landingPage === 'string';
     const keys = [...new Set(questions.flatMap(keysOf))];
     const dimensions = keys.filter((k): k is Dimension => k in COLUMNS);
     const series = keys.filter((k) => k.startsWith('bucket_'));
@@ -236,7 +242,7 @@ ${only ? `LIMIT ${Math.max(...group.map((a) => a.limit))}` : ''}`;
   async dashboard(tenant: string, range: TimeRange, granularity: Granularity, filter: WebFilter) {
     const [[total], points] = await Promise.all([
       this.ask(tenant, range, filter, 'total'),
-      this.ask(tenant, range, filter, `series:${granularity}`, Number.MAX_SAFE_INTEGER),
+      this.ask(tenant, range, filter, `series:${granularity}`, { limit: Number.MAX_SAFE_INTEGER }),
     ]);
     return {
       ...totals(total),
@@ -253,7 +259,7 @@ ${only ? `LIMIT ${Math.max(...group.map((a) => a.limit))}` : ''}`;
 
   /** Sessions of the segment by source and medium. */
   async trafficSources(tenant: string, range: TimeRange, filter: WebFilter) {
-    const rows = await this.ask(tenant, range, filter, 'sources');
+    const rows = await this.ask(tenant, range, filter, 'sources', { people: false });
     const all = rows.reduce((sum, r) => sum + num(r.visits), 0);
     return rows.map((r) => ({
       source: String(r.k_source),
@@ -263,9 +269,12 @@ ${only ? `LIMIT ${Math.max(...group.map((a) => a.limit))}` : ''}`;
     }));
   }
 
-  /** The segment by device type (a session's browser and OS are not summarized: ''). */
-  async devices(tenant: string, range: TimeRange, filter: WebFilter) {
-    const rows = await this.ask(tenant, range, filter, 'devices');
+  /**
+   * The segment by device type (a session's browser and OS are not summarized: ''); its
+   * visitors are 0 unless `visitors` (sessions here are exact sums: always counted).
+   */
+  async devices(tenant: string, range: TimeRange, filter: WebFilter, visitors = true) {
+    const rows = await this.ask(tenant, range, filter, 'devices', { people: visitors });
     return rows.map((r) => ({
       deviceType: String(r.k_deviceType),
       browser: '',
@@ -277,9 +286,9 @@ ${only ? `LIMIT ${Math.max(...group.map((a) => a.limit))}` : ''}`;
     }));
   }
 
-  /** The segment by country (regions are not summarized: null). */
-  async geo(tenant: string, range: TimeRange, filter: WebFilter) {
-    const rows = await this.ask(tenant, range, filter, 'geo');
+  /** The segment by country (regions are not summarized: null); visitors as for devices. */
+  async geo(tenant: string, range: TimeRange, filter: WebFilter, visitors = true) {
+    const rows = await this.ask(tenant, range, filter, 'geo', { people: visitors });
     return rows.map((r) => ({
       country: String(r.k_country) || null,
       region: null,
@@ -290,9 +299,12 @@ ${only ? `LIMIT ${Math.max(...group.map((a) => a.limit))}` : ''}`;
     }));
   }
 
-  /** The pages sessions of the segment entered on, by sessions (no visitors: see statement()). */
+  /**
+   * The pages sessions of the segment entered on, by sessions; no visitors (a state a row to
+   * merge, in a table with every page in its key).
+   */
   async landingPages(tenant: string, range: TimeRange, filter: WebFilter, limit: number) {
-    const rows = await this.ask(tenant, range, filter, 'landing', limit);
+    const rows = await this.ask(tenant, range, filter, 'landing', { limit, people: false });
     return rows.map((r) => {
       const { uniqueVisitors: _, ...figures } = totals(r);
       return { url: String(r.k_landingPage), ...figures };

@@ -53,6 +53,18 @@ const overviewOf = (r: Record<string, unknown>): Overview => ({
   revenue: Number(r.money ?? 0),
 });
 
+/** Which distinct counts a breakdown merges (GraphQL asks only for those selected). */
+export interface Distincts {
+  visitors: boolean;
+  sessions: boolean;
+}
+const BOTH: Distincts = { visitors: true, sessions: true };
+/** The merged distinct counts (`people`, `visits`) of rows with `states(distincts)`. */
+const merged = (d: Distincts) =>
+  `${d.visitors ? `${DISTINCT}(visitors)` : '0'} AS people, ${d.sessions ? `${DISTINCT}(sessions)` : '0'} AS visits`;
+const states = (d: Distincts) =>
+  `${d.visitors ? ', visitors' : ''}${d.sessions ? ', sessions' : ''}`;
+
 export interface SessionStats {
   sessions: number;
   bounces: number;
@@ -271,12 +283,15 @@ GROUP BY source, medium ORDER BY visits DESC, source`,
     }));
   }
 
-  /** Events, page views, visitors and sessions by device type, browser and OS. */
-  async devices(tenant: string, range: TimeRange) {
+  /**
+   * Events, page views, visitors and sessions by device type, browser and OS (distinct
+   * counts not asked for are 0: merging their states is most of the cost).
+   */
+  async devices(tenant: string, range: TimeRange, distincts: Distincts = BOTH) {
     const rows = await this.rows<Record<string, unknown>>(
       `SELECT device_type AS kind, browser AS agent, os AS system, sum(events) AS total,
-  sum(page_views) AS views, ${DISTINCT}(visitors) AS people, ${DISTINCT}(sessions) AS visits
-FROM (${this.byHourDay(DEVICES, 'device_type, browser, os, events, page_views, visitors, sessions')})
+  sum(page_views) AS views, ${merged(distincts)}
+FROM (${this.byHourDay(DEVICES, `device_type, browser, os, events, page_views${states(distincts)}`)})
 GROUP BY kind, agent, system ORDER BY total DESC, kind, agent, system`,
       { tenant, ...hoursAndDays(range) },
     );
@@ -292,11 +307,11 @@ GROUP BY kind, agent, system ORDER BY total DESC, kind, agent, system`,
   }
 
   /** The same by country and region (no city: it is never derived). */
-  async geo(tenant: string, range: TimeRange) {
+  async geo(tenant: string, range: TimeRange, distincts: Distincts = BOTH) {
     const rows = await this.rows<Record<string, unknown>>(
       `SELECT country AS nation, region AS area, sum(events) AS total, sum(page_views) AS views,
-  ${DISTINCT}(visitors) AS people, ${DISTINCT}(sessions) AS visits
-FROM (${this.byHourDay(GEO, 'country, region, events, page_views, visitors, sessions')})
+  ${merged(distincts)}
+FROM (${this.byHourDay(GEO, `country, region, events, page_views${states(distincts)}`)})
 GROUP BY nation, area ORDER BY total DESC, nation, area`,
       { tenant, ...hoursAndDays(range) },
     );
