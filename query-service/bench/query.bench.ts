@@ -204,14 +204,18 @@ FROM (${estimate}) AS e INNER JOIN (${exact}) AS x USING (${key})`,
     'query($r: TimeRange!) { geo(timeRange: $r) { country events uniqueVisitors sessions } }';
   const QUALITY =
     'query($r: TimeRange!) { sttQuality(timeRange: $r, granularity: DAY) { timestamp model language segments avgConfidence latencyP95 } }';
-  // The overview under a filter: every question the page asks, as the dashboard sends them.
+  // The overview under a filter: every question the page asks, with the fields it shows.
   const filtered = (filter: string, granularity = 'DAY') => `query($r: TimeRange!) {
   dashboardStats(timeRange: $r, granularity: ${granularity}, filter: ${filter}) {
     pageViews uniqueVisitors sessions bounceRate avgSessionDuration conversions revenue timeSeries { timestamp pageViews uniqueVisitors } }
-  landingPages(timeRange: $r, limit: 10, filter: ${filter}) { url sessions bounceRate }
-  trafficSources(timeRange: $r, filter: ${filter}) { source medium sessions }
-  devices(timeRange: $r, filter: ${filter}) { deviceType sessions uniqueVisitors }
-  geo(timeRange: $r, filter: ${filter}) { country sessions uniqueVisitors } }`;
+  landingPages(timeRange: $r, limit: 10, filter: ${filter}) { url sessions pageViews bounceRate conversions }
+  trafficSources(timeRange: $r, filter: ${filter}) { source medium sessions percentage }
+  devices(timeRange: $r, filter: ${filter}) { deviceType browser os pageViews sessions }
+  geo(timeRange: $r, filter: ${filter}) { country region pageViews sessions } }`;
+  // The breakdowns as the overview asks them: no distinct visitors (and no sessions by country).
+  const DASHBOARD_DEVICES =
+    'query($r: TimeRange!) { devices(timeRange: $r) { deviceType browser os pageViews sessions } }';
+  const DASHBOARD_GEO = 'query($r: TimeRange!) { geo(timeRange: $r) { country region pageViews } }';
   const SPEECH_FILTERED = `query($r: TimeRange!) {
   sttQuality(timeRange: $r, granularity: DAY, model: "nova-2", language: "de") { timestamp segments avgConfidence latencyP95 }
   modelPerformance(timeRange: $r, language: "de") { model sessionsStarted latencyP95 }
@@ -232,6 +236,8 @@ FROM (${estimate}) AS e INNER JOIN (${exact}) AS x USING (${key})`,
     ['trafficSources 30 d', SOURCES, 30],
     ['devices 30 d', DEVICES, 30],
     ['geo 30 d', GEO, 30],
+    ['devices 30 d (overview)', DASHBOARD_DEVICES, 30],
+    ['geo 30 d (overview)', DASHBOARD_GEO, 30],
     ['sttQuality 30 d DAY', QUALITY, 30],
     ['speakerMetrics', SPEAKERS, 30],
     ['overview 24 h device', filtered('{deviceType: "mobile"}', 'HOUR'), 1],

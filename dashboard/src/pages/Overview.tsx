@@ -34,7 +34,7 @@ const QUERY = `query Overview($r: TimeRange!, $g: Granularity, $f: WebFilter, $f
   }
   trafficSources(timeRange: $r, filter: $f) { source medium sessions percentage }
   devices(timeRange: $r, filter: $f) { deviceType browser os pageViews sessions }
-  geo(timeRange: $r, filter: $f) { country region pageViews sessions }
+  geo(timeRange: $r, filter: $f) { country region pageViews }
 }`;
 
 /** Sets one field of the filter: what a click on a slice, a bar or a page row does. */
@@ -79,7 +79,7 @@ interface Data {
     pageViews: number;
     sessions: number;
   }[];
-  geo: { country: string | null; region: string | null; pageViews: number; sessions: number }[];
+  geo: { country: string | null; region: string | null; pageViews: number }[];
 }
 
 const SERIES = [
