@@ -1,5 +1,5 @@
 import { badInput } from './errors.js';
-import { isFiltered, type Repositories, type WebFilter } from './repositories/index.js';
+import { FILTERS, isFiltered, type Repositories, type WebFilter } from './repositories/index.js';
 import type { Distincts } from './repositories/stats.repository.js';
 import type { Granularity, TimeRange } from './time-range.js';
 
@@ -10,7 +10,6 @@ import type { Granularity, TimeRange } from './time-range.js';
  */
 type Reads = Pick<Repositories, 'stats' | 'segments'>;
 
-const FIELDS = ['source', 'deviceType', 'country', 'landingPage'] as const;
 const MAX_LENGTH = 512;
 
 /** A filter as given (GraphQL input or query parameters), checked; `name` names a field in errors. */
@@ -19,7 +18,7 @@ export function checkFilter(
   name: (field: string) => string = (field) => `filter.${field}`,
 ) {
   const filter: WebFilter = {};
-  for (const field of FIELDS) {
+  for (const field of FILTERS) {
     const value = given?.[field];
     if (value === undefined || value === null) continue;
     if (typeof value !== 'string') throw badInput(`${name(field)} must be one string`);

@@ -25,7 +25,7 @@ export {
   fitsLanding,
   type LandingShape,
 } from './landing.js';
-export { mergedSessions, SEGMENT_DIMENSIONS } from './session-summaries.js';
+export { LANDING_DIMENSION, mergedSessions, SEGMENT_DIMENSIONS } from './session-summaries.js';
 export { SessionFinalizer, type SessionFinalizerOptions } from './session-finalizer.js';
 export {
   FAMILIES,

@@ -63,10 +63,9 @@ export const SEGMENT_DIMENSIONS = [
   ['device_type', 'device'],
   ['country', 'nation'],
 ] as const;
-const LANDING: readonly (readonly [string, string])[] = [
-  ['entry_page', 'entry'],
-  ...SEGMENT_DIMENSIONS,
-];
+/** The landing page's summary column and merged-sessions column. */
+export const LANDING_DIMENSION = ['entry_page', 'entry'] as const;
+const LANDING: readonly (readonly [string, string])[] = [LANDING_DIMENSION, ...SEGMENT_DIMENSIONS];
 
 /** The figures of a segment row, in table order, and the aggregates of sessions that fill them. */
 export const SEGMENT_FIGURES = [

@@ -61,5 +61,5 @@ export function cachedRepositories(
 
 export { MemoryCacheStore, RedisCacheStore, type CacheStore } from './cache.js';
 export type { LiveStats } from './live.repository.js';
-export { isFiltered, type WebFilter } from './segments.repository.js';
+export { FILTERS, isFiltered, type WebFilter } from './segments.repository.js';
 export type { ExportFormat } from './export.repository.js';

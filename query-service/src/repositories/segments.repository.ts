@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import DataLoader from 'dataloader';
-import { SEGMENT_DIMENSIONS } from '@backbone/warehouse';
+import { LANDING_DIMENSION, SEGMENT_DIMENSIONS } from '@backbone/warehouse';
 import { DISTINCT_PRECISION, SESSION_SUMMARY_TABLES } from '@backbone/warehouse/tables';
 import { chTime, type Granularity, type TimeRange } from '../time-range.js';
 import { finalizedUntil, liveSessions } from './live-sessions.js';
@@ -26,9 +26,10 @@ const COLUMNS: Record<Dimension, readonly [summary: string, live: string]> = {
   medium: SEGMENT_DIMENSIONS[1],
   deviceType: SEGMENT_DIMENSIONS[2],
   country: SEGMENT_DIMENSIONS[3],
-  landingPage: ['entry_page', 'entry'],
+  landingPage: LANDING_DIMENSION,
 };
-const FILTERS = ['source', 'deviceType', 'country', 'landingPage'] as const;
+/** The fields of a WebFilter, in the order statements name them. */
+export const FILTERS = ['source', 'deviceType', 'country', 'landingPage'] as const;
 
 /** Whether a filter narrows anything (an all-null filter is the unfiltered overview). */
 export const isFiltered = (filter: WebFilter | null | undefined): filter is WebFilter =>
