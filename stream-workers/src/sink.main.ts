@@ -30,6 +30,7 @@ const worker = new SinkWorker({
   maxRows: config.BATCH_MAX_ROWS,
   maxWaitMs: config.BATCH_MAX_WAIT_MS,
   insertConcurrency: config.SINK_INSERT_CONCURRENCY,
+  insertIntervalMs: config.SINK_INSERT_INTERVAL_MS,
   clickhouseRegistryUrl: clickhouseRegistryUrl(config),
   fetch: fetchPolicy(config),
 });

@@ -161,6 +161,8 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
         logger,
         metrics,
         maxWaitMs: 200,
+        // Tests see rows soon; sink-spacing.integration.test.ts covers the production spacing.
+        insertIntervalMs: 0,
         clickhouseRegistryUrl: clickhouseRegistryUrl(),
         ...extra,
       });

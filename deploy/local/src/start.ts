@@ -23,9 +23,9 @@ import { Supervisor, watchedChild, watchedProcess, type Watched } from './superv
  *
  * Then the services run as its children: ClickHouse migrations (once, as their own step), the
  * enrich worker and the ClickHouse sink, the query service serving the dashboard (with ready
- * tokens for tenant demo) and the ingest gateway (with a demo API key). The simulator then
- * sends demo traffic through the gateway (the first time, 24 hours of history as well),
- * unless --no-simulator.
+ * tokens for tenant demo) and the ingest gateway (with a demo API key). As soon as the
+ * gateway is up, the simulator sends demo traffic through it (the first time, 24 hours of
+ * history as well), unless --no-simulator.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -59,6 +59,8 @@ async function main(): Promise<void> {
   let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
   let query: Awaited<ReturnType<typeof startQueryService>> | undefined;
   let supervisor: Supervisor | undefined;
+  let simulator: Simulator | undefined;
+  let stopping = false;
   try {
     const dashboardDir = ensureDashboardBuilt((line) => console.log(line));
     const workerPorts = { enrich: await freePort(), sink: await freePort() };
@@ -74,8 +76,15 @@ async function main(): Promise<void> {
     };
     const gatewayOptions = { dataDir, endpoints: state.endpoints, port: gatewayPort, keysFile };
     // The gateway, the workers and the query service start side by side.
+    // The demo traffic starts as soon as the gateway takes events: Kafka keeps them until the
+    // workers have joined their groups, so the first rows land sooner.
     const up = await startSideBySide({
-      gateway: () => startGateway(gatewayOptions),
+      gateway: async () => {
+        const child = await startGateway(gatewayOptions);
+        if (!values['no-simulator'])
+          simulator = demoTraffic(config, dataDir, gatewayPort, key, () => stopping);
+        return child;
+      },
       workers: () =>
         startWorkers({ dataDir, endpoints: state.endpoints, migrated: true, ports: workerPorts }),
       query: () => startQueryService(queryOptions),
@@ -98,6 +107,7 @@ async function main(): Promise<void> {
       },
     });
   } catch (err) {
+    await simulator?.stop();
     await Promise.all(
       [
         ...(workers?.children ?? []),
@@ -110,10 +120,6 @@ async function main(): Promise<void> {
   }
   printWelcome({ state, key, gatewayPort, query, workers, dataDir, started });
 
-  let stopping = false;
-  const simulator = values['no-simulator']
-    ? undefined
-    : demoTraffic(config, dataDir, gatewayPort, key, () => stopping);
 
   const stop = (signal: string) => {
     if (stopping) return;

@@ -75,6 +75,7 @@ export interface HandoverWatchOptions {
   writers?: readonly FamilyWriter[];
   /** Called with 1 when a family is held, 0 when released (a metric). */
   onChange?: (family: string, held: 0 | 1) => void;
+  /** How often the sink looks for holds (default 2 s: a replay's hand-over waits that long at most). */
   pollMs?: number;
 }
 
@@ -150,7 +151,7 @@ export class HandoverWatch {
   }
 
   start(): void {
-    const pollMs = this.options.pollMs ?? 500;
+    const pollMs = this.options.pollMs ?? 2000;
     const loop = () => {
       this.polling = this.poll()
         .catch((err: unknown) =>

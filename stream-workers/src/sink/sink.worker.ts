@@ -56,6 +56,12 @@ export interface SinkWorkerOptions {
   concurrency?: number;
   /** Aged batches inserted at once; the others wait, growing (default 2). */
   insertConcurrency?: number;
+  /**
+   * The shortest time between two inserts of aged batches into one table (default 1000 ms):
+   * the partitions of a stream take turns, oldest batch first, and the others grow meanwhile.
+   * A full batch goes at once. 0: every partition's batch goes as soon as it has aged.
+   */
+  insertIntervalMs?: number;
   /** Undecodable records go to the dead-letter topic (false: counted and skipped). */
   deadLetter?: boolean;
   onStep?: BatchWriterOptions['onStep'];
@@ -82,6 +88,9 @@ export class SinkWorker {
   private readonly bounds: SinkBounds;
   private readonly retryTiming: RetryTiming;
   private readonly inserts: Limiter;
+  private readonly insertIntervalMs: number;
+  /** When each stream's table last got an insert (aged batches wait for their turn). */
+  private readonly lastInsert = new Map<StreamName, number>();
   /** Streams drained and not yet resumed: nothing of them is read or written. */
   private readonly drained = new Set<StreamName>();
   private member: { memberId: string; assignment: Record<string, number[]> } | undefined;
@@ -98,6 +107,7 @@ export class SinkWorker {
     this.maxRows = options.maxRows ?? 50_000;
     this.retryTiming = { ...DEFAULT_RETRY, ...options.retry };
     this.inserts = new Limiter(options.insertConcurrency ?? 2);
+    this.insertIntervalMs = options.insertIntervalMs ?? 1000;
     this.names = options.names ?? { database: options.database, suffix: '' };
   }
 
@@ -237,7 +247,10 @@ export class SinkWorker {
         if (p.reformEndsBefore(offset) && !(await this.flushOnce(p))) break;
         p.add(offset, m);
         payload.resolveOffset(m.offset);
-        if (p.full(this.maxRows) && !(await this.flushOnce(p))) break;
+        if (p.full(this.maxRows)) {
+          this.lastInsert.set(p.stream, Date.now());
+          if (!(await this.flushOnce(p))) break;
+        }
       }
       this.options.metrics.lag.set(
         { worker: 'sink', topic: batch.topic, partition: String(batch.partition) },
@@ -262,6 +275,7 @@ export class SinkWorker {
 
   private flushAged(): void {
     const now = Date.now();
+    const aged: PartitionBatch[] = [];
     for (const p of this.partitions.values()) {
       if (p.limitedAt !== undefined) {
         const limit = this.bounds.limit(p.topic, p.partition);
@@ -272,7 +286,13 @@ export class SinkWorker {
         continue;
       }
       if (p.retrying || p.lock.busy || p.queued) continue;
-      if (!p.aged(now, this.bounds.maxWaitMs())) continue;
+      if (p.aged(now, this.bounds.maxWaitMs())) aged.push(p);
+    }
+    // Oldest first; a table whose last insert is too recent lets its batches grow until its
+    // turn, so a stream of N partitions makes one insert per interval, not N.
+    for (const p of aged.sort((a, b) => a.since - b.since)) {
+      if (now - (this.lastInsert.get(p.stream) ?? 0) < this.insertIntervalMs) continue;
+      this.lastInsert.set(p.stream, now);
       // An aged batch waits for an insert turn and keeps growing meanwhile: when ClickHouse is
       // busy, inserts get fewer and larger instead of queueing up.
       p.queued = true;
