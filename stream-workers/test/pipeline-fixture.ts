@@ -156,13 +156,9 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
         registry,
         clickhouse,
         database: db.name,
-        groupId: `${id}-sink`,
-        topics,
-        logger,
-        metrics,
+        ...{ groupId: `${id}-sink`, topics, logger, metrics },
         maxWaitMs: 200,
-        // Tests see rows soon; sink-spacing.integration.test.ts covers the production spacing.
-        insertIntervalMs: 0,
+        insertIntervalMs: 0, // rows soon; sink-spacing.integration.test.ts tests the default
         clickhouseRegistryUrl: clickhouseRegistryUrl(),
         ...extra,
       });

@@ -20,6 +20,12 @@ export { StackError } from './stack/errors.js';
 export { isAlive, spawnDetached, stopProcess } from './stack/processes.js';
 export { startWorkers } from './services/workers.js';
 export { startQueryService } from './services/query.js';
-export { ensureDemoKey, startGateway, stopChild } from './services/gateway.js';
+export {
+  dropPreparedServices,
+  ensureDemoKey,
+  prepareServices,
+  startGateway,
+  stopChild,
+} from './services/gateway.js';
 export { ensureDashboardBuilt } from './services/dashboard.js';
 export { Simulator, type SimulatorOptions } from './simulator/simulator.js';

@@ -8,7 +8,13 @@ import { describeEndpoints } from './stack/report.js';
 import { downStack, stackStatus, upStack } from './stack/stack.js';
 import { existsSync, writeFileSync } from 'node:fs';
 import { ensureDashboardBuilt } from './services/dashboard.js';
-import { ensureDemoKey, startGateway, stopChild } from './services/gateway.js';
+import {
+  dropPreparedServices,
+  ensureDemoKey,
+  prepareServices,
+  startGateway,
+  stopChild,
+} from './services/gateway.js';
 import { Simulator } from './simulator/simulator.js';
 import { startQueryService } from './services/query.js';
 import { migrateWarehouse, startWorkers } from './services/workers.js';
@@ -40,8 +46,8 @@ async function main(): Promise<void> {
   const alreadyRunning = new Set(
     before.components.filter((c) => c.status === 'running' && c.pid).map((c) => c.pid as number),
   );
-
   const started = Date.now();
+  process.on('exit', dropPreparedServices);
   const stackOptions = {
     dataDir,
     ...(config.JAVA_HOME ? { javaHome: config.JAVA_HOME } : {}),
@@ -51,6 +57,8 @@ async function main(): Promise<void> {
   let state = await upStack({
     ...stackOptions,
     ports: 'default',
+    // The services' code loads while the registry starts; each starts once its turn comes.
+    afterKafka: () => prepareServices(dataDir, SERVICES),
     afterClickHouse: (clickhouse, coming) => migrateWarehouse({ dataDir, clickhouse, ...coming }),
   });
   const gatewayPort = config.GATEWAY_PORT;
@@ -120,7 +128,6 @@ async function main(): Promise<void> {
   }
   printWelcome({ state, key, gatewayPort, query, workers, dataDir, started });
 
-
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -146,6 +153,14 @@ async function main(): Promise<void> {
   // Keep the event loop alive until a signal arrives.
   setInterval(() => undefined, 1 << 30);
 }
+
+/** The services `npm start` runs, by the name of their log file. */
+const SERVICES = [
+  { name: 'gateway', script: 'ingest-gateway/src/main.ts' },
+  { name: 'enrich', script: 'stream-workers/src/enrich.main.ts' },
+  { name: 'sink', script: 'stream-workers/src/sink.main.ts' },
+  { name: 'query', script: 'query-service/src/main.ts' },
+];
 
 /** Starts the three side by side; if one fails, whatever did start is stopped before the error goes on. */
 async function startSideBySide(steps: {

@@ -69,7 +69,7 @@ export function normalize(value: unknown): unknown {
  * How long an answer with nothing in it is kept: a tenant's first events (or a backfill that
  * is still arriving) must not hide behind a minute of cached zeros.
  */
-export const EMPTY_TTL_SECONDS = 2;
+export const EMPTY_TTL_SECONDS = 1;
 
 /**
  * An answer that says "nothing here": no number other than 0 and no text in it, whatever

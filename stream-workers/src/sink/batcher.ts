@@ -113,3 +113,39 @@ export class PartitionBatch {
     this.limitedAt = undefined;
   }
 }
+
+/**
+ * Aged batches smaller than this wait for their table's turn: an insert costs the engine
+ * about as much as ~10,000 rows whatever its size (stream-workers/README.md).
+ */
+export const SPACED_BELOW_ROWS = 10_000;
+
+/**
+ * Which aged batches go now: a table (a stream's) gets at most one insert of a small batch
+ * per interval, its partitions taking turns oldest batch first while the others grow, so a
+ * trickle over N partitions makes one insert per interval, not N. A batch of
+ * SPACED_BELOW_ROWS or more has paid for its insert and goes at once (a catching-up sink is
+ * not slowed); so does a full one, which the reader inserts itself and reports with took().
+ */
+export class InsertTurns {
+  private readonly last = new Map<StreamName, number>();
+
+  constructor(private readonly intervalMs: number) {}
+
+  /** The batches to insert now, in order; each counts as its table's insert. */
+  due(aged: readonly PartitionBatch[], now: number): PartitionBatch[] {
+    const out: PartitionBatch[] = [];
+    for (const p of [...aged].sort((a, b) => a.since - b.since)) {
+      const spaced = p.messages.length < SPACED_BELOW_ROWS;
+      if (spaced && now - (this.last.get(p.stream) ?? -Infinity) < this.intervalMs) continue;
+      this.took(p.stream, now);
+      out.push(p);
+    }
+    return out;
+  }
+
+  /** An insert into the stream's table started now (a full batch). */
+  took(stream: StreamName, now: number): void {
+    this.last.set(stream, now);
+  }
+}

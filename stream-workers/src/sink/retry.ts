@@ -71,6 +71,33 @@ export interface Refusal {
   action: string;
 }
 
+/** The refusals among partitions waiting to be retried, each with its table's name. */
+export function refusalsOf(
+  partitions: Iterable<{
+    topic: string;
+    partition: number;
+    stream: StreamName;
+    retrying: unknown;
+    failure: InsertFailure | undefined;
+  }>,
+  table: (stream: StreamName) => string,
+): Refusal[] {
+  const out: Refusal[] = [];
+  for (const p of partitions)
+    if (p.retrying && p.failure?.kind === 'refused') {
+      const { code, type, action } = p.failure;
+      out.push({
+        table: table(p.stream),
+        topic: p.topic,
+        partition: p.partition,
+        code,
+        type,
+        action,
+      });
+    }
+  return out;
+}
+
 export interface RetryTiming {
   /** First wait after a transient failure; doubles up to max. */
   min: number;

@@ -15,13 +15,14 @@ import type { DecodeContext } from './decode.js';
 import { RowFramer } from './frames.js';
 import { catalogTopics, fetchOptions, streamsOf } from '../topics.js';
 import type { FetchPolicy, TopicNamer } from '../topics.js';
-import { PartitionBatch, type SinkBounds } from './batcher.js';
+import { InsertTurns, PartitionBatch, type SinkBounds } from './batcher.js';
 
 export type { SinkBounds } from './batcher.js';
 import {
   DEFAULT_RETRY,
   reportFailure,
   nextDelay,
+  refusalsOf,
   type InsertFailure,
   type Refusal,
   type RetryTiming,
@@ -56,11 +57,7 @@ export interface SinkWorkerOptions {
   concurrency?: number;
   /** Aged batches inserted at once; the others wait, growing (default 2). */
   insertConcurrency?: number;
-  /**
-   * The shortest time between two inserts of aged batches into one table (default 1000 ms):
-   * the partitions of a stream take turns, oldest batch first, and the others grow meanwhile.
-   * A full batch goes at once. 0: every partition's batch goes as soon as it has aged.
-   */
+  /** Shortest time between inserts of small aged batches into a table (InsertTurns; 1000, 0: none). */
   insertIntervalMs?: number;
   /** Undecodable records go to the dead-letter topic (false: counted and skipped). */
   deadLetter?: boolean;
@@ -88,9 +85,7 @@ export class SinkWorker {
   private readonly bounds: SinkBounds;
   private readonly retryTiming: RetryTiming;
   private readonly inserts: Limiter;
-  private readonly insertIntervalMs: number;
-  /** When each stream's table last got an insert (aged batches wait for their turn). */
-  private readonly lastInsert = new Map<StreamName, number>();
+  private readonly turns: InsertTurns;
   /** Streams drained and not yet resumed: nothing of them is read or written. */
   private readonly drained = new Set<StreamName>();
   private member: { memberId: string; assignment: Record<string, number[]> } | undefined;
@@ -107,7 +102,7 @@ export class SinkWorker {
     this.maxRows = options.maxRows ?? 50_000;
     this.retryTiming = { ...DEFAULT_RETRY, ...options.retry };
     this.inserts = new Limiter(options.insertConcurrency ?? 2);
-    this.insertIntervalMs = options.insertIntervalMs ?? 1000;
+    this.turns = new InsertTurns(options.insertIntervalMs ?? 1000);
     this.names = options.names ?? { database: options.database, suffix: '' };
   }
 
@@ -126,18 +121,7 @@ export class SinkWorker {
 
   /** Partitions whose batch ClickHouse refuses (not a passing failure): an operator must act. */
   refusals(): Refusal[] {
-    const out: Refusal[] = [];
-    for (const p of this.partitions.values())
-      if (p.retrying && p.failure?.kind === 'refused')
-        out.push({
-          table: this.table(p.stream),
-          topic: p.topic,
-          partition: p.partition,
-          code: p.failure.code,
-          type: p.failure.type,
-          action: p.failure.action,
-        });
-    return out;
+    return refusalsOf(this.partitions.values(), (stream) => this.table(stream));
   }
 
   async start(): Promise<void> {
@@ -248,7 +232,7 @@ export class SinkWorker {
         p.add(offset, m);
         payload.resolveOffset(m.offset);
         if (p.full(this.maxRows)) {
-          this.lastInsert.set(p.stream, Date.now());
+          this.turns.took(p.stream, Date.now());
           if (!(await this.flushOnce(p))) break;
         }
       }
@@ -288,11 +272,7 @@ export class SinkWorker {
       if (p.retrying || p.lock.busy || p.queued) continue;
       if (p.aged(now, this.bounds.maxWaitMs())) aged.push(p);
     }
-    // Oldest first; a table whose last insert is too recent lets its batches grow until its
-    // turn, so a stream of N partitions makes one insert per interval, not N.
-    for (const p of aged.sort((a, b) => a.since - b.since)) {
-      if (now - (this.lastInsert.get(p.stream) ?? 0) < this.insertIntervalMs) continue;
-      this.lastInsert.set(p.stream, now);
+    for (const p of this.turns.due(aged, now)) {
       // An aged batch waits for an insert turn and keeps growing meanwhile: when ClickHouse is
       // busy, inserts get fewer and larger instead of queueing up.
       p.queued = true;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApiKeyStore, createApiKey } from '@backbone/ingest-gateway';
 import { StackError } from '../stack/errors.js';
@@ -7,6 +7,8 @@ import { REPO_ROOT } from '../stack/layout.js';
 import { waitForHttp } from '../stack/node-services.js';
 import { isPortFree } from '../stack/ports.js';
 import { endpointsEnv, type Endpoints } from '../stack/state.js';
+
+const LAUNCH = path.join(REPO_ROOT, 'deploy/local/src/services/launch.ts');
 
 /**
  * The local demo's API key. The key store keeps only hashes; for local convenience the key
@@ -67,6 +69,49 @@ function spawnService(dataDir: string, name: string, script: string, extraEnv: N
   return { child, logFile };
 }
 
+/** Services whose code is loading ahead of their start (launch.ts), by main file. */
+const prepared = new Map<string, { child: ChildProcess; logFile: string }>();
+
+/**
+ * Starts the services' processes ahead of time: each loads its packages and then waits for
+ * startService() to hand it its environment. One not started exits when `npm start` does.
+ */
+export function prepareServices(dataDir: string, services: { name: string; script: string }[]) {
+  mkdirSync(dataDir, { recursive: true });
+  for (const { name, script } of services) {
+    if (prepared.has(script)) continue;
+    const logFile = path.join(dataDir, `${name}.log`);
+    const out = openSync(logFile, 'a');
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.NODE_OPTIONS;
+    const child = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', LAUNCH, script],
+      { cwd: REPO_ROOT, env, stdio: ['pipe', out, out] },
+    );
+    child.stdin?.on('error', () => undefined); // it may have exited; startService then spawns anew
+    prepared.set(script, { child, logFile });
+  }
+}
+
+/** Ends the prepared processes no one started (a start that failed or stopped early). */
+export function dropPreparedServices(): void {
+  for (const { child } of prepared.values()) child.stdin?.end();
+  prepared.clear();
+}
+
+/** A prepared process for the script, given its environment; else a new process. */
+function launchService(dataDir: string, name: string, script: string, extraEnv: NodeJS.ProcessEnv) {
+  const ready = prepared.get(script);
+  prepared.delete(script);
+  if (ready && ready.child.exitCode === null && ready.child.stdin?.writable) {
+    ready.child.stdin.end(JSON.stringify(extraEnv));
+    return ready;
+  }
+  ready?.child.kill();
+  return spawnService(dataDir, name, script, extraEnv);
+}
+
 /** Starts one of the repository's services as a child process and waits for its readiness URL. */
 export async function startService(o: {
   dataDir: string;
@@ -76,7 +121,7 @@ export async function startService(o: {
   env: NodeJS.ProcessEnv;
   readyUrl: string;
 }): Promise<ChildProcess> {
-  const { child, logFile } = spawnService(o.dataDir, o.name, o.script, o.env);
+  const { child, logFile } = launchService(o.dataDir, o.name, o.script, o.env);
   try {
     await waitForHttp(o.readyUrl, {
       alive: () => child.exitCode === null,

@@ -34,6 +34,8 @@ export interface StackOptions {
     clickhouse: ClickHouseEndpoint,
     coming: { kafkaBrokers: string; schemaRegistryUrl: string },
   ) => Promise<void>;
+  /** Called once Kafka answers, while the registry starts (`npm start` loads its services). */
+  afterKafka?: () => void;
 }
 
 /** Where ClickHouse answers, as its admin user. */
@@ -107,7 +109,10 @@ export async function upStack(options: StackOptions): Promise<StackState> {
     javaCommand(options.javaHome),
   );
   // The registry as soon as Kafka answers, beside the hook (which may wait for both).
-  const registryUp = kafkaUp.then((k) => upRegistry(ctx, ports.registry, `127.0.0.1:${k.port}`));
+  const registryUp = kafkaUp.then((k) => {
+    options.afterKafka?.();
+    return upRegistry(ctx, ports.registry, `127.0.0.1:${k.port}`);
+  });
   const [kafkaResult, clickhouseResult, redisResult, hookResult, registryResult] =
     await Promise.allSettled([
       kafkaUp,

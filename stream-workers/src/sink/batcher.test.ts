@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { KafkaMessage } from 'kafkajs';
+import { InsertTurns, PartitionBatch, SPACED_BELOW_ROWS } from './batcher.js';
+
+const message = (offset: number) => ({ offset: String(offset) }) as KafkaMessage;
+
+/** A partition's batch of `rows` records whose oldest row was read at `since`. */
+function batch(stream: 'web' | 'stt.transcript', partition: number, rows: number, since: number) {
+  const p = new PartitionBatch(`events.${stream}`, partition, stream);
+  for (let i = 0; i < rows; i++) p.add(BigInt(i), message(i));
+  p.since = since;
+  return p;
+}
+const names = (ps: PartitionBatch[]) => ps.map((p) => `${p.stream}/${p.partition}`);
+
+describe('insert turns: one insert of a small batch per table and interval', () => {
+  it('lets the oldest aged batch of each table go, and the others wait for later turns', () => {
+    const turns = new InsertTurns(1000);
+    const aged = [
+      batch('web', 1, 5, 300),
+      batch('web', 0, 5, 100),
+      batch('web', 2, 5, 200),
+      batch('stt.transcript', 0, 3, 250),
+    ];
+    expect(names(turns.due(aged, 10_000))).toEqual(['web/0', 'stt.transcript/0']);
+    // Within the interval nothing more of either table, however long the batches wait.
+    expect(turns.due(aged.slice(0, 1).concat(aged[2]!), 10_999)).toEqual([]);
+    // The next turn goes to the oldest of those left.
+    expect(names(turns.due([aged[0]!, aged[2]!], 11_000))).toEqual(['web/2']);
+    expect(names(turns.due([aged[0]!], 12_000))).toEqual(['web/1']);
+  });
+
+  it('lets a batch that has paid for its insert go at once, and counts it as its table’s turn', () => {
+    const turns = new InsertTurns(1000);
+    const big = batch('web', 0, SPACED_BELOW_ROWS, 100);
+    const small = batch('web', 1, 10, 50);
+    expect(names(turns.due([small, big], 5_000))).toEqual(['web/1', 'web/0']);
+    // A full batch the reader inserted itself takes the turn too.
+    turns.took('stt.transcript', 6_000);
+    expect(turns.due([batch('stt.transcript', 1, 4, 0)], 6_500)).toEqual([]);
+    expect(turns.due([batch('stt.transcript', 1, 4, 0)], 7_000)).toHaveLength(1);
+  });
+
+  it('spaces nothing with an interval of 0', () => {
+    const turns = new InsertTurns(0);
+    const aged = [batch('web', 0, 1, 1), batch('web', 1, 1, 2), batch('web', 2, 1, 3)];
+    expect(turns.due(aged, 10)).toHaveLength(3);
+  });
+});
