@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import {
+  downOnSignal,
   downStack,
   freePort,
   REPO_ROOT,
@@ -55,6 +56,7 @@ const batch = (size: number) =>
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-gateway-'));
 const stack = await upStack({ dataDir: dir, ports: 'auto', redis: 'auto', kafkaHeap: '1g' });
+downOnSignal(dir);
 const e = stack.endpoints;
 const { key } = createApiKey(path.join(dir, 'keys.json'), { tenantId: 'bench', source: 'bench' });
 const port = await freePort();

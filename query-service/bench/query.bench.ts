@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient } from '@clickhouse/client';
 import { SignJWT } from 'jose';
-import { downStack, upStack } from '@backbone/deploy/local';
+import { downOnSignal, downStack, upStack } from '@backbone/deploy/local';
 import { createLogger } from '@backbone/runtime';
 import { migrate, SessionFinalizer } from '@backbone/warehouse';
 import { jwtAuthenticator } from '../src/auth.js';
@@ -35,6 +35,7 @@ const logger = createLogger({ name: 'bench', level: 'silent' });
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-query-'));
 const stack = await upStack({ dataDir: dir, ports: 'auto', redis: 'none', kafkaHeap: '512m' });
+downOnSignal(dir);
 const e = stack.endpoints;
 const writer = createClient({
   url: e.clickhouseUrl,

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Consumer, Producer as PlatformaticProducer } from '@platformatic/kafka';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { downStack, upStack } from '@backbone/deploy/local';
+import { downOnSignal, downStack, upStack } from '@backbone/deploy/local';
 import { createTopicsReady } from '@backbone/runtime';
 import { streamType } from '@backbone/schemas';
 import { benchWebEvent } from './web-events.js';
@@ -25,6 +25,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-kafka-clients-'));
 const stack = await upStack({ dataDir: dir, ports: 'auto', redis: 'auto', kafkaHeap: '1g' });
+downOnSignal(dir);
 const brokers = [stack.endpoints.kafkaBrokers];
 const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING });
 

@@ -26,6 +26,7 @@ import { parseArgs } from 'node:util';
 import { createClient } from '@clickhouse/client';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import {
+  downOnSignal,
   downStack,
   endpointsEnv,
   isAlive,
@@ -59,6 +60,7 @@ const SECONDS = Number(values.seconds);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-pipeline-'));
 const stack = await upStack({ dataDir: dir, ports: 'auto', redis: 'auto', kafkaHeap: '1g' });
+downOnSignal(dir);
 const env = endpointsEnv(stack.endpoints);
 const kafka = new Kafka({
   clientId: 'bench',

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient } from '@clickhouse/client';
 import { Kafka, logLevel } from 'kafkajs';
-import { downStack, upStack } from '@backbone/deploy/local';
+import { downOnSignal, downStack, upStack } from '@backbone/deploy/local';
 import { createLogger, waitFor } from '@backbone/runtime';
 import {
   confluentRegistry,
@@ -44,6 +44,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-replay-'));
 const stack = await upStack({ dataDir: dir, ports: 'auto', redis: 'auto', kafkaHeap: '1g' });
+downOnSignal(dir);
 const kafka = new Kafka({
   clientId: 'bench',
   brokers: [stack.endpoints.kafkaBrokers],

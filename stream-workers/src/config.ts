@@ -80,7 +80,7 @@ export const SinkConfig = WorkerBase.extend(ClickHouseConfig.shape)
     /** A partition's batch is inserted at this many rows … */
     BATCH_MAX_ROWS: int(1, 50_000),
     /** … or when its oldest row has waited this long. */
-    BATCH_MAX_WAIT_MS: int(10, 1000),
+    BATCH_MAX_WAIT_MS: int(10, 250),
     /** Aged batches inserted at once; the others wait for a turn, and grow meanwhile. */
     SINK_INSERT_CONCURRENCY: int(1, 2),
     /** The shortest time between inserts of aged batches into one table; 0: no spacing. */

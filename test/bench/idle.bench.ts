@@ -1,9 +1,9 @@
 /**
- * npm run bench:idle [-- --seconds 60]
+ * npm run bench:idle [-- --seconds 60 --settle 30]
  *
  * What the local backbone costs when nobody looks: `npm start` as a user runs it, in a fresh
  * data directory, left until the 24 h of history is in and the workers have caught up (and
- * half a minute more for the merges that follow); then the CPU time of every process over
+ * --settle seconds more for the merges that follow); then the CPU time of every process over
  * two samples of the same length — the demo's live traffic (SIMULATOR_RATE, 20 events/s)
  * and no dashboard open, then the same with the overview open in Chromium. Prints % of one
  * core per process and CPU ms per event; no pass/fail. Needs the default ports free.
@@ -21,8 +21,14 @@ import {
   startNpm,
 } from './npm-start.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '60' },
+    settle: { type: 'string', default: '30' },
+  },
+});
 const SECONDS = Number(values.seconds);
+const SETTLE = Number(values.settle);
 
 /** Which part of the backbone a process is, from what it runs; undefined for wrappers. */
 const PARTS: [RegExp, string][] = [
@@ -95,7 +101,7 @@ try {
     description: 'the workers to catch up with the history',
   });
   const settled = Date.now();
-  await new Promise((r) => setTimeout(r, 30_000));
+  await new Promise((r) => setTimeout(r, SETTLE * 1000));
   const procs = parts(npm.pid);
   console.log(`up in ${secs(up.at - npm.t0)}, caught up at ${secs(settled - npm.t0)}`);
 

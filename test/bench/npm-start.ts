@@ -81,6 +81,13 @@ export function startNpm(prefix: string, args: string[] = []): NpmStart {
     if (running()) process.kill(-npm.pid!, 'SIGINT');
     return exited;
   };
+  // Interrupted, the bench's `finally` does not run: stop its `npm start` (its own group) here.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.once(signal, () => {
+      void stop()
+        .then(() => rmSync(dataDir, { recursive: true, force: true }))
+        .finally(() => process.exit(130));
+    });
   return {
     dataDir,
     t0,

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient } from '@clickhouse/client';
-import { downStack, upStack } from '@backbone/deploy/local';
+import { downOnSignal, downStack, upStack } from '@backbone/deploy/local';
 import { createLogger } from '@backbone/runtime';
 import { cpuSeconds, ThreadMeter } from '@backbone/test';
 import { migrate } from '../src/migrate.js';
@@ -33,6 +33,7 @@ const LARGE = Number(values.large);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-inserts-'));
 const stack = await upStack({ dataDir: dir, ports: 'auto', redis: 'auto', kafkaHeap: '512m' });
+downOnSignal(dir);
 const ch = createClient({
   url: stack.endpoints.clickhouseUrl,
   username: stack.endpoints.clickhouseUser,

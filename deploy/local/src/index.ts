@@ -1,6 +1,7 @@
 export {
   upStack,
   downStack,
+  downOnSignal,
   stackStatus,
   type StackOptions,
   type ComponentStatus,

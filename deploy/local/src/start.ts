@@ -306,6 +306,10 @@ function demoTraffic(
   return live;
 }
 
+// Output piped to a reader that goes first (`npm start | tee log`, then Ctrl-C): a write to
+// the closed pipe must not end this process before it has stopped what it started.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
 main().catch((err: unknown) => {
   if (err instanceof StackError)
     console.error(`error: ${err.message}${err.hint ? `\n${err.hint}` : ''}`);

@@ -41,6 +41,16 @@ describe('insert turns: one insert of a small batch per table and interval', () 
     expect(turns.due([batch('stt.transcript', 1, 4, 0)], 7_000)).toHaveLength(1);
   });
 
+  it('lets the batch of a partition with a backlog go out of turn: a sink catching up is not slowed', () => {
+    const turns = new InsertTurns(1000);
+    const trickle = batch('web', 0, 10, 100);
+    const backlog = batch('web', 1, 3_000, 200);
+    backlog.behind = true;
+    expect(names(turns.due([trickle, backlog], 5_000))).toEqual(['web/0', 'web/1']);
+    backlog.behind = false;
+    expect(turns.due([backlog], 5_500)).toEqual([]);
+  });
+
   it('spaces nothing with an interval of 0', () => {
     const turns = new InsertTurns(0);
     const aged = [batch('web', 0, 1, 1), batch('web', 1, 1, 2), batch('web', 2, 1, 3)];

@@ -38,6 +38,8 @@ export class PartitionBatch {
   failure: InsertFailure | undefined;
   /** Set while the aged batch waits for an insert turn (it keeps growing meanwhile). */
   queued = false;
+  /** Its last fetch left BEHIND_ROWS or more to read: a backlog, whose batch may grow longer. */
+  behind = false;
   /** The next offset to read while the partition waits at a read limit. */
   limitedAt: bigint | undefined;
   readonly lock = new SerialLock();
@@ -121,11 +123,21 @@ export class PartitionBatch {
 export const SPACED_BELOW_ROWS = 10_000;
 
 /**
+ * A partition this far behind its end after a fetch has a backlog; less is a trickle's
+ * ordinary gap (records of a transaction still open, which a read_committed fetch skips).
+ */
+export const BEHIND_ROWS = 1000;
+
+/** How long the batch of a partition with a backlog grows (it then goes out of turn). */
+export const BACKLOG_WAIT_MS = 1000;
+
+/**
  * Which aged batches go now: a table (a stream's) gets at most one insert of a small batch
  * per interval, its partitions taking turns oldest batch first while the others grow, so a
  * trickle over N partitions makes one insert per interval, not N. A batch of
- * SPACED_BELOW_ROWS or more has paid for its insert and goes at once (a catching-up sink is
- * not slowed); so does a full one, which the reader inserts itself and reports with took().
+ * SPACED_BELOW_ROWS or more has paid for its insert and goes at once, as does one whose
+ * partition has a backlog (a catching-up sink is not slowed); so does a full one, which the
+ * reader inserts itself and reports with took().
  */
 export class InsertTurns {
   private readonly last = new Map<StreamName, number>();
@@ -136,7 +148,7 @@ export class InsertTurns {
   due(aged: readonly PartitionBatch[], now: number): PartitionBatch[] {
     const out: PartitionBatch[] = [];
     for (const p of [...aged].sort((a, b) => a.since - b.since)) {
-      const spaced = p.messages.length < SPACED_BELOW_ROWS;
+      const spaced = p.messages.length < SPACED_BELOW_ROWS && !p.behind;
       if (spaced && now - (this.last.get(p.stream) ?? -Infinity) < this.intervalMs) continue;
       this.took(p.stream, now);
       out.push(p);

@@ -1,11 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import {
-  Partitioners,
-  type Consumer,
-  type EachBatchPayload,
-  type Kafka,
-  type Producer,
-} from 'kafkajs';
+import { Partitioners } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { moduleLogger, type Logger } from '@backbone/runtime';
 import { StreamSerde, type SchemaRegistryClient, type StreamName } from '@backbone/schemas';
 import { qualified, rawTable, type TableNames } from '@backbone/warehouse';
@@ -15,8 +10,8 @@ import type { DecodeContext } from './decode.js';
 import { RowFramer } from './frames.js';
 import { catalogTopics, fetchOptions, streamsOf } from '../topics.js';
 import type { FetchPolicy, TopicNamer } from '../topics.js';
-import { InsertTurns, PartitionBatch, type SinkBounds } from './batcher.js';
-
+import { BACKLOG_WAIT_MS, BEHIND_ROWS, InsertTurns, PartitionBatch } from './batcher.js';
+import type { SinkBounds } from './batcher.js';
 export type { SinkBounds } from './batcher.js';
 import {
   DEFAULT_RETRY,
@@ -97,7 +92,7 @@ export class SinkWorker {
     this.topics = options.topics ?? catalogTopics;
     this.streams =
       options.streams ?? (['web', 'stt.transcript', 'stt.speaker', 'stt.session'] as const);
-    const maxWaitMs = options.maxWaitMs ?? 1000;
+    const maxWaitMs = options.maxWaitMs ?? 250;
     this.bounds = options.bounds ?? { limit: () => undefined, maxWaitMs: () => maxWaitMs };
     this.maxRows = options.maxRows ?? 50_000;
     this.retryTiming = { ...DEFAULT_RETRY, ...options.retry };
@@ -240,6 +235,7 @@ export class SinkWorker {
         { worker: 'sink', topic: batch.topic, partition: String(batch.partition) },
         Math.max(0, Number(BigInt(batch.highWatermark) - (p.last ?? 0n) - 1n)),
       );
+      p.behind = Number(batch.offsetLag()) >= BEHIND_ROWS;
     });
     await payload.heartbeat();
   }
@@ -270,7 +266,9 @@ export class SinkWorker {
         continue;
       }
       if (p.retrying || p.lock.busy || p.queued) continue;
-      if (p.aged(now, this.bounds.maxWaitMs())) aged.push(p);
+      // A partition with a backlog lets its batch fill for a second, then goes out of turn.
+      const wait = this.bounds.maxWaitMs();
+      if (p.aged(now, p.behind ? Math.max(wait, BACKLOG_WAIT_MS) : wait)) aged.push(p);
     }
     for (const p of this.turns.due(aged, now)) {
       // An aged batch waits for an insert turn and keeps growing meanwhile: when ClickHouse is
@@ -287,9 +285,8 @@ export class SinkWorker {
   }
 
   /**
-   * One attempt to make the partition's batch durable. On failure the partition is paused
-   * and tried again in the background (the batch stays in memory, bounded by maxRows).
-   * True when the batch is done.
+   * One attempt to make the partition's batch durable (true when done). On failure the partition
+   * is paused and tried again in the background (the batch stays in memory, up to maxRows).
    */
   private async flushOnce(p: PartitionBatch): Promise<boolean> {
     if (p.empty) return true;

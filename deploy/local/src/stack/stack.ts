@@ -254,3 +254,15 @@ export async function stackStatus(
     ],
   };
 }
+
+/**
+ * A command's private stack (a bench's) goes down with it when it is interrupted (Ctrl-C, kill):
+ * its `finally` does not run on a signal, and the stack would be left running.
+ */
+export function downOnSignal(dataDir: string): void {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.once(signal, () => {
+      console.error(`\n${signal}: stopping the private stack in ${dataDir}…`);
+      void downStack(dataDir, { purge: true }).finally(() => process.exit(130));
+    });
+}
