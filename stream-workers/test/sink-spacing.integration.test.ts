@@ -1,8 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '@backbone/test';
-import { pageViews } from './event-set.js';
 import { pipelineFixture } from './pipeline-fixture.js';
+import { expectEachOnce, sendInRounds } from './rounds.js';
 
 let p: Awaited<ReturnType<typeof pipelineFixture>>;
 beforeAll(async () => {
@@ -38,25 +37,13 @@ describe('the sink at a trickle', () => {
     // Batches age after 100 ms; without the spacing each of the four partitions would insert
     // about every 100–200 ms while events arrive on all of them.
     await p.startSink({ clickhouse: counting, maxWaitMs: 100, insertIntervalMs: 1000 });
-    const sent: unknown[] = [];
-    const sending = Date.now();
-    for (let i = 0; i < 25; i++) {
-      const events = pageViews(8, { sessions: 8, base: Date.now() - 60_000 });
-      sent.push(...events);
-      await p.produce('web', events);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const sendMs = Date.now() - sending;
-    const count = async () =>
-      Number((await p.rows<{ n: string }>('SELECT count() AS n FROM {db}.web_events'))[0]!.n);
-    await waitFor(async () => (await count()) >= sent.length, {
-      timeoutMs: 90_000,
-      description: 'every row in ClickHouse',
+    const { sent, sendMs } = await sendInRounds(p, {
+      rounds: 25,
+      perRound: 8,
+      sessions: 8,
+      gapMs: 200,
     });
-    await p.quiet();
-    const ids = await p.rows<{ event_id: string }>('SELECT event_id FROM {db}.web_events');
-    expect(ids).toHaveLength(sent.length);
-    expect(new Set(ids.map((r) => r.event_id)).size).toBe(sent.length);
+    await expectEachOnce(p, sent);
     // About one insert a second, while sending and draining afterwards: the turn is taken
     // once a second and the insert follows its in-flight note, so two never come close
     // together (without the spacing, four partitions a few milliseconds apart).

@@ -1,8 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '@backbone/test';
-import { pageViews } from './event-set.js';
 import { pipelineFixture } from './pipeline-fixture.js';
+import { expectEachOnce, sendInRounds } from './rounds.js';
 
 let p: Awaited<ReturnType<typeof pipelineFixture>>;
 beforeAll(async () => {
@@ -43,25 +42,13 @@ describe('the sink under a slow ClickHouse', () => {
     // partition would insert about every 800 ms (200 ms to age, 600 ms to insert), ~20
     // inserts in the 4 s of sending on a quiet machine and more on a busy one.
     await p.startSink({ clickhouse: slow, maxWaitMs: 200, insertConcurrency: 1 });
-    const sent: unknown[] = [];
-    const sending = Date.now();
-    for (let i = 0; i < 20; i++) {
-      const events = pageViews(50, { sessions: 40, base: Date.now() - 60_000 });
-      sent.push(...events);
-      await p.produce('web', events);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const sendMs = Date.now() - sending;
-    const count = async () =>
-      Number((await p.rows<{ n: string }>('SELECT count() AS n FROM {db}.web_events'))[0]!.n);
-    await waitFor(async () => (await count()) >= sent.length, {
-      timeoutMs: 90_000,
-      description: 'every row in ClickHouse',
+    const { sent, sendMs } = await sendInRounds(p, {
+      rounds: 20,
+      perRound: 50,
+      sessions: 40,
+      gapMs: 200,
     });
-    await p.quiet();
-    const ids = await p.rows<{ event_id: string }>('SELECT event_id FROM {db}.web_events');
-    expect(ids).toHaveLength(sent.length);
-    expect(new Set(ids.map((r) => r.event_id)).size).toBe(sent.length);
+    await expectEachOnce(p, sent);
     expect(seen.most).toBe(1);
     // Fewer than the four partitions would make while the events were being sent, had
     // each aged batch gone as it was: the batches grew while they waited for the turn.

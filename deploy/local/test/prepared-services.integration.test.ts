@@ -33,16 +33,22 @@ function launchers(script: string): number[] {
   return out;
 }
 
+/** Prepares one service the way `npm start` does; the pid of its waiting process. */
+async function prepared(name: string, script: string): Promise<number> {
+  prepareServices(dir, [{ name, script }]);
+  const [pid] = await waitFor(
+    () => {
+      const found = launchers(script);
+      return found.length > 0 ? found : undefined;
+    },
+    { timeoutMs: 10_000, description: `the prepared ${name}` },
+  );
+  return pid!;
+}
+
 describe('services loaded ahead of their start (npm start)', () => {
   it('a prepared service is the process that starts, with the environment it is given', async () => {
-    prepareServices(dir, [{ name: 'query', script: 'query-service/src/main.ts' }]);
-    const [waiting] = await waitFor(
-      () => {
-        const found = launchers('query-service/src/main.ts');
-        return found.length > 0 ? found : undefined;
-      },
-      { timeoutMs: 10_000, description: 'the prepared query service' },
-    );
+    const waiting = await prepared('query', 'query-service/src/main.ts');
     const port = await freePort();
     const query = await startQueryService({ dataDir: dir, endpoints: testStack(), port });
     try {
@@ -58,14 +64,7 @@ describe('services loaded ahead of their start (npm start)', () => {
   });
 
   it('a prepared service nobody starts exits quietly once npm start lets it go', async () => {
-    prepareServices(dir, [{ name: 'gateway', script: 'ingest-gateway/src/main.ts' }]);
-    const [pid] = await waitFor(
-      () => {
-        const found = launchers('ingest-gateway/src/main.ts');
-        return found.length > 0 ? found : undefined;
-      },
-      { timeoutMs: 10_000, description: 'the prepared gateway' },
-    );
+    const pid = await prepared('gateway', 'ingest-gateway/src/main.ts');
     dropPreparedServices();
     await waitFor(() => launchers('ingest-gateway/src/main.ts').length === 0, {
       timeoutMs: 15_000,
