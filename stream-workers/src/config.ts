@@ -83,7 +83,7 @@ export const SinkConfig = WorkerBase.extend(ClickHouseConfig.shape)
     BATCH_MAX_WAIT_MS: int(10, 250),
     /** Aged batches inserted at once; the others wait for a turn, and grow meanwhile. */
     SINK_INSERT_CONCURRENCY: int(1, 2),
-    /** The shortest time between inserts of aged batches into one table; 0: no spacing. */
+    /** The shortest time between inserts of small aged batches into one table; 0: none. */
     SINK_INSERT_INTERVAL_MS: int(0, 1000),
     PORT: port(9401),
     /** A session with no event for this long is over and goes into the session summaries. */

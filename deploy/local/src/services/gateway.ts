@@ -56,15 +56,26 @@ export async function startGateway(o: {
   });
 }
 
-function spawnService(dataDir: string, name: string, script: string, extraEnv: NodeJS.ProcessEnv) {
+/**
+ * A service's process (TypeScript run from source), its output appended to `<name>.log`;
+ * `launch`: through launch.ts, which loads its packages and waits for its environment on stdin.
+ */
+function spawnService(
+  dataDir: string,
+  name: string,
+  script: string,
+  extraEnv: NodeJS.ProcessEnv,
+  launch = false,
+) {
   const logFile = path.join(dataDir, `${name}.log`);
   const out = openSync(logFile, 'a');
   const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
   delete env.NODE_OPTIONS;
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script], {
+  const args = ['--conditions=source', '--import', 'tsx', ...(launch ? [LAUNCH] : []), script];
+  const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env,
-    stdio: ['ignore', out, out],
+    stdio: [launch ? 'pipe' : 'ignore', out, out],
   });
   return { child, logFile };
 }
@@ -80,17 +91,10 @@ export function prepareServices(dataDir: string, services: { name: string; scrip
   mkdirSync(dataDir, { recursive: true });
   for (const { name, script } of services) {
     if (prepared.has(script)) continue;
-    const logFile = path.join(dataDir, `${name}.log`);
-    const out = openSync(logFile, 'a');
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    delete env.NODE_OPTIONS;
-    const child = spawn(
-      process.execPath,
-      ['--conditions=source', '--import', 'tsx', LAUNCH, script],
-      { cwd: REPO_ROOT, env, stdio: ['pipe', out, out] },
-    );
-    child.stdin?.on('error', () => undefined); // it may have exited; startService then spawns anew
-    prepared.set(script, { child, logFile });
+    const launched = spawnService(dataDir, name, script, {}, true);
+    // It may have exited; startService then spawns anew.
+    launched.child.stdin?.on('error', () => undefined);
+    prepared.set(script, launched);
   }
 }
 
