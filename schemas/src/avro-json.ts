@@ -10,6 +10,7 @@ export interface AvroField {
   name: string;
   type: AvroSchema;
   privacy?: unknown;
+  subject?: unknown;
   contract?: unknown;
   doc?: string;
   default?: unknown;

@@ -15,7 +15,14 @@ export {
   type SchemaKind,
   SCHEMA_KINDS,
 } from './catalog.js';
-export { PRIVACY_CLASSES, walkPrivacy, type PrivacyClass, type FieldPrivacy } from './privacy.js';
+export {
+  PRIVACY_CLASSES,
+  SUBJECT_LINKS,
+  walkPrivacy,
+  type PrivacyClass,
+  type FieldPrivacy,
+  type SubjectLink,
+} from './privacy.js';
 export { AVRO_OPTIONS, streamType, streamSchemaText } from './avro.js';
 export {
   validateContracts,

@@ -7,10 +7,40 @@ import type { AvroField, AvroSchema } from './avro-json.js';
 export const PRIVACY_CLASSES = ['none', 'low', 'medium', 'high', 'critical'] as const;
 export type PrivacyClass = (typeof PRIVACY_CLASSES)[number];
 
+/**
+ * How a field of class medium or above relates to the person an event is about (its subject,
+ * docs/privacy.md#erasure): `user` and `anonymous` name the subject (tokens from the subject's
+ * own key), `linked` belongs to the subject (hashed with the subject's key, or dropped),
+ * `none` identifies no one (a tenant token, or dropped).
+ */
+export const SUBJECT_LINKS = ['user', 'anonymous', 'linked', 'none'] as const;
+export type SubjectLink = (typeof SUBJECT_LINKS)[number];
+
 export interface FieldPrivacy {
   /** Dotted path from the stream record, through union branches by record name. */
   path: string;
   privacy: PrivacyClass;
+  /** Set on every field of class medium and above. */
+  subject?: SubjectLink;
+}
+
+/** What is wrong with a field's `subject` attribute, or undefined. */
+function subjectProblem(field: AvroField, privacy: PrivacyClass): string | undefined {
+  const { subject, contract } = field;
+  const above = privacy !== 'none' && privacy !== 'low';
+  if (subject === undefined)
+    return above
+      ? `is class ${privacy} but does not say whether it identifies a subject (subject: ${SUBJECT_LINKS.join(' | ')})`
+      : undefined;
+  if (!above) return `is class ${privacy}: only fields of class medium and above carry a subject`;
+  if (!(SUBJECT_LINKS as readonly unknown[]).includes(subject))
+    return `has an unknown subject ${JSON.stringify(subject)}`;
+  if ((subject === 'user' || subject === 'anonymous') && contract !== 'identifier')
+    return `names the ${subject} subject but is not an identifier`;
+  // Neither keyed by the subject, tokenized, nor dropped: it would link records to a person.
+  if (subject === 'none' && contract !== 'identifier' && privacy !== 'critical')
+    return 'says it identifies no subject, but is neither an identifier (tokenized) nor critical (dropped)';
+  return undefined;
 }
 
 export interface PrivacyProblem {
@@ -53,7 +83,14 @@ export function walkPrivacy(schema: AvroSchema): {
                 : `has an unknown privacy class ${JSON.stringify(field.privacy)}`,
           });
         } else {
-          fields.push({ path: fieldPath, privacy: field.privacy as PrivacyClass });
+          const privacy = field.privacy as PrivacyClass;
+          const problem = subjectProblem(field, privacy);
+          if (problem) problems.push({ path: fieldPath, problem });
+          fields.push({
+            path: fieldPath,
+            privacy,
+            ...(field.subject !== undefined ? { subject: field.subject as SubjectLink } : {}),
+          });
         }
         visit(field.type, fieldPath);
       }

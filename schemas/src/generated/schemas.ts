@@ -81,6 +81,7 @@ export const STREAM_SCHEMAS = {
               ],
               "default": null,
               "privacy": "medium",
+              "subject": "anonymous",
               "contract": "identifier",
               "doc": "Device identifier (already hashed by the sender); stripped without analytics consent."
             },
@@ -92,6 +93,7 @@ export const STREAM_SCHEMAS = {
               ],
               "default": null,
               "privacy": "high",
+              "subject": "user",
               "contract": "identifier",
               "doc": "The sender's user id; tokenized downstream, stripped without consent."
             },
@@ -169,6 +171,7 @@ export const STREAM_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "subject": "linked",
                     "contract": "ip",
                     "doc": "Client IP (trusted proxies only); only raw.* topics hold it."
                   },
@@ -180,6 +183,7 @@ export const STREAM_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "subject": "linked",
                     "contract": "free_text",
                     "doc": "Full user agent; reduced to device, browser and OS downstream."
                   },
@@ -292,6 +296,7 @@ export const STREAM_SCHEMAS = {
                 "name": "order_id",
                 "type": "string",
                 "privacy": "medium",
+                "subject": "linked",
                 "contract": "identifier",
                 "doc": "Links to a customer record elsewhere: pseudonymized downstream."
               },
@@ -416,6 +421,7 @@ export const STREAM_SCHEMAS = {
               ],
               "default": null,
               "privacy": "medium",
+              "subject": "anonymous",
               "contract": "identifier",
               "doc": "Device identifier (already hashed by the sender); stripped without analytics consent."
             },
@@ -427,6 +433,7 @@ export const STREAM_SCHEMAS = {
               ],
               "default": null,
               "privacy": "high",
+              "subject": "user",
               "contract": "identifier",
               "doc": "The sender's user id; tokenized downstream, stripped without consent."
             },
@@ -504,6 +511,7 @@ export const STREAM_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "subject": "linked",
                     "contract": "ip",
                     "doc": "Client IP (trusted proxies only); only raw.* topics hold it."
                   },
@@ -515,6 +523,7 @@ export const STREAM_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "subject": "linked",
                     "contract": "free_text",
                     "doc": "Full user agent; reduced to device, browser and OS downstream."
                   },
@@ -613,6 +622,7 @@ export const STREAM_SCHEMAS = {
                 ],
                 "default": null,
                 "privacy": "critical",
+                "subject": "linked",
                 "contract": "free_text",
                 "doc": "Spoken words: may hold health data, names, numbers."
               },
@@ -667,6 +677,7 @@ export const STREAM_SCHEMAS = {
                 ],
                 "default": null,
                 "privacy": "high",
+                "subject": "none",
                 "contract": "identifier",
                 "doc": "Display name for the speaker, which may be a real name."
               },
@@ -795,6 +806,7 @@ export const STREAM_SCHEMAS = {
               ],
               "default": null,
               "privacy": "medium",
+              "subject": "anonymous",
               "contract": "identifier",
               "doc": "Device identifier (already hashed by the sender); stripped without analytics consent."
             },
@@ -806,6 +818,7 @@ export const STREAM_SCHEMAS = {
               ],
               "default": null,
               "privacy": "high",
+              "subject": "user",
               "contract": "identifier",
               "doc": "The sender's user id; tokenized downstream, stripped without consent."
             },
@@ -883,6 +896,7 @@ export const STREAM_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "subject": "linked",
                     "contract": "ip",
                     "doc": "Client IP (trusted proxies only); only raw.* topics hold it."
                   },
@@ -894,6 +908,7 @@ export const STREAM_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "subject": "linked",
                     "contract": "free_text",
                     "doc": "Full user agent; reduced to device, browser and OS downstream."
                   },
@@ -968,6 +983,7 @@ export const STREAM_SCHEMAS = {
                 ],
                 "default": null,
                 "privacy": "high",
+                "subject": "none",
                 "contract": "identifier"
               },
               {
@@ -1098,6 +1114,7 @@ export const STREAM_SCHEMAS = {
               ],
               "default": null,
               "privacy": "medium",
+              "subject": "anonymous",
               "contract": "identifier",
               "doc": "Device identifier (already hashed by the sender); stripped without analytics consent."
             },
@@ -1109,6 +1126,7 @@ export const STREAM_SCHEMAS = {
               ],
               "default": null,
               "privacy": "high",
+              "subject": "user",
               "contract": "identifier",
               "doc": "The sender's user id; tokenized downstream, stripped without consent."
             },
@@ -1186,6 +1204,7 @@ export const STREAM_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "subject": "linked",
                     "contract": "ip",
                     "doc": "Client IP (trusted proxies only); only raw.* topics hold it."
                   },
@@ -1197,6 +1216,7 @@ export const STREAM_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "subject": "linked",
                     "contract": "free_text",
                     "doc": "Full user agent; reduced to device, browser and OS downstream."
                   },
@@ -1553,6 +1573,7 @@ export const ENRICHED_SCHEMAS = {
               ],
               "default": null,
               "privacy": "medium",
+              "subject": "anonymous",
               "contract": "identifier",
               "doc": "Device identifier (already hashed by the sender); stripped without analytics consent."
             },
@@ -1564,6 +1585,7 @@ export const ENRICHED_SCHEMAS = {
               ],
               "default": null,
               "privacy": "high",
+              "subject": "user",
               "contract": "identifier",
               "doc": "The sender's user id; tokenized downstream, stripped without consent."
             },
@@ -1641,6 +1663,7 @@ export const ENRICHED_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "subject": "linked",
                     "contract": "ip",
                     "doc": "Client IP (trusted proxies only); only raw.* topics hold it."
                   },
@@ -1652,6 +1675,7 @@ export const ENRICHED_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "subject": "linked",
                     "contract": "free_text",
                     "doc": "Full user agent; reduced to device, browser and OS downstream."
                   },
@@ -1965,6 +1989,7 @@ export const ENRICHED_SCHEMAS = {
                 "name": "order_id",
                 "type": "string",
                 "privacy": "medium",
+                "subject": "linked",
                 "contract": "identifier",
                 "doc": "Links to a customer record elsewhere: pseudonymized downstream."
               },
@@ -2091,6 +2116,7 @@ export const ENRICHED_SCHEMAS = {
               ],
               "default": null,
               "privacy": "medium",
+              "subject": "anonymous",
               "contract": "identifier",
               "doc": "Device identifier (already hashed by the sender); stripped without analytics consent."
             },
@@ -2102,6 +2128,7 @@ export const ENRICHED_SCHEMAS = {
               ],
               "default": null,
               "privacy": "high",
+              "subject": "user",
               "contract": "identifier",
               "doc": "The sender's user id; tokenized downstream, stripped without consent."
             },
@@ -2179,6 +2206,7 @@ export const ENRICHED_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "subject": "linked",
                     "contract": "ip",
                     "doc": "Client IP (trusted proxies only); only raw.* topics hold it."
                   },
@@ -2190,6 +2218,7 @@ export const ENRICHED_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "subject": "linked",
                     "contract": "free_text",
                     "doc": "Full user agent; reduced to device, browser and OS downstream."
                   },
@@ -2489,6 +2518,7 @@ export const ENRICHED_SCHEMAS = {
                 ],
                 "default": null,
                 "privacy": "critical",
+                "subject": "linked",
                 "contract": "free_text",
                 "doc": "Spoken words: may hold health data, names, numbers."
               },
@@ -2543,6 +2573,7 @@ export const ENRICHED_SCHEMAS = {
                 ],
                 "default": null,
                 "privacy": "high",
+                "subject": "none",
                 "contract": "identifier",
                 "doc": "Display name for the speaker, which may be a real name."
               },
@@ -2673,6 +2704,7 @@ export const ENRICHED_SCHEMAS = {
               ],
               "default": null,
               "privacy": "medium",
+              "subject": "anonymous",
               "contract": "identifier",
               "doc": "Device identifier (already hashed by the sender); stripped without analytics consent."
             },
@@ -2684,6 +2716,7 @@ export const ENRICHED_SCHEMAS = {
               ],
               "default": null,
               "privacy": "high",
+              "subject": "user",
               "contract": "identifier",
               "doc": "The sender's user id; tokenized downstream, stripped without consent."
             },
@@ -2761,6 +2794,7 @@ export const ENRICHED_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "subject": "linked",
                     "contract": "ip",
                     "doc": "Client IP (trusted proxies only); only raw.* topics hold it."
                   },
@@ -2772,6 +2806,7 @@ export const ENRICHED_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "subject": "linked",
                     "contract": "free_text",
                     "doc": "Full user agent; reduced to device, browser and OS downstream."
                   },
@@ -3047,6 +3082,7 @@ export const ENRICHED_SCHEMAS = {
                 ],
                 "default": null,
                 "privacy": "high",
+                "subject": "none",
                 "contract": "identifier"
               },
               {
@@ -3179,6 +3215,7 @@ export const ENRICHED_SCHEMAS = {
               ],
               "default": null,
               "privacy": "medium",
+              "subject": "anonymous",
               "contract": "identifier",
               "doc": "Device identifier (already hashed by the sender); stripped without analytics consent."
             },
@@ -3190,6 +3227,7 @@ export const ENRICHED_SCHEMAS = {
               ],
               "default": null,
               "privacy": "high",
+              "subject": "user",
               "contract": "identifier",
               "doc": "The sender's user id; tokenized downstream, stripped without consent."
             },
@@ -3267,6 +3305,7 @@ export const ENRICHED_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "subject": "linked",
                     "contract": "ip",
                     "doc": "Client IP (trusted proxies only); only raw.* topics hold it."
                   },
@@ -3278,6 +3317,7 @@ export const ENRICHED_SCHEMAS = {
                     ],
                     "default": null,
                     "privacy": "medium",
+                    "subject": "linked",
                     "contract": "free_text",
                     "doc": "Full user agent; reduced to device, browser and OS downstream."
                   },
