@@ -40,3 +40,16 @@ export { migrate, MigrationError, type MigrateOptions, type MigrateResult } from
 export { clickhouseClient, type ClickHouseSettings } from './client.js';
 export { ClickHouseConfig } from './config.js';
 export { CLICKHOUSE_CODES, isClickHouseCode } from './errors.js';
+export { erasureTables, notErased, subjectColumns } from './erasure-tables.js';
+export {
+  erasureProgress,
+  ErasureInputError,
+  logVersion,
+  newErasureRequest,
+  noteAccepted,
+  requestMessage,
+  type ErasureProgress,
+  type ErasureRequest,
+  type ErasureState,
+  type SubjectKind,
+} from './erasure-log.js';

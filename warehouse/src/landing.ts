@@ -3,6 +3,7 @@ import { ENRICHED_SCHEMAS, type StreamName } from '@backbone/schemas';
 import { memoize } from '@backbone/runtime';
 import { PROVENANCE_COLUMNS, rawTable, streamColumns } from './columns.js';
 import { ident, qualified, type TableNames } from './raw-tables.js';
+import { notErased } from './erasure-tables.js';
 
 /**
  * The landing table of a stream: where the sink hands ClickHouse the events.* record values
@@ -248,14 +249,28 @@ function landingSelect(stream: StreamName): string[] {
 /** The landing table of a stream; its name carries its shape, so a new schema gets a new one. */
 export const landingTable = memoize((stream: StreamName): string => {
   const hash = createHash('sha256')
-    .update(landingColumns(stream).join(',') + '\n' + landingSelect(stream).join(','))
+    .update(
+      landingColumns(stream).join(',') +
+        '\n' +
+        landingSelect(stream).join(',') +
+        '\n' +
+        landingWhere(stream, { database: 'db', suffix: '' }),
+    )
     .digest('hex')
     .slice(0, 8);
   return `${rawTable(stream)}_landing_${hash}`;
 }, 16);
 
+/** The view's condition: rows of erased subjects are left out (docs/privacy.md#erasure). */
+function landingWhere(stream: StreamName, names: TableNames): string {
+  return notErased(stream, names, (c) => {
+    const column = streamColumns(stream).find((s) => s.name === c)!;
+    return ident(`event.${column.path.join('.')}`);
+  });
+}
+
 /**
- * The landing table and its view into the raw table. Idempotent; a schema change makes a
+ * The landing table and its view into the raw table. Rows of erased subjects are left out. Idempotent; a schema change makes a
  * table of another name, while sinks of the previous release keep writing to theirs.
  */
 export function landingDdl(stream: StreamName, names: TableNames): string[] {
@@ -269,6 +284,7 @@ SETTINGS allow_suspicious_variant_types = 1`,
 TO ${qualified(names, rawTable(stream))} AS
 SELECT
   ${landingSelect(stream).join(',\n  ')}
-FROM ${qualified(names, landing)}`,
+FROM ${qualified(names, landing)}
+WHERE ${landingWhere(stream, names) || '1'}`,
   ];
 }

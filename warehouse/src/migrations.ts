@@ -4,6 +4,7 @@ import { coarseQualityRollups, sttRollups } from './stt-rollups.js';
 import { hourCounts, sessionSegments, sessionSummaries } from './session-summaries.js';
 import { coarseBreakdownRollups, coarseTrafficRollups, webRollups } from './web-rollups.js';
 import { TABLES } from './tables.js';
+import { erasureTables } from './erasure-tables.js';
 
 /**
  * The ClickHouse model, in order. Statements are idempotent (IF NOT EXISTS), so a migration
@@ -122,6 +123,12 @@ ORDER BY (family, run_id)`,
     // session finalizer pass fills the new tables from web_sessions.
     statements: sessionSegments,
     rebuild: 'web',
+  },
+  {
+    id: '0012_subject_erasure',
+    description:
+      "the tokens of erased subjects (landing views leave their rows out) and the erasure requests' audit",
+    statements: erasureTables,
   },
 ];
 

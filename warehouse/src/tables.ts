@@ -43,6 +43,10 @@ export const TABLES = {
   sttSessions: 'stt_sessions',
   sttSpeakers: 'stt_speakers',
 
+  /** Subject erasure: tokens of erased subjects (the ledger's copy), requests' audit. */
+  subjectErasures: 'subject_erasures',
+  subjectErasureLog: 'subject_erasure_log',
+
   /** Coordination and audit, not stream data. */
   sinkInflight: 'sink_inflight',
   sqlAudit: 'sql_audit',

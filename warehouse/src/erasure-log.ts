@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { qualified } from './raw-tables.js';
+import { TABLES } from './tables.js';
+
+/** The kinds of subject, as the client names them. */
+export type SubjectKind = 'user' | 'anonymous';
+
+/** An erasure request as the API and the CLI take it: the id as the client sent it. */
+export interface ErasureRequest {
+  id: string;
+  tenant: string;
+  kind: SubjectKind;
+  subjectId: string;
+  requestedBy: string;
+  requestedAt: number;
+}
+
+/** The stores an erasure goes through, in order (docs/privacy.md#erasure). */
+export type ErasureState = 'accepted' | 'counted' | 'done' | 'failed';
+const RANK: Record<ErasureState, number> = { accepted: 1, counted: 2, done: 3, failed: 4 };
+
+/** A log row's version: later writes win, and of two in one millisecond the later state. */
+export const logVersion = (state: ErasureState, at = Date.now()) => at * 8 + RANK[state];
+
+/** A new request, checked: a tenant, and exactly one of user id and anonymous id. */
+export function newErasureRequest(input: {
+  tenant: string;
+  userId?: string | null | undefined;
+  anonymousId?: string | null | undefined;
+  requestedBy: string;
+}): ErasureRequest {
+  const user = input.userId ?? undefined;
+  const anonymous = input.anonymousId ?? undefined;
+  if ((user === undefined) === (anonymous === undefined))
+    throw new ErasureInputError('give exactly one of user_id and anonymous_id');
+  const subjectId = (user ?? anonymous)!;
+  const field = user !== undefined ? 'user_id' : 'anonymous_id';
+  if (typeof subjectId !== 'string' || subjectId.length === 0 || subjectId.length > 512)
+    throw new ErasureInputError(`${field}: a string of 1 to 512 characters`);
+  if (!input.tenant) throw new ErasureInputError('tenant: required');
+  return {
+    id: randomUUID(),
+    tenant: input.tenant,
+    kind: user !== undefined ? 'user' : 'anonymous',
+    subjectId,
+    requestedBy: input.requestedBy,
+    requestedAt: Date.now(),
+  };
+}
+
+export class ErasureInputError extends Error {}
+
+/** The Kafka record of a request (keyed by its id). */
+export const requestMessage = (r: ErasureRequest) => ({ key: r.id, value: JSON.stringify(r) });
+
+/**
+ * Notes a request as accepted in the audit before it is queued, so it can be followed at
+ * once; the subject's reference is filled in by the job (only the workers can derive it).
+ */
+export async function noteAccepted(
+  clickhouse: ClickHouseClient,
+  database: string,
+  r: ErasureRequest,
+): Promise<void> {
+  await clickhouse.insert({
+    table: qualified({ database, suffix: '' }, TABLES.subjectErasureLog),
+    format: 'JSONEachRow',
+    values: [
+      {
+        request_id: r.id,
+        tenant_id: r.tenant,
+        subject_ref: '',
+        subject_kind: r.kind,
+        requested_by: r.requestedBy,
+        requested_at: r.requestedAt,
+        store: 'request',
+        state: 'accepted',
+        rows: 0,
+        detail: '',
+        version: logVersion('accepted', r.requestedAt),
+      },
+    ],
+    clickhouse_settings: { date_time_input_format: 'best_effort' },
+  });
+}
+
+export interface ErasureProgress {
+  id: string;
+  tenant: string;
+  /** queued: not picked up yet; running; done; failed (retried by the worker). */
+  state: 'queued' | 'running' | 'done' | 'failed';
+  requestedAt: string;
+  requestedBy: string;
+  completedAt: string | null;
+  /** Per store: keys, ledger, each ClickHouse table, caches; rows (or keys) removed. */
+  stores: { store: string; state: ErasureState; rows: number; detail: string }[];
+}
+
+/** A request's progress from the audit, or undefined when the tenant has no such request. */
+export async function erasureProgress(
+  clickhouse: ClickHouseClient,
+  database: string,
+  tenant: string,
+  id: string,
+): Promise<ErasureProgress | undefined> {
+  const rows = await (
+    await clickhouse.query({
+      query: `SELECT store, toString(state) AS state, rows, detail,
+  formatDateTime(requested_at, '%Y-%m-%dT%H:%i:%S.%fZ') AS requested_at, requested_by,
+  formatDateTime(at, '%Y-%m-%dT%H:%i:%S.%fZ') AS at
+FROM ${qualified({ database, suffix: '' }, TABLES.subjectErasureLog)} FINAL
+WHERE tenant_id = {tenant:String} AND request_id = {id:String}
+ORDER BY at, store`,
+      query_params: { tenant, id },
+      format: 'JSONEachRow',
+    })
+  ).json<{
+    store: string;
+    state: ErasureState;
+    rows: string | number;
+    detail: string;
+    requested_at: string;
+    requested_by: string;
+    at: string;
+  }>();
+  const request = rows.find((r) => r.store === 'request');
+  if (!request) return undefined;
+  const stores = rows
+    .filter((r) => r.store !== 'request')
+    .map((r) => ({ store: r.store, state: r.state, rows: Number(r.rows), detail: r.detail }));
+  const state =
+    request.state === 'done'
+      ? 'done'
+      : request.state === 'failed'
+        ? 'failed'
+        : stores.length > 0 || request.detail === 'running'
+          ? 'running'
+          : 'queued';
+  return {
+    id,
+    tenant,
+    state,
+    requestedAt: request.requested_at,
+    requestedBy: request.requested_by,
+    completedAt: request.state === 'done' ? request.at : null,
+    stores,
+  };
+}

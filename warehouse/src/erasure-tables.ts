@@ -1,0 +1,65 @@
+import { ENRICHED_SCHEMAS, walkPrivacy, type StreamName } from '@backbone/schemas';
+import { memoize } from '@backbone/runtime';
+import { streamColumns } from './columns.js';
+import { qualified, type TableNames } from './raw-tables.js';
+import { TABLES } from './tables.js';
+
+/**
+ * Subject erasure in the warehouse (docs/privacy.md#erasure). `subject_erasures` holds every
+ * token that stood for an erased subject (a copy of the erasure ledger topic): the landing
+ * views and the sink's decoding path leave out rows that carry one, so no sink and no replay
+ * brings them back. `subject_erasure_log` is the audit and progress of every erasure request,
+ * one row per request and store; it holds the subject's reference, never a clear id.
+ */
+export function erasureTables(names: TableNames): string[] {
+  // Not stream data: replay's shadow copies read the live tables.
+  if (names.suffix) return [];
+  return [
+    `CREATE TABLE IF NOT EXISTS ${qualified(names, TABLES.subjectErasures)} (
+  token String,
+  tenant_id LowCardinality(String),
+  erased_at DateTime64(3, 'UTC')
+) ENGINE = ReplacingMergeTree
+ORDER BY token`,
+    `CREATE TABLE IF NOT EXISTS ${qualified(names, TABLES.subjectErasureLog)} (
+  request_id String,
+  tenant_id LowCardinality(String),
+  subject_ref String,
+  subject_kind LowCardinality(String),
+  requested_by String,
+  requested_at DateTime64(3, 'UTC'),
+  store LowCardinality(String),
+  state Enum8('accepted' = 1, 'counted' = 2, 'done' = 3, 'failed' = 4),
+  rows UInt64,
+  detail String,
+  at DateTime64(3, 'UTC') DEFAULT now64(3),
+  version UInt64
+) ENGINE = ReplacingMergeTree(version)
+PARTITION BY toYYYYMM(requested_at)
+ORDER BY (tenant_id, request_id, store)
+TTL toDateTime(requested_at) + INTERVAL 6 YEAR`,
+  ];
+}
+
+/** The raw columns of a stream that hold a subject's token (its user and anonymous ids). */
+export const subjectColumns = memoize((stream: StreamName): string[] => {
+  const paths = new Set(
+    walkPrivacy(ENRICHED_SCHEMAS[stream])
+      .fields.filter((f) => f.subject === 'user' || f.subject === 'anonymous')
+      .map((f) => f.path),
+  );
+  return streamColumns(stream)
+    .filter((c) => !c.payload && paths.has(c.path.join('.')))
+    .map((c) => c.name);
+}, 16);
+
+/**
+ * The condition a landing view keeps rows by: none of the row's subject tokens is erased.
+ * `column` names a token column as the view reads it. Replay's shadows read the live ledger.
+ */
+export function notErased(stream: StreamName, names: TableNames, column: (name: string) => string) {
+  const ledger = qualified({ database: names.database, suffix: '' }, TABLES.subjectErasures);
+  return subjectColumns(stream)
+    .map((c) => `ifNull(${column(c)}, '') NOT IN (SELECT token FROM ${ledger})`)
+    .join(' AND ');
+}
