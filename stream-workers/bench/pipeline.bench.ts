@@ -160,6 +160,7 @@ try {
   const enrichEnv = {
     HASH_KEY: 'bench-hash-key-0123456789',
     TOKEN_KEY: 'bench-token-key-0123456789',
+    SUBJECT_MASTER_KEYS: 'bench:bench-master-key-0123456789',
     WORKER_INSTANCE_ID: 'bench-0',
   };
   let enrich = run('enrich', 'stream-workers/src/enrich.main.ts', enrichEnv, PROFILE);

@@ -27,6 +27,7 @@ import {
 import { migrate } from '@backbone/warehouse';
 import { enrichEvent } from '../src/enrich/enrich.step.js';
 import { GeoLookup } from '../src/enrich/geo.js';
+import { MemorySubjectKeys } from '../src/subjects/memory.js';
 import { runReplay } from '../src/replay/replay.js';
 import { benchWebEvent } from './web-events.js';
 import { TABLES } from '@backbone/warehouse/tables';
@@ -66,6 +67,8 @@ try {
   const geo = await GeoLookup.open();
   const ctx = {
     keys: { hashKey: 'bench-hash-key-0123456789', tokenKey: 'bench-token-key-0123456789' },
+    // Templates only: the subjects' keys need not outlive the bench.
+    subjects: new MemorySubjectKeys(),
     geo: (ip: string | null) => geo.lookup(ip),
     textPolicy: () => 'drop' as const,
     now: Date.now,

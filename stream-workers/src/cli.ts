@@ -11,6 +11,10 @@ import {
 import { confluentRegistry } from '@backbone/schemas';
 import { ClickHouseConfig, clickhouseClient } from '@backbone/warehouse';
 import { GeoLookup } from './enrich/geo.js';
+import { eraseCommand, rewrapCommand } from './subjects/cli.js';
+import { parseMasterKeys } from './subjects/crypto.js';
+import { SubjectStore } from './subjects/store.js';
+import { SUBJECT_TOPICS } from './subjects/topics.js';
 import { resetOffsets } from './replay/reset-offsets.js';
 import { exitCodeOf, ReplayInputError } from './errors.js';
 import { resolveFamily } from './replay/plan.js';
@@ -31,10 +35,17 @@ const USAGE = `usage: backbone <command> [options]   (environment: KAFKA_BROKERS
   rebuild-rollups --stream web|stt [--force] [--resume | --discard]
       Re-derive the rollups from the live raw tables (view logic changed), same hand-over.
   reenrich --stream web|stt [--from earliest|<ISO time>|<partition:offset,…>] [--force]
-      Enrich the live rows again from raw.* (enrichment logic changed; needs HASH_KEY and
-      TOKEN_KEY of the live enrich worker, and GEO_DB_DIR / REDACT_TENANTS as it has them).
+      Enrich the live rows again from raw.* (enrichment logic changed; needs HASH_KEY,
+      TOKEN_KEY and SUBJECT_MASTER_KEYS of the live enrich worker, and GEO_DB_DIR /
+      REDACT_TENANTS as it has them).
   reset-offsets --group <consumer group> --stream web|stt --to earliest|<ISO time> [--dry-run]
       Move a stopped worker group's offsets; refused while the group has members.
+  erase --tenant <tenant> (--user-id <id> | --anonymous-id <id>) [--by <who>] [--no-wait]
+      Erase a subject everywhere (keys, ClickHouse, caches; docs/privacy.md#erasure): queues
+      the request for the enrich workers and follows it to the end, store by store.
+  rewrap-subject-keys
+      After adding a new master key first in SUBJECT_MASTER_KEYS: wrap every subject key with
+      it (the keys stay the same; the topic gets a newer record per key). Needs TOKEN_KEY too.
 
 exit codes: 0 done, 1 failed, 2 bad input, 3 conflict (running or unfinished replay, active
 group), 4 live and shadow differ (not swapped; --force to swap anyway)`;
@@ -54,6 +65,7 @@ const Env = z.object({
 const EnrichEnv = z.object({
   HASH_KEY: z.string().min(16, 'at least 16 characters of secret'),
   TOKEN_KEY: z.string().min(16, 'at least 16 characters of secret'),
+  SUBJECT_MASTER_KEYS: z.string().min(1, 'at least one master key (id:secret)'),
   GEO_DB_DIR: z.string().default(''),
   REDACT_TENANTS: commaList,
   ENRICH_GROUP_ID: z.string().min(1).default('backbone-enrich'),
@@ -69,6 +81,9 @@ async function main(argv: string[]): Promise<number> {
     await migrateCommand(process.env, (line) => console.log(line));
     return 0;
   }
+  if (command === 'erase') return eraseCommand(rest, process.env, (line) => console.log(line));
+  if (command === 'rewrap-subject-keys')
+    return rewrapCommand(process.env, (line) => console.log(line));
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -135,7 +150,7 @@ async function main(argv: string[]): Promise<number> {
         clickhouseRegistryUrl: clickhouseRegistryUrl(config),
         print: (l) => console.log(l),
         progress: { write: (s) => process.stderr.write(s), interactive: process.stderr.isTTY },
-        ...(enrichEnv ? { enrich: await enrichSettings(enrichEnv) } : {}),
+        ...(enrichEnv ? { enrich: await enrichSettings(enrichEnv, kafka, logger) } : {}),
       },
       {
         stream: values.stream,
@@ -150,17 +165,37 @@ async function main(argv: string[]): Promise<number> {
     );
     return 0;
   } finally {
+    for (const stop of stopAfter) await stop().catch(() => undefined);
     await clickhouse.close();
   }
 }
 
-async function enrichSettings(e: z.infer<typeof EnrichEnv>) {
+/** What main stops before it returns (readers that would keep the process alive). */
+const stopAfter: (() => Promise<void>)[] = [];
+
+async function enrichSettings(
+  e: z.infer<typeof EnrichEnv>,
+  kafka: Kafka,
+  logger: ReturnType<typeof createLogger>,
+) {
   const geo = await GeoLookup.open(e.GEO_DB_DIR || undefined);
   const redact = new Set(e.REDACT_TENANTS);
+  // The live subject keys: re-enriched rows get the tokens the live ones have.
+  const subjects = new SubjectStore({
+    kafka,
+    topics: SUBJECT_TOPICS,
+    master: parseMasterKeys(e.SUBJECT_MASTER_KEYS),
+    refSecret: e.TOKEN_KEY,
+    instanceId: 'reenrich',
+    logger,
+  });
+  await subjects.start();
+  stopAfter.push(() => subjects.stop());
   return {
     group: e.ENRICH_GROUP_ID,
     context: {
       keys: { hashKey: e.HASH_KEY, tokenKey: e.TOKEN_KEY },
+      subjects,
       geo: (ip: string | null) => geo.lookup(ip),
       textPolicy: (tenant: string) =>
         redact.has(tenant) ? ('redact' as const) : ('drop' as const),

@@ -32,8 +32,21 @@ export const fetchPolicy = (c: {
   maxWaitMs: c.KAFKA_FETCH_MAX_WAIT_MS,
 });
 
-export const EnrichConfig = WorkerBase.extend({
+/**
+ * Subject keys (docs/privacy.md#erasure): `id:secret[,id:secret…]`, the current master key
+ * first; every listed one unwraps, the first wraps. Checked by parseMasterKeys at start.
+ */
+const masterKeys = z.string().min(1, 'at least one master key (id:secret)');
+
+export const EnrichConfig = WorkerBase.extend(ClickHouseConfig.shape).extend({
   GROUP_ID: z.string().min(1).default('backbone-enrich'),
+  SUBJECT_MASTER_KEYS: masterKeys,
+  /** Before the subject topics' names (several installations on one Kafka cluster). */
+  SUBJECT_TOPIC_PREFIX: z.string().default(''),
+  /** The consumer group that runs erasure requests (one runs each request). */
+  ERASURE_GROUP_ID: z.string().min(1).default('backbone-erasure'),
+  /** The query service's CACHE_NAMESPACE: an erasure drops the tenant's cached answers. */
+  QUERY_CACHE_NAMESPACE: z.string().default(''),
   /**
    * Names this instance's transactional producer. Stable across restarts (a restarted instance
    * fences its predecessor and aborts its open transaction at once) and unique among running

@@ -2,6 +2,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
 import { createLogger, installShutdown, kafkaLogCreator, parseConfig } from '@backbone/runtime';
 import { confluentRegistry } from '@backbone/schemas';
+import { clickhouseClient } from '@backbone/warehouse';
 import { EnrichConfig, fetchPolicy } from './config.js';
 import { MemoryDedup, RedisDedup, type DedupStore } from './enrich/dedup.js';
 import { EnrichWorker } from './enrich/enrich.worker.js';
@@ -9,6 +10,10 @@ import { GeoLookup } from './enrich/geo.js';
 import { kafkaCheck, registryCheck } from './checks.js';
 import { startWorkerHttp } from './http.js';
 import { WorkerMetrics } from './metrics.js';
+import { parseMasterKeys } from './subjects/crypto.js';
+import { ErasureRunner } from './subjects/runner.js';
+import { SubjectStore } from './subjects/store.js';
+import { prefixedSubjectTopics } from './subjects/topics.js';
 
 const config = parseConfig(EnrichConfig, process.env);
 const logger = createLogger({ name: 'enrich', level: config.LOG_LEVEL });
@@ -29,6 +34,27 @@ const dedup: DedupStore = redis
   : new MemoryDedup({ ttlSeconds: config.DEDUP_WINDOW_SECONDS, maxEntries: 1_000_000 });
 if (!redis) logger.warn('no REDIS_URL: deduplication is per process; run one enrich instance only');
 
+const subjectTopics = prefixedSubjectTopics(config.SUBJECT_TOPIC_PREFIX);
+const subjects = new SubjectStore({
+  kafka,
+  topics: subjectTopics,
+  master: parseMasterKeys(config.SUBJECT_MASTER_KEYS),
+  refSecret: config.TOKEN_KEY,
+  instanceId: config.WORKER_INSTANCE_ID,
+  logger,
+});
+const clickhouse = clickhouseClient(config);
+const erasure = new ErasureRunner({
+  kafka,
+  topic: subjectTopics.requests,
+  groupId: config.ERASURE_GROUP_ID,
+  store: subjects,
+  clickhouse,
+  database: config.CLICKHOUSE_DATABASE,
+  ...(redis ? { cache: { redis, namespace: config.QUERY_CACHE_NAMESPACE } } : {}),
+  logger,
+});
+
 const geo = await GeoLookup.open(config.GEO_DB_DIR || undefined);
 const redactTenants = new Set(config.REDACT_TENANTS);
 const metrics = new WorkerMetrics();
@@ -39,6 +65,7 @@ const worker = new EnrichWorker({
   instanceId: config.WORKER_INSTANCE_ID,
   context: {
     keys: { hashKey: config.HASH_KEY, tokenKey: config.TOKEN_KEY },
+    subjects,
     geo: (ip) => geo.lookup(ip),
     textPolicy: (tenant) => (redactTenants.has(tenant) ? 'redact' : 'drop'),
     now: Date.now,
@@ -54,11 +81,13 @@ const http = await startWorkerHttp({
   host: config.HOST,
   port: config.PORT,
   registry: metrics.registry,
-  live: () => worker.live,
+  live: () => worker.live && subjects.live && erasure.live,
   checks: [
     kafkaCheck(admin),
     registryCheck(config.SCHEMA_REGISTRY_URL),
     ...(redis ? [{ name: 'redis', run: async () => (await redis.ping()) === 'PONG' }] : []),
+    // Erasure requests wait while ClickHouse is away; enriching does not.
+    { name: 'clickhouse', required: false, run: async () => (await clickhouse.ping()).success },
   ],
 });
 logger.info({ url: http.url }, 'health, readiness and metrics');
@@ -71,13 +100,21 @@ installShutdown({
       run: () => worker.stop(),
     },
     {
+      name: 'stop taking erasure requests (one in hand resumes on the next start)',
+      run: () => erasure.stop(),
+    },
+    { name: 'stop reading the subject keys', run: () => subjects.stop() },
+    {
       name: 'close health endpoints and clients',
       run: async () => {
         await http.close();
         await admin.disconnect();
+        await clickhouse.close();
         redis?.disconnect();
       },
     },
   ],
 });
+await subjects.start();
 await worker.start();
+await erasure.start();

@@ -7,6 +7,8 @@ const base = {
   SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081',
   HASH_KEY: 'h'.repeat(16),
   TOKEN_KEY: 't'.repeat(16),
+  SUBJECT_MASTER_KEYS: `k1:${'m'.repeat(16)}`,
+  CLICKHOUSE_URL: 'http://127.0.0.1:8123',
 };
 
 describe('fetch policy', () => {
@@ -19,7 +21,6 @@ describe('fetch policy', () => {
   it('takes fetch.min.bytes and fetch.max.wait.ms from the environment', () => {
     const c = SinkConfig.parse({
       ...base,
-      CLICKHOUSE_URL: 'http://127.0.0.1:8123',
       KAFKA_FETCH_MIN_BYTES: '1',
       KAFKA_FETCH_MAX_WAIT_MS: '5000',
     });

@@ -11,6 +11,9 @@ import { MemoryDedup } from '../src/enrich/dedup.js';
 import { EnrichWorker } from '../src/enrich/enrich.worker.js';
 import { WorkerMetrics } from '../src/metrics.js';
 import { SinkWorker } from '../src/sink/sink.worker.js';
+import { parseMasterKeys } from '../src/subjects/crypto.js';
+import { SubjectStore } from '../src/subjects/store.js';
+import { prefixedSubjectTopics } from '../src/subjects/topics.js';
 
 export interface FaultChildConfig {
   role: 'sink' | 'enrich';
@@ -69,6 +72,16 @@ if (config.role === 'sink') {
   });
   await worker.start();
 } else {
+  const tokenKey = 'fault-token-key-0123456789';
+  const subjects = new SubjectStore({
+    kafka,
+    topics: prefixedSubjectTopics(`${config.topicsId}.`),
+    master: parseMasterKeys('fault:fault-master-key-0123456789'),
+    refSecret: tokenKey,
+    instanceId: config.instanceId ?? 'fault',
+    logger,
+  });
+  await subjects.start();
   const worker = new EnrichWorker({
     kafka,
     registry,
@@ -80,7 +93,8 @@ if (config.role === 'sink') {
     logger,
     metrics: new WorkerMetrics({ defaultMetrics: false }),
     context: {
-      keys: { hashKey: 'fault-hash-key-0123456789', tokenKey: 'fault-token-key-0123456789' },
+      keys: { hashKey: 'fault-hash-key-0123456789', tokenKey },
+      subjects,
       geo: () => ({ country: null, region: null }),
       textPolicy: () => 'drop',
       now: Date.now,

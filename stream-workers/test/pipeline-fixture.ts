@@ -23,9 +23,13 @@ import { EnrichWorker } from '../src/enrich/enrich.worker.js';
 import { GeoLookup } from '../src/enrich/geo.js';
 import { WorkerMetrics } from '../src/metrics.js';
 import { SinkWorker, type SinkWorkerOptions } from '../src/sink/sink.worker.js';
+import { parseMasterKeys } from '../src/subjects/crypto.js';
+import { SubjectStore } from '../src/subjects/store.js';
+import { prefixedSubjectTopics, subjectTopicSpecs } from '../src/subjects/topics.js';
 import type { TopicNamer } from '../src/topics.js';
 
 export const KEYS = { hashKey: 'test-hash-key-0123456789', tokenKey: 'test-token-key-0123456789' };
+export const MASTER_KEYS = 'test1:test-master-key-0123456789';
 
 /** The registry as ClickHouse reaches it (another address when ClickHouse runs in Docker). */
 export const clickhouseRegistryUrl = () =>
@@ -82,6 +86,32 @@ export async function waitQuiet(clickhouse: ClickHouseClient, database: string):
   );
 }
 
+/** The pipeline's subject keys and erasure ledger (its own topics), started when first asked. */
+function pipelineSubjects(
+  kafka: Kafka,
+  id: string,
+  logger: Logger,
+  stops: (() => Promise<void>)[],
+) {
+  const subjectTopics = prefixedSubjectTopics(`${id}.`);
+  let store: Promise<SubjectStore> | undefined;
+  const subjects = () =>
+    (store ??= (async () => {
+      const s = new SubjectStore({
+        kafka,
+        topics: subjectTopics,
+        master: parseMasterKeys(MASTER_KEYS),
+        refSecret: KEYS.tokenKey,
+        instanceId: id,
+        logger,
+      });
+      await s.start();
+      stops.unshift(() => s.stop());
+      return s;
+    })());
+  return { subjectTopics, subjects, started: () => store !== undefined };
+}
+
 /**
  * A private pipeline on the test stack: its own raw/events/dlq topics for every stream (two
  * partitions each), its own ClickHouse database with the migrations applied, and helpers to
@@ -91,17 +121,18 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
   const { id, topics, kafka, admin, clickhouse, db, logger, registry, raw, events, producer } =
     await openPipeline(options);
   const stops: (() => Promise<void>)[] = [];
+  const { subjectTopics, subjects, started } = pipelineSubjects(kafka, id, logger, stops);
   return {
-    id,
-    kafka,
-    topics,
-    database: db.name,
-    clickhouse,
-    registry,
-    events,
-    logger,
+    ...{ id, kafka, topics, subjectTopics, subjects, database: db.name },
+    ...{ clickhouse, registry, events, logger },
 
-    async produce<S extends StreamName>(stream: S, values: StreamEvents[S][], headers?: IHeaders) {
+    /** Raw events onto raw.*; `at` sets their Kafka timestamp (when the gateway took them). */
+    async produce<S extends StreamName>(
+      stream: S,
+      values: StreamEvents[S][],
+      headers?: IHeaders,
+      at?: number,
+    ) {
       await producer.send({
         topic: topics('raw', stream),
         acks: -1,
@@ -109,6 +140,7 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
           key: v.envelope.session_id,
           value: raw.encode(stream, v),
           ...(headers ? { headers } : {}),
+          ...(at !== undefined ? { timestamp: String(at) } : {}),
         })),
       });
     },
@@ -139,6 +171,7 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
         metrics,
         context: {
           keys: KEYS,
+          subjects: await subjects(),
           geo: (ip) => lookup.lookup(ip),
           textPolicy: () => extra.textPolicy ?? 'drop',
           now: Date.now,
@@ -189,21 +222,28 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
       return result.json<T>();
     },
 
-    async close() {
-      for (const stop of stops.reverse()) await stop().catch(() => undefined);
-      await producer.disconnect();
-      await admin
-        .deleteTopics({
-          topics: STREAM_NAMES.flatMap((s) =>
-            (['raw', 'events', 'dlq'] as TopicKind[]).map((k) => topics(k, s)),
-          ),
-        })
-        .catch(() => undefined);
-      await admin.disconnect();
-      await db.drop();
-      await clickhouse.close();
-    },
+    close: () =>
+      closePipeline(stops, { producer, admin, db, clickhouse }, [
+        ...STREAM_NAMES.flatMap((s) =>
+          (['raw', 'events', 'dlq'] as TopicKind[]).map((k) => topics(k, s)),
+        ),
+        ...(started() ? subjectTopicSpecs(subjectTopics).map((t) => t.topic) : []),
+      ]),
   };
+}
+
+/** Stops what the pipeline started, deletes its topics and drops its database. */
+async function closePipeline(
+  stops: (() => Promise<void>)[],
+  o: Pick<Awaited<ReturnType<typeof openPipeline>>, 'producer' | 'admin' | 'db' | 'clickhouse'>,
+  topics: string[],
+) {
+  for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  await o.producer.disconnect();
+  await o.admin.deleteTopics({ topics }).catch(() => undefined);
+  await o.admin.disconnect();
+  await o.db.drop();
+  await o.clickhouse.close();
 }
 
 export type Pipeline = Awaited<ReturnType<typeof pipelineFixture>>;

@@ -38,6 +38,7 @@ describe('reenrich: enrichment logic changed', () => {
       group: `${live.p.id}-enrich`,
       context: {
         keys: KEYS,
+        subjects: await live.p.subjects(),
         geo: () => ({ country: 'NL', region: 'NH' }),
         textPolicy: () => 'drop' as const,
         now: Date.now,

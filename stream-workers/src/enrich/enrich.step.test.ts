@@ -3,10 +3,16 @@ import type { StreamEvents } from '@backbone/schemas';
 import { sampleEnvelope } from '@backbone/test';
 import { enrichEvent, type EnrichContext, type TextPolicy } from './enrich.step.js';
 import { pseudonymize, tokenize } from './mask.js';
+import { subjectHash, subjectToken } from '../subjects/crypto.js';
+import { MemorySubjectKeys } from '../subjects/memory.js';
 
 const keys = { hashKey: 'hash-key', tokenKey: 'token-key' };
+const subjects = new MemorySubjectKeys();
+const keyOf = (kind: 'user' | 'anonymous', id: string, tenant = 'acme') =>
+  subjects.keyOf(subjects.ref(tenant, kind, id))!;
 const context = (policy: TextPolicy = 'drop'): EnrichContext => ({
   keys,
+  subjects,
   geo: (ip) =>
     ip === '81.2.69.160' ? { country: 'GB', region: 'England' } : { country: null, region: null },
   textPolicy: () => policy,
@@ -102,10 +108,11 @@ describe('enrichEvent (raw.* → events.*)', () => {
     });
     expect(value.envelope).toMatchObject({
       session_id: tokenize('sess-1', keys, 'acme'),
-      anonymous_id: pseudonymize('device-42', keys, 'acme'),
-      user_id: tokenize('jane@example.com', keys, 'acme'),
+      // The subject's ids: tokens of their own keys; the IP hashed with the user's key.
+      anonymous_id: subjectToken(keyOf('anonymous', 'device-42'), 'anonymous'),
+      user_id: subjectToken(keyOf('user', 'jane@example.com'), 'user'),
       context: {
-        ip: pseudonymize('81.2.69.160', keys, 'acme'),
+        ip: subjectHash(keyOf('user', 'jane@example.com'), 'envelope.context.ip', '81.2.69.160'),
         user_agent: null,
         page_url: 'https://shop.example/checkout',
         referrer: null,
@@ -255,5 +262,42 @@ describe('enrichEvent (raw.* → events.*)', () => {
         to_speaker_id: tokenize('spk-2', keys, 'acme'),
       },
     });
+  });
+});
+
+describe("enrich: the subject's own keys", () => {
+  it('leaves nothing that a tenant key could recompute: the same ids under a new key are unrelated', () => {
+    const result = enrichEvent('web', pageView, context());
+    if (result.kind !== 'ok') throw new Error(result.kind);
+    const { envelope: masked } = result.value.value;
+    expect(masked.user_id).toMatch(/^t_[0-9a-f]{32}$/);
+    expect(masked.anonymous_id).toMatch(/^h_[0-9a-f]{32}$/);
+    expect(masked.user_id).not.toBe(tokenize('jane@example.com', keys, 'acme'));
+    expect(masked.context.ip).not.toBe(pseudonymize('81.2.69.160', keys, 'acme'));
+    // Another tenant's Jane is another subject with another key.
+    const other = enrichEvent(
+      'web',
+      { ...pageView, envelope: { ...pageView.envelope, tenant_id: 'globex' } },
+      context(),
+    );
+    if (other.kind !== 'ok') throw new Error(other.kind);
+    expect(other.value.value.envelope.user_id).not.toBe(masked.user_id);
+  });
+
+  it('drops the events of a subject whose key was shredded: nothing may stand for them', () => {
+    const erased = new MemorySubjectKeys();
+    erased.erase(erased.ref('acme', 'user', 'jane@example.com'), Date.now());
+    expect(enrichEvent('web', pageView, { ...context(), subjects: erased })).toEqual({
+      kind: 'drop',
+      reason: 'erased',
+    });
+    // Without a user id, the anonymous visitor's key alone owns the IP.
+    const anonymous = { ...pageView, envelope: { ...pageView.envelope, user_id: null } };
+    const result = enrichEvent('web', anonymous, { ...context(), subjects: erased });
+    if (result.kind !== 'ok') throw new Error(result.kind);
+    const device = erased.keyOf(erased.ref('acme', 'anonymous', 'device-42'))!;
+    expect(result.value.value.envelope.context.ip).toBe(
+      subjectHash(device, 'envelope.context.ip', '81.2.69.160'),
+    );
   });
 });

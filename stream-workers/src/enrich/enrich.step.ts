@@ -10,7 +10,8 @@ import { memoize } from '@backbone/runtime';
 import { dlq, drop, ok, type StepResult } from '../step.js';
 import { backstop } from './backstop.js';
 import type { GeoInfo } from './geo.js';
-import { maskEvent, type MaskKeys } from './mask.js';
+import type { SubjectId, SubjectKeys } from '../subjects/store.js';
+import { maskEvent, type EventSubjects, type MaskKeys } from './mask.js';
 import { redactText } from './redact.js';
 import { classifySource } from './referrer.js';
 import { redactFreeText } from './free-text.js';
@@ -22,6 +23,8 @@ export type TextPolicy = 'drop' | 'redact';
 
 export interface EnrichContext {
   keys: MaskKeys;
+  /** Each subject's key (prepared for the batch by the worker before its steps). */
+  subjects: SubjectKeys;
   geo: (ip: string | null) => GeoInfo;
   textPolicy: (tenantId: string) => TextPolicy;
   now: () => number;
@@ -58,10 +61,49 @@ function trafficSource(referrer: string | null, page: ParsedUrl) {
   return { source: redactText(source.source).text, medium: redactText(source.medium).text };
 }
 
+type Envelope = StreamEvents[StreamName]['envelope'];
+
+/** The subjects a raw event is about (for `SubjectKeys.prepare`), received at `at`. */
+export function subjectIds(
+  envelope: Envelope,
+  keys: SubjectKeys,
+  at: number,
+): (SubjectId & { at: number })[] {
+  const out: (SubjectId & { at: number })[] = [];
+  const tenant = envelope.tenant_id;
+  if (envelope.user_id != null)
+    out.push({ ref: keys.ref(tenant, 'user', envelope.user_id), tenant, kind: 'user', at });
+  if (envelope.anonymous_id != null)
+    out.push({
+      ref: keys.ref(tenant, 'anonymous', envelope.anonymous_id),
+      tenant,
+      kind: 'anonymous',
+      at,
+    });
+  return out;
+}
+
+/**
+ * The keys of the event's subjects, or undefined when one has none: it was erased before
+ * this record arrived, and nothing may stand for it any more.
+ */
+function subjectsOf(envelope: Envelope, ctx: EnrichContext) {
+  const subjects: EventSubjects = {};
+  const ids = { user: envelope.user_id, anonymous: envelope.anonymous_id };
+  for (const kind of ['user', 'anonymous'] as const) {
+    const id = ids[kind];
+    if (id === null || id === undefined) continue;
+    const key = ctx.subjects.keyOf(ctx.subjects.ref(envelope.tenant_id, kind, id));
+    if (!key) return undefined;
+    subjects[kind] = key;
+  }
+  return subjects;
+}
+
 /**
  * raw.* → events.*: derives device, geo, page and traffic source, applies the tenant's
  * transcript policy, masks every field by its privacy class and value contract, and scans
- * what remains. Bots are dropped; a value that does not fit the enriched schema goes to the
+ * what remains. Bots, and records of subjects erased before they arrived, are dropped; a value that does not fit the enriched schema goes to the
  * DLQ rather than downstream.
  */
 export function enrichEvent<S extends StreamName>(
@@ -72,6 +114,8 @@ export function enrichEvent<S extends StreamName>(
   const { envelope } = raw;
   const device = parseUserAgent(envelope.context.user_agent);
   if (device.is_bot) return drop('bot');
+  const subjects = subjectsOf(envelope, ctx);
+  if (!subjects) return drop('erased');
 
   const pageView = (raw.payload as Record<string, { url?: string }>)[PAGE_VIEW];
   // The page: the context's URL, or a page view's own (the collector API sends it in properties.url).
@@ -108,7 +152,7 @@ export function enrichEvent<S extends StreamName>(
     },
     payload: raw.payload,
   } as StreamEvents[S];
-  const { value: masked, report } = maskEvent(stream, prepared, ctx.keys);
+  const { value: masked, report } = maskEvent(stream, prepared, ctx.keys, subjects);
   if (redactedText !== null)
     // Redacted text is allowed through: put it back after the mask dropped the critical field.
     (masked.payload as Record<string, { text: string | null }>)[SEGMENT]!.text = redactedText;

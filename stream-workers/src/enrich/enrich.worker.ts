@@ -20,7 +20,7 @@ import {
 import { dlqMessage, headerText } from '../dlq.js';
 import { SerialLock } from '../serial-lock.js';
 import type { DedupStore } from './dedup.js';
-import { enrichEvent, type EnrichContext } from './enrich.step.js';
+import { enrichEvent, subjectIds, type EnrichContext } from './enrich.step.js';
 import { carriedHeaders } from './headers.js';
 import { chunks, decodeAll } from './records.js';
 
@@ -199,9 +199,16 @@ export class EnrichWorker {
     };
     const decodedAt = process.hrtime.bigint();
     const granted = await this.options.dedup.claimMany(wanted);
-    const claimedAt = process.hrtime.bigint();
     let next = 0;
     const claims = decoded.map((d) => (d.value ? granted[next++] : true));
+    // Keys for the subjects met for the first time (written and read back before the steps).
+    const { subjects } = this.options.context;
+    await subjects.prepare(
+      decoded.flatMap((d, i) =>
+        d.value && claims[i] ? subjectIds(d.value.envelope, subjects, Number(d.m.timestamp)) : [],
+      ),
+    );
+    const claimedAt = process.hrtime.bigint();
 
     decoded.forEach((d, i) => {
       const source = { topic: batch.topic, partition: batch.partition, message: d.m };

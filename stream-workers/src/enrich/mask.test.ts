@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { streamType, type StreamEvents } from '@backbone/schemas';
 import { sampleEnvelope } from '@backbone/test';
 import { maskEvent, maskingRules, pseudonymize, tokenize } from './mask.js';
+import { newSubjectKey, subjectHash, subjectToken } from '../subjects/crypto.js';
 
 const keys = { hashKey: 'salt-for-tests', tokenKey: 'token-key-for-tests' };
+const jane = { user: newSubjectKey(), anonymous: newSubjectKey() };
 
 const conversion: StreamEvents['web'] = {
   envelope: sampleEnvelope('conversion', {
@@ -41,27 +43,44 @@ describe('masking by privacy class', () => {
   });
 
   it('hashes medium fields, tokenizes identifiers and high ones, keeps codes as they are', () => {
-    const { value, report } = maskEvent('web', conversion, keys);
+    const { value, report } = maskEvent('web', conversion, keys, jane);
+    const linked = (path: string, v: string) => subjectHash(jane.user, path, v);
     expect(value.envelope).toMatchObject({
-      anonymous_id: pseudonymize('device-123', keys, 'acme'),
-      user_id: tokenize('jane@example.com', keys, 'acme'),
+      // The subject's ids from its keys; what is linked to it hashed with the user's key.
+      anonymous_id: subjectToken(jane.anonymous, 'anonymous'),
+      user_id: subjectToken(jane.user, 'user'),
       session_id: tokenize('sess-1', keys, 'acme'),
       context: {
-        ip: pseudonymize('203.0.113.7', keys, 'acme'),
-        user_agent: pseudonymize('Mozilla/5.0 (X11)', keys, 'acme'),
+        ip: linked('envelope.context.ip', '203.0.113.7'),
+        user_agent: linked('envelope.context.user_agent', 'Mozilla/5.0 (X11)'),
         locale: 'en-US',
         page_url: '/checkout',
       },
     });
     expect(value.payload).toEqual({
       'backbone.events.web.Conversion': {
-        order_id: pseudonymize('ORD-2025-0042', keys, 'acme'),
+        order_id: linked('payload.backbone.events.web.Conversion.order_id', 'ORD-2025-0042'),
         value: 99.5,
         currency: 'EUR',
       },
     });
     expect(report.masked).toEqual({ medium: 4, high: 2, critical: 0 });
     expect(conversion.envelope.user_id).toBe('jane@example.com');
+  });
+
+  it('writes no id of a subject without a key, and hashes linked values of an event without a subject per tenant', () => {
+    const { value } = maskEvent('web', conversion, keys, { anonymous: jane.anonymous });
+    expect(value.envelope.user_id).toBeNull();
+    expect(value.envelope.context.ip).toBe(
+      subjectHash(jane.anonymous, 'envelope.context.ip', '203.0.113.7'),
+    );
+    const nobody = {
+      ...conversion,
+      envelope: { ...conversion.envelope, user_id: null, anonymous_id: null },
+    };
+    expect(maskEvent('web', nobody, keys).value.envelope.context.ip).toBe(
+      pseudonymize('203.0.113.7', keys, 'acme'),
+    );
   });
 
   it('gives the same input the same token within a tenant (joins work) and unrelated ones across tenants', () => {
@@ -80,8 +99,9 @@ describe('masking by privacy class', () => {
 
   it('masks the same event differently under two tenants, so their data cannot be linked', () => {
     const other = { ...conversion, envelope: { ...conversion.envelope, tenant_id: 'globex' } };
-    const a = maskEvent('web', conversion, keys).value.envelope;
-    const b = maskEvent('web', other, keys).value.envelope;
+    const a = maskEvent('web', conversion, keys, jane).value.envelope;
+    const globex = { user: newSubjectKey(), anonymous: newSubjectKey() };
+    const b = maskEvent('web', other, keys, globex).value.envelope;
     for (const field of ['session_id', 'anonymous_id', 'user_id'] as const)
       expect(a[field]).not.toBe(b[field]);
   });

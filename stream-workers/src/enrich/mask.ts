@@ -7,14 +7,20 @@ import {
   walkPrivacy,
   type PrivacyClass,
   type StreamName,
+  type SubjectLink,
 } from '@backbone/schemas';
+import { subjectHash, subjectToken, type SubjectKind } from '../subjects/crypto.js';
 
 /**
  * Masking by privacy class and value contract (docs/privacy.md), driven by the attributes of
  * every schema field, so a new field is masked without code changes:
- * - identifiers (session, segment, speaker, order ids, user ids): a tenant-scoped token,
+ * - the subject's ids (`subject: user | anonymous`): a token derived from the subject's own
+ *   key alone (erasing the subject destroys the key, and with it every way to the person);
+ * - values linked to the subject (`subject: linked`: IP, order id): hashed with that key
+ *   (the user's, else the anonymous visitor's; an event without either: as below);
+ * - other identifiers (session, segment, speaker ids): a tenant-scoped token,
  *   `h_` + 32 hex for class medium, `t_` + 32 hex otherwise; joins work, the value is gone;
- * - other medium fields (IP): a keyed hash; other high fields: a token;
+ * - other medium fields: a keyed hash; other high fields: a token;
  * - critical: dropped (null), unless a caller handles the field first (transcript redaction);
  * - none, low: kept.
  * The HMAC keys are derived per tenant from the secrets (HKDF-SHA-256), so equal inputs
@@ -80,7 +86,12 @@ interface Rule {
   /** Path segments in the JS value; a union branch is a `{ '<full name>': … }` level. */
   segments: string[];
   action: 'hash' | 'token' | 'drop';
+  /** How the field links to the event's subject (fields of class medium and above). */
+  subject?: SubjectLink;
 }
+
+/** The subject keys of one event: its user's and its anonymous visitor's, when it has them. */
+export type EventSubjects = Partial<Record<SubjectKind, Buffer>>;
 
 /** The masking rules of a stream: every field above `low`, and every identifier. */
 export const maskingRules = memoize((stream: StreamName): Rule[] => {
@@ -105,13 +116,15 @@ export const maskingRules = memoize((stream: StreamName): Rule[] => {
       .split('.')
       .map((seg, i, all) => (i > 0 && all[i - 1] === 'payload' ? (branches.get(seg) ?? seg) : seg));
     const action = f.privacy === 'critical' ? 'drop' : f.privacy === 'medium' ? 'hash' : 'token';
-    rules.set(segments.join('.'), { segments, action });
+    rules.set(segments.join('.'), { segments, action, subject: f.subject });
   }
   for (const leaf of contractLeaves(stream, 'raw')) {
     if (leaf.contract !== 'identifier' || leaf.privacy === 'critical') continue;
+    const known = rules.get(leaf.path);
     rules.set(leaf.path, {
       segments: leaf.segments,
       action: leaf.privacy === 'medium' ? 'hash' : 'token',
+      subject: known?.subject,
     });
   }
   return [...rules.values()];
@@ -119,10 +132,34 @@ export const maskingRules = memoize((stream: StreamName): Rule[] => {
 
 const REPORTED = { hash: 'medium', token: 'high', drop: 'critical' } as const;
 
-function maskValue(value: unknown, rule: Rule, keys: MaskKeys, tenant: string): unknown {
+/** A subject's token per key: computed once per subject met. */
+const tokens: Record<SubjectKind, WeakMap<Buffer, string>> = {
+  user: new WeakMap(),
+  anonymous: new WeakMap(),
+};
+function tokenOf(key: Buffer, kind: SubjectKind): string {
+  let token = tokens[kind].get(key);
+  if (token === undefined) tokens[kind].set(key, (token = subjectToken(key, kind)));
+  return token;
+}
+
+function maskValue(
+  value: unknown,
+  rule: Rule,
+  keys: MaskKeys,
+  tenant: string,
+  subjects: EventSubjects,
+): unknown {
   if (value === null || value === undefined) return value;
   if (rule.action === 'drop') return null;
+  if (rule.subject === 'user' || rule.subject === 'anonymous') {
+    // Without its key (the subject was erased) nothing may stand for the subject.
+    const key = subjects[rule.subject];
+    return key ? tokenOf(key, rule.subject) : null;
+  }
   const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const owner = rule.subject === 'linked' ? (subjects.user ?? subjects.anonymous) : undefined;
+  if (owner) return subjectHash(owner, rule.segments.join('.'), text);
   return rule.action === 'hash' ? pseudonymize(text, keys, tenant) : tokenize(text, keys, tenant);
 }
 
@@ -131,6 +168,7 @@ export function maskEvent<T extends { envelope: { tenant_id: string } }>(
   stream: StreamName,
   value: T,
   keys: MaskKeys,
+  subjects: EventSubjects = {},
 ): { value: T; report: MaskReport } {
   const copy = clonePlain(value) as T;
   const tenant = value.envelope.tenant_id;
@@ -139,7 +177,7 @@ export function maskEvent<T extends { envelope: { tenant_id: string } }>(
     const parent = parentAt(copy, rule.segments);
     const field = rule.segments.at(-1) as string;
     if (!parent || !(field in parent) || parent[field] === null) continue;
-    parent[field] = maskValue(parent[field], rule, keys, tenant);
+    parent[field] = maskValue(parent[field], rule, keys, tenant, subjects);
     report.masked[REPORTED[rule.action]]++;
   }
   return { value: copy, report };

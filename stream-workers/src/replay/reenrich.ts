@@ -17,7 +17,7 @@ import {
   type TableNames,
   type StreamFamily,
 } from '@backbone/warehouse';
-import { enrichEvent, type EnrichContext } from '../enrich/enrich.step.js';
+import { enrichEvent, subjectIds, type EnrichContext } from '../enrich/enrich.step.js';
 import type { TopicNamer } from '../topics.js';
 import { countRows } from './count.js';
 
@@ -117,6 +117,8 @@ export async function reenrichInto(
                   throw err;
                 }
                 if (validateEvent(stream, value, 'raw').length > 0) continue;
+                const { subjects } = src.context;
+                await subjects.prepare(subjectIds(value.envelope, subjects, Number(m.timestamp)));
                 const enriched = enrichEvent(stream, value, src.context);
                 if (enriched.kind !== 'ok') continue;
                 rows.push(toRow(stream, enriched.value.value, batch.partition, m.offset));

@@ -29,6 +29,7 @@ import { finalizeAll, ShadowReader } from './read.js';
 import { reenrichInto } from './reenrich.js';
 import { dropShadow, exchange, uuids } from './swap.js';
 import { formatVerification, verify, type Verification } from './verify.js';
+import { expectedByErasures } from '../subjects/erasure.js';
 import { moduleLogger } from '@backbone/runtime';
 
 export type { ReplayEnv, ReplayOutcome, ReplayRequest } from './plan.js';
@@ -346,9 +347,14 @@ async function refuseUnlessSame(
     await refuse(
       'the shadow has a record twice: not swapping, even with --force (discard it with --discard)',
     );
-  if (v.differences.length > 0 && !run.req.force)
+  const expected = await expectedByErasures(run.env.clickhouse, run.env.database, run.family, v);
+  if (expected > 0)
+    run.print(
+      `${expected} of the differing table-days are rollups on days an erasure deleted rows from: expected, the shadow leaves the erased rows out`,
+    );
+  if (v.differences.length > expected && !run.req.force)
     await refuse(
-      `live and shadow differ on ${v.differences.length} table-days (listed above): not swapping. If that is what the replay is for (damaged tables, changed views), run again with --resume --force; or --discard`,
+      `live and shadow differ on ${v.differences.length - expected} table-days (listed above): not swapping. If that is what the replay is for (damaged tables, changed views), run again with --resume --force; or --discard`,
     );
 }
 

@@ -9,6 +9,8 @@ import {
   qualified,
   rawTable,
   rowColumns,
+  subjectColumns,
+  TABLES,
   type TableNames,
 } from '@backbone/warehouse';
 import { decodeRow, type DecodeContext } from './decode.js';
@@ -137,11 +139,12 @@ export class BatchWriter {
       batch.decode = true;
       batch.decoded?.();
     }
-    const rows: unknown[][] = [];
+    const decoded: unknown[][] = [];
     for (const m of batch.messages) {
       const row = await decodeRow(this.options.decode, batch.stream, batch, m);
-      if (row) rows.push(row);
+      if (row) decoded.push(row);
     }
+    const rows = await this.withoutErased(batch.stream, decoded);
     if (rows.length > 0)
       await this.options.clickhouse.insert({
         table: qualified(names, rawTable(batch.stream)),
@@ -151,6 +154,39 @@ export class BatchWriter {
         clickhouse_settings: settings as ClickHouseSettings,
       });
     return { rows: rows.length, path: 'decoded' };
+  }
+
+  /**
+   * The rows of subjects not erased: what the landing views leave out on the byte path, this
+   * path leaves out here (docs/privacy.md#erasure), asking the ledger about the batch's tokens.
+   */
+  private async withoutErased(stream: StreamName, rows: unknown[][]): Promise<unknown[][]> {
+    const columns = rowColumns(stream);
+    const at = subjectColumns(stream).map((c) => columns.indexOf(c));
+    const tokens = new Set<string>();
+    for (const row of rows)
+      for (const i of at) {
+        const value = row[i];
+        if (typeof value === 'string') tokens.add(value);
+      }
+    if (tokens.size === 0) return rows;
+    const ledger = qualified(
+      { database: this.options.names.database, suffix: '' },
+      TABLES.subjectErasures,
+    );
+    const erased = new Set(
+      (
+        await (
+          await this.options.clickhouse.query({
+            query: `SELECT token FROM ${ledger} WHERE token IN {tokens:Array(String)}`,
+            query_params: { tokens: [...tokens] },
+            format: 'JSONEachRow',
+          })
+        ).json<{ token: string }>()
+      ).map((r) => r.token),
+    );
+    if (erased.size === 0) return rows;
+    return rows.filter((row) => !at.some((i) => erased.has(row[i] as string)));
   }
 
   /**

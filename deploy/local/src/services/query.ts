@@ -21,7 +21,7 @@ function ensureJwtSecret(dataDir: string): string {
  * The query cache's namespace in Redis for this data directory: the machine's Redis outlives
  * a stack, and a fresh one must not answer from the last one's cache.
  */
-function ensureCacheNamespace(dataDir: string): string {
+export function ensureCacheNamespace(dataDir: string): string {
   const file = path.join(dataDir, 'query-cache-namespace');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const namespace = `local-${randomBytes(6).toString('hex')}`;

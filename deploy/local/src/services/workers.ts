@@ -6,20 +6,33 @@ import { freePort } from '../stack/ports.js';
 import type { ClickHouseEndpoint } from '../stack/stack.js';
 import { endpointsEnv, type Endpoints } from '../stack/state.js';
 import { runStep, startService, stopChild } from './gateway.js';
+import { ensureCacheNamespace } from './query.js';
+
+interface WorkerSecrets {
+  HASH_KEY: string;
+  TOKEN_KEY: string;
+  /** The master key that wraps subject keys (docs/privacy.md#erasure). */
+  SUBJECT_MASTER_KEYS: string;
+}
 
 /**
  * The enrich worker's secrets for the local demo: made once, kept (mode 0600) in the
- * git-ignored data directory so hashes and tokens stay stable across restarts.
+ * git-ignored data directory so hashes, tokens and subject keys stay usable across restarts.
+ * A data directory from before a secret existed gets it added.
  */
-function ensureWorkerSecrets(dataDir: string): { HASH_KEY: string; TOKEN_KEY: string } {
+export function ensureWorkerSecrets(dataDir: string): WorkerSecrets {
   const file = path.join(dataDir, 'worker-secrets.json');
-  if (existsSync(file))
-    return JSON.parse(readFileSync(file, 'utf8')) as { HASH_KEY: string; TOKEN_KEY: string };
-  const secrets = {
-    HASH_KEY: randomBytes(24).toString('base64url'),
-    TOKEN_KEY: randomBytes(24).toString('base64url'),
+  const kept = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<WorkerSecrets>)
+    : {};
+  const secret = () => randomBytes(24).toString('base64url');
+  const secrets: WorkerSecrets = {
+    HASH_KEY: kept.HASH_KEY ?? secret(),
+    TOKEN_KEY: kept.TOKEN_KEY ?? secret(),
+    SUBJECT_MASTER_KEYS: kept.SUBJECT_MASTER_KEYS ?? `local1:${secret()}`,
   };
-  writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
+  if (Object.keys(kept).length !== Object.keys(secrets).length)
+    writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
   return secrets;
 }
 
@@ -89,6 +102,8 @@ export async function startWorkers(o: {
       extra: {
         ...ensureWorkerSecrets(o.dataDir),
         WORKER_INSTANCE_ID: 'local-enrich-0',
+        // An erasure drops the tenant's answers the query service cached.
+        QUERY_CACHE_NAMESPACE: ensureCacheNamespace(o.dataDir),
         REDACT_TENANTS: 'demo',
       },
     },

@@ -1,0 +1,362 @@
+import { randomBytes } from 'node:crypto';
+import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { memoize, type Logger } from '@backbone/runtime';
+import {
+  newSubjectKey,
+  refKey,
+  subjectRef,
+  unwrapKey,
+  wrapKey,
+  type MasterKeys,
+  type SubjectKind,
+} from './crypto.js';
+import { ensureSubjectTopics, type SubjectTopics } from './topics.js';
+
+/** How long a joined reader may read nothing before a wait for a topic's end is over. */
+const IDLE_MS = 2000;
+
+/** What enrich needs of the subject keys (the store, or a test's keys in memory). */
+export interface SubjectKeys {
+  ref(tenant: string, kind: SubjectKind, id: string): string;
+  keyOf(ref: string): Buffer | undefined;
+  prepare(subjects: Iterable<SubjectId & { at: number }>): Promise<void>;
+}
+
+/** A subject as enrich meets it: its reference, and what it needs to create a key. */
+export interface SubjectId {
+  ref: string;
+  tenant: string;
+  kind: SubjectKind;
+}
+
+/** A ledger entry: the subject is erased as of `erasedAt`, and these tokens stood for it. */
+export interface Erasure {
+  tenant: string;
+  kind: SubjectKind;
+  erasedAt: number;
+  tokens: string[];
+  requestId: string;
+}
+
+interface KeyRecord {
+  tenant: string;
+  kind: SubjectKind;
+  wrapped: string;
+  created_at: number;
+}
+
+export interface SubjectStoreOptions {
+  kafka: Kafka;
+  topics: SubjectTopics;
+  master: MasterKeys;
+  /** The secret subject references are derived from (enrich's TOKEN_KEY). */
+  refSecret: string;
+  /** Names the store's reader (a group of its own that commits nothing). */
+  instanceId: string;
+  logger: Logger;
+  /** How long start() and catchUp() wait for the topics' ends. */
+  timeoutMs?: number;
+}
+
+/**
+ * The subject keys and the erasure ledger, read from their compacted topics into memory by
+ * every worker that needs them (docs/privacy.md#erasure). A subject's key is created by
+ * whichever enrich instance first meets the subject; two instances meeting a new subject at
+ * once both write one, and everyone uses the one with the lowest key id among the live ones
+ * (each is kept until the subject is erased, so the tokens of either stay erasable).
+ */
+export class SubjectStore implements SubjectKeys {
+  /** ref → key id → wrapped key. */
+  private readonly keys = new Map<string, Map<string, string>>();
+  private readonly erased = new Map<string, Erasure>();
+  /** Refs whose last key was tombstoned (their ledger entry may still be on its way). */
+  private readonly shredded = new Set<string>();
+  /** topic:partition → next offset the reader will see. */
+  private readonly positions = new Map<string, bigint>();
+  private readonly waiters = new Set<() => void>();
+  private consumer: Consumer | undefined;
+  private producer: Producer | undefined;
+  private admin: Admin | undefined;
+  private failed: Error | undefined;
+  /** Unwrapped keys of the subjects met lately (the wrapped form is bound to `<ref>/<id>`). */
+  private readonly unwrapped = new Map<string, Buffer>();
+  /** When the reader joined, and last read a batch: a compacted topic's end can be a gap. */
+  private joinedAt = 0;
+  private readAt = 0;
+  private readonly refKeys = memoize(
+    (tenant: string) => refKey(this.options.refSecret, tenant),
+    1000,
+  );
+
+  constructor(private readonly options: SubjectStoreOptions) {}
+
+  /** Reads both topics to their ends before it returns. */
+  async start(): Promise<void> {
+    const { kafka, topics, instanceId } = this.options;
+    this.admin = kafka.admin();
+    await this.admin.connect();
+    await ensureSubjectTopics(this.admin, topics);
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await this.producer.connect();
+    this.consumer = kafka.consumer({
+      groupId: `backbone-subjects-${instanceId}-${randomBytes(4).toString('hex')}`,
+      maxWaitTimeInMs: 100,
+      // A reader per process: leaving at once lets the broker forget the group.
+      sessionTimeout: 10_000,
+    });
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      if (!e.payload.restart) this.failed = e.payload.error;
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joinedAt = Date.now()));
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [topics.keys, topics.erasures], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatch: (p) => Promise.resolve(this.read(p)),
+    });
+    await this.catchUp();
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+    await this.admin?.disconnect();
+  }
+
+  /** The reader runs and has not failed for good. */
+  get live(): boolean {
+    return this.consumer !== undefined && this.failed === undefined;
+  }
+
+  /** How many subjects have a key, and how many are erased (metrics, the docs' sizing). */
+  get size(): { subjects: number; erased: number } {
+    return { subjects: this.keys.size, erased: this.erased.size };
+  }
+
+  /** A subject's reference: a tenant's keyed hash of kind and id. */
+  ref(tenant: string, kind: SubjectKind, id: string): string {
+    return this.refs(`${tenant}\0${kind}\0${id}`);
+  }
+
+  // The same visitors come back event after event: each reference is computed once.
+  private readonly refs = memoize((key: string) => {
+    const [tenant, kind, id] = key.split('\0') as [string, SubjectKind, string];
+    return subjectRef(this.refKeys(tenant), kind, id);
+  }, 100_000);
+
+  /** The subject's key (the live one with the lowest id), or none. */
+  keyOf(ref: string): Buffer | undefined {
+    const live = this.keys.get(ref);
+    if (!live || live.size === 0) return undefined;
+    const id = [...live.keys()].sort()[0]!;
+    return this.unwrap(`${ref}/${id}`);
+  }
+
+  private unwrap(name: string): Buffer {
+    let key = this.unwrapped.get(name);
+    if (key) return key;
+    const [ref, id] = name.split('/') as [string, string];
+    key = unwrapKey(this.keys.get(ref)!.get(id)!, name, this.options.master);
+    if (this.unwrapped.size >= 100_000) this.unwrapped.delete(this.unwrapped.keys().next().value!);
+    this.unwrapped.set(name, key);
+    return key;
+  }
+
+  /** Every live key of a subject, by key id, with when it was made. */
+  liveKeys(ref: string): { id: string; key: Buffer; createdAt: number }[] {
+    return [...(this.keys.get(ref)?.keys() ?? [])].map((id) => ({
+      id,
+      key: this.unwrap(`${ref}/${id}`),
+      createdAt: this.records.get(`${ref}/${id}`)?.created_at ?? 0,
+    }));
+  }
+
+  /** The subject's ledger entry, if it was erased. */
+  erasure(ref: string): Erasure | undefined {
+    return this.erased.get(ref);
+  }
+
+  /**
+   * Makes sure each subject has a key, unless it was erased after `at` (a record from before
+   * its erasure gets none: it is dropped). New keys are written, and the topics read up to
+   * them, before this returns: every instance then agrees on which key a subject has.
+   */
+  async prepare(subjects: Iterable<SubjectId & { at: number }>): Promise<void> {
+    let missing = [...subjects].filter((s) => !this.keys.get(s.ref)?.size);
+    if (missing.length === 0) return;
+    // A subject whose key was just shredded has its ledger entry written first: read it.
+    if (missing.some((s) => this.shredded.has(s.ref))) await this.catchUp();
+    missing = missing.filter((s) => {
+      const e = this.erased.get(s.ref);
+      return !this.keys.get(s.ref)?.size && !(e && s.at <= e.erasedAt);
+    });
+    if (missing.length === 0) return;
+    const unique = new Map(missing.map((s) => [s.ref, s]));
+    const messages = [...unique.values()].map((s) => {
+      const id = randomBytes(8).toString('hex');
+      const value: KeyRecord = {
+        tenant: s.tenant,
+        kind: s.kind,
+        wrapped: wrapKey(newSubjectKey(), `${s.ref}/${id}`, this.options.master),
+        created_at: Date.now(),
+      };
+      return { key: `${s.ref}/${id}`, value: JSON.stringify(value) };
+    });
+    const written = await this.producer!.send({
+      topic: this.options.topics.keys,
+      acks: -1,
+      messages,
+    });
+    // Read up to the records just written (and whatever a competitor wrote before them).
+    const targets = new Map<string, bigint>();
+    for (const r of written) {
+      const tp = `${r.topicName}:${r.partition}`;
+      const next = BigInt(r.baseOffset ?? '0') + 1n;
+      if (next > (targets.get(tp) ?? 0n)) targets.set(tp, next);
+    }
+    await this.reach(targets, false);
+  }
+
+  /** Writes a ledger entry (before the subject's keys are tombstoned). */
+  async recordErasure(ref: string, entry: Erasure): Promise<void> {
+    await this.producer!.send({
+      topic: this.options.topics.erasures,
+      acks: -1,
+      messages: [{ key: ref, value: JSON.stringify(entry) }],
+    });
+  }
+
+  /** Tombstones keys of a subject: from then on no one can derive its tokens. */
+  async shred(ref: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.producer!.send({
+      topic: this.options.topics.keys,
+      acks: -1,
+      messages: ids.map((id) => ({ key: `${ref}/${id}`, value: null })),
+    });
+  }
+
+  /**
+   * Re-wraps every live key with the current master key (rotation: the topic is not
+   * rewritten, each key gets a newer record under its own name). How many were re-wrapped.
+   */
+  async rewrap(): Promise<number> {
+    await this.catchUp();
+    const { master } = this.options;
+    const batch: { key: string; value: string }[] = [];
+    let count = 0;
+    for (const [ref, live] of this.keys)
+      for (const [id, wrapped] of live) {
+        if (wrapped.startsWith(`${master.current}.`)) continue;
+        const name = `${ref}/${id}`;
+        const record = this.records.get(name)!;
+        batch.push({
+          key: name,
+          value: JSON.stringify({ ...record, wrapped: wrapKey(this.unwrap(name), name, master) }),
+        });
+        count++;
+        if (batch.length >= 500) await this.send(batch.splice(0));
+      }
+    if (batch.length > 0) await this.send(batch);
+    await this.catchUp();
+    return count;
+  }
+
+  private async send(messages: { key: string; value: string }[]) {
+    await this.producer!.send({ topic: this.options.topics.keys, acks: -1, messages });
+  }
+
+  /** The key records by name, for re-wrapping (tenant and kind are kept as they were). */
+  private readonly records = new Map<string, Omit<KeyRecord, 'wrapped'>>();
+
+  /** Resolves once the reader has read both topics up to where they end now. */
+  async catchUp(): Promise<void> {
+    const { topics } = this.options;
+    const targets = new Map<string, bigint>();
+    for (const topic of [topics.keys, topics.erasures])
+      for (const p of await this.admin!.fetchTopicOffsets(topic))
+        if (BigInt(p.high) > 0n) targets.set(`${topic}:${p.partition}`, BigInt(p.high));
+    await this.reach(targets, true);
+  }
+
+  /**
+   * Waits until the reader is at or past each target offset. A compacted topic's end may be
+   * a gap (a tombstone removed after delete.retention.ms) that no record ever fills: with
+   * `endMayBeGap`, a reader that has joined and read nothing for IDLE_MS counts as there.
+   */
+  private async reach(targets: Map<string, bigint>, endMayBeGap: boolean): Promise<void> {
+    const { timeoutMs = 30_000 } = this.options;
+    const done = () =>
+      [...targets].every(([tp, next]) => (this.positions.get(tp) ?? 0n) >= next) ||
+      (endMayBeGap &&
+        this.joinedAt > 0 &&
+        Date.now() - Math.max(this.joinedAt, this.readAt) > IDLE_MS);
+    if (done()) return;
+    await new Promise<void>((resolve, reject) => {
+      const finish = (err?: Error) => {
+        clearTimeout(timer);
+        clearInterval(idle);
+        this.waiters.delete(check);
+        if (err) reject(err);
+        else resolve();
+      };
+      const check = () => {
+        if (this.failed) finish(this.failed);
+        else if (done()) finish();
+      };
+      const timer = setTimeout(
+        () =>
+          finish(new Error(`the subject topics were not read to their end within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const idle = setInterval(check, IDLE_MS / 4);
+      this.waiters.add(check);
+    });
+  }
+
+  private read({ batch }: EachBatchPayload): void {
+    const { topics, logger } = this.options;
+    for (const m of batch.messages) {
+      const key = m.key?.toString('utf8') ?? '';
+      if (batch.topic === topics.keys) {
+        const slash = key.indexOf('/');
+        const [ref, id] = [key.slice(0, slash), key.slice(slash + 1)];
+        let live = this.keys.get(ref);
+        if (m.value === null) {
+          live?.delete(id);
+          this.records.delete(key);
+          this.unwrapped.delete(key);
+          if (live && live.size === 0) {
+            this.keys.delete(ref);
+            this.shredded.add(ref);
+          }
+          continue;
+        }
+        const record = JSON.parse(m.value.toString('utf8')) as KeyRecord;
+        if (!live) this.keys.set(ref, (live = new Map<string, string>()));
+        live.set(id, record.wrapped);
+        this.records.set(key, {
+          tenant: record.tenant,
+          kind: record.kind,
+          created_at: record.created_at,
+        });
+        this.unwrapped.delete(key);
+      } else if (m.value !== null) {
+        try {
+          this.erased.set(key, JSON.parse(m.value.toString('utf8')) as Erasure);
+        } catch {
+          logger.warn(
+            { topic: batch.topic, offset: m.offset },
+            'an unreadable erasure ledger record',
+          );
+        }
+      }
+    }
+    this.readAt = Date.now();
+    const last = batch.messages.at(-1);
+    const next = last ? BigInt(last.offset) + 1n : BigInt(batch.highWatermark);
+    const tp = `${batch.topic}:${batch.partition}`;
+    if (next > (this.positions.get(tp) ?? 0n)) this.positions.set(tp, next);
+    for (const check of [...this.waiters]) check();
+  }
+}
