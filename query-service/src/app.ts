@@ -13,6 +13,8 @@ import { opsRoute, type ComponentTarget } from './http/ops.route.js';
 import { restRoutes } from './http/rest.route.js';
 import { dashboardRoutes, requestId, serviceRoutes } from './http/service.routes.js';
 import { sqlRoute, sqlUnavailable } from './http/sql.route.js';
+import { subjectsRoute } from './http/subjects.route.js';
+import type { SubjectRequests } from './subjects.js';
 import { queryMetrics } from './metrics.js';
 import {
   cachedRepositories,
@@ -41,6 +43,8 @@ export interface QueryServiceParts {
   dashboardDir?: string;
   /** The admin SQL endpoint; without it POST /api/v1/sql answers 503. */
   sql?: { engine: SqlEngine; audit: AuditLog; limits: SqlLimits };
+  /** Erasure requests (Kafka); without them the subject endpoints answer 503. */
+  subjects?: SubjectRequests;
 }
 
 export interface QueryServiceDeps extends Omit<
@@ -137,6 +141,7 @@ export async function createQueryService(parts: QueryServiceParts): Promise<Quer
   app.use(requestId);
   app.use(serviceRoutes(parts.checks, metrics.registry));
   app.use(exportRoute({ authenticate, exports: reads.exports, maxRangeDays }));
+  app.use(subjectsRoute({ authenticate, subjects: parts.subjects }));
   app.use(
     parts.sql
       ? sqlRoute({

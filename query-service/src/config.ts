@@ -43,6 +43,13 @@ export const QueryConfig = z
     MAX_RANGE_DAYS: z.coerce.number().int().min(1).default(400),
     /** The built dashboard to serve at / (dashboard/dist); empty: none. */
     DASHBOARD_DIR: z.string().default(''),
+    /**
+     * Kafka, for subject requests (erasure): they are queued for the enrich workers, which
+     * hold the subject keys. Empty: the subject endpoints answer 503.
+     */
+    KAFKA_BROKERS: z.string().default(''),
+    /** Before the subject topics' names, as the workers have it. */
+    SUBJECT_TOPIC_PREFIX: z.string().default(''),
     /** Components for the ops page, `name=url,…` (each serves /ready; workers /metrics). */
     COMPONENT_URLS: z.string().default(''),
     /** Local mode: GraphQL introspection on. */

@@ -7,6 +7,7 @@ import { RedisCacheStore } from './repositories/index.js';
 import { jwtAuthenticator } from './auth.js';
 import { QueryConfig } from './config.js';
 import { parseComponents } from './http/ops.route.js';
+import { kafkaSubjectRequests } from './subjects.js';
 
 const config = parseConfig(QueryConfig, process.env);
 const logger = createLogger({ name: 'query-service', level: config.LOG_LEVEL });
@@ -35,7 +36,17 @@ const redis = config.REDIS_URL
 redis?.on('error', (err: Error) =>
   logger.warn({ err: err.message }, 'Redis unreachable; queries skip the cache until it is back'),
 );
+const subjects = config.KAFKA_BROKERS
+  ? kafkaSubjectRequests({
+      brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()),
+      topicPrefix: config.SUBJECT_TOPIC_PREFIX,
+      writer: auditWriter,
+      reader: clickhouse,
+      database: config.CLICKHOUSE_DATABASE,
+    })
+  : undefined;
 const { app, stop, attach, closeSubscriptions } = await buildQueryService({
+  ...(subjects ? { subjects } : {}),
   ...(redis
     ? {
         cache: new RedisCacheStore(redis, config.CACHE_NAMESPACE),
@@ -86,9 +97,10 @@ installShutdown({
       },
     },
     {
-      name: 'stop GraphQL and close ClickHouse',
+      name: 'stop GraphQL, close Kafka and ClickHouse',
       run: async () => {
         await stop();
+        await subjects?.stop();
         await Promise.all([clickhouse.close(), sqlReader.close(), auditWriter.close()]);
         redis?.disconnect();
       },
