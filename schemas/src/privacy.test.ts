@@ -89,7 +89,9 @@ describe('privacy classes', () => {
       (field(f, 'context').type as { fields: Record<string, unknown>[] }).fields;
     expect(
       problems(edit('envelope.avsc', (f) => (field(ctx(f), 'ip').subject = 'none'))).join('\n'),
-    ).toMatch(/field envelope\.context\.ip says it identifies no subject, but is neither an identifier/);
+    ).toMatch(
+      /field envelope\.context\.ip says it identifies no subject, but is neither an identifier/,
+    );
     expect(
       problems(edit('envelope.avsc', (f) => (field(ctx(f), 'ip').subject = 'user'))).join('\n'),
     ).toMatch(/field envelope\.context\.ip names the user subject but is not an identifier/);
