@@ -12,11 +12,12 @@ import { EnrichWorker } from '../src/enrich/enrich.worker.js';
 import { WorkerMetrics } from '../src/metrics.js';
 import { SinkWorker } from '../src/sink/sink.worker.js';
 import { parseMasterKeys } from '../src/subjects/crypto.js';
+import { ErasureRunner } from '../src/subjects/runner.js';
 import { SubjectStore } from '../src/subjects/store.js';
 import { prefixedSubjectTopics } from '../src/subjects/topics.js';
 
 export interface FaultChildConfig {
-  role: 'sink' | 'enrich';
+  role: 'sink' | 'enrich' | 'erasure';
   topicsId: string;
   groupId: string;
   instanceId?: string;
@@ -24,7 +25,10 @@ export interface FaultChildConfig {
   brokers: string[];
   registryUrl: string;
   clickhouse: { url: string; user: string; password: string };
-  /** Kill at the nth time this step is reached ('during-insert': 2 ms into the insert). */
+  /**
+   * Kill at the nth time this step is reached ('during-insert': 2 ms into the insert; an
+   * erasure's steps are `<store>:<state>`, as `web_events:counted`).
+   */
   killAt?: { step: string; nth: number };
   maxRows?: number;
 }
@@ -71,6 +75,35 @@ if (config.role === 'sink') {
     clickhouseRegistryUrl: process.env.CLICKHOUSE_SCHEMA_REGISTRY_URL || config.registryUrl,
   });
   await worker.start();
+} else if (config.role === 'erasure') {
+  // The keys of the pipeline whose subjects it erases (pipeline-fixture's).
+  const { KEYS, MASTER_KEYS } = await import('./pipeline-fixture.js');
+  const subjectTopics = prefixedSubjectTopics(`${config.topicsId}.`);
+  const store = new SubjectStore({
+    kafka,
+    topics: subjectTopics,
+    master: parseMasterKeys(MASTER_KEYS),
+    refSecret: KEYS.tokenKey,
+    instanceId: 'fault-erasure',
+    logger,
+  });
+  await store.start();
+  const runner = new ErasureRunner({
+    kafka,
+    topic: subjectTopics.requests,
+    groupId: config.groupId,
+    store,
+    clickhouse: clickhouseClient({
+      CLICKHOUSE_URL: config.clickhouse.url,
+      CLICKHOUSE_USER: config.clickhouse.user,
+      CLICKHOUSE_PASSWORD: config.clickhouse.password,
+    }),
+    database: config.database,
+    logger,
+    settleMs: 200,
+    onStep: (store, state) => onStep(`${store}:${state}`),
+  });
+  await runner.start();
 } else {
   const tokenKey = 'fault-token-key-0123456789';
   const subjects = new SubjectStore({

@@ -184,6 +184,29 @@ export class SubjectStore implements SubjectKeys {
   async prepare(subjects: Iterable<SubjectId & { at: number }>): Promise<void> {
     let missing = [...subjects].filter((s) => !this.keys.get(s.ref)?.size);
     if (missing.length === 0) return;
+    // Another batch of this process is making some of these keys: wait for it, make the rest.
+    const making = new Set(
+      missing.flatMap((s) => (this.making.has(s.ref) ? [this.making.get(s.ref)!] : [])),
+    );
+    if (making.size > 0) {
+      await Promise.allSettled(making);
+      missing = missing.filter((s) => !this.keys.get(s.ref)?.size);
+      if (missing.length === 0) return;
+    }
+    const made = this.make(missing);
+    for (const s of missing) this.making.set(s.ref, made);
+    try {
+      await made;
+    } finally {
+      for (const s of missing) if (this.making.get(s.ref) === made) this.making.delete(s.ref);
+    }
+  }
+
+  /** Subject keys being written by this process, by subject. */
+  private readonly making = new Map<string, Promise<void>>();
+
+  private async make(subjects: (SubjectId & { at: number })[]): Promise<void> {
+    let missing = subjects;
     // A subject whose key was just shredded has its ledger entry written first: read it.
     if (missing.some((s) => this.shredded.has(s.ref))) await this.catchUp();
     missing = missing.filter((s) => {
