@@ -1,9 +1,16 @@
+import type { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { STREAM_NAMES, type StreamName } from '@backbone/schemas';
 import {
   erasureProgress,
+  exportTokens,
+  ident,
   noteAccepted,
+  qualified,
+  rawTable,
   requestMessage,
+  subjectColumns,
   type ErasureProgress,
   type ErasureRequest,
 } from '@backbone/warehouse';
@@ -13,18 +20,25 @@ export interface SubjectRequests {
   /** Notes the request in the audit and queues it; resolves once Kafka has it. */
   submit(request: ErasureRequest): Promise<void>;
   progress(tenant: string, id: string): Promise<ErasureProgress | undefined>;
+  /** What an export request resolved to: the subject's tokens, or undefined while waiting. */
+  exportTokens(tenant: string, id: string): Promise<string[] | undefined>;
+  /** A stream's rows that carry one of the tokens, as NDJSON lines (`stream` first). */
+  rows(stream: StreamName, tenant: string, tokens: string[]): Promise<Readable>;
   stop(): Promise<void>;
 }
 
+/** The streams an export reads, in order. */
+export const EXPORT_STREAMS: readonly StreamName[] = STREAM_NAMES;
+
 /**
  * Erasure requests onto the requests topic (`<prefix>_subject_erasure_requests`), their
- * progress from `subject_erasure_log`. The producer connects on the first request, so Kafka
+ * progress from `subject_request_log`. The producer connects on the first request, so Kafka
  * is not a dependency of the dashboard's queries.
  */
 export function kafkaSubjectRequests(o: {
   brokers: string[];
   topicPrefix: string;
-  /** May insert into subject_erasure_log (the audit writer). */
+  /** May insert into subject_request_log (the audit writer). */
   writer: ClickHouseClient;
   reader: ClickHouseClient;
   database: string;
@@ -57,6 +71,20 @@ export function kafkaSubjectRequests(o: {
       });
     },
     progress: (tenant, id) => erasureProgress(o.reader, o.database, tenant, id),
+    exportTokens: (tenant, id) => exportTokens(o.reader, o.database, tenant, id),
+    async rows(stream, tenant, tokens) {
+      const match = subjectColumns(stream)
+        .map((c) => `ifNull(${ident(c)}, '') IN {tokens:Array(String)}`)
+        .join(' OR ');
+      const { stream: body } = await o.reader.exec({
+        query: `SELECT {stream:String} AS stream, * FROM ${qualified({ database: o.database, suffix: '' }, rawTable(stream))}
+WHERE tenant_id = {tenant:String} AND (${match})
+ORDER BY occurred_at, event_id
+FORMAT JSONEachRow`,
+        query_params: { stream, tenant, tokens },
+      });
+      return body;
+    },
     async stop() {
       if (producer) await (await producer.catch(() => undefined))?.disconnect();
     },

@@ -43,6 +43,8 @@ function fakeSubjects(fail = false) {
         },
       );
     },
+    exportTokens: () => Promise.resolve(undefined),
+    rows: () => Promise.reject(new Error('not read here')),
     stop: () => Promise.resolve(),
   };
   return { subjects, submitted };

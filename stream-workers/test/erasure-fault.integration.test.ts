@@ -107,7 +107,7 @@ describe('erasure job: a kill -9 midway', () => {
     // The count taken before the kill, not a second count after the rows were gone (0).
     expect(done.stores.find((s) => s.store === 'keys')?.rows).toBeGreaterThanOrEqual(1);
     const total = await p.rows<{ rows: string }>(
-      `SELECT toString(rows) AS rows FROM {db}.${TABLES.subjectErasureLog} FINAL WHERE request_id = {id:String} AND store = 'request'`,
+      `SELECT toString(rows) AS rows FROM {db}.${TABLES.subjectRequestLog} FINAL WHERE request_id = {id:String} AND store = 'request'`,
       { id: request.id },
     );
     // The request's total: A's 40 raw rows and the rows of A's 2 sessions in web_sessions.

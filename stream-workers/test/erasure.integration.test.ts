@@ -54,7 +54,7 @@ const progress = (id: string) => erasureProgress(live.p.clickhouse, live.p.datab
 async function rowsOfA(): Promise<Record<string, number>> {
   const tables = await live.p.rows<{ name: string }>(
     `SELECT name FROM system.tables WHERE database = {db:String} AND engine LIKE '%MergeTree'
-       AND name NOT LIKE 'subject_erasure%' ORDER BY name`,
+       AND name NOT LIKE 'subject_%' ORDER BY name`,
     { db: live.p.database },
   );
   const needles = [...aTokens, ...sessionsOf(aEvents)];
@@ -116,7 +116,7 @@ describe('erasure: a subject gone from the warehouse and from every replay', () 
     expect(store('cache')).toMatchObject({ state: 'done' });
     // The audit holds the subject's reference, never the id as sent.
     const audit = await live.p.rows<{ ref: string; by: string }>(
-      `SELECT DISTINCT subject_ref AS ref, requested_by AS by FROM {db}.${TABLES.subjectErasureLog}
+      `SELECT DISTINCT subject_ref AS ref, requested_by AS by FROM {db}.${TABLES.subjectRequestLog}
        WHERE request_id = {id:String} AND subject_ref != ''`,
       { id: request.id },
     );
@@ -124,7 +124,7 @@ describe('erasure: a subject gone from the warehouse and from every replay', () 
     expect(audit[0]!.ref).toMatch(/^s_[0-9a-f]{32}$/);
     expect(audit[0]!.by).toBe('test');
     expect(
-      JSON.stringify(await live.p.rows(`SELECT * FROM {db}.${TABLES.subjectErasureLog}`)),
+      JSON.stringify(await live.p.rows(`SELECT * FROM {db}.${TABLES.subjectRequestLog}`)),
     ).not.toContain(A.user);
 
     // A's user token is gone everywhere (the device token goes with the rows that held both).

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,6 +44,8 @@ let page: Page;
 let base: string;
 let tokens: { viewer: string; admin: string };
 let dataDir: string;
+let gatewayUrl: string;
+let apiKey: string;
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -63,6 +66,8 @@ beforeAll(async () => {
   base = query.url;
   tokens = query.tokens;
   const { key, keysFile } = ensureDemoKey(dataDir);
+  apiKey = key;
+  gatewayUrl = `http://127.0.0.1:${gatewayPort}/v1/events`;
   children.push(await startGateway({ dataDir, endpoints, port: gatewayPort, keysFile }));
   simulator = new Simulator({
     url: `http://127.0.0.1:${gatewayPort}/v1/events`,
@@ -295,4 +300,85 @@ describe('the dashboard in a real browser', () => {
     });
     await shot('stt-quality-filtered');
   });
+});
+
+describe('subject rights through the whole backbone', () => {
+  const admin = () => ({ authorization: `Bearer ${tokens.admin}` });
+  /** Page views of one person, through the gateway as a site sends them. */
+  const send = async (n: number, user: string, device: string) => {
+    const session = randomUUID();
+    const res = await fetch(gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: JSON.stringify({
+        events: Array.from({ length: n }, (_, i) => ({
+          event_id: randomUUID(),
+          event_type: 'page_view',
+          timestamp: new Date(Date.now() - (n - i) * 1000).toISOString(),
+          session_id: session,
+          anonymous_id: device,
+          user_id: user,
+          properties: { url: `https://clinic.example/visit/${i}`, title: 'Visit' },
+          context: { user_agent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0' },
+          consent: { analytics: true },
+        })),
+      }),
+    });
+    expect(res.status).toBe(202);
+  };
+  /** The subject's export: its events as NDJSON lines. */
+  const exported = async (query: string) => {
+    const res = await fetch(`${base}/api/v1/subjects/export?${query}`, { headers: admin() });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/application\/x-ndjson/);
+    return (await res.text())
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  };
+
+  it("erases a user through the API within 30 s: their export is empty, another's whole", async () => {
+    await send(8, 'patient-a@clinic.example', 'device-a');
+    await send(5, 'patient-b@clinic.example', 'device-b');
+    await waitFor(
+      async () =>
+        (await exported('user_id=patient-a%40clinic.example')).length === 8 &&
+        (await exported('user_id=patient-b%40clinic.example')).length === 5,
+      { timeoutMs: 60_000, intervalMs: 1000, description: 'both exports whole' },
+    );
+    const lines = await exported('anonymous_id=device-a');
+    expect(lines).toHaveLength(8);
+    expect(lines[0]).toMatchObject({ stream: 'web', event_type: 'page_view', tenant_id: 'demo' });
+    // The export holds what the warehouse holds: tokens, never the id as sent.
+    expect(JSON.stringify(lines)).not.toContain('patient-a');
+
+    const started = Date.now();
+    const posted = await fetch(`${base}/api/v1/subjects/erasure`, {
+      method: 'POST',
+      headers: { ...admin(), 'content-type': 'application/json' },
+      body: JSON.stringify({ user_id: 'patient-a@clinic.example' }),
+    });
+    expect(posted.status).toBe(202);
+    const { id } = (await posted.json()) as { id: string };
+    let progress: { state: string; stores: { store: string; rows: number }[] } | undefined;
+    await waitFor(
+      async () => {
+        const res = await fetch(`${base}/api/v1/subjects/erasure/${id}`, { headers: admin() });
+        progress = (await res.json()) as typeof progress;
+        return progress?.state === 'done';
+      },
+      { timeoutMs: 30_000, intervalMs: 500, description: 'the erasure done' },
+    );
+    console.log(`erasure through the API: done ${Date.now() - started} ms after the request`);
+    expect(progress!.stores.find((s) => s.store === 'web_events')?.rows).toBe(8);
+    expect(await exported('user_id=patient-a%40clinic.example')).toEqual([]);
+    expect(await exported('user_id=patient-b%40clinic.example')).toHaveLength(5);
+    // A viewer may not ask.
+    const viewer = await fetch(`${base}/api/v1/subjects/erasure`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.viewer}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ user_id: 'patient-b@clinic.example' }),
+    });
+    expect(viewer.status).toBe(403);
+  }, 120_000);
 });

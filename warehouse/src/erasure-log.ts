@@ -6,9 +6,11 @@ import { TABLES } from './tables.js';
 /** The kinds of subject, as the client names them. */
 export type SubjectKind = 'user' | 'anonymous';
 
-/** An erasure request as the API and the CLI take it: the id as the client sent it. */
+/** A subject request as the API and the CLI take it: the id as the client sent it. */
 export interface ErasureRequest {
   id: string;
+  /** erasure (the default), or export: the subject's tokens resolved for an access request. */
+  type?: 'erasure' | 'export';
   tenant: string;
   kind: SubjectKind;
   subjectId: string;
@@ -29,6 +31,7 @@ export function newErasureRequest(input: {
   userId?: string | null | undefined;
   anonymousId?: string | null | undefined;
   requestedBy: string;
+  type?: 'erasure' | 'export';
 }): ErasureRequest {
   const user = input.userId ?? undefined;
   const anonymous = input.anonymousId ?? undefined;
@@ -41,6 +44,7 @@ export function newErasureRequest(input: {
   if (!input.tenant) throw new ErasureInputError('tenant: required');
   return {
     id: randomUUID(),
+    ...(input.type === 'export' ? { type: 'export' as const } : {}),
     tenant: input.tenant,
     kind: user !== undefined ? 'user' : 'anonymous',
     subjectId,
@@ -64,11 +68,12 @@ export async function noteAccepted(
   r: ErasureRequest,
 ): Promise<void> {
   await clickhouse.insert({
-    table: qualified({ database, suffix: '' }, TABLES.subjectErasureLog),
+    table: qualified({ database, suffix: '' }, TABLES.subjectRequestLog),
     format: 'JSONEachRow',
     values: [
       {
         request_id: r.id,
+        request_kind: r.type ?? 'erasure',
         tenant_id: r.tenant,
         subject_ref: '',
         subject_kind: r.kind,
@@ -109,8 +114,8 @@ export async function erasureProgress(
       query: `SELECT store, toString(state) AS state, rows, detail,
   formatDateTime(requested_at, '%Y-%m-%dT%H:%i:%S.%fZ') AS requested_at, requested_by,
   formatDateTime(at, '%Y-%m-%dT%H:%i:%S.%fZ') AS at
-FROM ${qualified({ database, suffix: '' }, TABLES.subjectErasureLog)} FINAL
-WHERE tenant_id = {tenant:String} AND request_id = {id:String}
+FROM ${qualified({ database, suffix: '' }, TABLES.subjectRequestLog)} FINAL
+WHERE tenant_id = {tenant:String} AND request_id = {id:String} AND request_kind = 'erasure'
 ORDER BY at, store`,
       query_params: { tenant, id },
       format: 'JSONEachRow',
@@ -146,4 +151,26 @@ ORDER BY at, store`,
     completedAt: request.state === 'done' ? request.at : null,
     stores,
   };
+}
+
+/**
+ * The tokens an export request resolved to (the workers write them, with a marker row of an
+ * empty token once done), or undefined while it waits for them.
+ */
+export async function exportTokens(
+  clickhouse: ClickHouseClient,
+  database: string,
+  tenant: string,
+  id: string,
+): Promise<string[] | undefined> {
+  const rows = await (
+    await clickhouse.query({
+      query: `SELECT token FROM ${qualified({ database, suffix: '' }, TABLES.subjectExportTokens)}
+WHERE tenant_id = {tenant:String} AND request_id = {id:String}`,
+      query_params: { tenant, id },
+      format: 'JSONEachRow',
+    })
+  ).json<{ token: string }>();
+  if (!rows.some((r) => r.token === '')) return undefined;
+  return [...new Set(rows.map((r) => r.token).filter(Boolean))];
 }

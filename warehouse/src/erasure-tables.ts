@@ -8,8 +8,9 @@ import { TABLES } from './tables.js';
  * Subject erasure in the warehouse (docs/privacy.md#erasure). `subject_erasures` holds every
  * token that stood for an erased subject (a copy of the erasure ledger topic): the landing
  * views and the sink's decoding path leave out rows that carry one, so no sink and no replay
- * brings them back. `subject_erasure_log` is the audit and progress of every erasure request,
- * one row per request and store; it holds the subject's reference, never a clear id.
+ * brings them back. `subject_request_log` is the audit and progress of every erasure request,
+ * one row per request and store; it holds the subject's reference, never a clear id; export
+ * requests are audited there too. `subject_export_tokens` holds what an export resolved to.
  */
 export function erasureTables(names: TableNames): string[] {
   // Not stream data: replay's shadow copies read the live tables.
@@ -21,8 +22,9 @@ export function erasureTables(names: TableNames): string[] {
   erased_at DateTime64(3, 'UTC')
 ) ENGINE = ReplacingMergeTree
 ORDER BY token`,
-    `CREATE TABLE IF NOT EXISTS ${qualified(names, TABLES.subjectErasureLog)} (
+    `CREATE TABLE IF NOT EXISTS ${qualified(names, TABLES.subjectRequestLog)} (
   request_id String,
+  request_kind LowCardinality(String),
   tenant_id LowCardinality(String),
   subject_ref String,
   subject_kind LowCardinality(String),
@@ -38,6 +40,15 @@ ORDER BY token`,
 PARTITION BY toYYYYMM(requested_at)
 ORDER BY (tenant_id, request_id, store)
 TTL toDateTime(requested_at) + INTERVAL 6 YEAR`,
+    // What an export request resolved to, for the query service to read the rows by: an hour.
+    `CREATE TABLE IF NOT EXISTS ${qualified(names, TABLES.subjectExportTokens)} (
+  request_id String,
+  tenant_id LowCardinality(String),
+  token String,
+  at DateTime64(3, 'UTC') DEFAULT now64(3)
+) ENGINE = MergeTree
+ORDER BY (tenant_id, request_id)
+TTL toDateTime(at) + INTERVAL 1 HOUR`,
   ];
 }
 

@@ -43,6 +43,7 @@ export { CLICKHOUSE_CODES, isClickHouseCode } from './errors.js';
 export { erasureTables, notErased, subjectColumns } from './erasure-tables.js';
 export {
   erasureProgress,
+  exportTokens,
   ErasureInputError,
   logVersion,
   newErasureRequest,

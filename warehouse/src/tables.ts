@@ -45,7 +45,8 @@ export const TABLES = {
 
   /** Subject erasure: tokens of erased subjects (the ledger's copy), requests' audit. */
   subjectErasures: 'subject_erasures',
-  subjectErasureLog: 'subject_erasure_log',
+  subjectRequestLog: 'subject_request_log',
+  subjectExportTokens: 'subject_export_tokens',
 
   /** Coordination and audit, not stream data. */
   sinkInflight: 'sink_inflight',

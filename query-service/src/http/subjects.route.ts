@@ -1,8 +1,12 @@
+import { pipeline } from 'node:stream/promises';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { ErasureInputError, newErasureRequest } from '@backbone/warehouse';
+import { ErasureInputError, newErasureRequest, type ErasureRequest } from '@backbone/warehouse';
 import type { Authenticate, Viewer } from '../auth.js';
 import { badInput, forbidden, QueryError } from '../errors.js';
-import type { SubjectRequests } from '../subjects.js';
+import { EXPORT_STREAMS, type SubjectRequests } from '../subjects.js';
+
+/** How long an export waits for the workers to resolve the subject's tokens. */
+const EXPORT_WAIT_MS = 30_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -10,7 +14,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Subject rights (docs/privacy.md#erasure), for the admin role, scoped to the token's tenant:
  * - POST /api/v1/subjects/erasure {user_id | anonymous_id} → 202 {id, status}: queued for the
  *   enrich workers, which erase the subject from the keys, the warehouse and the caches;
- * - GET /api/v1/subjects/erasure/:id → its progress per store, and when it completed.
+ * - GET /api/v1/subjects/erasure/:id → its progress per store, and when it completed;
+ * - GET /api/v1/subjects/export?user_id=… | anonymous_id=… → every event of the subject still
+ *   readable, streamed as NDJSON (one line per event, its stream first).
  */
 export function subjectsRoute(deps: {
   authenticate: Authenticate;
@@ -53,26 +59,15 @@ export function subjectsRoute(deps: {
         ] as const)
           if (value !== undefined && typeof value !== 'string')
             throw badInput(`${field}: a string, as the client sent it`);
-        let request;
-        try {
-          request = newErasureRequest({
+        const request = checked(() =>
+          newErasureRequest({
             tenant: viewer.tenantId,
             userId: userId as string | undefined,
             anonymousId: anonymousId as string | undefined,
             requestedBy: viewer.subject || `${viewer.role}@${viewer.tenantId}`,
-          });
-        } catch (err) {
-          if (err instanceof ErasureInputError) throw badInput(err.message);
-          throw err;
-        }
-        await deps.subjects!.submit(request).catch((err: unknown) => {
-          throw new QueryError(
-            'UNAVAILABLE',
-            503,
-            'the erasure request could not be queued (Kafka or ClickHouse did not take it); try again',
-            { cause: err },
-          );
-        });
+          }),
+        );
+        await queue(deps.subjects!, request);
         res
           .status(202)
           .location(`/api/v1/subjects/erasure/${request.id}`)
@@ -84,6 +79,45 @@ export function subjectsRoute(deps: {
       })().catch(next);
     },
   );
+  router.get('/api/v1/subjects/export', (req: Request, res: Response, next: NextFunction) => {
+    void (async () => {
+      const viewer = await admin(req);
+      const query = req.query as Record<string, unknown>;
+      for (const field of ['user_id', 'anonymous_id'])
+        if (query[field] !== undefined && typeof query[field] !== 'string')
+          throw badInput(`${field}: one value, as the client sent it`);
+      const request = checked(() =>
+        newErasureRequest({
+          type: 'export',
+          tenant: viewer.tenantId,
+          userId: query.user_id as string | undefined,
+          anonymousId: query.anonymous_id as string | undefined,
+          requestedBy: viewer.subject || `${viewer.role}@${viewer.tenantId}`,
+        }),
+      );
+      const subjects = deps.subjects!;
+      await queue(subjects, request);
+      const deadline = Date.now() + EXPORT_WAIT_MS;
+      let tokens: string[] | undefined;
+      while (!(tokens = await subjects.exportTokens(viewer.tenantId, request.id))) {
+        if (Date.now() > deadline)
+          throw new QueryError(
+            'UNAVAILABLE',
+            503,
+            'no enrich worker resolved the subject within 30 s (they run subject requests); try again',
+          );
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      res.status(200).type('application/x-ndjson');
+      res.setHeader('x-export-request-id', request.id);
+      for (const stream of tokens.length > 0 ? EXPORT_STREAMS : []) {
+        const rows = await subjects.rows(stream, viewer.tenantId, tokens);
+        // Back-pressure: a slow client slows the read, nothing is held whole.
+        await pipeline(rows, res, { end: false });
+      }
+      res.end();
+    })().catch(next);
+  });
   router.get('/api/v1/subjects/erasure/:id', (req: Request, res: Response, next: NextFunction) => {
     void (async () => {
       const viewer = await admin(req);
@@ -102,4 +136,26 @@ export function subjectsRoute(deps: {
     })().catch(next);
   });
   return router;
+}
+
+/** A request from the client's input, or a 400 naming the field. */
+function checked(make: () => ErasureRequest): ErasureRequest {
+  try {
+    return make();
+  } catch (err) {
+    if (err instanceof ErasureInputError) throw badInput(err.message);
+    throw err;
+  }
+}
+
+/** Queues a request; Kafka or ClickHouse away is a 503 to retry, not a 500. */
+async function queue(subjects: SubjectRequests, request: ErasureRequest): Promise<void> {
+  await subjects.submit(request).catch((err: unknown) => {
+    throw new QueryError(
+      'UNAVAILABLE',
+      503,
+      'the request could not be queued (Kafka or ClickHouse did not take it); try again',
+      { cause: err },
+    );
+  });
 }

@@ -72,7 +72,7 @@ async function erasedDays(
 ): Promise<Set<string>> {
   const rows = await (
     await clickhouse.query({
-      query: `SELECT detail FROM ${qualified({ database, suffix: '' }, TABLES.subjectErasureLog)} FINAL
+      query: `SELECT detail FROM ${qualified({ database, suffix: '' }, TABLES.subjectRequestLog)} FINAL
 WHERE store IN {tables:Array(String)} AND state = 'done' AND rows > 0`,
       query_params: { tables: rawTables },
       format: 'JSONEachRow',
@@ -92,7 +92,7 @@ WHERE store IN {tables:Array(String)} AND state = 'done' AND rows > 0`,
  *    the count it recorded, so every count is recorded once;
  * 4. a second look after a sink's batch in flight could have landed (rows found are deleted
  *    and added to the table's count), then the query service's cached answers for the tenant.
- * Every step is written to `subject_erasure_log`, which holds the subject's reference only.
+ * Every step is written to `subject_request_log`, which holds the subject's reference only.
  */
 export class ErasureJob {
   constructor(private readonly options: ErasureJobOptions) {}
@@ -319,7 +319,7 @@ export class ErasureJob {
   private async logged(id: string, tenant: string): Promise<Map<string, LogRow>> {
     const rows = await (
       await this.options.clickhouse.query({
-        query: `SELECT store, toString(state) AS state, rows, detail FROM ${this.table(TABLES.subjectErasureLog)} FINAL
+        query: `SELECT store, toString(state) AS state, rows, detail FROM ${this.table(TABLES.subjectRequestLog)} FINAL
 WHERE tenant_id = {tenant:String} AND request_id = {id:String}`,
         query_params: { tenant, id },
         format: 'JSONEachRow',
@@ -336,25 +336,44 @@ WHERE tenant_id = {tenant:String} AND request_id = {id:String}`,
     rows: number,
     detail: string,
   ): Promise<void> {
-    await this.options.clickhouse.insert({
-      table: this.table(TABLES.subjectErasureLog),
-      format: 'JSONEachRow',
-      values: [
-        {
-          request_id: request.id,
-          tenant_id: request.tenant,
-          subject_ref: ref,
-          subject_kind: request.kind,
-          requested_by: request.requestedBy,
-          requested_at: request.requestedAt,
-          store,
-          state,
-          rows,
-          detail,
-          version: logVersion(state),
-        },
-      ],
-    });
+    const { clickhouse, database } = this.options;
+    await writeLog(clickhouse, database, { request, ref, store, state, rows, detail });
     this.options.onStep?.(store, state);
   }
+}
+
+/** One row of a request's audit and progress (subject_request_log). */
+export async function writeLog(
+  clickhouse: ClickHouseClient,
+  database: string,
+  row: {
+    request: ErasureRequest;
+    ref: string;
+    store: string;
+    state: ErasureState;
+    rows: number;
+    detail: string;
+  },
+): Promise<void> {
+  const { request } = row;
+  await clickhouse.insert({
+    table: qualified({ database, suffix: '' }, TABLES.subjectRequestLog),
+    format: 'JSONEachRow',
+    values: [
+      {
+        request_id: request.id,
+        request_kind: request.type ?? 'erasure',
+        tenant_id: request.tenant,
+        subject_ref: row.ref,
+        subject_kind: request.kind,
+        requested_by: request.requestedBy,
+        requested_at: request.requestedAt,
+        store: row.store,
+        state: row.state,
+        rows: row.rows,
+        detail: row.detail,
+        version: logVersion(row.state),
+      },
+    ],
+  });
 }

@@ -1,7 +1,8 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '@backbone/runtime';
-import type { ErasureRequest } from '@backbone/warehouse';
-import { ErasureJob, type ErasureJobOptions } from './erasure.js';
+import { qualified, TABLES, type ErasureRequest } from '@backbone/warehouse';
+import { subjectToken } from './crypto.js';
+import { ErasureJob, writeLog, type ErasureJobOptions } from './erasure.js';
 
 export interface ErasureRunnerOptions extends ErasureJobOptions {
   kafka: Kafka;
@@ -59,7 +60,8 @@ export class ErasureRunner {
         if (request) {
           const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), 3000);
           try {
-            await this.job.run(request);
+            if (request.type === 'export') await this.resolveExport(request);
+            else await this.job.run(request);
           } catch (err) {
             logger.warn(
               { requestId: request.id, err: (err as Error).message },
@@ -80,6 +82,34 @@ export class ErasureRunner {
       },
     });
     logger.info({ topic, groupId }, 'erasure requests consumed');
+  }
+
+  /**
+   * An access request: the subject's tokens (of its live keys; none once erased) for the query
+   * service to read its rows by, with an empty token to say they are all there. Audited.
+   */
+  private async resolveExport(request: ErasureRequest): Promise<void> {
+    const { store, clickhouse, database } = this.options;
+    await store.catchUp();
+    const ref = store.ref(request.tenant, request.kind, request.subjectId);
+    const tokens = store.liveKeys(ref).map((k) => subjectToken(k.key, request.kind));
+    await clickhouse.insert({
+      table: qualified({ database, suffix: '' }, TABLES.subjectExportTokens),
+      format: 'JSONEachRow',
+      values: [...tokens, ''].map((token) => ({
+        request_id: request.id,
+        tenant_id: request.tenant,
+        token,
+      })),
+    });
+    await writeLog(clickhouse, database, {
+      request,
+      ref,
+      store: 'request',
+      state: 'done',
+      rows: tokens.length,
+      detail: 'export',
+    });
   }
 
   async stop(): Promise<void> {
