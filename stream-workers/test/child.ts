@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { testStack } from '@backbone/test';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -28,4 +29,18 @@ export function startTestChild(script: string, variable: string, config: unknown
     });
   });
   return { ended, stop: () => child.kill('SIGKILL') };
+}
+
+/** Where a child finds the test stack: the brokers, the registry, ClickHouse. */
+export function stackEndpoints() {
+  const stack = testStack();
+  return {
+    brokers: stack.kafkaBrokers.split(','),
+    registryUrl: stack.schemaRegistryUrl,
+    clickhouse: {
+      url: stack.clickhouseUrl,
+      user: stack.clickhouseUser,
+      password: stack.clickhousePassword,
+    },
+  };
 }

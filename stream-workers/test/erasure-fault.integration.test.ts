@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamEvents } from '@backbone/schemas';
-import { testStack, waitFor } from '@backbone/test';
+import { waitFor } from '@backbone/test';
 import {
   erasureProgress,
   newErasureRequest,
@@ -8,7 +8,7 @@ import {
   requestMessage,
   TABLES,
 } from '@backbone/warehouse';
-import { startTestChild } from './child.js';
+import { stackEndpoints, startTestChild } from './child.js';
 import { pageViews } from './event-set.js';
 import type { FaultChildConfig } from './fault-child.js';
 import { pipelineFixture, type Pipeline } from './pipeline-fixture.js';
@@ -58,19 +58,12 @@ describe('erasure job: a kill -9 midway', () => {
     });
     await producer.disconnect();
 
-    const stack = testStack();
     const base: FaultChildConfig = {
       role: 'erasure',
       topicsId: p.id,
       groupId: `${p.id}-erasure`,
       database: p.database,
-      brokers: stack.kafkaBrokers.split(','),
-      registryUrl: stack.schemaRegistryUrl,
-      clickhouse: {
-        url: stack.clickhouseUrl,
-        user: stack.clickhouseUser,
-        password: stack.clickhousePassword,
-      },
+      ...stackEndpoints(),
     };
     // Killed once it has counted A's raw rows, before deleting them.
     const killed = startTestChild(

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testStack } from '@backbone/test';
 import { pageViews } from './event-set.js';
-import { startTestChild } from './child.js';
+import { stackEndpoints, startTestChild } from './child.js';
 import { TABLES } from '@backbone/warehouse/tables';
 import { expected, livePipeline } from './replay-fixture.js';
 
@@ -49,18 +48,11 @@ describe('replay while live traffic keeps flowing', () => {
 describe('a replay killed with -9', () => {
   let live: Awaited<ReturnType<typeof livePipeline>>;
   const child = (killAt: string) => {
-    const stack = testStack();
     const config = {
       topicsId: live.p.id,
       database: live.p.database,
       liveGroup: `${live.p.id}-sink`,
-      brokers: stack.kafkaBrokers.split(','),
-      registryUrl: stack.schemaRegistryUrl,
-      clickhouse: {
-        url: stack.clickhouseUrl,
-        user: stack.clickhouseUser,
-        password: stack.clickhousePassword,
-      },
+      ...stackEndpoints(),
       killAt,
       holdTtlMs: 3000,
     };

@@ -65,28 +65,51 @@ export const requestMessage = (r: ErasureRequest) => ({ key: r.id, value: JSON.s
 export async function noteAccepted(
   clickhouse: ClickHouseClient,
   database: string,
-  r: ErasureRequest,
+  request: ErasureRequest,
 ): Promise<void> {
+  await writeLog(clickhouse, database, {
+    request,
+    ref: '',
+    store: 'request',
+    state: 'accepted',
+    rows: 0,
+    detail: '',
+  });
+}
+
+/** One row of a request's audit and progress (subject_request_log). */
+export async function writeLog(
+  clickhouse: ClickHouseClient,
+  database: string,
+  row: {
+    request: ErasureRequest;
+    ref: string;
+    store: string;
+    state: ErasureState;
+    rows: number;
+    detail: string;
+  },
+): Promise<void> {
+  const { request } = row;
   await clickhouse.insert({
     table: qualified({ database, suffix: '' }, TABLES.subjectRequestLog),
     format: 'JSONEachRow',
     values: [
       {
-        request_id: r.id,
-        request_kind: r.type ?? 'erasure',
-        tenant_id: r.tenant,
-        subject_ref: '',
-        subject_kind: r.kind,
-        requested_by: r.requestedBy,
-        requested_at: r.requestedAt,
-        store: 'request',
-        state: 'accepted',
-        rows: 0,
-        detail: '',
-        version: logVersion('accepted', r.requestedAt),
+        request_id: request.id,
+        request_kind: request.type ?? 'erasure',
+        tenant_id: request.tenant,
+        subject_ref: row.ref,
+        subject_kind: request.kind,
+        requested_by: request.requestedBy,
+        requested_at: request.requestedAt,
+        store: row.store,
+        state: row.state,
+        rows: row.rows,
+        detail: row.detail,
+        version: logVersion(row.state),
       },
     ],
-    clickhouse_settings: { date_time_input_format: 'best_effort' },
   });
 }
 

@@ -48,6 +48,7 @@ export {
   logVersion,
   newErasureRequest,
   noteAccepted,
+  writeLog,
   requestMessage,
   type ErasureProgress,
   type ErasureRequest,

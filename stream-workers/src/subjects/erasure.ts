@@ -5,13 +5,13 @@ import { STREAM_NAMES, type StreamName } from '@backbone/schemas';
 import {
   familyOf,
   ident,
-  logVersion,
   qualified,
   rawTable,
   subjectColumns,
   TABLES,
   type ErasureRequest,
   type ErasureState,
+  writeLog,
 } from '@backbone/warehouse';
 import { subjectToken } from './crypto.js';
 import type { SubjectStore } from './store.js';
@@ -340,40 +340,4 @@ WHERE tenant_id = {tenant:String} AND request_id = {id:String}`,
     await writeLog(clickhouse, database, { request, ref, store, state, rows, detail });
     this.options.onStep?.(store, state);
   }
-}
-
-/** One row of a request's audit and progress (subject_request_log). */
-export async function writeLog(
-  clickhouse: ClickHouseClient,
-  database: string,
-  row: {
-    request: ErasureRequest;
-    ref: string;
-    store: string;
-    state: ErasureState;
-    rows: number;
-    detail: string;
-  },
-): Promise<void> {
-  const { request } = row;
-  await clickhouse.insert({
-    table: qualified({ database, suffix: '' }, TABLES.subjectRequestLog),
-    format: 'JSONEachRow',
-    values: [
-      {
-        request_id: request.id,
-        request_kind: request.type ?? 'erasure',
-        tenant_id: request.tenant,
-        subject_ref: row.ref,
-        subject_kind: request.kind,
-        requested_by: request.requestedBy,
-        requested_at: request.requestedAt,
-        store: row.store,
-        state: row.state,
-        rows: row.rows,
-        detail: row.detail,
-        version: logVersion(row.state),
-      },
-    ],
-  });
 }

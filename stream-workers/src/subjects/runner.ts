@@ -1,8 +1,8 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '@backbone/runtime';
-import { qualified, TABLES, type ErasureRequest } from '@backbone/warehouse';
+import { qualified, TABLES, writeLog, type ErasureRequest } from '@backbone/warehouse';
 import { subjectToken } from './crypto.js';
-import { ErasureJob, writeLog, type ErasureJobOptions } from './erasure.js';
+import { ErasureJob, type ErasureJobOptions } from './erasure.js';
 
 export interface ErasureRunnerOptions extends ErasureJobOptions {
   kafka: Kafka;
