@@ -88,6 +88,8 @@ interface Rule {
   action: 'hash' | 'token' | 'drop';
   /** How the field links to the event's subject (fields of class medium and above). */
   subject?: SubjectLink;
+  /** The dotted path: what a linked value's hash is bound to. */
+  path: string;
 }
 
 /** The subject keys of one event: its user's and its anonymous visitor's, when it has them. */
@@ -116,7 +118,12 @@ export const maskingRules = memoize((stream: StreamName): Rule[] => {
       .split('.')
       .map((seg, i, all) => (i > 0 && all[i - 1] === 'payload' ? (branches.get(seg) ?? seg) : seg));
     const action = f.privacy === 'critical' ? 'drop' : f.privacy === 'medium' ? 'hash' : 'token';
-    rules.set(segments.join('.'), { segments, action, subject: f.subject });
+    rules.set(segments.join('.'), {
+      segments,
+      action,
+      subject: f.subject,
+      path: segments.join('.'),
+    });
   }
   for (const leaf of contractLeaves(stream, 'raw')) {
     if (leaf.contract !== 'identifier' || leaf.privacy === 'critical') continue;
@@ -125,6 +132,7 @@ export const maskingRules = memoize((stream: StreamName): Rule[] => {
       segments: leaf.segments,
       action: leaf.privacy === 'medium' ? 'hash' : 'token',
       subject: known?.subject,
+      path: leaf.segments.join('.'),
     });
   }
   return [...rules.values()];
@@ -143,6 +151,20 @@ function tokenOf(key: Buffer, kind: SubjectKind): string {
   return token;
 }
 
+/** Linked values per subject key: a visitor's IP repeats event after event. */
+const linked = new WeakMap<Buffer, Map<string, string>>();
+function linkedHash(key: Buffer, path: string, text: string): string {
+  let values = linked.get(key);
+  if (!values) linked.set(key, (values = new Map<string, string>()));
+  const at = `${path}\0${text}`;
+  let hash = values.get(at);
+  if (hash === undefined) {
+    if (values.size >= 64) values.clear();
+    values.set(at, (hash = subjectHash(key, path, text)));
+  }
+  return hash;
+}
+
 function maskValue(
   value: unknown,
   rule: Rule,
@@ -159,7 +181,7 @@ function maskValue(
   }
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   const owner = rule.subject === 'linked' ? (subjects.user ?? subjects.anonymous) : undefined;
-  if (owner) return subjectHash(owner, rule.segments.join('.'), text);
+  if (owner) return linkedHash(owner, rule.path, text);
   return rule.action === 'hash' ? pseudonymize(text, keys, tenant) : tokenize(text, keys, tenant);
 }
 

@@ -1,3 +1,4 @@
+import { memoize } from '@backbone/runtime';
 import { newSubjectKey, refKey, subjectRef, type SubjectKind } from './crypto.js';
 import type { SubjectId, SubjectKeys } from './store.js';
 
@@ -19,8 +20,15 @@ export class MemorySubjectKeys implements SubjectKeys {
   }
 
   ref(tenant: string, kind: SubjectKind, id: string): string {
-    return subjectRef(refKey(this.refSecret, tenant), kind, id);
+    return this.refs(`${tenant}\0${kind}\0${id}`);
   }
+
+  // As the store does: a tenant's reference key derived once, each reference computed once.
+  private readonly refKeys = memoize((tenant: string) => refKey(this.refSecret, tenant), 1000);
+  private readonly refs = memoize((key: string) => {
+    const [tenant, kind, id] = key.split('\0') as [string, SubjectKind, string];
+    return subjectRef(this.refKeys(tenant), kind, id);
+  }, 100_000);
 
   prepare(subjects: Iterable<SubjectId & { at: number }>): Promise<void> {
     for (const s of subjects) {

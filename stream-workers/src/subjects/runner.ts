@@ -36,7 +36,8 @@ export class ErasureRunner {
     const { kafka, topic, groupId, logger } = this.options;
     this.admin = kafka.admin();
     await this.admin.connect();
-    const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, maxWaitTimeInMs: 500 });
+    // A fetch waits for a request up to 3 s, and returns as soon as one arrives.
+    const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, maxWaitTimeInMs: 3000 });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (e) => {
       if (!e.payload.restart) this.failed = e.payload.error;

@@ -100,7 +100,8 @@ export class SubjectStore implements SubjectKeys {
     await this.producer.connect();
     this.consumer = kafka.consumer({
       groupId: `backbone-subjects-${instanceId}-${randomBytes(4).toString('hex')}`,
-      maxWaitTimeInMs: 100,
+      // A long poll returns as soon as a key is written; idle, it asks every 3 s.
+      maxWaitTimeInMs: 3000,
       // A reader per process: leaving at once lets the broker forget the group.
       sessionTimeout: 10_000,
     });
@@ -148,8 +149,9 @@ export class SubjectStore implements SubjectKeys {
   keyOf(ref: string): Buffer | undefined {
     const live = this.keys.get(ref);
     if (!live || live.size === 0) return undefined;
-    const id = [...live.keys()].sort()[0]!;
-    return this.unwrap(`${ref}/${id}`);
+    let id: string | undefined;
+    for (const candidate of live.keys()) if (id === undefined || candidate < id) id = candidate;
+    return this.unwrap(`${ref}/${id!}`);
   }
 
   private unwrap(name: string): Buffer {
