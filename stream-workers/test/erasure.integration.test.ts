@@ -15,6 +15,7 @@ import { ErasureRunner } from '../src/subjects/runner.js';
 import { pageViews } from './event-set.js';
 import { KEYS } from './pipeline-fixture.js';
 import { livePipeline, logger } from './replay-fixture.js';
+import { runCli } from './child.js';
 
 let live: Awaited<ReturnType<typeof livePipeline>>;
 let runner: ErasureRunner;
@@ -176,5 +177,26 @@ describe('erasure: a subject gone from the warehouse and from every replay', () 
     const returning = rows.find((r) => r.id === back!.envelope.event_id)!;
     expect(returning.user).toMatch(/^t_[0-9a-f]{32}$/);
     expect(aTokens).not.toContain(returning.user);
+  }, 60_000);
+
+  it('erases through npx backbone erase, printing each store and the rows it deleted', async () => {
+    const run = await runCli(
+      ['erase', '--tenant', 'acme', '--anonymous-id', B.device, '--by', 'dpo'],
+      {
+        CLICKHOUSE_DATABASE: live.p.database,
+        SUBJECT_TOPIC_PREFIX: `${live.p.id}.`,
+      },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^erasure [0-9a-f-]{36} queued \(tenant acme, anonymous id\)$/m);
+    expect(run.stdout).toMatch(/^ {2}web_events\s+done\s+91/m);
+    // B's 90 page views and the marker of the test before; A's returning visit stays.
+    expect(run.stdout).toMatch(/done: \d+ rows deleted$/m);
+    expect(await live.n(`SELECT count() FROM {db}.${TABLES.webEvents}`)).toBe(1);
+    // Bad input: exit code 2, the option named.
+    const bad = await runCli(['erase', '--tenant', 'acme'], {});
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/give exactly one of --user-id and --anonymous-id/);
   }, 60_000);
 });

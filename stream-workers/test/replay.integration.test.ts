@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testStack, waitFor } from '@backbone/test';
+import { waitFor } from '@backbone/test';
 import { RunLedger } from '../src/replay/ledger.js';
 import { resetOffsets } from '../src/replay/reset-offsets.js';
 import { type ReplayRequest } from '../src/replay/replay.js';
 import { pageViews } from './event-set.js';
-import { ROOT } from './child.js';
+import { runCli } from './child.js';
 import { TABLES } from '@backbone/warehouse/tables';
 import { expected, livePipeline } from './replay-fixture.js';
 
@@ -68,37 +66,13 @@ describe('replay: rebuild a stream family from the event log', () => {
   });
 
   it('as a CLI answers bad input with exit code 2 and names the problem', async () => {
-    const stack = testStack();
-    const cli = (...args: string[]) =>
-      new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const proc = spawn(
-          process.execPath,
-          [
-            '--conditions=source',
-            '--import',
-            'tsx',
-            path.join(ROOT, 'stream-workers/src/cli.ts'),
-            ...args,
-          ],
-          {
-            cwd: ROOT,
-            env: {
-              ...process.env,
-              KAFKA_BROKERS: stack.kafkaBrokers,
-              SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
-              CLICKHOUSE_URL: stack.clickhouseUrl,
-              CLICKHOUSE_USER: stack.clickhouseUser,
-              CLICKHOUSE_PASSWORD: stack.clickhousePassword,
-              CLICKHOUSE_DATABASE: live.p.database,
-              SINK_GROUP_ID: `${live.p.id}-sink`,
-            },
-            stdio: 'pipe',
-          },
-        );
-        let stderr = '';
-        proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        proc.on('exit', (code) => resolve({ code, stderr }));
+    const cli = async (...args: string[]) => {
+      const { code, stderr } = await runCli(args, {
+        CLICKHOUSE_DATABASE: live.p.database,
+        SINK_GROUP_ID: `${live.p.id}-sink`,
       });
+      return { code, stderr };
+    };
     await expect(cli('replay', '--stream', 'clicks')).resolves.toEqual({
       code: 2,
       stderr: expect.stringMatching(
