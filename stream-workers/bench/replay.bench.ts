@@ -27,9 +27,8 @@ import {
 import { migrate } from '@backbone/warehouse';
 import { enrichEvent } from '../src/enrich/enrich.step.js';
 import { GeoLookup } from '../src/enrich/geo.js';
-import { MemorySubjectKeys } from '../src/subjects/memory.js';
 import { runReplay } from '../src/replay/replay.js';
-import { benchWebEvent } from './web-events.js';
+import { benchEnrichContext, benchWebEvent } from './web-events.js';
 import { TABLES } from '@backbone/warehouse/tables';
 
 const { values } = parseArgs({
@@ -65,14 +64,9 @@ try {
   const registry = confluentRegistry(stack.endpoints.schemaRegistryUrl);
   const serde = await StreamSerde.open(registry, 'events');
   const geo = await GeoLookup.open();
-  const ctx = {
-    keys: { hashKey: 'bench-hash-key-0123456789', tokenKey: 'bench-token-key-0123456789' },
-    // Templates only: the subjects' keys need not outlive the bench.
-    subjects: new MemorySubjectKeys(),
-    geo: (ip: string | null) => geo.lookup(ip),
-    textPolicy: () => 'drop' as const,
-    now: Date.now,
-  };
+  // Templates only: the persons' keys need not outlive the bench.
+  const ctx = benchEnrichContext(geo);
+
   // A few thousand events through the real enrich step; the rest vary them (id, time).
   const base = Date.now() - 3 * 86_400_000;
   const templates: EnrichedStreamEvents['web'][] = [];

@@ -11,21 +11,14 @@ import { createLogger } from '@backbone/runtime';
 import { enrichEvent } from '../src/enrich/enrich.step.js';
 import { GeoLookup } from '../src/enrich/geo.js';
 import { newSubjectKey, parseMasterKeys, wrapKey } from '../src/subjects/crypto.js';
-import { MemorySubjectKeys } from '../src/subjects/memory.js';
 import { SubjectStore } from '../src/subjects/store.js';
 import { SUBJECT_TOPICS } from '../src/subjects/topics.js';
-import { benchWebEvent } from './web-events.js';
+import { benchEnrichContext, benchWebEvent } from './web-events.js';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '200000' } } });
 const N = Number(values.events);
 const geo = await GeoLookup.open();
-const ctx = {
-  keys: { hashKey: 'bench-hash-key-0123456789', tokenKey: 'bench-token-key-0123456789' },
-  subjects: new MemorySubjectKeys(),
-  geo: (ip: string | null) => geo.lookup(ip),
-  textPolicy: () => 'drop' as const,
-  now: Date.now,
-};
+const ctx = benchEnrichContext(geo);
 // 3,000 visitors and 2,000 users, as in bench:pipeline's events.
 const visitors = Array.from({ length: N }, (_, i) => benchWebEvent(i, 'bench', Date.now()));
 const sets = {

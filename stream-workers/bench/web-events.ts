@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { StreamEvents } from '@backbone/schemas';
 import { sampleEnvelope } from '@backbone/test';
+import type { GeoLookup } from '../src/enrich/geo.js';
+import { MemorySubjectKeys } from '../src/subjects/memory.js';
 
 const UAS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
@@ -34,4 +36,13 @@ export const benchWebEvent = (i: number, tenant: string, at: number): StreamEven
       title: 'Product',
     },
   },
+});
+
+/** An enrich context for benches of the step: bench secrets, persons' keys in memory. */
+export const benchEnrichContext = (geo: GeoLookup) => ({
+  keys: { hashKey: 'bench-hash-key-0123456789', tokenKey: 'bench-token-key-0123456789' },
+  subjects: new MemorySubjectKeys(),
+  geo: (ip: string | null) => geo.lookup(ip),
+  textPolicy: () => 'drop' as const,
+  now: Date.now,
 });

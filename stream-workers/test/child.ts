@@ -45,40 +45,34 @@ export function stackEndpoints() {
   };
 }
 
-/**
- * `npx backbone …` (src/cli.ts) against the test stack, with `env` on top of the stack's
- * endpoints; resolves with its exit code and what it wrote.
- */
-export function runCli(args: string[], env: Record<string, string>) {
-  const stack = testStack();
+/** A script of the repository in a process of its own, `env` over this one's. */
+export function runScript(script: string, args: string[], env: Record<string, string>) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const proc = spawn(
       process.execPath,
-      [
-        '--conditions=source',
-        '--import',
-        'tsx',
-        path.join(ROOT, 'stream-workers/src/cli.ts'),
-        ...args,
-      ],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          KAFKA_BROKERS: stack.kafkaBrokers,
-          SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
-          CLICKHOUSE_URL: stack.clickhouseUrl,
-          CLICKHOUSE_USER: stack.clickhouseUser,
-          CLICKHOUSE_PASSWORD: stack.clickhousePassword,
-          ...env,
-        },
-        stdio: 'pipe',
-      },
+      ['--conditions=source', '--import', 'tsx', path.join(ROOT, script), ...args],
+      { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'pipe' },
     );
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     proc.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * `npx backbone …` (src/cli.ts) against the test stack, with `env` on top of the stack's
+ * endpoints; resolves with its exit code and what it wrote.
+ */
+export function runCli(args: string[], env: Record<string, string>) {
+  const stack = testStack();
+  return runScript('stream-workers/src/cli.ts', args, {
+    KAFKA_BROKERS: stack.kafkaBrokers,
+    SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
+    CLICKHOUSE_URL: stack.clickhouseUrl,
+    CLICKHOUSE_USER: stack.clickhouseUser,
+    CLICKHOUSE_PASSWORD: stack.clickhousePassword,
+    ...env,
   });
 }

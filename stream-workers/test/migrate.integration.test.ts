@@ -1,41 +1,23 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@backbone/runtime';
 import { createTestDatabase, testClickHouse, testStack } from '@backbone/test';
 import { migrate, MIGRATIONS } from '@backbone/warehouse';
 import { TABLES } from '@backbone/warehouse/tables';
+import { runScript } from './child.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const logger = createLogger({ name: 'test', level: 'silent' });
 
 /** `npm run migrate`'s entry point in a process of its own, against one database. */
-function migrateProcess(database: string): Promise<{ code: number | null; out: string }> {
+async function migrateProcess(database: string): Promise<{ code: number | null; out: string }> {
   const stack = testStack();
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=source',
-      '--import',
-      'tsx',
-      path.join(ROOT, 'stream-workers/src/migrate.main.ts'),
-    ],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        CLICKHOUSE_URL: stack.clickhouseUrl,
-        CLICKHOUSE_USER: stack.clickhouseUser,
-        CLICKHOUSE_PASSWORD: stack.clickhousePassword,
-        CLICKHOUSE_DATABASE: database,
-        LOG_LEVEL: 'warn',
-      },
-    },
-  );
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out })));
+  const { code, stdout, stderr } = await runScript('stream-workers/src/migrate.main.ts', [], {
+    CLICKHOUSE_URL: stack.clickhouseUrl,
+    CLICKHOUSE_USER: stack.clickhouseUser,
+    CLICKHOUSE_PASSWORD: stack.clickhousePassword,
+    CLICKHOUSE_DATABASE: database,
+    LOG_LEVEL: 'warn',
+  });
+  return { code, out: stdout + stderr };
 }
 
 describe('migrate', () => {
