@@ -12,6 +12,7 @@ import { startWorkerHttp } from './http.js';
 import { WorkerMetrics } from './metrics.js';
 import { parseMasterKeys } from './subjects/crypto.js';
 import { ErasureRunner } from './subjects/runner.js';
+import { legacyToken } from './subjects/legacy.js';
 import { SubjectStore } from './subjects/store.js';
 import { prefixedSubjectTopics } from './subjects/topics.js';
 
@@ -52,6 +53,7 @@ const erasure = new ErasureRunner({
   clickhouse,
   database: config.CLICKHOUSE_DATABASE,
   ...(redis ? { cache: { redis, namespace: config.QUERY_CACHE_NAMESPACE } } : {}),
+  legacyTokens: (r) => [legacyToken(r, { hashKey: config.HASH_KEY, tokenKey: config.TOKEN_KEY })],
   logger,
 });
 

@@ -11,6 +11,7 @@ import {
 import { waitFor } from '@backbone/test';
 import { tokenize } from '../src/enrich/mask.js';
 import { subjectToken } from '../src/subjects/crypto.js';
+import { legacyToken } from '../src/subjects/legacy.js';
 import { ErasureRunner } from '../src/subjects/runner.js';
 import { pageViews } from './event-set.js';
 import { KEYS } from './pipeline-fixture.js';
@@ -80,6 +81,7 @@ beforeAll(async () => {
     database: live.p.database,
     logger,
     settleMs: 500,
+    legacyTokens: (r) => [legacyToken(r, KEYS)],
   });
   await runner.start();
   await live.p.produce('web', [...aEvents, ...bEvents]);
@@ -100,6 +102,12 @@ describe('erasure: a subject gone from the warehouse and from every replay', () 
   it('erases A by user id within 30 s, store by store, and leaves B as it was', async () => {
     expect(Object.keys(await rowsOfA())).toContain(TABLES.webEvents);
     const before = await live.figures();
+    // A row of A from before persons' keys: its user id is the tenant's token of it.
+    const legacy = tokenize(A.user, KEYS, 'acme');
+    await live.exec(
+      `INSERT INTO {db}.${TABLES.webEvents} (tenant_id, event_id, event_type, occurred_at, session_id, user_id)
+       VALUES ('acme', generateUUIDv4(), 'page_view', now64(3), '${sessionsOf(aEvents)[0]}', '${legacy}')`,
+    );
     const request = newErasureRequest({ tenant: 'acme', userId: A.user, requestedBy: 'test' });
     const started = Date.now();
     await submit(request);
@@ -112,7 +120,7 @@ describe('erasure: a subject gone from the warehouse and from every replay', () 
     const done = (await progress(request.id))!;
     const store = (name: string) => done.stores.find((s) => s.store === name);
     expect(store('keys')).toMatchObject({ state: 'done', rows: 1 });
-    expect(store(TABLES.webEvents)).toMatchObject({ state: 'done', rows: 60 });
+    expect(store(TABLES.webEvents)).toMatchObject({ state: 'done', rows: 61 });
     expect(store(TABLES.webSessions)?.rows).toBeGreaterThanOrEqual(3);
     expect(store('cache')).toMatchObject({ state: 'done' });
     // The audit holds the subject's reference, never the id as sent.
@@ -130,6 +138,9 @@ describe('erasure: a subject gone from the warehouse and from every replay', () 
 
     // A's user token is gone everywhere (the device token goes with the rows that held both).
     expect(await rowsOfA()).toEqual({});
+    expect(
+      await live.n(`SELECT count() FROM {db}.${TABLES.webEvents} WHERE user_id = '${legacy}'`),
+    ).toBe(0);
     const after = await live.figures();
     expect(after.rows).toBe(90);
     expect(after.sessions).toBe(before.sessions - 3);
@@ -161,9 +172,10 @@ describe('erasure: a subject gone from the warehouse and from every replay', () 
     // One session, so one partition, in this order: the marker comes out after the others.
     const session = late!.envelope.session_id;
     for (const e of [back!, marker!]) e.envelope.session_id = session;
-    // Received (the gateway's timestamp) an hour ago, before the erasure: enrich drops it.
-    await live.p.produce('web', [late!], undefined, Date.now() - 3_600_000);
-    await live.p.produce('web', [back!, marker!]);
+    // One request, so one batch: the late one was received (the gateway's timestamp) an hour
+    // ago, before the erasure, and is dropped though A comes back in the same batch.
+    const now = Date.now();
+    await live.p.produce('web', [late!, back!, marker!], undefined, [now - 3_600_000, now, now]);
     // 90 of B, then the one coming back and the marker: the late one would make 93.
     await live.settle(92);
     const rows = await live.p.rows<{ id: string; user: string }>(

@@ -126,22 +126,28 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
     ...{ id, kafka, topics, subjectTopics, subjects, database: db.name },
     ...{ clickhouse, registry, events, logger },
 
-    /** Raw events onto raw.*; `at` sets their Kafka timestamp (when the gateway took them). */
+    /**
+     * Raw events onto raw.*, in one request; `at` sets their Kafka timestamps (when the
+     * gateway took them), one for all or one each.
+     */
     async produce<S extends StreamName>(
       stream: S,
       values: StreamEvents[S][],
       headers?: IHeaders,
-      at?: number,
+      at?: number | number[],
     ) {
       await producer.send({
         topic: topics('raw', stream),
         acks: -1,
-        messages: values.map((v) => ({
-          key: v.envelope.session_id,
-          value: raw.encode(stream, v),
-          ...(headers ? { headers } : {}),
-          ...(at !== undefined ? { timestamp: String(at) } : {}),
-        })),
+        messages: values.map((v, i) => {
+          const ts = Array.isArray(at) ? at[i] : at;
+          return {
+            key: v.envelope.session_id,
+            value: raw.encode(stream, v),
+            ...(headers ? { headers } : {}),
+            ...(ts !== undefined ? { timestamp: String(ts) } : {}),
+          };
+        }),
       });
     },
 

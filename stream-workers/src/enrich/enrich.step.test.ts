@@ -284,16 +284,26 @@ describe("enrich: the subject's own keys", () => {
     expect(other.value.value.envelope.user_id).not.toBe(masked.user_id);
   });
 
-  it('drops the events of a subject whose key was shredded: nothing may stand for them', () => {
+  it('drops the events of a subject whose key was shredded: nothing may stand for them', async () => {
     const erased = new MemorySubjectKeys();
-    erased.erase(erased.ref('acme', 'user', 'jane@example.com'), Date.now());
-    expect(enrichEvent('web', pageView, { ...context(), subjects: erased })).toEqual({
-      kind: 'drop',
-      reason: 'erased',
-    });
+    const at = Date.now();
+    erased.erase(erased.ref('acme', 'user', 'jane@example.com'), at);
+    const ctx = { ...context(), subjects: erased };
+    expect(enrichEvent('web', pageView, ctx, at - 1)).toEqual({ kind: 'drop', reason: 'erased' });
+    // Jane comes back: a new key; a record taken before the erasure is still dropped.
+    await erased.prepare([
+      {
+        ref: erased.ref('acme', 'user', 'jane@example.com'),
+        tenant: 'acme',
+        kind: 'user',
+        at: at + 1,
+      },
+    ]);
+    expect(enrichEvent('web', pageView, ctx, at + 1).kind).toBe('ok');
+    expect(enrichEvent('web', pageView, ctx, at - 1)).toEqual({ kind: 'drop', reason: 'erased' });
     // Without a user id, the anonymous visitor's key alone owns the IP.
     const anonymous = { ...pageView, envelope: { ...pageView.envelope, user_id: null } };
-    const result = enrichEvent('web', anonymous, { ...context(), subjects: erased });
+    const result = enrichEvent('web', anonymous, ctx, at - 1);
     if (result.kind !== 'ok') throw new Error(result.kind);
     const device = erased.keyOf(erased.ref('acme', 'anonymous', 'device-42'))!;
     expect(result.value.value.envelope.context.ip).toBe(

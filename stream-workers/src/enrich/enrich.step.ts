@@ -84,16 +84,20 @@ export function subjectIds(
 }
 
 /**
- * The keys of the event's subjects, or undefined when one has none: it was erased before
- * this record arrived, and nothing may stand for it any more.
+ * The keys of the event's subjects, or undefined when one of them was erased after this
+ * record arrived (or has no key): nothing may stand for it any more, whatever key the
+ * subject got when it came back.
  */
-function subjectsOf(envelope: Envelope, ctx: EnrichContext) {
+function subjectsOf(envelope: Envelope, ctx: EnrichContext, receivedAt: number) {
   const subjects: EventSubjects = {};
   const ids = { user: envelope.user_id, anonymous: envelope.anonymous_id };
   for (const kind of ['user', 'anonymous'] as const) {
     const id = ids[kind];
     if (id === null || id === undefined) continue;
-    const key = ctx.subjects.keyOf(ctx.subjects.ref(envelope.tenant_id, kind, id));
+    const ref = ctx.subjects.ref(envelope.tenant_id, kind, id);
+    const erased = ctx.subjects.erasedAt(ref);
+    if (erased !== undefined && receivedAt <= erased) return undefined;
+    const key = ctx.subjects.keyOf(ref);
     if (!key) return undefined;
     subjects[kind] = key;
   }
@@ -110,11 +114,13 @@ export function enrichEvent<S extends StreamName>(
   stream: S,
   raw: StreamEvents[S],
   ctx: EnrichContext,
+  /** When the gateway took the record (its Kafka timestamp); now by default. */
+  receivedAt = ctx.now(),
 ): StepResult<{ value: EnrichedStreamEvents[S]; report: EnrichReport }> {
   const { envelope } = raw;
   const device = parseUserAgent(envelope.context.user_agent);
   if (device.is_bot) return drop('bot');
-  const subjects = subjectsOf(envelope, ctx);
+  const subjects = subjectsOf(envelope, ctx, receivedAt);
   if (!subjects) return drop('erased');
 
   const pageView = (raw.payload as Record<string, { url?: string }>)[PAGE_VIEW];

@@ -227,7 +227,7 @@ export class EnrichWorker {
         tally.count('dropped:duplicate');
         return;
       }
-      const result = enrichEvent(stream, d.value, this.options.context);
+      const result = enrichEvent(stream, d.value, this.options.context, Number(d.m.timestamp));
       if (result.kind === 'drop') {
         tally.count(`dropped:${result.reason}`);
       } else if (result.kind === 'dlq') {

@@ -119,7 +119,7 @@ export async function reenrichInto(
                 if (validateEvent(stream, value, 'raw').length > 0) continue;
                 const { subjects } = src.context;
                 await subjects.prepare(subjectIds(value.envelope, subjects, Number(m.timestamp)));
-                const enriched = enrichEvent(stream, value, src.context);
+                const enriched = enrichEvent(stream, value, src.context, Number(m.timestamp));
                 if (enriched.kind !== 'ok') continue;
                 rows.push(toRow(stream, enriched.value.value, batch.partition, m.offset));
                 if (rows.length >= BATCH) await flush();

@@ -28,6 +28,11 @@ export interface ErasureJobOptions {
   logger: Logger;
   /** How long after the deletes the tables are checked again for rows a sink had in flight. */
   settleMs?: number;
+  /**
+   * The tokens the subject's id had before persons' keys (the tenant's hash or token of it):
+   * rows written then are erased with the rest.
+   */
+  legacyTokens?: (request: ErasureRequest) => string[];
   onStep?: ErasureStep;
 }
 
@@ -177,7 +182,10 @@ export class ErasureJob {
     const before = store.erasure(ref);
     // The same request resumed keeps its time; a new one for the subject erases as of now.
     const erasedAt = before?.requestId === request.id ? before.erasedAt : Date.now();
-    const tokens = new Set(before?.tokens ?? []);
+    const tokens = new Set([
+      ...(before?.tokens ?? []),
+      ...(this.options.legacyTokens?.(request) ?? []),
+    ]);
     let shredded = 0;
     let first = 0;
     for (let round = 0; round < 5; round++) {

@@ -9,13 +9,13 @@ import type { SubjectId, SubjectKeys } from './store.js';
  */
 export class MemorySubjectKeys implements SubjectKeys {
   private readonly keys = new Map<string, Buffer>();
-  private readonly erasedAt = new Map<string, number>();
+  private readonly erasedAt_ = new Map<string, number>();
 
   constructor(private readonly refSecret = 'memory-subject-ref-secret') {}
 
   keyOf(ref: string): Buffer | undefined {
     let key = this.keys.get(ref);
-    if (!key && !this.erasedAt.has(ref)) this.keys.set(ref, (key = newSubjectKey()));
+    if (!key && !this.erasedAt_.has(ref)) this.keys.set(ref, (key = newSubjectKey()));
     return key;
   }
 
@@ -32,15 +32,19 @@ export class MemorySubjectKeys implements SubjectKeys {
 
   prepare(subjects: Iterable<SubjectId & { at: number }>): Promise<void> {
     for (const s of subjects) {
-      const erased = this.erasedAt.get(s.ref);
+      const erased = this.erasedAt_.get(s.ref);
       if (!this.keys.has(s.ref) && !(erased !== undefined && s.at <= erased))
         this.keys.set(s.ref, newSubjectKey());
     }
     return Promise.resolve();
   }
 
+  erasedAt(ref: string): number | undefined {
+    return this.erasedAt_.get(ref);
+  }
+
   erase(ref: string, at: number): void {
     this.keys.delete(ref);
-    this.erasedAt.set(ref, at);
+    this.erasedAt_.set(ref, at);
   }
 }

@@ -19,6 +19,8 @@ const IDLE_MS = 2000;
 export interface SubjectKeys {
   ref(tenant: string, kind: SubjectKind, id: string): string;
   keyOf(ref: string): Buffer | undefined;
+  /** When the subject was last erased, if it was. */
+  erasedAt(ref: string): number | undefined;
   prepare(subjects: Iterable<SubjectId & { at: number }>): Promise<void>;
 }
 
@@ -171,6 +173,10 @@ export class SubjectStore implements SubjectKeys {
       key: this.unwrap(`${ref}/${id}`),
       createdAt: this.records.get(`${ref}/${id}`)?.created_at ?? 0,
     }));
+  }
+
+  erasedAt(ref: string): number | undefined {
+    return this.erased.get(ref)?.erasedAt;
   }
 
   /** The subject's ledger entry, if it was erased. */
