@@ -9,9 +9,11 @@ import {
   TABLES,
 } from '@backbone/warehouse';
 import { stackEndpoints, startTestChild } from './child.js';
-import { pageViews } from './event-set.js';
+import { tokenize } from '../src/enrich/mask.js';
+import { ErasureRunner } from '../src/subjects/runner.js';
+import { eventSet, pageViews } from './event-set.js';
 import type { FaultChildConfig } from './fault-child.js';
-import { pipelineFixture, type Pipeline } from './pipeline-fixture.js';
+import { KEYS, pipelineFixture, type Pipeline } from './pipeline-fixture.js';
 
 let p: Pipeline;
 
@@ -20,6 +22,18 @@ const person = (n: number, device: string, sessions: number) =>
     ...e,
     envelope: { ...e.envelope, anonymous_id: device },
   }));
+
+/** Queues a request as the API does. */
+async function submit(request: ReturnType<typeof newErasureRequest>) {
+  const producer = p.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  await producer.send({
+    topic: p.subjectTopics.requests,
+    acks: -1,
+    messages: [requestMessage(request)],
+  });
+  await producer.disconnect();
+}
 
 const n = async (sql: string, params: Record<string, unknown> = {}) =>
   Number(Object.values((await p.rows(sql, params))[0] ?? {})[0]);
@@ -49,14 +63,7 @@ describe('erasure job: a kill -9 midway', () => {
     });
     await noteAccepted(p.clickhouse, p.database, request);
     await (await p.subjects()).catchUp(); // the topics exist
-    const producer = p.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    await producer.send({
-      topic: p.subjectTopics.requests,
-      acks: -1,
-      messages: [requestMessage(request)],
-    });
-    await producer.disconnect();
+    await submit(request);
 
     const base: FaultChildConfig = {
       role: 'erasure',
@@ -109,4 +116,69 @@ describe('erasure job: a kill -9 midway', () => {
     expect(await n(`SELECT count() FROM {db}.${TABLES.webEvents}`)).toBe(30);
     expect(await n(`SELECT uniqExact(anonymous_id) FROM {db}.${TABLES.webEvents}`)).toBe(1);
   }, 180_000);
+});
+
+describe('erasure of a speech session', () => {
+  it('erases a speech session too: its raw rows, stt_sessions and stt_speakers', async () => {
+    const set = eventSet();
+    const user = <T extends { envelope: { user_id: string | null } }>(events: T[]): T[] =>
+      events.map((e) => ({ ...e, envelope: { ...e.envelope, user_id: 'patient-s' } }));
+    await p.produce('stt.transcript', user(set.transcript));
+    await p.produce('stt.speaker', user(set.speaker));
+    await p.produce('stt.session', user(set.session));
+    const session = tokenize(set.sessions.t1, KEYS, 'acme');
+    const count = async (table: string) =>
+      n(`SELECT count() FROM {db}.${table} WHERE session_id = {s:String}`, { s: session });
+    const tables = [
+      TABLES.sttTranscriptEvents,
+      TABLES.sttSpeakerEvents,
+      TABLES.sttSessionEvents,
+      TABLES.sttSessions,
+      TABLES.sttSpeakers,
+    ];
+    const rows = async () => (await Promise.all(tables.map(count))).reduce((a, b) => a + b, 0);
+    await waitFor(
+      async () =>
+        (await count(TABLES.sttTranscriptEvents)) === set.transcript.length &&
+        (await count(TABLES.sttSpeakerEvents)) === set.speaker.length &&
+        (await count(TABLES.sttSessionEvents)) === set.session.length,
+      { timeoutMs: 60_000, intervalMs: 250, description: 'the speech session in ClickHouse' },
+    );
+    await p.quiet();
+    expect(await count(TABLES.sttSessions)).toBeGreaterThan(0);
+    expect(await count(TABLES.sttSpeakers)).toBeGreaterThan(0);
+    const runner = new ErasureRunner({
+      kafka: p.kafka,
+      topic: p.subjectTopics.requests,
+      groupId: `${p.id}-erasure-stt`,
+      store: await p.subjects(),
+      clickhouse: p.clickhouse,
+      database: p.database,
+      logger: p.logger,
+      settleMs: 200,
+    });
+    await runner.start();
+    try {
+      const request = newErasureRequest({
+        tenant: 'acme',
+        userId: 'patient-s',
+        requestedBy: 'test',
+      });
+      await noteAccepted(p.clickhouse, p.database, request);
+      await submit(request);
+      await waitFor(
+        async () =>
+          (await erasureProgress(p.clickhouse, p.database, 'acme', request.id))?.state === 'done',
+        { timeoutMs: 30_000, intervalMs: 250, description: 'the erasure done' },
+      );
+      const done = (await erasureProgress(p.clickhouse, p.database, 'acme', request.id))!;
+      expect(done.stores.find((s) => s.store === TABLES.sttSessions)?.rows).toBeGreaterThan(0);
+      expect(done.stores.find((s) => s.store === TABLES.sttTranscriptEvents)?.rows).toBe(
+        set.transcript.length,
+      );
+      expect(await rows()).toBe(0);
+    } finally {
+      await runner.stop();
+    }
+  }, 120_000);
 });

@@ -36,8 +36,9 @@ export class ErasureRunner {
     const { kafka, topic, groupId, logger } = this.options;
     this.admin = kafka.admin();
     await this.admin.connect();
-    // A fetch waits for a request up to 3 s, and returns as soon as one arrives.
-    const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, maxWaitTimeInMs: 3000 });
+    // A fetch waits for a request up to 3 s, and returns as soon as one arrives. A job beats
+    // every 3 s while it runs, so a worker that dies mid-job hands its request over in 10 s.
+    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, maxWaitTimeInMs: 3000 });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (e) => {
       if (!e.payload.restart) this.failed = e.payload.error;
