@@ -144,6 +144,17 @@ describe('erasure: a subject gone from the warehouse and from every replay', () 
     const after = await live.figures();
     expect(after.rows).toBe(90);
     expect(after.sessions).toBe(before.sessions - 3);
+    // The request held A's id as sent: its record leaves the topic once the request is done.
+    const admin = live.p.kafka.admin();
+    await admin.connect();
+    await waitFor(
+      async () =>
+        (await admin.fetchTopicOffsets(live.p.subjectTopics.requests)).every(
+          (o) => o.low === o.high,
+        ),
+      { timeoutMs: 10_000, description: 'the done request deleted from its topic' },
+    );
+    await admin.disconnect();
     // A's key is shredded: nothing can derive A's token again.
     const subjects = await live.p.subjects();
     expect(subjects.keyOf(subjects.ref('acme', 'user', A.user))).toBeUndefined();

@@ -75,12 +75,7 @@ export class ErasureRunner {
           }
         }
         await consumer.commitOffsets([{ topic, partition, offset: next }]);
-        await this.admin!.deleteTopicRecords({
-          topic,
-          partitions: [{ partition, offset: next }],
-        }).catch((err: Error) =>
-          logger.warn({ topic, partition, err: err.message }, 'could not delete done requests'),
-        );
+        await this.deleteDone(partition, next);
       },
     });
     logger.info({ topic, groupId }, 'erasure requests consumed');
@@ -112,6 +107,20 @@ export class ErasureRunner {
       rows: tokens.length,
       detail: 'export',
     });
+  }
+
+  /** Deletes the records of done requests (the admin client needs the topic's metadata). */
+  private async deleteDone(partition: number, before: string): Promise<void> {
+    const { topic, logger } = this.options;
+    try {
+      await this.admin!.fetchTopicMetadata({ topics: [topic] });
+      await this.admin!.deleteTopicRecords({ topic, partitions: [{ partition, offset: before }] });
+    } catch (err) {
+      logger.warn(
+        { topic, partition, err: (err as Error).message },
+        'could not delete the records of done requests; retention removes them',
+      );
+    }
   }
 
   async stop(): Promise<void> {

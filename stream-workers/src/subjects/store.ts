@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import {
+  Partitioners,
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka,
+  type Producer,
+} from 'kafkajs';
 import { memoize, type Logger } from '@backbone/runtime';
 import {
   newSubjectKey,
@@ -85,10 +92,7 @@ export class SubjectStore implements SubjectKeys {
   /** When the reader joined, and last read a batch: a compacted topic's end can be a gap. */
   private joinedAt = 0;
   private readAt = 0;
-  private readonly refKeys = memoize(
-    (tenant: string) => refKey(this.options.refSecret, tenant),
-    1000,
-  );
+  private readonly refKeys = memoize((t: string) => refKey(this.options.refSecret, t), 1000);
 
   constructor(private readonly options: SubjectStoreOptions) {}
 
@@ -98,7 +102,11 @@ export class SubjectStore implements SubjectKeys {
     this.admin = kafka.admin();
     await this.admin.connect();
     await ensureSubjectTopics(this.admin, topics);
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await this.producer.connect();
     this.consumer = kafka.consumer({
       groupId: `backbone-subjects-${instanceId}-${randomBytes(4).toString('hex')}`,
@@ -275,26 +283,24 @@ export class SubjectStore implements SubjectKeys {
     await this.catchUp();
     const { master } = this.options;
     const batch: { key: string; value: string }[] = [];
-    let count = 0;
     for (const [ref, live] of this.keys)
       for (const [id, wrapped] of live) {
         if (wrapped.startsWith(`${master.current}.`)) continue;
         const name = `${ref}/${id}`;
-        const record = this.records.get(name)!;
+        const rewrapped = wrapKey(this.unwrap(name), name, master);
         batch.push({
           key: name,
-          value: JSON.stringify({ ...record, wrapped: wrapKey(this.unwrap(name), name, master) }),
+          value: JSON.stringify({ ...this.records.get(name)!, wrapped: rewrapped }),
         });
-        count++;
-        if (batch.length >= 500) await this.send(batch.splice(0));
       }
-    if (batch.length > 0) await this.send(batch);
+    for (let i = 0; i < batch.length; i += 500)
+      await this.producer!.send({
+        topic: this.options.topics.keys,
+        acks: -1,
+        messages: batch.slice(i, i + 500),
+      });
     await this.catchUp();
-    return count;
-  }
-
-  private async send(messages: { key: string; value: string }[]) {
-    await this.producer!.send({ topic: this.options.topics.keys, acks: -1, messages });
+    return batch.length;
   }
 
   /** The key records by name, for re-wrapping (tenant and kind are kept as they were). */
