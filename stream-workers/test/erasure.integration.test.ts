@@ -201,7 +201,9 @@ describe('erasure: a subject gone from the warehouse and from every replay', () 
     expect(returning.user).toMatch(/^t_[0-9a-f]{32}$/);
     expect(aTokens).not.toContain(returning.user);
   }, 60_000);
+});
 
+describe('erasure from the command line', () => {
   it('erases through npx backbone erase, printing each store and the rows it deleted', async () => {
     const run = await runCli(
       ['erase', '--tenant', 'acme', '--anonymous-id', B.device, '--by', 'dpo'],
