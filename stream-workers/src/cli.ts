@@ -1,13 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { z } from 'zod';
-import {
-  commaList,
-  ConfigError,
-  createLogger,
-  kafkaLogCreator,
-  parseConfig,
-} from '@backbone/runtime';
+import { commaList, createLogger, kafkaLogCreator } from '@backbone/runtime';
 import { confluentRegistry } from '@backbone/schemas';
 import { ClickHouseConfig, clickhouseClient } from '@backbone/warehouse';
 import { GeoLookup } from './enrich/geo.js';
@@ -16,7 +10,7 @@ import { parseMasterKeys } from './subjects/crypto.js';
 import { SubjectStore } from './subjects/store.js';
 import { SUBJECT_TOPICS } from './subjects/topics.js';
 import { resetOffsets } from './replay/reset-offsets.js';
-import { exitCodeOf, ReplayInputError } from './errors.js';
+import { commandConfig, exitCodeOf, ReplayInputError } from './errors.js';
 import { resolveFamily } from './replay/plan.js';
 import { clickhouseRegistryUrl, SinkPathConfig } from './config.js';
 import { runReplay } from './replay/replay.js';
@@ -100,20 +94,11 @@ async function main(argv: string[]): Promise<number> {
   });
   if (!values.stream) throw new ReplayInputError('--stream is required (web or stt)');
   resolveFamily(values.stream);
-  let config;
-  let enrichEnv;
-  try {
-    config = parseConfig(
-      Env.extend(ClickHouseConfig.shape).extend(SinkPathConfig.shape),
-      process.env,
-    );
-    if (command === 'reenrich') enrichEnv = parseConfig(EnrichEnv, process.env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    throw new ReplayInputError(
-      `${err.message} (on the local stack: set -a; . .backbone/local/endpoints.env; set +a)`,
-    );
-  }
+  const config = commandConfig(
+    Env.extend(ClickHouseConfig.shape).extend(SinkPathConfig.shape),
+    process.env,
+  );
+  const enrichEnv = command === 'reenrich' ? commandConfig(EnrichEnv, process.env) : undefined;
   const logger = createLogger({ name: 'replay', level: config.LOG_LEVEL });
   const kafka = new Kafka({
     clientId: 'backbone-replay',

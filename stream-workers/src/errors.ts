@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import { ConfigError, parseConfig } from '@backbone/runtime';
 import type { Verification } from './replay/verify.js';
 
 /**
@@ -17,6 +19,21 @@ export class ReplayInputError extends WorkerError {
   readonly retriable = false;
   readonly exitCode = 2;
   override readonly name = 'ReplayInputError';
+}
+
+/** A command's environment, or the variable at fault as bad input (exit code 2). */
+export function commandConfig<S extends z.ZodType>(
+  schema: S,
+  source: Record<string, unknown>,
+): Readonly<z.infer<S>> {
+  try {
+    return parseConfig(schema, source);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw new ReplayInputError(
+      `${err.message} (on the local stack: set -a; . .backbone/local/endpoints.env; set +a)`,
+    );
+  }
 }
 
 /** Another replay holds the family, or an unfinished one is in the way: exit code 3. */

@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { z } from 'zod';
-import { ConfigError, createLogger, parseConfig } from '@backbone/runtime';
+import { createLogger } from '@backbone/runtime';
 import {
   ClickHouseConfig,
   clickhouseClient,
@@ -13,7 +13,7 @@ import {
   requestMessage,
   type ErasureProgress,
 } from '@backbone/warehouse';
-import { ReplayInputError } from '../errors.js';
+import { commandConfig, ReplayInputError } from '../errors.js';
 import { parseMasterKeys } from './crypto.js';
 import { SubjectStore } from './store.js';
 import { ensureSubjectTopics, prefixedSubjectTopics } from './topics.js';
@@ -28,17 +28,6 @@ const Env = z
     SUBJECT_TOPIC_PREFIX: z.string().default(''),
   })
   .extend(ClickHouseConfig.shape);
-
-function env<T extends z.ZodType>(schema: T, source: NodeJS.ProcessEnv): Readonly<z.infer<T>> {
-  try {
-    return parseConfig(schema, source);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    throw new ReplayInputError(
-      `${err.message} (on the local stack: set -a; . .backbone/local/endpoints.env; set +a)`,
-    );
-  }
-}
 
 const line = (p: ErasureProgress['stores'][number]) =>
   `  ${p.store.padEnd(24)} ${p.state.padEnd(8)} ${p.rows}${p.detail ? ` (${p.detail})` : ''}`;
@@ -78,7 +67,7 @@ export async function eraseCommand(
       );
     throw err;
   }
-  const config = env(Env, source);
+  const config = commandConfig(Env, source);
   const topics = prefixedSubjectTopics(config.SUBJECT_TOPIC_PREFIX);
   const kafka = new Kafka({
     clientId: 'backbone-erase',
@@ -138,7 +127,7 @@ export async function rewrapCommand(
   source: NodeJS.ProcessEnv,
   print: (line: string) => void,
 ): Promise<number> {
-  const config = env(
+  const config = commandConfig(
     Env.extend({
       SUBJECT_MASTER_KEYS: z.string().min(1, 'at least one master key (id:secret)'),
       TOKEN_KEY: z.string().min(16, 'at least 16 characters of secret'),

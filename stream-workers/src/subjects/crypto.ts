@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { memoize } from '@backbone/runtime';
 
 /**
  * The cryptography of subject keys (docs/privacy.md#erasure): each person an event is about
@@ -98,6 +99,21 @@ export const refKey = (secret: string, tenant: string): Buffer =>
  */
 export function subjectRef(key: Buffer, kind: SubjectKind, id: string): string {
   return `s_${createHmac('sha256', key).update(`${kind}\0${id}`, 'utf8').digest('hex').slice(0, 32)}`;
+}
+
+/**
+ * Subject references from `secret`, memoized: each tenant's reference key is derived once,
+ * and the same visitors come back event after event, so each reference is computed once.
+ */
+export function subjectRefs(
+  secret: string,
+): (tenant: string, kind: SubjectKind, id: string) => string {
+  const keys = memoize((tenant: string) => refKey(secret, tenant), 1000);
+  const refs = memoize((key: string) => {
+    const [tenant, kind, id] = key.split('\0') as [string, SubjectKind, string];
+    return subjectRef(keys(tenant), kind, id);
+  }, 100_000);
+  return (tenant, kind, id) => refs(`${tenant}\0${kind}\0${id}`);
 }
 
 /** The prefixes of tokens by what they stand for: class high `t_`, medium `h_` (as before). */

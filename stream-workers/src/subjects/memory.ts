@@ -1,5 +1,4 @@
-import { memoize } from '@backbone/runtime';
-import { newSubjectKey, refKey, subjectRef, type SubjectKind } from './crypto.js';
+import { newSubjectKey, subjectRefs, type SubjectKind } from './crypto.js';
 import type { SubjectId, SubjectKeys } from './store.js';
 
 /**
@@ -11,7 +10,11 @@ export class MemorySubjectKeys implements SubjectKeys {
   private readonly keys = new Map<string, Buffer>();
   private readonly erasedAt_ = new Map<string, number>();
 
-  constructor(private readonly refSecret = 'memory-subject-ref-secret') {}
+  private readonly refs: ReturnType<typeof subjectRefs>;
+
+  constructor(refSecret = 'memory-subject-ref-secret') {
+    this.refs = subjectRefs(refSecret);
+  }
 
   keyOf(ref: string): Buffer | undefined {
     let key = this.keys.get(ref);
@@ -20,15 +23,8 @@ export class MemorySubjectKeys implements SubjectKeys {
   }
 
   ref(tenant: string, kind: SubjectKind, id: string): string {
-    return this.refs(`${tenant}\0${kind}\0${id}`);
+    return this.refs(tenant, kind, id);
   }
-
-  // As the store does: a tenant's reference key derived once, each reference computed once.
-  private readonly refKeys = memoize((tenant: string) => refKey(this.refSecret, tenant), 1000);
-  private readonly refs = memoize((key: string) => {
-    const [tenant, kind, id] = key.split('\0') as [string, SubjectKind, string];
-    return subjectRef(this.refKeys(tenant), kind, id);
-  }, 100_000);
 
   prepare(subjects: Iterable<SubjectId & { at: number }>): Promise<void> {
     for (const s of subjects) {

@@ -7,15 +7,14 @@ import {
   type Kafka,
   type Producer,
 } from 'kafkajs';
-import { memoize, type Logger } from '@backbone/runtime';
+import type { Logger } from '@backbone/runtime';
 import {
   newSubjectKey,
-  refKey,
-  subjectRef,
   unwrapKey,
   wrapKey,
   type MasterKeys,
   type SubjectKind,
+  subjectRefs,
 } from './crypto.js';
 import { ensureSubjectTopics, type SubjectTopics } from './topics.js';
 
@@ -92,9 +91,11 @@ export class SubjectStore implements SubjectKeys {
   /** When the reader joined, and last read a batch: a compacted topic's end can be a gap. */
   private joinedAt = 0;
   private readAt = 0;
-  private readonly refKeys = memoize((t: string) => refKey(this.options.refSecret, t), 1000);
+  private readonly refs: ReturnType<typeof subjectRefs>;
 
-  constructor(private readonly options: SubjectStoreOptions) {}
+  constructor(private readonly options: SubjectStoreOptions) {
+    this.refs = subjectRefs(options.refSecret);
+  }
 
   /** Reads both topics to their ends before it returns. */
   async start(): Promise<void> {
@@ -146,14 +147,8 @@ export class SubjectStore implements SubjectKeys {
 
   /** A subject's reference: a tenant's keyed hash of kind and id. */
   ref(tenant: string, kind: SubjectKind, id: string): string {
-    return this.refs(`${tenant}\0${kind}\0${id}`);
+    return this.refs(tenant, kind, id);
   }
-
-  // The same visitors come back event after event: each reference is computed once.
-  private readonly refs = memoize((key: string) => {
-    const [tenant, kind, id] = key.split('\0') as [string, SubjectKind, string];
-    return subjectRef(this.refKeys(tenant), kind, id);
-  }, 100_000);
 
   /** The subject's key (the live one with the lowest id), or none. */
   keyOf(ref: string): Buffer | undefined {
