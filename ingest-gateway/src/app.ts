@@ -16,7 +16,9 @@ import type { GatewayConfig } from './config.js';
 import { codeForStatus, errorBody, ErrorCodes, sendError } from './errors.js';
 import type { Check } from '@backbone/runtime';
 import { registerHealthRoutes } from './health.route.js';
-import { registerIngestRoutes, type EventSink } from './ingest.route.js';
+import { registerIngestRoutes, type EventSink, type IngestDeps } from './ingest.route.js';
+import { registerConsentRoutes } from './consent.route.js';
+import { MemoryConsentState, RedisConsentState, type ConsentState } from './consent-state.js';
 import { BodyError, parseJsonBody } from './json-body.js';
 import { createMetrics } from './metrics.js';
 
@@ -24,8 +26,10 @@ export interface GatewayDeps {
   sink: EventSink;
   keys: ApiKeyStore;
   logger: Logger;
-  /** Shares rate limits between instances when present; in-process otherwise. */
+  /** Shares rate limits and recorded consent between instances when present; in-process otherwise. */
   redis?: Redis;
+  /** Recorded consent decisions; from `redis` when absent (memory without it). */
+  consent?: ConsentState;
   /** Readiness checks by dependency name (kafka, registry, …). */
   checks: readonly Check[];
   version?: string;
@@ -129,13 +133,20 @@ export async function buildGateway(
     return sendError(reply, 'INTERNAL', 'Internal error; the request id names it in the logs');
   });
 
-  registerIngestRoutes(app, {
+  const ingest: IngestDeps = {
     config,
     keys: deps.keys,
     sink: deps.sink,
     metrics,
+    consent:
+      deps.consent ??
+      (deps.redis
+        ? new RedisConsentState(deps.redis, config.CONSENT_STATE_TTL_DAYS * 86_400)
+        : new MemoryConsentState()),
     now: deps.now ?? Date.now,
-  });
+  };
+  registerIngestRoutes(app, ingest);
+  registerConsentRoutes(app, ingest);
   registerHealthRoutes(app, { checks: deps.checks, version: deps.version ?? '0.1.0' });
   app.get('/metrics', async (_req, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),

@@ -33,6 +33,11 @@ export const GatewayConfig = z.object({
   MAX_PENDING_EVENTS: z.coerce.number().int().min(1).default(50_000),
   /** What to do without consent (or with GPC/DNT) unless the API key says otherwise. */
   CONSENT_POLICY: z.enum(['anonymize', 'drop']).default('anonymize'),
+  /**
+   * How long a person's recorded consent gates their events after their last decision
+   * (13 months by default, the lifetime regulators commonly give a consent).
+   */
+  CONSENT_STATE_TTL_DAYS: z.coerce.number().int().min(1).default(395),
   /** Origins allowed to call from browsers; empty: no CORS. */
   CORS_ORIGINS: list,
   /** Proxies whose X-Forwarded-For is believed (IPs or CIDRs); empty: none. */

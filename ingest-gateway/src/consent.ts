@@ -12,16 +12,22 @@ export function deniesTracking(event: Event): boolean {
   return consent.analytics === false || consent.gpc || consent.dnt;
 }
 
+/** Whether an event names anyone: its anonymous or user id. */
+export const identifies = (event: Event): boolean =>
+  event.envelope.anonymous_id !== null || event.envelope.user_id !== null;
+
 /**
  * Without consent no identifier goes past the gateway. Anonymizing strips
  * anonymous_id, user_id, the IP and the full user agent and marks the event; dropping
- * keeps nothing. Returns a new event; the input is not changed.
+ * keeps nothing. `withdrawn`: the person's recorded decision withdrew analytics consent,
+ * whatever the event says. Returns a new event; the input is not changed.
  */
 export function applyConsent(
   event: Event,
   policy: ConsentPolicy,
+  withdrawn = false,
 ): { outcome: ConsentOutcome; event?: Event } {
-  if (!deniesTracking(event)) return { outcome: 'kept', event };
+  if (!withdrawn && !deniesTracking(event)) return { outcome: 'kept', event };
   if (policy === 'drop') return { outcome: 'dropped' };
   const { envelope } = event;
   return {

@@ -10,3 +10,9 @@ export {
 } from './api-keys.js';
 export type { EventSink } from './ingest.route.js';
 export { mapEvent, type Mapped, type RequestFacts } from './mapping.js';
+export {
+  MemoryConsentState,
+  RedisConsentState,
+  type ConsentState,
+  type SubjectRef,
+} from './consent-state.js';

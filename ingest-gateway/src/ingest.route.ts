@@ -6,7 +6,8 @@ import {
   type StreamName,
 } from '@backbone/schemas';
 import type { ApiKeyRecord, ApiKeyStore } from './api-keys.js';
-import { applyConsent } from './consent.js';
+import { applyConsent, deniesTracking, identifies } from './consent.js';
+import { PURPOSES, type ConsentState, type Purposes, type SubjectRef } from './consent-state.js';
 import type { GatewayConfig } from './config.js';
 import { sendError, UnavailableError } from './errors.js';
 import { mapEvent } from './mapping.js';
@@ -68,117 +69,225 @@ function batchProblem(
   return undefined;
 }
 
-export function registerIngestRoutes(
-  app: FastifyInstance,
-  deps: {
-    config: GatewayConfig;
-    keys: ApiKeyStore;
-    sink: EventSink;
-    metrics: Metrics;
-    now: () => number;
-  },
-): void {
-  const { config, keys, sink, metrics } = deps;
+/** What became of a batch: the events that went to Kafka, or why none could. */
+export type BatchOutcome =
+  | { kind: 'invalid'; errors: FieldError[] }
+  | { kind: 'unavailable'; retryAfterSeconds: number }
+  | {
+      kind: 'accepted';
+      accepted: number;
+      rejected: number;
+      errors: FieldError[];
+      receivedAt: number;
+    };
+
+export interface IngestDeps {
+  config: GatewayConfig;
+  keys: ApiKeyStore;
+  sink: EventSink;
+  metrics: Metrics;
+  consent: ConsentState;
+  now: () => number;
+}
+
+/** The subjects an event names, as the client sent their ids. */
+function subjectsOf(event: StreamEvents[StreamName]): SubjectRef[] {
+  const { tenant_id: tenant, anonymous_id: anonymous, user_id: user } = event.envelope;
+  return [
+    ...(anonymous !== null ? [{ tenant, kind: 'anonymous' as const, id: anonymous }] : []),
+    ...(user !== null ? [{ tenant, kind: 'user' as const, id: user }] : []),
+  ];
+}
+
+/** A consent decision's purposes, as the gateway's consent state records them. */
+function decisionPurposes(event: StreamEvents[StreamName]): Purposes {
+  const decision = Object.values(
+    event.payload as unknown as Record<string, Record<string, unknown>>,
+  )[0]!;
+  return Object.fromEntries(
+    PURPOSES.flatMap((p) => (typeof decision[p] === 'boolean' ? [[p, decision[p]]] : [])),
+  ) as Purposes;
+}
+
+/**
+ * Accepts a batch of request events: maps and validates each, applies consent (the event's
+ * own, GPC/DNT, and the person's recorded decisions), hands the events to Kafka, and once
+ * Kafka has them records the consent decisions among them. Consent decisions themselves are
+ * never gated: the record of a refusal must not depend on the consent it refuses.
+ */
+export async function acceptBatch(
+  deps: IngestDeps,
+  req: FastifyRequest,
+  events: readonly unknown[],
+  batchId: string,
+): Promise<BatchOutcome> {
+  const { config, sink, metrics } = deps;
+  const key = req.apiKey as ApiKeyRecord;
+  const receivedAt = deps.now();
+  const facts = {
+    tenantId: key.tenant_id,
+    source: key.source,
+    receivedAt,
+    ip: req.ip || null,
+    gpc: req.headers['sec-gpc'] === '1',
+    dnt: req.headers.dnt === '1',
+  };
   const limits = {
     maxFutureSkewMs: config.MAX_FUTURE_SKEW_MS,
     maxStringLength: config.MAX_STRING_LENGTH,
   };
+  const errors: FieldError[] = [];
+  const valid: { stream: StreamName; event: StreamEvents[StreamName] }[] = [];
+  for (const [index, raw] of events.entries()) {
+    const mapped = mapEvent(raw, index, facts, limits);
+    if (mapped.ok) valid.push({ stream: mapped.stream, event: mapped.value });
+    else {
+      errors.push(...mapped.errors);
+      metrics.events.inc({ outcome: 'rejected', stream: 'unknown' });
+    }
+  }
+  if (valid.length === 0) return { kind: 'invalid', errors };
 
-  /** 401 without detail: the caller learns nothing about which keys exist. */
-  const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
+  // The recorded decisions of the people the analytics events name, in one round trip.
+  const gated = valid.filter(
+    (v) => v.stream !== 'consent' && identifies(v.event) && !deniesTracking(v.event),
+  );
+  const subjects = gated.map((v) => subjectsOf(v.event));
+  const withdrawn = new Set<StreamEvents[StreamName]>();
+  if (gated.length > 0)
+    try {
+      const flags = await deps.consent.analyticsWithdrawn(subjects.flat());
+      let i = 0;
+      for (const [n, v] of gated.entries())
+        for (let k = 0; k < subjects[n]!.length; k++) if (flags[i++]) withdrawn.add(v.event);
+    } catch (err) {
+      // Unknown consent is no consent: without the record, nothing identifies anyone.
+      metrics.consentStateFailures.inc({ operation: 'read' });
+      req.log.warn(
+        { err, events: gated.length },
+        'recorded consent unreadable; the batch is treated as without analytics consent',
+      );
+      for (const v of gated) withdrawn.add(v.event);
+    }
+
+  const policy = key.consent_policy ?? config.CONSENT_POLICY;
+  const outgoing: { stream: StreamName; event: StreamEvents[StreamName] }[] = [];
+  for (const v of valid) {
+    if (v.stream === 'consent') {
+      outgoing.push(v);
+      continue;
+    }
+    const { outcome, event } = applyConsent(v.event, policy, withdrawn.has(v.event));
+    if (outcome !== 'kept') metrics.events.inc({ outcome, stream: v.stream });
+    if (event) outgoing.push({ stream: v.stream, event });
+  }
+
+  const headers: Record<string, string> = { 'x-request-id': req.id, 'x-batch-id': batchId };
+  const traceparent = req.headers.traceparent;
+  if (typeof traceparent === 'string' && TRACEPARENT.test(traceparent))
+    headers.traceparent = traceparent;
+  const started = process.hrtime.bigint();
+  try {
+    await withTimeout(
+      Promise.all(outgoing.map((o) => sink.produce(o.stream, o.event, headers))),
+      config.PRODUCE_TIMEOUT_MS,
+    );
+  } catch (err) {
+    if (!(err instanceof UnavailableError || isRetriable(err))) throw err;
+    req.log.warn(
+      { err, batchId, events: outgoing.length },
+      'Kafka did not take the batch; answered 503 so the client retries',
+    );
+    return {
+      kind: 'unavailable',
+      retryAfterSeconds: err instanceof UnavailableError ? err.retryAfterSeconds : 5,
+    };
+  }
+  metrics.produceLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+
+  const decisions = outgoing
+    .filter((o) => o.event.envelope.event_type === 'consent_decision')
+    .flatMap((o) =>
+      subjectsOf(o.event).map((subject) => ({ subject, purposes: decisionPurposes(o.event) })),
+    );
+  try {
+    if (decisions.length > 0) await deps.consent.record(decisions);
+  } catch (err) {
+    // Kafka has the decisions; the client's retry (same event ids) is deduplicated by enrich.
+    metrics.consentStateFailures.inc({ operation: 'write' });
+    req.log.warn(
+      { err, batchId, decisions: decisions.length },
+      'consent decisions logged but not yet in effect; answered 503 so the client retries',
+    );
+    return { kind: 'unavailable', retryAfterSeconds: 1 };
+  }
+  for (const o of outgoing) metrics.events.inc({ outcome: 'accepted', stream: o.stream });
+  return {
+    kind: 'accepted',
+    accepted: valid.length,
+    rejected: events.length - valid.length,
+    errors,
+    receivedAt,
+  };
+}
+
+/** 503 with Retry-After: Kafka (or the consent state) cannot take the batch now. */
+export function sendUnavailable(reply: FastifyReply, retryAfterSeconds: number): FastifyReply {
+  void reply.header('Retry-After', String(retryAfterSeconds));
+  return sendError(
+    reply,
+    'UNAVAILABLE',
+    'The event store cannot take events right now; retry later',
+  );
+}
+
+/** 401 without detail: the caller learns nothing about which keys exist. */
+export function authenticator(keys: ApiKeyStore) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
     const header = req.headers['x-api-key'];
     const key = keys.find(Array.isArray(header) ? header[0] : header);
     if (!key) return sendError(reply, 'UNAUTHORIZED', 'Missing or invalid API key');
     req.apiKey = key;
   };
+}
 
+/** Per API key (the client IP before authentication), shared through Redis when it is there. */
+export const rateLimitOptions = (config: GatewayConfig) => ({
+  max: config.RATE_LIMIT_PER_MINUTE,
+  timeWindow: 60_000,
+  hook: 'preHandler' as const,
+  keyGenerator: (req: FastifyRequest) => req.apiKey?.id ?? req.ip,
+});
+
+export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps): void {
   const ingest = async (req: FastifyRequest, reply: FastifyReply) => {
-    const key = req.apiKey as ApiKeyRecord;
     const body = req.body as { batch_id?: unknown; events?: unknown } | null;
-    const problem = batchProblem(body, config.MAX_EVENTS_PER_BATCH);
+    const problem = batchProblem(body, deps.config.MAX_EVENTS_PER_BATCH);
     if (problem) return sendError(reply, 'VALIDATION_ERROR', problem.message, [problem.error]);
     const events = (body as { events: unknown[] }).events;
     const given = (body as { batch_id?: unknown }).batch_id;
     const batchId = typeof given === 'string' && given.length <= 64 ? given : req.id;
 
-    const receivedAt = deps.now();
-    const facts = {
-      tenantId: key.tenant_id,
-      source: key.source,
-      receivedAt,
-      ip: req.ip || null,
-      gpc: req.headers['sec-gpc'] === '1',
-      dnt: req.headers.dnt === '1',
-    };
-    const errors: FieldError[] = [];
-    const outgoing: { stream: StreamName; event: StreamEvents[StreamName] }[] = [];
-    let rejected = 0;
-    for (const [index, raw] of events.entries()) {
-      const mapped = mapEvent(raw, index, facts, limits);
-      if (!mapped.ok) {
-        rejected++;
-        errors.push(...mapped.errors);
-        metrics.events.inc({ outcome: 'rejected', stream: 'unknown' });
-        continue;
-      }
-      const { outcome, event } = applyConsent(
-        mapped.value,
-        key.consent_policy ?? config.CONSENT_POLICY,
-      );
-      if (outcome !== 'kept') metrics.events.inc({ outcome, stream: mapped.stream });
-      if (event) outgoing.push({ stream: mapped.stream, event });
-    }
-    const accepted = events.length - rejected;
-    if (accepted === 0) {
-      return sendError(reply, 'VALIDATION_ERROR', 'No event in the batch is valid', errors);
-    }
-
-    const headers: Record<string, string> = { 'x-request-id': req.id, 'x-batch-id': batchId };
-    const traceparent = req.headers.traceparent;
-    if (typeof traceparent === 'string' && TRACEPARENT.test(traceparent))
-      headers.traceparent = traceparent;
-    const started = process.hrtime.bigint();
-    try {
-      await withTimeout(
-        Promise.all(outgoing.map((o) => sink.produce(o.stream, o.event, headers))),
-        config.PRODUCE_TIMEOUT_MS,
-      );
-    } catch (err) {
-      if (!(err instanceof UnavailableError || isRetriable(err))) throw err;
-      req.log.warn(
-        { err, batchId, events: outgoing.length },
-        'Kafka did not take the batch; answered 503 so the client retries',
-      );
-      void reply.header(
-        'Retry-After',
-        String(err instanceof UnavailableError ? err.retryAfterSeconds : 5),
-      );
-      return sendError(
-        reply,
-        'UNAVAILABLE',
-        'The event store cannot take events right now; retry later',
-      );
-    }
-    metrics.produceLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    for (const o of outgoing) metrics.events.inc({ outcome: 'accepted', stream: o.stream });
+    const outcome = await acceptBatch(deps, req, events, batchId);
+    if (outcome.kind === 'invalid')
+      return sendError(reply, 'VALIDATION_ERROR', 'No event in the batch is valid', outcome.errors);
+    if (outcome.kind === 'unavailable') return sendUnavailable(reply, outcome.retryAfterSeconds);
     return reply.code(202).send({
       status: 'accepted',
       batch_id: batchId,
       events_received: events.length,
-      events_accepted: accepted,
-      events_rejected: rejected,
-      timestamp: new Date(receivedAt).toISOString(),
-      ...(errors.length > 0 ? { errors } : {}),
+      events_accepted: outcome.accepted,
+      events_rejected: outcome.rejected,
+      timestamp: new Date(outcome.receivedAt).toISOString(),
+      ...(outcome.errors.length > 0 ? { errors: outcome.errors } : {}),
     });
   };
 
-  const rateLimit = {
-    max: config.RATE_LIMIT_PER_MINUTE,
-    timeWindow: 60_000,
-    hook: 'preHandler' as const,
-    keyGenerator: (req: FastifyRequest) => req.apiKey?.id ?? req.ip,
-  };
   for (const url of ['/v1/events', '/api/v1/events']) {
-    app.post(url, { onRequest: authenticate, config: { rateLimit } }, ingest);
+    app.post(
+      url,
+      { onRequest: authenticator(deps.keys), config: { rateLimit: rateLimitOptions(deps.config) } },
+      ingest,
+    );
   }
 }

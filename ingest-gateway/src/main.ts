@@ -32,7 +32,7 @@ const redis = config.REDIS_URL
 redis?.on('error', (err) =>
   logger.warn(
     { err: err.message },
-    'Redis unreachable; rate limits fall back to allowing requests',
+    'Redis unreachable; rate limits fall back to allowing requests, and events that name a person go on without their identifiers until recorded consent is readable again',
   ),
 );
 

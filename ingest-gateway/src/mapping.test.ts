@@ -75,7 +75,7 @@ describe('mapEvent', () => {
     [
       { ...pageView, event_type: 'teleport' },
       'events[0].event_type',
-      'Unknown event type; expected one of page_view, click, conversion, custom, stt_transcription_started, stt_partial_transcript, stt_transcription_completed, stt_language_detected, stt_speaker_detected, stt_speaker_changed, stt_session_started, stt_session_completed, stt_error, stt_quality_assessment',
+      'Unknown event type; expected one of page_view, click, conversion, custom, stt_transcription_started, stt_partial_transcript, stt_transcription_completed, stt_language_detected, stt_speaker_detected, stt_speaker_changed, stt_session_started, stt_session_completed, stt_error, stt_quality_assessment, consent_decision, consent_requested',
     ],
     [{ ...pageView, event_id: 'not-a-uuid' }, 'events[0].event_id', 'Expected a UUID'],
     [

@@ -25,6 +25,12 @@ export function createMetrics(pendingEvents: () => number) {
       labelNames: ['outcome', 'stream'],
       registers: [registry],
     }),
+    consentStateFailures: new Counter({
+      name: 'gateway_consent_state_failures_total',
+      help: 'Batches whose recorded consent could not be read (their identified events were treated as without consent) or written (answered 503)',
+      labelNames: ['operation'],
+      registers: [registry],
+    }),
     produceLatency: new Histogram({
       name: 'gateway_produce_duration_seconds',
       help: 'Time from handing a batch to Kafka to its acknowledgement',

@@ -32,3 +32,4 @@ export {
   type ReadyReport,
   type HealthReport,
 } from './health.js';
+export { consentStateKey, type SubjectKind } from './consent-state.js';

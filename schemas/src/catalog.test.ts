@@ -7,10 +7,11 @@ describe('stream catalog', () => {
     expect(streamOf('stt_partial_transcript')).toBe('stt.transcript');
     expect(streamOf('stt_speaker_changed')).toBe('stt.speaker');
     expect(streamOf('stt_quality_assessment')).toBe('stt.session');
+    expect(streamOf('consent_decision')).toBe('consent');
     expect(streamOf('made_up')).toBeUndefined();
     const all = Object.values(STREAMS).flatMap((s) => Object.keys(s.eventTypes));
     expect(new Set(all).size).toBe(all.length);
-    expect(all).toHaveLength(14);
+    expect(all).toHaveLength(16);
   });
 
   it('names topics and subjects by kind, stream and version', () => {
@@ -20,7 +21,7 @@ describe('stream catalog', () => {
 
   it('keeps raw and dead-letter topics 7 days and the event store 2 years', () => {
     const specs = topicSpecs();
-    expect(specs).toHaveLength(12);
+    expect(specs).toHaveLength(15);
     expect(specs.find((s) => s.topic === 'raw.web.v1')).toMatchObject({
       partitions: 6,
       config: { 'retention.ms': '604800000' },

@@ -69,6 +69,21 @@ export const STREAMS = {
       stt_quality_assessment: 'backbone.events.stt.QualityAssessment',
     },
   },
+  /**
+   * Consent decisions, recorded through the gateway's /api/v1/consent: a stream of their own,
+   * so the record does not depend on the analytics consent it records (docs/privacy.md).
+   */
+  consent: {
+    record: 'backbone.events.consent.ConsentEvent',
+    file: 'consent.avsc',
+    enrichedRecord: 'backbone.events.consent.EnrichedConsentEvent',
+    enrichedFile: 'consent.enriched.avsc',
+    partitions: 3,
+    eventTypes: {
+      consent_decision: 'backbone.events.consent.ConsentDecision',
+      consent_requested: 'backbone.events.consent.ConsentRequested',
+    },
+  },
 } as const satisfies Record<string, StreamDefinition>;
 
 export type StreamName = keyof typeof STREAMS;

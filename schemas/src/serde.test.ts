@@ -29,6 +29,7 @@ const allRaw = {
   'raw.stt.transcript.v1-value': 8,
   'raw.stt.speaker.v1-value': 9,
   'raw.stt.session.v1-value': 10,
+  'raw.consent.v1-value': 11,
 };
 
 describe('StreamSerde', () => {

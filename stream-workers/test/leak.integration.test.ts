@@ -93,6 +93,7 @@ const accepted: Record<StreamName, number> = {
   'stt.transcript': 0,
   'stt.speaker': 0,
   'stt.session': 0,
+  consent: 0,
 };
 let direct = 0;
 let refused = 0;

@@ -1,6 +1,11 @@
 import { memoize } from '@backbone/runtime';
 import { TABLES } from './tables.js';
-import { ENRICHED_SCHEMAS, type PrivacyClass, type StreamName } from '@backbone/schemas';
+import {
+  ENRICHED_SCHEMAS,
+  walkPrivacy,
+  type PrivacyClass,
+  type StreamName,
+} from '@backbone/schemas';
 
 /**
  * The ClickHouse columns of a stream's raw table, derived from its enriched Avro schema
@@ -192,6 +197,18 @@ export const PROVENANCE_COLUMNS = [
 
 export const streamColumns: (stream: StreamName) => Column[] = memoize(deriveColumns, 16);
 
+/** The raw columns of a stream that hold a subject's token (its user and anonymous ids). */
+export const subjectColumns = memoize((stream: StreamName): string[] => {
+  const paths = new Set(
+    walkPrivacy(ENRICHED_SCHEMAS[stream])
+      .fields.filter((f) => f.subject === 'user' || f.subject === 'anonymous')
+      .map((f) => f.path),
+  );
+  return streamColumns(stream)
+    .filter((c) => !c.payload && paths.has(c.path.join('.')))
+    .map((c) => c.name);
+}, 16);
+
 /** The columns a sink row fills, in the order of toRow's values. */
 export const rowColumns = memoize(
   (stream: StreamName): string[] => [
@@ -207,6 +224,7 @@ export const RAW_TABLES: Readonly<Record<StreamName, string>> = {
   'stt.transcript': TABLES.sttTranscriptEvents,
   'stt.speaker': TABLES.sttSpeakerEvents,
   'stt.session': TABLES.sttSessionEvents,
+  consent: TABLES.consentEvents,
 };
 
 export const rawTable = (stream: StreamName): string => RAW_TABLES[stream];

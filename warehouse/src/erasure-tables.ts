@@ -1,8 +1,9 @@
-import { ENRICHED_SCHEMAS, walkPrivacy, type StreamName } from '@backbone/schemas';
-import { memoize } from '@backbone/runtime';
-import { streamColumns } from './columns.js';
+import type { StreamName } from '@backbone/schemas';
+import { subjectColumns } from './columns.js';
 import { qualified, type TableNames } from './raw-tables.js';
 import { TABLES } from './tables.js';
+
+export { subjectColumns };
 
 /**
  * Subject erasure in the warehouse (docs/privacy.md#erasure). `subject_erasures` holds every
@@ -51,18 +52,6 @@ ORDER BY (tenant_id, request_id)
 TTL toDateTime(at) + INTERVAL 1 HOUR`,
   ];
 }
-
-/** The raw columns of a stream that hold a subject's token (its user and anonymous ids). */
-export const subjectColumns = memoize((stream: StreamName): string[] => {
-  const paths = new Set(
-    walkPrivacy(ENRICHED_SCHEMAS[stream])
-      .fields.filter((f) => f.subject === 'user' || f.subject === 'anonymous')
-      .map((f) => f.path),
-  );
-  return streamColumns(stream)
-    .filter((c) => !c.payload && paths.has(c.path.join('.')))
-    .map((c) => c.name);
-}, 16);
 
 /**
  * The condition a landing view keeps rows by: none of the row's subject tokens is erased.

@@ -71,6 +71,8 @@ export const FAMILIES: Readonly<Record<string, StreamFamily>> = {
     [],
     (names) => [...sttRollups(names), ...coarseQualityRollups(names)],
   ),
+  // No rollups: consent_latest is a plain view that reads the raw table when asked.
+  consent: family('consent', ['consent'], [], [], () => []),
 };
 
 /** The family a stream belongs to. */

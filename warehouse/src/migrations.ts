@@ -1,4 +1,4 @@
-import { STREAM_NAMES } from '@backbone/schemas';
+import type { StreamName } from '@backbone/schemas';
 import { qualified, rawTableDdl, type TableNames } from './raw-tables.js';
 import { coarseQualityRollups, sttRollups } from './stt-rollups.js';
 import { hourCounts, sessionSegments, sessionSummaries } from './session-summaries.js';
@@ -23,11 +23,19 @@ export interface Migration {
   rebuild?: string;
 }
 
+const FIRST_STREAMS: readonly StreamName[] = [
+  'web',
+  'stt.transcript',
+  'stt.speaker',
+  'stt.session',
+];
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     id: '0001_raw_tables',
     description: 'one raw table per stream, columns derived from the enriched schemas',
-    statements: (names) => STREAM_NAMES.map((stream) => rawTableDdl(stream, names)),
+    // The first release's streams; a stream added later comes with a migration of its own.
+    statements: (names) => FIRST_STREAMS.map((stream) => rawTableDdl(stream, names)),
   },
   {
     id: '0002_web_rollups',
@@ -130,7 +138,39 @@ ORDER BY (family, run_id)`,
       "the tokens of erased subjects (landing views leave their rows out) and the erasure requests' audit",
     statements: erasureTables,
   },
+  {
+    id: '0013_consent_records',
+    description:
+      "consent decisions, one row each, and consent_latest: each subject's latest decision per purpose",
+    statements: (names) => [rawTableDdl('consent', names), ...consentViews(names)],
+  },
 ];
+
+/**
+ * Each anonymous id's latest decision per purpose, by the gateway's clock (the order in which
+ * decisions took effect there). A plain view: it reads consent_events when asked, so an
+ * erasure's delete there is the view's too.
+ */
+function consentViews(names: TableNames): string[] {
+  if (names.suffix) return [];
+  const latest = (p: string) =>
+    `argMaxIf(${p}, received_at, ${p} IS NOT NULL) AS ${p},\n  maxIf(received_at, ${p} IS NOT NULL) AS ${p}_at`;
+  return [
+    `CREATE VIEW IF NOT EXISTS ${qualified(names, TABLES.consentLatest)} AS
+SELECT
+  tenant_id,
+  anonymous_id,
+  ${['analytics', 'marketing', 'functional'].map(latest).join(',\n  ')},
+  argMax(text_version, received_at) AS text_version,
+  argMax(text_sha256, received_at) AS text_sha256,
+  argMax(method, received_at) AS method,
+  max(received_at) AS decided_at,
+  count() AS decisions
+FROM ${qualified(names, TABLES.consentEvents)}
+WHERE anonymous_id IS NOT NULL
+GROUP BY tenant_id, anonymous_id`,
+  ];
+}
 
 /**
  * One row when a statement starts (status 'running', version 1) and one when it ends

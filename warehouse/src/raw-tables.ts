@@ -1,5 +1,11 @@
 import type { PrivacyClass, StreamName } from '@backbone/schemas';
-import { PROVENANCE_COLUMNS, rawTable, streamColumns, type Column } from './columns.js';
+import {
+  PROVENANCE_COLUMNS,
+  rawTable,
+  streamColumns,
+  subjectColumns,
+  type Column,
+} from './columns.js';
 
 /** Retention by privacy class, in days (none: kept as long as the row); docs/privacy.md. */
 export const RETENTION_DAYS: Record<PrivacyClass, number | null> = {
@@ -26,11 +32,18 @@ export const qualified = (names: TableNames, table: string) =>
 
 const ORDER_BY = ['tenant_id', 'event_type', 'occurred_at'];
 
-function columnDdl(c: Column): string {
+/**
+ * Streams whose rows are about the subject itself: a consent decision without its subject's
+ * token proves nothing, so the token lives as long as the row (erasure still removes it).
+ */
+const SUBJECT_RECORDS: ReadonlySet<StreamName> = new Set(['consent']);
+
+function columnDdl(stream: StreamName, c: Column): string {
   const days = RETENTION_DAYS[c.privacy];
+  const kept = SUBJECT_RECORDS.has(stream) && subjectColumns(stream).includes(c.name);
   // A column kept shorter than the row is reset to its default when it expires (column TTL).
   const ttl =
-    days !== null && days < (RETENTION_DAYS.low as number) && !ORDER_BY.includes(c.name)
+    !kept && days !== null && days < (RETENTION_DAYS.low as number) && !ORDER_BY.includes(c.name)
       ? ` TTL toDateTime(occurred_at) + INTERVAL ${days} DAY`
       : '';
   return `${ident(c.name)} ${c.type}${ttl}`;
@@ -43,7 +56,7 @@ function columnDdl(c: Column): string {
  */
 export function rawTableDdl(stream: StreamName, names: TableNames): string {
   const columns = [
-    ...streamColumns(stream).map(columnDdl),
+    ...streamColumns(stream).map((c) => columnDdl(stream, c)),
     ...PROVENANCE_COLUMNS.map((c) => `${ident(c.name)} ${c.type}`),
     "`_inserted_at` DateTime64(3, 'UTC') DEFAULT now64(3)",
     'INDEX idx_session session_id TYPE bloom_filter(0.01) GRANULARITY 4',
@@ -71,6 +84,6 @@ export function addMissingColumns(
     .filter((c) => !existing.has(c.name))
     .map(
       (c) =>
-        `ALTER TABLE ${qualified(names, rawTable(stream))} ADD COLUMN IF NOT EXISTS ${columnDdl(c)}`,
+        `ALTER TABLE ${qualified(names, rawTable(stream))} ADD COLUMN IF NOT EXISTS ${columnDdl(stream, c)}`,
     );
 }

@@ -10,6 +10,9 @@ export const TABLES = {
   sttTranscriptEvents: 'stt_transcript_events',
   sttSpeakerEvents: 'stt_speaker_events',
   sttSessionEvents: 'stt_session_events',
+  /** Consent decisions, one row each; `consent_latest` is each subject's latest per purpose. */
+  consentEvents: 'consent_events',
+  consentLatest: 'consent_latest',
 
   /** Web rollups, filled by materialized views on web_events. */
   webTraffic1m: 'web_traffic_1m',

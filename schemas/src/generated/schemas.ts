@@ -1489,6 +1489,343 @@ export const STREAM_SCHEMAS = {
         ]
       }
     ]
+  },
+  "consent": {
+    "type": "record",
+    "name": "backbone.events.consent.ConsentEvent",
+    "doc": "Stream consent: the record of a person's consent decisions (docs/privacy.md#consent-records). Its own stream, so the log does not depend on the analytics consent it records.",
+    "fields": [
+      {
+        "name": "envelope",
+        "type": {
+          "type": "record",
+          "name": "backbone.events.Envelope",
+          "doc": "What every event carries, whatever its stream. received_at, tenant_id and source are set by the server, never by the sender.",
+          "fields": [
+            {
+              "name": "event_id",
+              "type": "string",
+              "privacy": "none",
+              "contract": "uuid",
+              "doc": "UUID chosen by the sender; retries keep it, so it deduplicates."
+            },
+            {
+              "name": "event_type",
+              "type": "string",
+              "privacy": "none",
+              "contract": "code"
+            },
+            {
+              "name": "occurred_at",
+              "type": {
+                "type": "long",
+                "logicalType": "timestamp-millis"
+              },
+              "privacy": "none",
+              "doc": "When it happened, by the sender's clock (clamped if far in the future)."
+            },
+            {
+              "name": "received_at",
+              "type": {
+                "type": "long",
+                "logicalType": "timestamp-millis"
+              },
+              "privacy": "none",
+              "doc": "When the gateway accepted it."
+            },
+            {
+              "name": "occurred_at_clamped",
+              "type": "boolean",
+              "default": false,
+              "privacy": "none",
+              "doc": "occurred_at lay too far in the future and was set to received_at."
+            },
+            {
+              "name": "tenant_id",
+              "type": "string",
+              "privacy": "none",
+              "contract": "code",
+              "doc": "The customer organisation, from the API key."
+            },
+            {
+              "name": "source",
+              "type": "string",
+              "privacy": "none",
+              "contract": "code",
+              "doc": "The sending application, from the API key."
+            },
+            {
+              "name": "session_id",
+              "type": "string",
+              "privacy": "low",
+              "contract": "identifier",
+              "doc": "Random session UUID; also the Kafka record key."
+            },
+            {
+              "name": "anonymous_id",
+              "type": [
+                "null",
+                "string"
+              ],
+              "default": null,
+              "privacy": "medium",
+              "subject": "anonymous",
+              "contract": "identifier",
+              "doc": "Device identifier (already hashed by the sender); stripped without analytics consent."
+            },
+            {
+              "name": "user_id",
+              "type": [
+                "null",
+                "string"
+              ],
+              "default": null,
+              "privacy": "high",
+              "subject": "user",
+              "contract": "identifier",
+              "doc": "The sender's user id; tokenized downstream, stripped without consent."
+            },
+            {
+              "name": "consent",
+              "privacy": "none",
+              "type": {
+                "type": "record",
+                "name": "backbone.events.Consent",
+                "doc": "Consent Mode v2 decisions as the sender knew them; null means not stated.",
+                "fields": [
+                  {
+                    "name": "analytics",
+                    "type": [
+                      "null",
+                      "boolean"
+                    ],
+                    "default": null,
+                    "privacy": "none"
+                  },
+                  {
+                    "name": "marketing",
+                    "type": [
+                      "null",
+                      "boolean"
+                    ],
+                    "default": null,
+                    "privacy": "none"
+                  },
+                  {
+                    "name": "functional",
+                    "type": [
+                      "null",
+                      "boolean"
+                    ],
+                    "default": null,
+                    "privacy": "none"
+                  },
+                  {
+                    "name": "gpc",
+                    "type": "boolean",
+                    "default": false,
+                    "privacy": "none",
+                    "doc": "The request carried Sec-GPC: 1 (Global Privacy Control)."
+                  },
+                  {
+                    "name": "dnt",
+                    "type": "boolean",
+                    "default": false,
+                    "privacy": "none",
+                    "doc": "The request carried DNT: 1."
+                  },
+                  {
+                    "name": "anonymized",
+                    "type": "boolean",
+                    "default": false,
+                    "privacy": "none",
+                    "doc": "The gateway stripped identifiers for lack of consent."
+                  }
+                ]
+              }
+            },
+            {
+              "name": "context",
+              "privacy": "none",
+              "type": {
+                "type": "record",
+                "name": "backbone.events.Context",
+                "fields": [
+                  {
+                    "name": "ip",
+                    "type": [
+                      "null",
+                      "string"
+                    ],
+                    "default": null,
+                    "privacy": "medium",
+                    "subject": "linked",
+                    "contract": "ip",
+                    "doc": "Client IP (trusted proxies only); only raw.* topics hold it."
+                  },
+                  {
+                    "name": "user_agent",
+                    "type": [
+                      "null",
+                      "string"
+                    ],
+                    "default": null,
+                    "privacy": "medium",
+                    "subject": "linked",
+                    "contract": "free_text",
+                    "doc": "Full user agent; reduced to device, browser and OS downstream."
+                  },
+                  {
+                    "name": "locale",
+                    "type": [
+                      "null",
+                      "string"
+                    ],
+                    "default": null,
+                    "privacy": "low",
+                    "contract": "locale"
+                  },
+                  {
+                    "name": "timezone",
+                    "type": [
+                      "null",
+                      "string"
+                    ],
+                    "default": null,
+                    "privacy": "low",
+                    "contract": "timezone"
+                  },
+                  {
+                    "name": "page_url",
+                    "type": [
+                      "null",
+                      "string"
+                    ],
+                    "default": null,
+                    "privacy": "low",
+                    "contract": "url",
+                    "doc": "Page the event happened on; query strings are cut to UTM parameters downstream."
+                  },
+                  {
+                    "name": "referrer",
+                    "type": [
+                      "null",
+                      "string"
+                    ],
+                    "default": null,
+                    "privacy": "low",
+                    "contract": "url"
+                  }
+                ]
+              }
+            }
+          ]
+        },
+        "privacy": "none"
+      },
+      {
+        "name": "payload",
+        "privacy": "none",
+        "type": [
+          {
+            "type": "record",
+            "name": "backbone.events.consent.ConsentDecision",
+            "doc": "event_type consent_decision: true granted, false refused or withdrawn, null not part of this decision.",
+            "fields": [
+              {
+                "name": "analytics",
+                "type": [
+                  "null",
+                  "boolean"
+                ],
+                "default": null,
+                "privacy": "none"
+              },
+              {
+                "name": "marketing",
+                "type": [
+                  "null",
+                  "boolean"
+                ],
+                "default": null,
+                "privacy": "none"
+              },
+              {
+                "name": "functional",
+                "type": [
+                  "null",
+                  "boolean"
+                ],
+                "default": null,
+                "privacy": "none"
+              },
+              {
+                "name": "text_version",
+                "type": [
+                  "null",
+                  "string"
+                ],
+                "default": null,
+                "privacy": "none",
+                "contract": "code",
+                "doc": "The version of the consent text the person saw, as the site names it."
+              },
+              {
+                "name": "text_sha256",
+                "type": [
+                  "null",
+                  "string"
+                ],
+                "default": null,
+                "privacy": "none",
+                "contract": "code",
+                "doc": "SHA-256 (hex) of the exact consent text the person saw; the gateway computes it when sent the text."
+              },
+              {
+                "name": "method",
+                "type": "string",
+                "privacy": "none",
+                "contract": "code",
+                "doc": "How the decision was made: banner, settings, api, gpc, import … (a code the site chooses)."
+              }
+            ]
+          },
+          {
+            "type": "record",
+            "name": "backbone.events.consent.ConsentRequested",
+            "doc": "event_type consent_requested: the consent text was put to the person (a banner shown), so a decision can be matched to what was asked and consent rates measured.",
+            "fields": [
+              {
+                "name": "text_version",
+                "type": [
+                  "null",
+                  "string"
+                ],
+                "default": null,
+                "privacy": "none",
+                "contract": "code"
+              },
+              {
+                "name": "text_sha256",
+                "type": [
+                  "null",
+                  "string"
+                ],
+                "default": null,
+                "privacy": "none",
+                "contract": "code"
+              },
+              {
+                "name": "method",
+                "type": "string",
+                "privacy": "none",
+                "contract": "code"
+              }
+            ]
+          }
+        ]
+      }
+    ]
   }
 } as const;
 
@@ -3791,6 +4128,546 @@ export const ENRICHED_SCHEMAS = {
         ],
         "privacy": "none",
         "doc": "As received, masked by class (critical fields dropped unless a policy redacted them)."
+      }
+    ]
+  },
+  "consent": {
+    "type": "record",
+    "name": "backbone.events.consent.EnrichedConsentEvent",
+    "doc": "The event store's form of consent decisions (events.* topics): the subject's ids tokenized with the subject's key, the client IP a keyed hash, the full user agent gone.",
+    "fields": [
+      {
+        "name": "envelope",
+        "type": {
+          "type": "record",
+          "name": "backbone.events.Envelope",
+          "doc": "What every event carries, whatever its stream. received_at, tenant_id and source are set by the server, never by the sender.",
+          "fields": [
+            {
+              "name": "event_id",
+              "type": "string",
+              "privacy": "none",
+              "contract": "uuid",
+              "doc": "UUID chosen by the sender; retries keep it, so it deduplicates."
+            },
+            {
+              "name": "event_type",
+              "type": "string",
+              "privacy": "none",
+              "contract": "code"
+            },
+            {
+              "name": "occurred_at",
+              "type": {
+                "type": "long",
+                "logicalType": "timestamp-millis"
+              },
+              "privacy": "none",
+              "doc": "When it happened, by the sender's clock (clamped if far in the future)."
+            },
+            {
+              "name": "received_at",
+              "type": {
+                "type": "long",
+                "logicalType": "timestamp-millis"
+              },
+              "privacy": "none",
+              "doc": "When the gateway accepted it."
+            },
+            {
+              "name": "occurred_at_clamped",
+              "type": "boolean",
+              "default": false,
+              "privacy": "none",
+              "doc": "occurred_at lay too far in the future and was set to received_at."
+            },
+            {
+              "name": "tenant_id",
+              "type": "string",
+              "privacy": "none",
+              "contract": "code",
+              "doc": "The customer organisation, from the API key."
+            },
+            {
+              "name": "source",
+              "type": "string",
+              "privacy": "none",
+              "contract": "code",
+              "doc": "The sending application, from the API key."
+            },
+            {
+              "name": "session_id",
+              "type": "string",
+              "privacy": "low",
+              "contract": "identifier",
+              "doc": "Random session UUID; also the Kafka record key."
+            },
+            {
+              "name": "anonymous_id",
+              "type": [
+                "null",
+                "string"
+              ],
+              "default": null,
+              "privacy": "medium",
+              "subject": "anonymous",
+              "contract": "identifier",
+              "doc": "Device identifier (already hashed by the sender); stripped without analytics consent."
+            },
+            {
+              "name": "user_id",
+              "type": [
+                "null",
+                "string"
+              ],
+              "default": null,
+              "privacy": "high",
+              "subject": "user",
+              "contract": "identifier",
+              "doc": "The sender's user id; tokenized downstream, stripped without consent."
+            },
+            {
+              "name": "consent",
+              "privacy": "none",
+              "type": {
+                "type": "record",
+                "name": "backbone.events.Consent",
+                "doc": "Consent Mode v2 decisions as the sender knew them; null means not stated.",
+                "fields": [
+                  {
+                    "name": "analytics",
+                    "type": [
+                      "null",
+                      "boolean"
+                    ],
+                    "default": null,
+                    "privacy": "none"
+                  },
+                  {
+                    "name": "marketing",
+                    "type": [
+                      "null",
+                      "boolean"
+                    ],
+                    "default": null,
+                    "privacy": "none"
+                  },
+                  {
+                    "name": "functional",
+                    "type": [
+                      "null",
+                      "boolean"
+                    ],
+                    "default": null,
+                    "privacy": "none"
+                  },
+                  {
+                    "name": "gpc",
+                    "type": "boolean",
+                    "default": false,
+                    "privacy": "none",
+                    "doc": "The request carried Sec-GPC: 1 (Global Privacy Control)."
+                  },
+                  {
+                    "name": "dnt",
+                    "type": "boolean",
+                    "default": false,
+                    "privacy": "none",
+                    "doc": "The request carried DNT: 1."
+                  },
+                  {
+                    "name": "anonymized",
+                    "type": "boolean",
+                    "default": false,
+                    "privacy": "none",
+                    "doc": "The gateway stripped identifiers for lack of consent."
+                  }
+                ]
+              }
+            },
+            {
+              "name": "context",
+              "privacy": "none",
+              "type": {
+                "type": "record",
+                "name": "backbone.events.Context",
+                "fields": [
+                  {
+                    "name": "ip",
+                    "type": [
+                      "null",
+                      "string"
+                    ],
+                    "default": null,
+                    "privacy": "medium",
+                    "subject": "linked",
+                    "contract": "ip",
+                    "doc": "Client IP (trusted proxies only); only raw.* topics hold it."
+                  },
+                  {
+                    "name": "user_agent",
+                    "type": [
+                      "null",
+                      "string"
+                    ],
+                    "default": null,
+                    "privacy": "medium",
+                    "subject": "linked",
+                    "contract": "free_text",
+                    "doc": "Full user agent; reduced to device, browser and OS downstream."
+                  },
+                  {
+                    "name": "locale",
+                    "type": [
+                      "null",
+                      "string"
+                    ],
+                    "default": null,
+                    "privacy": "low",
+                    "contract": "locale"
+                  },
+                  {
+                    "name": "timezone",
+                    "type": [
+                      "null",
+                      "string"
+                    ],
+                    "default": null,
+                    "privacy": "low",
+                    "contract": "timezone"
+                  },
+                  {
+                    "name": "page_url",
+                    "type": [
+                      "null",
+                      "string"
+                    ],
+                    "default": null,
+                    "privacy": "low",
+                    "contract": "url",
+                    "doc": "Page the event happened on; query strings are cut to UTM parameters downstream."
+                  },
+                  {
+                    "name": "referrer",
+                    "type": [
+                      "null",
+                      "string"
+                    ],
+                    "default": null,
+                    "privacy": "low",
+                    "contract": "url"
+                  }
+                ]
+              }
+            }
+          ]
+        },
+        "privacy": "none",
+        "doc": "Masked: anonymous_id and context.ip pseudonymized, user_id tokenized, user_agent removed."
+      },
+      {
+        "name": "enrichment",
+        "type": {
+          "type": "record",
+          "name": "backbone.events.Enrichment",
+          "doc": "What the enrich worker derived from the raw event before masking it. Nothing here identifies a person.",
+          "fields": [
+            {
+              "name": "device_type",
+              "type": "string",
+              "privacy": "none",
+              "contract": "label",
+              "doc": "desktop, mobile, tablet, tv, console, wearable, bot or other."
+            },
+            {
+              "name": "browser",
+              "type": "string",
+              "privacy": "none",
+              "contract": "label",
+              "doc": "Browser name, or (unknown)."
+            },
+            {
+              "name": "browser_major",
+              "type": "string",
+              "privacy": "none",
+              "contract": "label",
+              "doc": "Major version only: full versions help fingerprinting."
+            },
+            {
+              "name": "os",
+              "type": "string",
+              "privacy": "none",
+              "contract": "label"
+            },
+            {
+              "name": "os_major",
+              "type": "string",
+              "privacy": "none",
+              "contract": "label"
+            },
+            {
+              "name": "is_bot",
+              "type": "boolean",
+              "privacy": "none"
+            },
+            {
+              "name": "country",
+              "type": [
+                "null",
+                "string"
+              ],
+              "privacy": "low",
+              "contract": "country",
+              "default": null,
+              "doc": "ISO 3166-1 alpha-2, from the truncated IP."
+            },
+            {
+              "name": "region",
+              "type": [
+                "null",
+                "string"
+              ],
+              "privacy": "low",
+              "contract": "label",
+              "default": null,
+              "doc": "Subdivision (state, region), from the truncated IP."
+            },
+            {
+              "name": "page_host",
+              "type": [
+                "null",
+                "string"
+              ],
+              "privacy": "low",
+              "contract": "host",
+              "default": null
+            },
+            {
+              "name": "page_path",
+              "type": [
+                "null",
+                "string"
+              ],
+              "privacy": "low",
+              "contract": "free_text",
+              "default": null,
+              "doc": "Path only: query strings and fragments are dropped."
+            },
+            {
+              "name": "utm_source",
+              "type": [
+                "null",
+                "string"
+              ],
+              "privacy": "low",
+              "contract": "free_text",
+              "default": null
+            },
+            {
+              "name": "utm_medium",
+              "type": [
+                "null",
+                "string"
+              ],
+              "privacy": "low",
+              "contract": "free_text",
+              "default": null
+            },
+            {
+              "name": "utm_campaign",
+              "type": [
+                "null",
+                "string"
+              ],
+              "privacy": "low",
+              "contract": "free_text",
+              "default": null
+            },
+            {
+              "name": "utm_term",
+              "type": [
+                "null",
+                "string"
+              ],
+              "privacy": "low",
+              "contract": "free_text",
+              "default": null
+            },
+            {
+              "name": "utm_content",
+              "type": [
+                "null",
+                "string"
+              ],
+              "privacy": "low",
+              "contract": "free_text",
+              "default": null
+            },
+            {
+              "name": "referrer_host",
+              "type": [
+                "null",
+                "string"
+              ],
+              "privacy": "low",
+              "contract": "host",
+              "default": null,
+              "doc": "Host of the referrer; its path and query are dropped."
+            },
+            {
+              "name": "traffic_source",
+              "type": [
+                "null",
+                "string"
+              ],
+              "privacy": "low",
+              "contract": "free_text",
+              "default": null,
+              "doc": "UTM source, search engine, social network, referring host, (internal) or (direct)."
+            },
+            {
+              "name": "traffic_medium",
+              "type": [
+                "null",
+                "string"
+              ],
+              "privacy": "low",
+              "contract": "free_text",
+              "default": null,
+              "doc": "UTM medium, organic, social, referral or (none)."
+            },
+            {
+              "name": "text_policy",
+              "type": [
+                "null",
+                "string"
+              ],
+              "privacy": "none",
+              "contract": "code",
+              "default": null,
+              "doc": "For transcripts: drop (text removed) or redact (personal data replaced)."
+            },
+            {
+              "name": "redactions",
+              "type": "int",
+              "privacy": "none",
+              "default": 0,
+              "doc": "Personal data items replaced in transcript text."
+            },
+            {
+              "name": "enriched_at",
+              "type": {
+                "type": "long",
+                "logicalType": "timestamp-millis"
+              },
+              "privacy": "none"
+            }
+          ]
+        },
+        "privacy": "none"
+      },
+      {
+        "name": "payload",
+        "type": [
+          {
+            "type": "record",
+            "name": "backbone.events.consent.ConsentDecision",
+            "doc": "event_type consent_decision: true granted, false refused or withdrawn, null not part of this decision.",
+            "fields": [
+              {
+                "name": "analytics",
+                "type": [
+                  "null",
+                  "boolean"
+                ],
+                "default": null,
+                "privacy": "none"
+              },
+              {
+                "name": "marketing",
+                "type": [
+                  "null",
+                  "boolean"
+                ],
+                "default": null,
+                "privacy": "none"
+              },
+              {
+                "name": "functional",
+                "type": [
+                  "null",
+                  "boolean"
+                ],
+                "default": null,
+                "privacy": "none"
+              },
+              {
+                "name": "text_version",
+                "type": [
+                  "null",
+                  "string"
+                ],
+                "default": null,
+                "privacy": "none",
+                "contract": "code",
+                "doc": "The version of the consent text the person saw, as the site names it."
+              },
+              {
+                "name": "text_sha256",
+                "type": [
+                  "null",
+                  "string"
+                ],
+                "default": null,
+                "privacy": "none",
+                "contract": "code",
+                "doc": "SHA-256 (hex) of the exact consent text the person saw; the gateway computes it when sent the text."
+              },
+              {
+                "name": "method",
+                "type": "string",
+                "privacy": "none",
+                "contract": "code",
+                "doc": "How the decision was made: banner, settings, api, gpc, import … (a code the site chooses)."
+              }
+            ]
+          },
+          {
+            "type": "record",
+            "name": "backbone.events.consent.ConsentRequested",
+            "doc": "event_type consent_requested: the consent text was put to the person (a banner shown), so a decision can be matched to what was asked and consent rates measured.",
+            "fields": [
+              {
+                "name": "text_version",
+                "type": [
+                  "null",
+                  "string"
+                ],
+                "default": null,
+                "privacy": "none",
+                "contract": "code"
+              },
+              {
+                "name": "text_sha256",
+                "type": [
+                  "null",
+                  "string"
+                ],
+                "default": null,
+                "privacy": "none",
+                "contract": "code"
+              },
+              {
+                "name": "method",
+                "type": "string",
+                "privacy": "none",
+                "contract": "code"
+              }
+            ]
+          }
+        ],
+        "privacy": "none",
+        "doc": "As received."
       }
     ]
   }

@@ -16,6 +16,50 @@ export interface Consent {
   anonymized: boolean;
 }
 
+/** event_type consent_decision: true granted, false refused or withdrawn, null not part of this decision. (backbone.events.consent.ConsentDecision) */
+export interface ConsentDecision {
+  /** privacy: none */
+  analytics: null | boolean;
+  /** privacy: none */
+  marketing: null | boolean;
+  /** privacy: none */
+  functional: null | boolean;
+  /** privacy: none, contract: code. The version of the consent text the person saw, as the site names it. */
+  text_version: null | string;
+  /** privacy: none, contract: code. SHA-256 (hex) of the exact consent text the person saw; the gateway computes it when sent the text. */
+  text_sha256: null | string;
+  /** privacy: none, contract: code. How the decision was made: banner, settings, api, gpc, import … (a code the site chooses). */
+  method: string;
+}
+
+/** Stream consent: the record of a person's consent decisions (docs/privacy.md#consent-records). Its own stream, so the log does not depend on the analytics consent it records. (backbone.events.consent.ConsentEvent) */
+export interface ConsentEvent {
+  /** privacy: none */
+  envelope: Envelope;
+  /** privacy: none */
+  payload: { 'backbone.events.consent.ConsentDecision': ConsentDecision } | { 'backbone.events.consent.ConsentRequested': ConsentRequested };
+}
+
+/** event_type consent_requested: the consent text was put to the person (a banner shown), so a decision can be matched to what was asked and consent rates measured. (backbone.events.consent.ConsentRequested) */
+export interface ConsentRequested {
+  /** privacy: none, contract: code */
+  text_version: null | string;
+  /** privacy: none, contract: code */
+  text_sha256: null | string;
+  /** privacy: none, contract: code */
+  method: string;
+}
+
+/** The event store's form of consent decisions (events.* topics): the subject's ids tokenized with the subject's key, the client IP a keyed hash, the full user agent gone. (backbone.events.consent.EnrichedConsentEvent) */
+export interface EnrichedConsentEvent {
+  /** privacy: none. Masked: anonymous_id and context.ip pseudonymized, user_id tokenized, user_agent removed. */
+  envelope: Envelope;
+  /** privacy: none */
+  enrichment: Enrichment;
+  /** privacy: none. As received. */
+  payload: { 'backbone.events.consent.ConsentDecision': ConsentDecision } | { 'backbone.events.consent.ConsentRequested': ConsentRequested };
+}
+
 /** backbone.events.Context */
 export interface Context {
   /** privacy: medium, contract: ip. Client IP (trusted proxies only); only raw.* topics hold it. */
@@ -357,6 +401,7 @@ export interface StreamEvents {
   'stt.transcript': TranscriptEvent;
   'stt.speaker': SpeakerEvent;
   'stt.session': SessionEvent;
+  'consent': ConsentEvent;
 }
 
 /** The value type of each stream's events.* topic (enriched and masked). */
@@ -365,6 +410,7 @@ export interface EnrichedStreamEvents {
   'stt.transcript': EnrichedTranscriptEvent;
   'stt.speaker': EnrichedSpeakerEvent;
   'stt.session': EnrichedSessionEvent;
+  'consent': EnrichedConsentEvent;
 }
 
 /** The payload each event type carries. */
@@ -383,4 +429,6 @@ export interface PayloadByEventType {
   stt_session_completed: SessionCompleted;
   stt_error: SessionError;
   stt_quality_assessment: QualityAssessment;
+  consent_decision: ConsentDecision;
+  consent_requested: ConsentRequested;
 }

@@ -8,7 +8,12 @@ import {
   Partitioners,
 } from 'kafkajs';
 import { moduleLogger, type Logger } from '@backbone/runtime';
-import { StreamSerde, type SchemaRegistryClient, type StreamName } from '@backbone/schemas';
+import {
+  STREAM_NAMES,
+  StreamSerde,
+  type SchemaRegistryClient,
+  type StreamName,
+} from '@backbone/schemas';
 import type { WorkerMetrics } from '../metrics.js';
 import {
   catalogTopics,
@@ -94,8 +99,7 @@ export class EnrichWorker {
   constructor(options: EnrichWorkerOptions) {
     this.options = { ...options, logger: moduleLogger(options.logger, 'enrich') };
     this.topics = options.topics ?? catalogTopics;
-    this.streams =
-      options.streams ?? (['web', 'stt.transcript', 'stt.speaker', 'stt.session'] as const);
+    this.streams = options.streams ?? STREAM_NAMES;
   }
 
   /** The consumer loop runs and has not crashed. */

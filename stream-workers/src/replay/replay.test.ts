@@ -39,7 +39,7 @@ describe('replay positions', () => {
     expect(resolveFamily('web').name).toBe('web');
     expect(resolveFamily('stt.speaker').name).toBe('stt');
     expect(() => resolveFamily('clicks')).toThrow(
-      /unknown stream "clicks": one of web, stt, stt\.transcript, stt\.speaker, stt\.session/,
+      /unknown stream "clicks": one of web, stt, consent, stt\.transcript, stt\.speaker, stt\.session/,
     );
   });
 });

@@ -2,7 +2,12 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { Partitioners } from 'kafkajs';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { moduleLogger, type Logger } from '@backbone/runtime';
-import { StreamSerde, type SchemaRegistryClient, type StreamName } from '@backbone/schemas';
+import {
+  STREAM_NAMES,
+  StreamSerde,
+  type SchemaRegistryClient,
+  type StreamName,
+} from '@backbone/schemas';
 import { qualified, rawTable, type TableNames } from '@backbone/warehouse';
 import type { WorkerMetrics } from '../metrics.js';
 import { Limiter } from '../serial-lock.js';
@@ -90,8 +95,7 @@ export class SinkWorker {
   constructor(options: SinkWorkerOptions) {
     this.options = { ...options, logger: moduleLogger(options.logger, 'sink') };
     this.topics = options.topics ?? catalogTopics;
-    this.streams =
-      options.streams ?? (['web', 'stt.transcript', 'stt.speaker', 'stt.session'] as const);
+    this.streams = options.streams ?? STREAM_NAMES;
     const maxWaitMs = options.maxWaitMs ?? 250;
     this.bounds = options.bounds ?? { limit: () => undefined, maxWaitMs: () => maxWaitMs };
     this.maxRows = options.maxRows ?? 50_000;
