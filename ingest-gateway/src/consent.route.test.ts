@@ -26,7 +26,7 @@ async function gateway(consent: ConsentState = new MemoryConsentState(), policy?
     {
       sink: {
         produce: (stream, event) => {
-          produced.push({ stream, event: event as StreamEvents[StreamName] });
+          produced.push({ stream, event: event });
           return Promise.resolve();
         },
         pending: 0,
@@ -186,7 +186,9 @@ describe('consent records at the gateway', () => {
     await post('/v1/events', { events: [pageView({ anonymous_id: 'c' })] });
     expect(produced.at(-1)!.event.envelope.anonymous_id).toBe('c');
   });
+});
 
+describe('consent records when Redis is away', () => {
   it('treats events as without consent while recorded consent is unreadable, and answers 503 when a decision cannot take effect', async () => {
     const down: ConsentState = {
       analyticsWithdrawn: () => Promise.reject(new Error('Connection is closed.')),
@@ -211,7 +213,9 @@ describe('consent records at the gateway', () => {
     expect(metrics.body).toMatch(/gateway_consent_state_failures_total\{operation="read"\} 1/);
     expect(metrics.body).toMatch(/gateway_consent_state_failures_total\{operation="write"\} 1/);
   });
+});
 
+describe('consent decisions the gateway refuses', () => {
   it.each([
     [{ purposes: { analytics: false } }, 'anonymous_id', /names its person/],
     [{ anonymous_id: 'a' }, 'purposes', /Required/],

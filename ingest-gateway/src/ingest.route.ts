@@ -106,7 +106,7 @@ function decisionPurposes(event: StreamEvents[StreamName]): Purposes {
   )[0]!;
   return Object.fromEntries(
     PURPOSES.flatMap((p) => (typeof decision[p] === 'boolean' ? [[p, decision[p]]] : [])),
-  ) as Purposes;
+  );
 }
 
 /**

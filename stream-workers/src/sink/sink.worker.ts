@@ -2,12 +2,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { Partitioners } from 'kafkajs';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { moduleLogger, type Logger } from '@backbone/runtime';
-import {
-  STREAM_NAMES,
-  StreamSerde,
-  type SchemaRegistryClient,
-  type StreamName,
-} from '@backbone/schemas';
+import { STREAM_NAMES, StreamSerde, type SchemaRegistryClient } from '@backbone/schemas';
+import type { StreamName } from '@backbone/schemas';
 import { qualified, rawTable, type TableNames } from '@backbone/warehouse';
 import type { WorkerMetrics } from '../metrics.js';
 import { Limiter } from '../serial-lock.js';
