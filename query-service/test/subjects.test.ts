@@ -43,7 +43,28 @@ function fakeSubjects(fail = false) {
         },
       );
     },
-    exportTokens: () => Promise.resolve(undefined),
+    // An anonymous id "known" resolves to a token with one decision; any other to no token.
+    exportTokens: (tenant: string, id: string) => {
+      const r = submitted.find((s) => s.id === id && s.tenant === tenant);
+      return Promise.resolve(r && (r.subjectId === 'known' ? ['t-known'] : []));
+    },
+    consent: (tenant: string, tokens: string[]) =>
+      Promise.resolve(
+        tenant === 'acme' && tokens.includes('t-known')
+          ? {
+              latest: {
+                analytics: { granted: false, at: '2026-12-06T10:00:00.000Z' },
+                marketing: null,
+                functional: null,
+                text_version: 'v3',
+                text_sha256: null,
+                method: 'settings',
+                decided_at: '2026-12-06T10:00:00.000Z',
+              },
+              history: [{ event_type: 'consent_decision', analytics: false }],
+            }
+          : undefined,
+      ),
     rows: () => Promise.reject(new Error('not read here')),
     stop: () => Promise.resolve(),
   };
@@ -141,5 +162,40 @@ describe('POST /api/v1/subjects/erasure', () => {
     const res2 = await post(failing, { user_id: 'x' }, admin);
     expect(res2.status).toBe(503);
     expect(res2.body.message).toMatch(/could not be queued/);
+  });
+});
+
+describe('GET /api/v1/consent/:anonymousId', () => {
+  const read = async (s: QueryService, id: string, headers: Record<string, string>) => {
+    const res = await inject(s.app, { method: 'GET', url: `/api/v1/consent/${id}`, headers });
+    return {
+      status: res.statusCode,
+      body: res.json<Record<string, unknown>>(),
+      headers: res.headers,
+    };
+  };
+
+  it("answers the person's latest decision per purpose and their history, as an audited access", async () => {
+    const { subjects, submitted } = fakeSubjects();
+    const s = await build(subjects);
+    const res = await read(s, 'known', await bearer('admin'));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      anonymous_id: 'known',
+      latest: { analytics: { granted: false }, marketing: null, method: 'settings' },
+      history: [{ event_type: 'consent_decision' }],
+    });
+    expect(submitted).toMatchObject([{ type: 'export', kind: 'anonymous', subjectId: 'known' }]);
+    expect(res.headers['x-access-request-id']).toBe(submitted[0]!.id);
+  });
+
+  it('answers 404 for a person without decisions, 403 to a viewer, 503 without Kafka', async () => {
+    const { subjects } = fakeSubjects();
+    const s = await build(subjects);
+    expect((await read(s, 'stranger', await bearer('admin'))).status).toBe(404);
+    expect((await read(s, 'known', await bearer('viewer'))).status).toBe(403);
+    await s.stop();
+    service = undefined;
+    expect((await read(await build(), 'known', await bearer('admin'))).status).toBe(503);
   });
 });

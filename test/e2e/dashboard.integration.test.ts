@@ -381,4 +381,119 @@ describe('subject rights through the whole backbone', () => {
     });
     expect(viewer.status).toBe(403);
   }, 120_000);
+
+  /** A consent decision, as a site's consent banner sends it to the gateway. */
+  const decide = async (device: string, purposes: Record<string, boolean>, method: string) => {
+    const res = await fetch(gatewayUrl.replace('/v1/events', '/api/v1/consent'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: JSON.stringify({
+        event_id: randomUUID(),
+        anonymous_id: device,
+        purposes,
+        text_version: 'v3',
+        text: 'We measure visits to improve our clinic pages.',
+        method,
+      }),
+    });
+    expect(res.status, await res.clone().text()).toBe(202);
+  };
+  const consentOf = async (device: string) => {
+    const res = await fetch(`${base}/api/v1/consent/${device}`, { headers: admin() });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  /** Rows of web_events by page path prefix: how many, how many without an anonymous id. */
+  const webRows = async (prefix: string) => {
+    const res = await fetch(`${base}/api/v1/sql`, {
+      method: 'POST',
+      headers: { ...admin(), 'content-type': 'application/json' },
+      body: JSON.stringify({
+        sql: `SELECT count() AS n, countIf(anonymous_id IS NULL) AS anonymous FROM web_events WHERE startsWith(page_path, '${prefix}')`,
+      }),
+    });
+    expect(res.status).toBe(200);
+    const [[n, anonymous]] = ((await res.json()) as { data: [number, number][] }).data as [
+      [number, number],
+    ];
+    return { n, anonymous };
+  };
+  const visits = async (n: number, device: string, prefix: string) => {
+    const res = await fetch(gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: JSON.stringify({
+        events: Array.from({ length: n }, (_, i) => ({
+          event_id: randomUUID(),
+          event_type: 'page_view',
+          timestamp: new Date().toISOString(),
+          session_id: randomUUID(),
+          anonymous_id: device,
+          properties: { url: `https://clinic.example${prefix}${'abcdefgh'[i]}` },
+          consent: { analytics: true },
+        })),
+      }),
+    });
+    expect(res.status).toBe(202);
+  };
+
+  it("records consent decisions as their own stream: a withdrawal gates the person's next event, the latest is queryable, the history is in the export, erasure clears it", async () => {
+    // Letters only: the path must come through enrich's redactor as sent.
+    const word = Array.from({ length: 12 }, () =>
+      String.fromCharCode(97 + Math.floor(Math.random() * 26)),
+    ).join('');
+    const device = `device-${word}`;
+    const path = `/consent/${word}/`;
+    await decide(device, { analytics: true, marketing: false }, 'banner');
+    await visits(3, device, `${path}before/`);
+    await decide(device, { analytics: false }, 'settings');
+    // The events still say analytics: true (a stale client); the recorded withdrawal wins.
+    await visits(4, device, `${path}after/`);
+    await waitFor(async () => (await webRows(path)).n === 7, {
+      timeoutMs: 60_000,
+      intervalMs: 1000,
+      description: 'the seven visits in web_events',
+    });
+    expect(await webRows(`${path}before/`)).toEqual({ n: 3, anonymous: 0 });
+    expect(await webRows(`${path}after/`)).toEqual({ n: 4, anonymous: 4 });
+
+    const consent = await consentOf(device);
+    expect(consent.status).toBe(200);
+    expect(consent.body).toMatchObject({
+      anonymous_id: device,
+      latest: {
+        analytics: { granted: false },
+        marketing: { granted: false },
+        functional: null,
+        text_version: 'v3',
+        method: 'settings',
+      },
+    });
+    expect(consent.body.history).toHaveLength(2);
+    expect(JSON.stringify(consent.body.history)).not.toContain('improve our clinic');
+    const lines = await exported(`anonymous_id=${device}`);
+    expect(lines.map((l) => l.stream).sort()).toEqual(['consent', 'consent', 'web', 'web', 'web']);
+
+    const posted = await fetch(`${base}/api/v1/subjects/erasure`, {
+      method: 'POST',
+      headers: { ...admin(), 'content-type': 'application/json' },
+      body: JSON.stringify({ anonymous_id: device }),
+    });
+    const { id } = (await posted.json()) as { id: string };
+    await waitFor(
+      async () => {
+        const res = await fetch(`${base}/api/v1/subjects/erasure/${id}`, { headers: admin() });
+        return ((await res.json()) as { state: string }).state === 'done';
+      },
+      { timeoutMs: 30_000, intervalMs: 500, description: 'the erasure done' },
+    );
+    expect((await consentOf(device)).status).toBe(404);
+    // The gateway's record of the withdrawal went with the rest: the id is new to it.
+    await visits(2, device, `${path}erased/`);
+    await waitFor(async () => (await webRows(`${path}erased/`)).n === 2, {
+      timeoutMs: 60_000,
+      intervalMs: 1000,
+      description: 'the visits after the erasure',
+    });
+    expect(await webRows(`${path}erased/`)).toEqual({ n: 2, anonymous: 0 });
+  }, 180_000);
 });

@@ -41,6 +41,7 @@ export { clickhouseClient, type ClickHouseSettings } from './client.js';
 export { ClickHouseConfig } from './config.js';
 export { CLICKHOUSE_CODES, isClickHouseCode } from './errors.js';
 export { erasureTables, notErased, subjectColumns } from './erasure-tables.js';
+export { CONSENT_LATEST, CONSENT_PURPOSES } from './consent.js';
 export {
   erasureProgress,
   exportTokens,

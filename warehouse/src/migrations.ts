@@ -5,6 +5,7 @@ import { hourCounts, sessionSegments, sessionSummaries } from './session-summari
 import { coarseBreakdownRollups, coarseTrafficRollups, webRollups } from './web-rollups.js';
 import { TABLES } from './tables.js';
 import { erasureTables } from './erasure-tables.js';
+import { CONSENT_LATEST } from './consent.js';
 
 /**
  * The ClickHouse model, in order. Statements are idempotent (IF NOT EXISTS), so a migration
@@ -147,27 +148,19 @@ ORDER BY (family, run_id)`,
 ];
 
 /**
- * Each anonymous id's latest decision per purpose, by the gateway's clock (the order in which
- * decisions took effect there). A plain view: it reads consent_events when asked, so an
- * erasure's delete there is the view's too.
+ * Each anonymous id's latest decision per purpose. A plain view: it reads consent_events
+ * when asked, so an erasure's delete there is the view's too.
  */
 function consentViews(names: TableNames): string[] {
   if (names.suffix) return [];
-  const latest = (p: string) =>
-    `argMaxIf(${p}, received_at, ${p} IS NOT NULL) AS ${p},\n  maxIf(received_at, ${p} IS NOT NULL) AS ${p}_at`;
   return [
     `CREATE VIEW IF NOT EXISTS ${qualified(names, TABLES.consentLatest)} AS
 SELECT
   tenant_id,
   anonymous_id,
-  ${['analytics', 'marketing', 'functional'].map(latest).join(',\n  ')},
-  argMax(text_version, received_at) AS text_version,
-  argMax(text_sha256, received_at) AS text_sha256,
-  argMax(method, received_at) AS method,
-  max(received_at) AS decided_at,
-  count() AS decisions
-FROM ${qualified(names, TABLES.consentEvents)}
-WHERE anonymous_id IS NOT NULL
+  ${CONSENT_LATEST.join(',\n  ')}
+FROM ${qualified(names, TABLES.consentEvents)} AS e
+WHERE e.anonymous_id IS NOT NULL AND e.event_type = 'consent_decision'
 GROUP BY tenant_id, anonymous_id`,
   ];
 }

@@ -16,7 +16,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  *   enrich workers, which erase the subject from the keys, the warehouse and the caches;
  * - GET /api/v1/subjects/erasure/:id → its progress per store, and when it completed;
  * - GET /api/v1/subjects/export?user_id=… | anonymous_id=… → every event of the subject still
- *   readable, streamed as NDJSON (one line per event, its stream first).
+ *   readable, streamed as NDJSON (one line per event, its stream first), consent records too;
+ * - GET /api/v1/consent/:anonymousId → the person's latest consent per purpose and the
+ *   history of their decisions (docs/privacy.md#consent-records).
  */
 export function subjectsRoute(deps: {
   authenticate: Authenticate;
@@ -86,36 +88,37 @@ export function subjectsRoute(deps: {
       for (const field of ['user_id', 'anonymous_id'])
         if (query[field] !== undefined && typeof query[field] !== 'string')
           throw badInput(`${field}: one value, as the client sent it`);
-      const request = checked(() =>
-        newErasureRequest({
-          type: 'export',
-          tenant: viewer.tenantId,
-          userId: query.user_id as string | undefined,
-          anonymousId: query.anonymous_id as string | undefined,
-          requestedBy: viewer.subject || `${viewer.role}@${viewer.tenantId}`,
-        }),
-      );
-      const subjects = deps.subjects!;
-      await queue(subjects, request);
-      const deadline = Date.now() + EXPORT_WAIT_MS;
-      let tokens: string[] | undefined;
-      while (!(tokens = await subjects.exportTokens(viewer.tenantId, request.id))) {
-        if (Date.now() > deadline)
-          throw new QueryError(
-            'UNAVAILABLE',
-            503,
-            'no enrich worker resolved the subject within 30 s (they run subject requests); try again',
-          );
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      const { request, tokens } = await resolve(deps.subjects!, viewer, {
+        userId: query.user_id as string | undefined,
+        anonymousId: query.anonymous_id as string | undefined,
+      });
       res.status(200).type('application/x-ndjson');
       res.setHeader('x-export-request-id', request.id);
       for (const stream of tokens.length > 0 ? EXPORT_STREAMS : []) {
-        const rows = await subjects.rows(stream, viewer.tenantId, tokens);
+        const rows = await deps.subjects!.rows(stream, viewer.tenantId, tokens);
         // Back-pressure: a slow client slows the read, nothing is held whole.
         await pipeline(rows, res, { end: false });
       }
       res.end();
+    })().catch(next);
+  });
+  router.get('/api/v1/consent/:anonymousId', (req: Request, res: Response, next: NextFunction) => {
+    void (async () => {
+      const viewer = await admin(req);
+      const anonymousId = String(req.params.anonymousId);
+      const { request, tokens } = await resolve(deps.subjects!, viewer, { anonymousId });
+      const record =
+        tokens.length > 0 ? await deps.subjects!.consent(viewer.tenantId, tokens) : undefined;
+      res.setHeader('x-access-request-id', request.id);
+      if (!record) {
+        res.status(404).json({
+          status: 'error',
+          code: 'NOT_FOUND',
+          message: 'no consent decision is recorded for this anonymous id in the tenant',
+        });
+        return;
+      }
+      res.status(200).json({ anonymous_id: anonymousId, ...record });
     })().catch(next);
   });
   router.get('/api/v1/subjects/erasure/:id', (req: Request, res: Response, next: NextFunction) => {
@@ -136,6 +139,39 @@ export function subjectsRoute(deps: {
     })().catch(next);
   });
   return router;
+}
+
+/**
+ * The subject's tokens, resolved by the enrich workers (they hold the keys) for an access
+ * request, which the audit records like an export.
+ */
+async function resolve(
+  subjects: SubjectRequests,
+  viewer: Viewer,
+  ids: { userId?: string | undefined; anonymousId?: string | undefined },
+): Promise<{ request: ErasureRequest; tokens: string[] }> {
+  const request = checked(() =>
+    newErasureRequest({
+      type: 'export',
+      tenant: viewer.tenantId,
+      userId: ids.userId,
+      anonymousId: ids.anonymousId,
+      requestedBy: viewer.subject || `${viewer.role}@${viewer.tenantId}`,
+    }),
+  );
+  await queue(subjects, request);
+  const deadline = Date.now() + EXPORT_WAIT_MS;
+  let tokens: string[] | undefined;
+  while (!(tokens = await subjects.exportTokens(viewer.tenantId, request.id))) {
+    if (Date.now() > deadline)
+      throw new QueryError(
+        'UNAVAILABLE',
+        503,
+        'no enrich worker resolved the subject within 30 s (they run subject requests); try again',
+      );
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { request, tokens };
 }
 
 /** A request from the client's input, or a 400 naming the field. */

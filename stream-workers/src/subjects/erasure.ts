@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Redis } from 'ioredis';
-import type { Logger } from '@backbone/runtime';
+import { consentStateKey, type Logger } from '@backbone/runtime';
 import { STREAM_NAMES, type StreamName } from '@backbone/schemas';
 import {
   familyOf,
@@ -158,14 +158,16 @@ export class ErasureJob {
       await new Promise((r) => setTimeout(r, this.options.settleMs ?? 2000));
       for (const stream of STREAM_NAMES) total += await this.late(request, ref, stream, erased);
     }
-    const cleared = await this.clearCache(request.tenant);
+    const cleared = await this.clearCache(request);
     await this.log(
       request,
       ref,
       'cache',
       'done',
-      cleared,
-      this.options.cache ? '' : 'no cache configured',
+      cleared.answers + cleared.consent,
+      this.options.cache
+        ? `query answers=${cleared.answers}; consent state=${cleared.consent}`
+        : 'no cache configured',
     );
     await this.log(request, ref, 'request', 'done', total, '');
     logger.info({ requestId: request.id, tenant: request.tenant, rows: total }, 'subject erased');
@@ -304,11 +306,17 @@ export class ErasureJob {
     });
   }
 
-  /** Drops the tenant's cached query answers (they may count the subject's rows). */
-  private async clearCache(tenant: string): Promise<number> {
+  /**
+   * Drops the tenant's cached query answers (they may count the subject's rows) and the
+   * subject's recorded consent the gateway keeps (docs/privacy.md#consent-records).
+   */
+  private async clearCache(request: ErasureRequest): Promise<{ answers: number; consent: number }> {
     const cache = this.options.cache;
-    if (!cache) return 0;
-    const match = `${cache.namespace ? `${cache.namespace}:` : ''}qc:${tenant}:*`;
+    if (!cache) return { answers: 0, consent: 0 };
+    const consent = await cache.redis.unlink(
+      consentStateKey(request.tenant, request.kind, request.subjectId),
+    );
+    const match = `${cache.namespace ? `${cache.namespace}:` : ''}qc:${request.tenant}:*`;
     let cursor = '0';
     let cleared = 0;
     do {
@@ -316,7 +324,7 @@ export class ErasureJob {
       cursor = next;
       if (keys.length > 0) cleared += await cache.redis.unlink(...keys);
     } while (cursor !== '0');
-    return cleared;
+    return { answers: cleared, consent };
   }
 
   private table(name: string) {
