@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { createLogger, ReadyReportSchema } from '@backbone/runtime';
+import { consentStateKey, createLogger, ReadyReportSchema } from '@backbone/runtime';
 import {
   confluentRegistry,
   registerSchemas,
@@ -278,6 +278,55 @@ describe('ingest gateway on the real stack', () => {
       });
     } finally {
       await down.close();
+    }
+  });
+});
+
+describe('recorded consent across gateway instances', () => {
+  it("applies a withdrawal recorded through one instance to the person's next event on another, through Redis", async (ctx) => {
+    const redisUrl = testStack().redisUrl;
+    if (redisUrl === null) ctx.skip();
+    const redis = new Redis(redisUrl as string, { maxRetriesPerRequest: 1 });
+    const [a, b] = [
+      await startGateway(testStack().kafkaBrokers, testStack().schemaRegistryUrl, {}, redis),
+      await startGateway(testStack().kafkaBrokers, testStack().schemaRegistryUrl, {}, redis),
+    ];
+    const device = `device-${randomUUID()}`;
+    const anonymized = async (gateway: typeof a) =>
+      Number(
+        /gateway_events_total\{outcome="anonymized",stream="web"\} (\d+)/.exec(
+          await (await fetch(`${gateway.url}/metrics`)).text(),
+        )?.[1] ?? 0,
+      );
+    const visit = (gateway: typeof a) =>
+      fetch(`${gateway.url}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+        body: JSON.stringify({ events: [{ ...pageView('c', 1), anonymous_id: device }] }),
+      });
+    try {
+      await waitFor(async () => (await visit(b)).status === 202, {
+        timeoutMs: 30_000,
+        description: 'gateway b connected to Kafka',
+      });
+      expect(await anonymized(b)).toBe(0);
+      const decided = await fetch(`${a.url}/api/v1/consent`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+        body: JSON.stringify({ anonymous_id: device, purposes: { analytics: false } }),
+      });
+      expect(decided.status, await decided.clone().text()).toBe(202);
+      expect((await visit(b)).status).toBe(202);
+      expect(await anonymized(b)).toBe(1);
+      // Kept in Redis under a hash of the id, never the id, for the consent's lifetime.
+      const key = consentStateKey('acme', 'anonymous', device);
+      expect(key).not.toContain(device);
+      expect(await redis.hgetall(key)).toEqual({ analytics: '0' });
+      expect(await redis.ttl(key)).toBeGreaterThan(390 * 86_400);
+    } finally {
+      await a.close();
+      await b.close();
+      redis.disconnect();
     }
   });
 });
