@@ -31,6 +31,8 @@ describe('simulated traffic', () => {
     const types = new Set(events.map((e) => e.event.event_type));
     expect([...types].sort()).toEqual([
       'click',
+      'consent_decision',
+      'consent_requested',
       'conversion',
       'page_view',
       'stt_error',

@@ -36,8 +36,9 @@ function landingUrl(path: string, source: SourceProfile): string {
 
 /**
  * One visit: a landing from a source, a page flow (about 40 % of visits bounce), clicks, and
- * now and then a purchase through cart and checkout. `visitor` is the device id; a few
- * visitors have not given analytics consent (the gateway strips their identifiers).
+ * now and then a purchase through cart and checkout, now and then the consent banner's question
+ * and answer. `visitor` is the device id; a few visitors have not given analytics consent (the
+ * gateway strips their identifiers).
  */
 export function webSession(rng: Random, visitor: string): TimedEvent[] {
   const session = rng.uuid();
@@ -72,6 +73,22 @@ export function webSession(rng: Random, visitor: string): TimedEvent[] {
   };
   let path = rng.weighted(LANDINGS);
   let url = landingUrl(path, source);
+  // A visit now and then meets the consent banner: what it asked and what the visitor chose.
+  if (rng.chance(0.15)) {
+    add('consent_requested', { text_version: 'v3', method: 'banner' }, url);
+    at += rng.int(800, 6000);
+    add(
+      'consent_decision',
+      {
+        analytics: consent.analytics,
+        marketing: consent.analytics && rng.chance(0.3),
+        functional: true,
+        text_version: 'v3',
+        method: 'banner',
+      },
+      url,
+    );
+  }
   const pages = rng.chance(0.4) ? 1 : clamp(Math.round(rng.logNormal(3.5, 0.6)), 2, 14);
   for (let i = 0; i < pages; i++) {
     add('page_view', { url, title: title(path) }, url);
