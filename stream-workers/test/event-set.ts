@@ -306,3 +306,33 @@ export function pageViews(
     },
   }));
 }
+
+/** `n` consent decisions of `people` persons (anonymous ids `person-0…`), alternating analytics. */
+export function consentDecisions(
+  n: number,
+  options: { people?: number; base?: number; tenant?: string } = {},
+): StreamEvents['consent'][] {
+  const people = options.people ?? 10;
+  const base = options.base ?? Date.now() - 3_600_000;
+  return Array.from({ length: n }, (_, i) => ({
+    envelope: sampleEnvelope('consent_decision', {
+      event_id: randomUUID(),
+      session_id: randomUUID(),
+      anonymous_id: `person-${i % people}`,
+      occurred_at: base + i * 1000,
+      received_at: base + i * 1000,
+      tenant_id: options.tenant ?? 'acme',
+      context: { ...sampleEnvelope('consent_decision').context, user_agent: CHROME },
+    }),
+    payload: {
+      'backbone.events.consent.ConsentDecision': {
+        analytics: Math.floor(i / people) % 2 === 0,
+        marketing: null,
+        functional: true,
+        text_version: 'v3',
+        text_sha256: null,
+        method: 'banner',
+      },
+    },
+  }));
+}

@@ -3,7 +3,7 @@ import { waitFor } from '@backbone/test';
 import { RunLedger } from '../src/replay/ledger.js';
 import { resetOffsets } from '../src/replay/reset-offsets.js';
 import { type ReplayRequest } from '../src/replay/replay.js';
-import { pageViews } from './event-set.js';
+import { consentDecisions, pageViews } from './event-set.js';
 import { runCli } from './child.js';
 import { TABLES } from '@backbone/warehouse/tables';
 import { expected, livePipeline } from './replay-fixture.js';
@@ -207,6 +207,28 @@ describe('replay: rebuild a stream family from the event log', () => {
     expect(err.message).toMatch(
       /before the earliest event still in events\.web\.\S+ partition 0 \(it starts at offset 5/,
     );
+    expect(await live.shadows()).toEqual([]);
+  });
+});
+
+describe('replay: the consent family, which has no rollups', () => {
+  it('rebuilds consent_events from events.consent.v1, and consent_latest reads the swapped table', async () => {
+    await live.p.produce('consent', consentDecisions(30, { people: 10 }));
+    const count = `SELECT count() FROM {db}.${TABLES.consentEvents}`;
+    await waitFor(async () => (await live.n(count)) === 30, {
+      timeoutMs: 60_000,
+      description: '30 consent decisions in ClickHouse',
+    });
+    // The third decision of each person (i = 20…29) granted analytics again.
+    const latest = `SELECT countIf(analytics) FROM {db}.${TABLES.consentLatest}`;
+    expect(await live.n(latest)).toBe(10);
+    await live.exec(`TRUNCATE TABLE {db}.${TABLES.consentEvents}`);
+    expect(await live.n(latest)).toBe(0);
+
+    const run = live.replay({ stream: 'consent', force: true });
+    await expect(run.done).resolves.toMatchObject({ state: 'done', records: 30 });
+    expect(await live.n(count)).toBe(30);
+    expect(await live.n(latest)).toBe(10);
     expect(await live.shadows()).toEqual([]);
   });
 });
