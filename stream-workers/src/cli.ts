@@ -8,7 +8,7 @@ import { GeoLookup } from './enrich/geo.js';
 import { eraseCommand, rewrapCommand } from './subjects/cli.js';
 import { parseMasterKeys } from './subjects/crypto.js';
 import { SubjectStore } from './subjects/store.js';
-import { SUBJECT_TOPICS } from './subjects/topics.js';
+import { prefixedSubjectTopics, SUBJECT_TOPICS } from './subjects/topics.js';
 import { resetOffsets } from './replay/reset-offsets.js';
 import { commandConfig, exitCodeOf, ReplayInputError } from './errors.js';
 import { resolveFamily } from './replay/plan.js';
@@ -124,6 +124,8 @@ async function main(argv: string[]): Promise<number> {
       throw new ReplayInputError(`unknown command "${command}"\n${USAGE}`);
     if (values.resume && values.discard)
       throw new ReplayInputError('--resume and --discard exclude each other');
+    const enrich = enrichEnv ? await enrichSettings(enrichEnv, kafka, logger) : undefined;
+    const texts = enrich?.context.subjects ?? (await textKeys(kafka, logger));
     await runReplay(
       {
         kafka,
@@ -135,7 +137,8 @@ async function main(argv: string[]): Promise<number> {
         clickhouseRegistryUrl: clickhouseRegistryUrl(config),
         print: (l) => console.log(l),
         progress: { write: (s) => process.stderr.write(s), interactive: process.stderr.isTTY },
-        ...(enrichEnv ? { enrich: await enrichSettings(enrichEnv, kafka, logger) } : {}),
+        ...(enrich ? { enrich } : {}),
+        ...(texts ? { texts } : {}),
       },
       {
         stream: values.stream,
@@ -153,6 +156,25 @@ async function main(argv: string[]): Promise<number> {
     for (const stop of stopAfter) await stop().catch(() => undefined);
     await clickhouse.close();
   }
+}
+
+/**
+ * The subject keys for transcript text encrypted with them, when SUBJECT_MASTER_KEYS is set
+ * (the live sink's); without them a replay refuses such records, naming the variable.
+ */
+async function textKeys(kafka: Kafka, logger: ReturnType<typeof createLogger>) {
+  const master = process.env.SUBJECT_MASTER_KEYS;
+  if (!master) return undefined;
+  const store = new SubjectStore({
+    kafka,
+    topics: prefixedSubjectTopics(process.env.SUBJECT_TOPIC_PREFIX ?? ''),
+    master: parseMasterKeys(master),
+    instanceId: 'replay',
+    logger,
+  });
+  await store.start();
+  stopAfter.push(() => store.stop());
+  return store;
 }
 
 /** What main stops before it returns (readers that would keep the process alive). */

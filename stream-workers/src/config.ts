@@ -99,6 +99,12 @@ export const SinkConfig = WorkerBase.extend(ClickHouseConfig.shape)
     /** The shortest time between inserts of small aged batches into one table; 0: none. */
     SINK_INSERT_INTERVAL_MS: int(0, 1000),
     PORT: port(9401),
+    /**
+     * The enrich workers' master keys: the sink reads transcript text they encrypted with its
+     * subject's key (docs/privacy.md#erasure). Empty: such a record is refused until set.
+     */
+    SUBJECT_MASTER_KEYS: z.string().default(''),
+    SUBJECT_TOPIC_PREFIX: z.string().default(''),
     /** A session with no event for this long is over and goes into the session summaries. */
     SESSION_IDLE_MINUTES: int(1, 30),
     /** How often the session finalizer looks for hours of ended sessions; 0 turns it off. */

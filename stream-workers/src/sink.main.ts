@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
 import { createLogger, installShutdown, kafkaLogCreator, parseConfig } from '@backbone/runtime';
 import { confluentRegistry } from '@backbone/schemas';
@@ -8,6 +9,9 @@ import { startWorkerHttp } from './http.js';
 import { WorkerMetrics } from './metrics.js';
 import { SinkWorker } from './sink/sink.worker.js';
 import { HandoverWatch } from './replay/handover.js';
+import { parseMasterKeys } from './subjects/crypto.js';
+import { SubjectStore } from './subjects/store.js';
+import { prefixedSubjectTopics } from './subjects/topics.js';
 
 const config = parseConfig(SinkConfig, process.env);
 const logger = createLogger({ name: 'sink', level: config.LOG_LEVEL });
@@ -19,6 +23,20 @@ const kafka = new Kafka({
 });
 const clickhouse = clickhouseClient(config);
 const metrics = new WorkerMetrics();
+// Transcript text kept by a redact policy is encrypted with its subject's key: read here.
+const texts = config.SUBJECT_MASTER_KEYS
+  ? new SubjectStore({
+      kafka,
+      topics: prefixedSubjectTopics(config.SUBJECT_TOPIC_PREFIX),
+      master: parseMasterKeys(config.SUBJECT_MASTER_KEYS),
+      instanceId: `sink-${hostname()}`,
+      logger,
+    })
+  : undefined;
+if (!texts)
+  logger.warn(
+    'no SUBJECT_MASTER_KEYS: records with encrypted transcript text (tenants with a redact policy) wait until it is set',
+  );
 const worker = new SinkWorker({
   kafka,
   registry: confluentRegistry(config.SCHEMA_REGISTRY_URL),
@@ -33,6 +51,7 @@ const worker = new SinkWorker({
   insertIntervalMs: config.SINK_INSERT_INTERVAL_MS,
   clickhouseRegistryUrl: clickhouseRegistryUrl(config),
   fetch: fetchPolicy(config),
+  ...(texts ? { texts } : {}),
 });
 
 const finalizer = new SessionFinalizer({
@@ -71,6 +90,7 @@ const http = await startWorkerHttp({
     { name: 'clickhouse', run: async () => (await clickhouse.ping()).success },
     registryCheck(config.SCHEMA_REGISTRY_URL),
     insertsCheck(worker),
+    ...(texts ? [{ name: 'subject-keys', run: () => texts.live }] : []),
   ],
 });
 logger.info({ url: http.url }, 'health, readiness and metrics');
@@ -88,12 +108,14 @@ installShutdown({
       name: 'close health endpoints and clients',
       run: async () => {
         await http.close();
+        await texts?.stop();
         await admin.disconnect();
         await clickhouse.close();
       },
     },
   ],
 });
+await texts?.start();
 // A hold already in force applies before the first record is written.
 await handover.poll();
 await worker.start();

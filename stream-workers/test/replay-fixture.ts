@@ -6,8 +6,13 @@ import { runReplay, type ReplayEnv, type ReplayRequest } from '../src/replay/rep
 import { clickhouseRegistryUrl, pipelineFixture } from './pipeline-fixture.js';
 import { TABLES } from '@backbone/warehouse/tables';
 import { pageViews } from './event-set.js';
+import type { TextKeys } from '../src/subjects/store.js';
+import type { Pipeline } from './pipeline-fixture.js';
 
-export const logger = createLogger({ name: 'test', level: 'silent' });
+export const logger = createLogger({
+  name: 'test',
+  level: 'silent',
+});
 
 /**
  * Waits until `groupId` has committed every record of `topic`. Transactional writes end each
@@ -34,11 +39,16 @@ async function committed(kafka: Kafka, groupId: string, topic: string): Promise<
   }
 }
 
-/** A pipeline whose live sink takes part in replay hand-overs, as sink.main wires it. */
-export async function livePipeline() {
+/**
+ * A pipeline whose live sink takes part in replay hand-overs, as sink.main wires it; enrich
+ * with `textPolicy` (drop by default), the sink with the subject keys `texts` makes.
+ */
+export async function livePipeline(
+  o: { textPolicy?: 'drop' | 'redact'; texts?: (p: Pipeline) => Promise<TextKeys> } = {},
+) {
   const p = await pipelineFixture();
-  await p.startEnrich();
-  const { worker } = await p.startSink();
+  await p.startEnrich(o.textPolicy ? { textPolicy: o.textPolicy } : {});
+  const { worker } = await p.startSink(o.texts ? { texts: await o.texts(p) } : {});
   const watch = new HandoverWatch({
     client: p.clickhouse,
     database: p.database,

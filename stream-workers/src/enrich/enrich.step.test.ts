@@ -3,7 +3,13 @@ import type { StreamEvents } from '@backbone/schemas';
 import { sampleEnvelope } from '@backbone/test';
 import { enrichEvent, type EnrichContext, type TextPolicy } from './enrich.step.js';
 import { pseudonymize, tokenize } from './mask.js';
-import { subjectHash, subjectToken } from '../subjects/crypto.js';
+import {
+  decryptText,
+  encryptedTextKind,
+  subjectHash,
+  subjectToken,
+  textAad,
+} from '../subjects/crypto.js';
 import { MemorySubjectKeys } from '../subjects/memory.js';
 
 const keys = { hashKey: 'hash-key', tokenKey: 'token-key' };
@@ -160,12 +166,35 @@ describe('enrichEvent (raw.* → events.*)', () => {
       context('redact'),
     );
     if (result.kind !== 'ok') throw new Error(result.kind);
-    expect(result.value.value.payload).toMatchObject({
-      'backbone.events.stt.TranscriptSegment': {
-        text: 'email [EMAIL] or call [PHONE], card [CARD]',
-      },
-    });
+    const { envelope: out, payload } = result.value.value;
+    // Encrypted with the user's key: readable with it, and with nothing else.
+    const text = (payload as Record<string, { text: string }>)[
+      'backbone.events.stt.TranscriptSegment'
+    ]!.text;
+    expect(encryptedTextKind(text)).toBe('user');
+    expect(text).not.toContain('[EMAIL]');
+    const key = subjects.keyOf(subjects.ref('acme', 'user', 'jane@example.com'))!;
+    expect(decryptText(key, textAad(out.tenant_id, out.event_id), text)).toBe(
+      'email [EMAIL] or call [PHONE], card [CARD]',
+    );
+    const visitor = subjects.keyOf(subjects.ref('acme', 'anonymous', 'device-42'))!;
+    expect(() => decryptText(visitor, textAad(out.tenant_id, out.event_id), text)).toThrow(
+      /does not authenticate/,
+    );
+    expect(() => decryptText(key, textAad(out.tenant_id, 'another-event'), text)).toThrow(
+      /does not authenticate/,
+    );
     expect(result.value.value.enrichment).toMatchObject({ text_policy: 'redact', redactions: 3 });
+  });
+
+  it('keeps redacted text of a segment that names no one in clear (there is no key to erase)', () => {
+    const raw = segment('call 415 555 0100');
+    raw.envelope = { ...raw.envelope, user_id: null, anonymous_id: null };
+    const result = enrichEvent('stt.transcript', raw, context('redact'));
+    if (result.kind !== 'ok') throw new Error(result.kind);
+    expect(result.value.value.payload).toMatchObject({
+      'backbone.events.stt.TranscriptSegment': { text: 'call [PHONE]' },
+    });
   });
 });
 

@@ -11,6 +11,7 @@ import { dlq, drop, ok, type StepResult } from '../step.js';
 import { backstop } from './backstop.js';
 import type { GeoInfo } from './geo.js';
 import type { SubjectId, SubjectKeys } from '../subjects/store.js';
+import { encryptText, textAad } from '../subjects/crypto.js';
 import { maskEvent, type EventSubjects, type MaskKeys } from './mask.js';
 import { redactText } from './redact.js';
 import { classifySource } from './referrer.js';
@@ -104,6 +105,13 @@ function subjectsOf(envelope: Envelope, ctx: EnrichContext, receivedAt: number) 
   return subjects;
 }
 
+/** Text that survives redaction, encrypted with the user's key, else the visitor's; clear without either. */
+function sealed(text: string, subjects: EventSubjects, envelope: Envelope): string {
+  const kind = subjects.user ? 'user' : subjects.anonymous ? 'anonymous' : undefined;
+  if (!kind) return text;
+  return encryptText(subjects[kind]!, kind, textAad(envelope.tenant_id, envelope.event_id), text);
+}
+
 /**
  * raw.* → events.*: derives device, geo, page and traffic source, applies the tenant's
  * transcript policy, masks every field by its privacy class and value contract, and scans
@@ -160,8 +168,13 @@ export function enrichEvent<S extends StreamName>(
   } as StreamEvents[S];
   const { value: masked, report } = maskEvent(stream, prepared, ctx.keys, subjects);
   if (redactedText !== null)
-    // Redacted text is allowed through: put it back after the mask dropped the critical field.
-    (masked.payload as Record<string, { text: string | null }>)[SEGMENT]!.text = redactedText;
+    // Redacted text is allowed through: put it back after the mask dropped the critical field,
+    // encrypted with its subject's key where it has one (docs/privacy.md#erasure).
+    (masked.payload as Record<string, { text: string | null }>)[SEGMENT]!.text = sealed(
+      redactedText,
+      subjects,
+      envelope,
+    );
   const branch = Object.values(
     masked.payload as unknown as Record<string, Record<string, unknown>>,
   )[0];

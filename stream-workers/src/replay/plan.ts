@@ -9,6 +9,7 @@ import type { RunState } from './ledger.js';
 import { ReplayInputError } from '../errors.js';
 import { parsePosition, resolvePosition, topicBounds, type TopicOffsets } from './positions.js';
 import type { Verification } from './verify.js';
+import type { TextKeys } from '../subjects/store.js';
 
 export interface ReplayEnv {
   kafka: Kafka;
@@ -21,6 +22,8 @@ export interface ReplayEnv {
   /** The registry as ClickHouse reaches it: the replay's sink sends bytes (see SinkWorker). */
   clickhouseRegistryUrl?: string | undefined;
   topics?: TopicNamer;
+  /** The subject keys, for transcript text encrypted with them (as the live sink has them). */
+  texts?: TextKeys;
   /** For reenrich: today's enrich step (same secrets as the live worker) and its group. */
   enrich?: { context: EnrichContext; group: string };
   /** Report lines for the operator (stdout). */

@@ -57,6 +57,7 @@ export class ShadowReader implements SinkBounds {
       fetch: { bytesPerPartition: 16 * 1024 * 1024 },
       concurrency: req.concurrency ?? 2,
       sessionTimeoutMs: 10_000,
+      ...(env.texts ? { texts: env.texts } : {}),
     });
   }
 

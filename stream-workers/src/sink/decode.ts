@@ -4,6 +4,8 @@ import { toRow } from '@backbone/warehouse';
 import { dlqMessage } from '../dlq.js';
 import type { WorkerMetrics } from '../metrics.js';
 import type { TopicNamer } from '../topics.js';
+import type { TextKeys } from '../subjects/store.js';
+import { openTexts, sealsText } from './texts.js';
 
 export interface DecodeContext {
   serde: StreamSerde;
@@ -12,6 +14,8 @@ export interface DecodeContext {
   metrics: WorkerMetrics;
   /** Undecodable records go to the dead-letter topic (false: counted and skipped). */
   deadLetter: boolean;
+  /** The subject keys, for text encrypted with them (none: such a record is refused). */
+  texts?: TextKeys;
 }
 
 /**
@@ -26,7 +30,12 @@ export async function decodeRow(
   m: KafkaMessage,
 ): Promise<unknown[] | undefined> {
   try {
-    return toRow(stream, await ctx.serde.decodeAs(stream, m.value), from.partition, m.offset);
+    const value = await ctx.serde.decodeAs(stream, m.value);
+    if (sealsText(stream))
+      await openTexts(value, ctx.texts, () =>
+        ctx.metrics.records.inc({ worker: 'sink', stream, outcome: 'text-unreadable' }),
+      );
+    return toRow(stream, value, from.partition, m.offset);
   } catch (err) {
     if (!(err instanceof SerdeError) || err.retriable) throw err;
     if (!ctx.deadLetter) {

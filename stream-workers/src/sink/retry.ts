@@ -3,6 +3,7 @@ import type { Logger } from '@backbone/runtime';
 import type { StreamName } from '@backbone/schemas';
 import { rawTable } from '@backbone/warehouse';
 import type { WorkerMetrics } from '../metrics.js';
+import { SubjectTextError } from './texts.js';
 
 /**
  * What the sink does when ClickHouse does not take a batch. Network trouble, timeouts, too many
@@ -50,6 +51,14 @@ const REFUSALS: Readonly<Record<string, string>> = {
 
 /** Sorts a failed insert: a ClickHouse refusal by its code, everything else is transient. */
 export function classifyInsertError(err: unknown): InsertFailure {
+  if (err instanceof SubjectTextError)
+    return {
+      kind: 'refused',
+      code: 'SUBJECT_KEYS',
+      type: 'encrypted text unreadable',
+      action: err.action,
+      reason: err.message,
+    };
   if (err instanceof ClickHouseError) {
     const action = REFUSALS[err.code];
     // The first line only: ClickHouse's message can quote a row of the batch further on.

@@ -57,6 +57,8 @@ export interface SinkWorkerOptions {
   insertIntervalMs?: number;
   /** Undecodable records go to the dead-letter topic (false: counted and skipped). */
   deadLetter?: boolean;
+  /** The subject keys, for transcript text encrypted with them (docs/privacy.md#erasure). */
+  texts?: DecodeContext['texts'];
   onStep?: BatchWriterOptions['onStep'];
 }
 
@@ -158,6 +160,7 @@ export class SinkWorker {
       topics: this.topics,
       metrics: this.options.metrics,
       deadLetter: this.options.deadLetter !== false,
+      ...(this.options.texts ? { texts: this.options.texts } : {}),
     };
     this.writer = this.makeWriter(decode);
     await consumer.run({

@@ -14,6 +14,7 @@ import {
   type TableNames,
 } from '@backbone/warehouse';
 import { decodeRow, type DecodeContext } from './decode.js';
+import { holdsSealedText } from './texts.js';
 import type { RowFramer } from './frames.js';
 import { InflightLog } from './inflight.js';
 
@@ -116,7 +117,8 @@ export class BatchWriter {
   private async insert(batch: Batch): Promise<{ rows: number; path: SinkPath }> {
     const settings = { ...INSERT_SETTINGS, insert_deduplication_token: batchToken(batch) };
     const { bytes, names } = this.options;
-    if (bytes && !batch.decode) {
+    // Encrypted text is decrypted here, where the keys are: such a batch is decoded.
+    if (bytes && !batch.decode && !holdsSealedText(batch.stream, batch.messages)) {
       const body = await bytes.framer.body(batch.stream, batch.partition, batch.messages);
       if (body) {
         await this.checkView(batch.stream);

@@ -130,3 +130,62 @@ export function subjectToken(key: Buffer, kind: SubjectKind): string {
 export function subjectHash(key: Buffer, field: string, value: string): string {
   return `h_${createHmac('sha256', key).update(`${field}\0${value}`, 'utf8').digest('hex').slice(0, 32)}`;
 }
+
+/** Marks free text encrypted with its subject's key, and says which of the event's ids names the subject. */
+export const TEXT_PREFIX = 'enc:v1:';
+const TEXT_KINDS: Record<string, SubjectKind> = { u: 'user', a: 'anonymous' };
+
+const textKeys = new WeakMap<Buffer, Buffer>();
+/** The key a subject's free text is encrypted with, derived from the subject's key. */
+function textKey(key: Buffer): Buffer {
+  let k = textKeys.get(key);
+  if (!k)
+    textKeys.set(key, (k = Buffer.from(hkdfSync('sha256', key, 'backbone/subject-text', '', 32))));
+  return k;
+}
+
+/**
+ * Free text that survives redaction, encrypted with a key derived from its subject's key
+ * (AES-256-GCM; the event's tenant and id are the associated data, so a value moved to another
+ * event does not decrypt): `enc:v1:<u|a>:<base64url of iv | ciphertext | tag>`, where `u` / `a`
+ * says whether the event's user or anonymous token names the subject. Shredding the subject's
+ * key leaves it unreadable for good (docs/privacy.md#erasure).
+ */
+export function encryptText(key: Buffer, kind: SubjectKind, aad: string, text: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', textKey(key), iv);
+  cipher.setAAD(Buffer.from(aad, 'utf8'));
+  const body = Buffer.concat([
+    iv,
+    cipher.update(text, 'utf8'),
+    cipher.final(),
+    cipher.getAuthTag(),
+  ]);
+  return `${TEXT_PREFIX}${kind === 'user' ? 'u' : 'a'}:${body.toString('base64url')}`;
+}
+
+/** Which of the event's ids names the subject of an encrypted text, or undefined when it is not one. */
+export function encryptedTextKind(value: string): SubjectKind | undefined {
+  if (!value.startsWith(TEXT_PREFIX) || value[TEXT_PREFIX.length + 1] !== ':') return undefined;
+  return TEXT_KINDS[value[TEXT_PREFIX.length]!];
+}
+
+/** The clear text of `encryptText`'s value; throws UnwrapError when it does not authenticate. */
+export function decryptText(key: Buffer, aad: string, value: string): string {
+  const body = Buffer.from(value.slice(TEXT_PREFIX.length + 2), 'base64url');
+  if (body.length < 12 + 16) throw new UnwrapError('an encrypted text too short to be one');
+  const decipher = createDecipheriv('aes-256-gcm', textKey(key), body.subarray(0, 12));
+  decipher.setAAD(Buffer.from(aad, 'utf8'));
+  decipher.setAuthTag(body.subarray(body.length - 16));
+  try {
+    return Buffer.concat([
+      decipher.update(body.subarray(12, body.length - 16)),
+      decipher.final(),
+    ]).toString('utf8');
+  } catch {
+    throw new UnwrapError('the encrypted text does not authenticate (another key, or altered)');
+  }
+}
+
+/** The associated data of an event's encrypted text: its tenant and event id. */
+export const textAad = (tenant: string, eventId: string) => `${tenant}\0${eventId}`;

@@ -10,16 +10,17 @@ import {
 import type { Logger } from '@backbone/runtime';
 import {
   newSubjectKey,
+  subjectToken,
+  UnwrapError,
   unwrapKey,
   wrapKey,
   type MasterKeys,
   type SubjectKind,
   subjectRefs,
 } from './crypto.js';
+import { ReadPositions } from './positions.js';
+import { TokenIndex } from './token-index.js';
 import { ensureSubjectTopics, type SubjectTopics } from './topics.js';
-
-/** How long a joined reader may read nothing before a wait for a topic's end is over. */
-const IDLE_MS = 2000;
 
 /** What enrich needs of the subject keys (the store, or a test's keys in memory). */
 export interface SubjectKeys {
@@ -28,6 +29,16 @@ export interface SubjectKeys {
   /** When the subject was last erased, if it was. */
   erasedAt(ref: string): number | undefined;
   prepare(subjects: Iterable<SubjectId & { at: number }>): Promise<void>;
+}
+
+/**
+ * What the sink needs to read encrypted text (docs/privacy.md#erasure): a subject's key by the
+ * token an event carries for it, `erased` when the token's subject was erased, undefined when
+ * no key is known (yet: `catchUp` reads the topics to their ends).
+ */
+export interface TextKeys {
+  keyOfToken(token: string): Buffer | 'erased' | undefined;
+  catchUp(): Promise<void>;
 }
 
 /** A subject as enrich meets it: its reference, and what it needs to create a key. */
@@ -57,8 +68,8 @@ export interface SubjectStoreOptions {
   kafka: Kafka;
   topics: SubjectTopics;
   master: MasterKeys;
-  /** The secret subject references are derived from (enrich's TOKEN_KEY). */
-  refSecret: string;
+  /** The secret subject references are derived from (enrich's TOKEN_KEY); none: keys by token only. */
+  refSecret?: string;
   /** Names the store's reader (a group of its own that commits nothing). */
   instanceId: string;
   logger: Logger;
@@ -73,28 +84,30 @@ export interface SubjectStoreOptions {
  * once both write one, and everyone uses the one with the lowest key id among the live ones
  * (each is kept until the subject is erased, so the tokens of either stay erasable).
  */
-export class SubjectStore implements SubjectKeys {
+export class SubjectStore implements SubjectKeys, TextKeys {
   /** ref → key id → wrapped key. */
   private readonly keys = new Map<string, Map<string, string>>();
   private readonly erased = new Map<string, Erasure>();
   /** Refs whose last key was tombstoned (their ledger entry may still be on its way). */
   private readonly shredded = new Set<string>();
-  /** topic:partition → next offset the reader will see. */
-  private readonly positions = new Map<string, bigint>();
-  private readonly waiters = new Set<() => void>();
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
   private admin: Admin | undefined;
   private failed: Error | undefined;
   /** Unwrapped keys of the subjects met lately (the wrapped form is bound to `<ref>/<id>`). */
   private readonly unwrapped = new Map<string, Buffer>();
-  /** When the reader joined, and last read a batch: a compacted topic's end can be a gap. */
-  private joinedAt = 0;
-  private readAt = 0;
+  /** Keys by token, for the sink's encrypted text: built on first use. */
+  private tokens: TokenIndex | undefined;
+  private readonly positions: ReadPositions;
   private readonly refs: ReturnType<typeof subjectRefs>;
 
   constructor(private readonly options: SubjectStoreOptions) {
-    this.refs = subjectRefs(options.refSecret);
+    this.positions = new ReadPositions(options.timeoutMs ?? 30_000, () => this.failed);
+    this.refs = options.refSecret
+      ? subjectRefs(options.refSecret)
+      : () => {
+          throw new Error('this subject store reads keys by token only (it has no TOKEN_KEY)');
+        };
   }
 
   /** Reads both topics to their ends before it returns. */
@@ -119,7 +132,7 @@ export class SubjectStore implements SubjectKeys {
     this.consumer.on(this.consumer.events.CRASH, (e) => {
       if (!e.payload.restart) this.failed = e.payload.error;
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joinedAt = Date.now()));
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.positions.joined());
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [topics.keys, topics.erasures], fromBeginning: true });
     await this.consumer.run({
@@ -176,6 +189,26 @@ export class SubjectStore implements SubjectKeys {
       key: this.unwrap(`${ref}/${id}`),
       createdAt: this.records.get(`${ref}/${id}`)?.created_at ?? 0,
     }));
+  }
+
+  keyOfToken(token: string): Buffer | 'erased' | undefined {
+    if (!this.tokens) {
+      this.tokens = new TokenIndex();
+      for (const [name, record] of this.records) this.indexKey(name, record.kind);
+      for (const e of this.erased.values()) this.tokens.addErased(e.tokens);
+    }
+    const found = this.tokens.lookup(token);
+    if (found === undefined) return undefined;
+    return typeof found === 'string' ? this.unwrap(found) : 'erased';
+  }
+
+  /** Indexes a key by its token, once the index is in use; a key no master key opens is left out. */
+  private indexKey(name: string, kind: SubjectKind): void {
+    try {
+      this.tokens?.add(name, subjectToken(this.unwrap(name), kind));
+    } catch (err) {
+      if (!(err instanceof UnwrapError)) throw err;
+    }
   }
 
   erasedAt(ref: string): number | undefined {
@@ -248,7 +281,7 @@ export class SubjectStore implements SubjectKeys {
       const next = BigInt(r.baseOffset ?? '0') + 1n;
       if (next > (targets.get(tp) ?? 0n)) targets.set(tp, next);
     }
-    await this.reach(targets, false);
+    await this.positions.reach(targets, false);
   }
 
   /** Writes a ledger entry (before the subject's keys are tombstoned). */
@@ -308,42 +341,7 @@ export class SubjectStore implements SubjectKeys {
     for (const topic of [topics.keys, topics.erasures])
       for (const p of await this.admin!.fetchTopicOffsets(topic))
         if (BigInt(p.high) > 0n) targets.set(`${topic}:${p.partition}`, BigInt(p.high));
-    await this.reach(targets, true);
-  }
-
-  /**
-   * Waits until the reader is at or past each target offset. A compacted topic's end may be
-   * a gap (a tombstone removed after delete.retention.ms) that no record ever fills: with
-   * `endMayBeGap`, a reader that has joined and read nothing for IDLE_MS counts as there.
-   */
-  private async reach(targets: Map<string, bigint>, endMayBeGap: boolean): Promise<void> {
-    const { timeoutMs = 30_000 } = this.options;
-    const done = () =>
-      [...targets].every(([tp, next]) => (this.positions.get(tp) ?? 0n) >= next) ||
-      (endMayBeGap &&
-        this.joinedAt > 0 &&
-        Date.now() - Math.max(this.joinedAt, this.readAt) > IDLE_MS);
-    if (done()) return;
-    await new Promise<void>((resolve, reject) => {
-      const finish = (err?: Error) => {
-        clearTimeout(timer);
-        clearInterval(idle);
-        this.waiters.delete(check);
-        if (err) reject(err);
-        else resolve();
-      };
-      const check = () => {
-        if (this.failed) finish(this.failed);
-        else if (done()) finish();
-      };
-      const timer = setTimeout(
-        () =>
-          finish(new Error(`the subject topics were not read to their end within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      const idle = setInterval(check, IDLE_MS / 4);
-      this.waiters.add(check);
-    });
+    await this.positions.reach(targets, true);
   }
 
   private read({ batch }: EachBatchPayload): void {
@@ -355,6 +353,7 @@ export class SubjectStore implements SubjectKeys {
         const [ref, id] = [key.slice(0, slash), key.slice(slash + 1)];
         let live = this.keys.get(ref);
         if (m.value === null) {
+          this.tokens?.remove(key);
           live?.delete(id);
           this.records.delete(key);
           this.unwrapped.delete(key);
@@ -373,9 +372,12 @@ export class SubjectStore implements SubjectKeys {
           created_at: record.created_at,
         });
         this.unwrapped.delete(key);
+        this.indexKey(key, record.kind);
       } else if (m.value !== null) {
         try {
-          this.erased.set(key, JSON.parse(m.value.toString('utf8')) as Erasure);
+          const entry = JSON.parse(m.value.toString('utf8')) as Erasure;
+          this.erased.set(key, entry);
+          this.tokens?.addErased(entry.tokens);
         } catch {
           logger.warn(
             { topic: batch.topic, offset: m.offset },
@@ -384,11 +386,8 @@ export class SubjectStore implements SubjectKeys {
         }
       }
     }
-    this.readAt = Date.now();
     const last = batch.messages.at(-1);
     const next = last ? BigInt(last.offset) + 1n : BigInt(batch.highWatermark);
-    const tp = `${batch.topic}:${batch.partition}`;
-    if (next > (this.positions.get(tp) ?? 0n)) this.positions.set(tp, next);
-    for (const check of [...this.waiters]) check();
+    this.positions.advance(`${batch.topic}:${batch.partition}`, next);
   }
 }

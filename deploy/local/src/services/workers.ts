@@ -107,7 +107,12 @@ export async function startWorkers(o: {
         REDACT_TENANTS: 'demo',
       },
     },
-    { name: 'sink', what: 'The ClickHouse sink', extra: {} },
+    {
+      name: 'sink',
+      what: 'The ClickHouse sink',
+      // It reads the transcript text enrich encrypted with each person's key.
+      extra: { SUBJECT_MASTER_KEYS: ensureWorkerSecrets(o.dataDir).SUBJECT_MASTER_KEYS },
+    },
   ];
   const ports: number[] = [];
   const start = (i: number) => {
