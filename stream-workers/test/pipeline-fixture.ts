@@ -199,6 +199,7 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
         maxWaitMs: 200,
         insertIntervalMs: 0, // rows soon; sink-spacing.integration.test.ts tests the default
         clickhouseRegistryUrl: clickhouseRegistryUrl(),
+        ...(started() ? { texts: await subjects() } : {}), // enrich's keys, for sealed text
         ...extra,
       });
       await worker.start();

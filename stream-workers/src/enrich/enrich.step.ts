@@ -106,7 +106,11 @@ function subjectsOf(envelope: Envelope, ctx: EnrichContext, receivedAt: number) 
 }
 
 /** Text that survives redaction, encrypted with the user's key, else the visitor's; clear without either. */
-function sealed(text: string, subjects: EventSubjects, envelope: Envelope): string {
+function sealed(
+  text: string,
+  subjects: EventSubjects,
+  envelope: { tenant_id: string; event_id: string },
+): string {
   const kind = subjects.user ? 'user' : subjects.anonymous ? 'anonymous' : undefined;
   if (!kind) return text;
   return encryptText(subjects[kind]!, kind, textAad(envelope.tenant_id, envelope.event_id), text);
@@ -167,14 +171,7 @@ export function enrichEvent<S extends StreamName>(
     payload: raw.payload,
   } as StreamEvents[S];
   const { value: masked, report } = maskEvent(stream, prepared, ctx.keys, subjects);
-  if (redactedText !== null)
-    // Redacted text is allowed through: put it back after the mask dropped the critical field,
-    // encrypted with its subject's key where it has one (docs/privacy.md#erasure).
-    (masked.payload as Record<string, { text: string | null }>)[SEGMENT]!.text = sealed(
-      redactedText,
-      subjects,
-      envelope,
-    );
+  const kept = (masked.payload as Record<string, { text: string | null }>)[SEGMENT];
   const branch = Object.values(
     masked.payload as unknown as Record<string, Record<string, unknown>>,
   )[0];
@@ -209,6 +206,11 @@ export function enrichEvent<S extends StreamName>(
   };
   const value = { ...masked, enrichment } as unknown as EnrichedStreamEvents[S];
   const hits = backstop(stream, value, ctx.keys);
+  if (redactedText !== null)
+    // Redacted text is allowed through: put back after the mask dropped the critical field,
+    // encrypted with its subject's key where it has one, bound to the event as it leaves
+    // (docs/privacy.md#erasure).
+    kept!.text = sealed(redactedText, subjects, value.envelope);
   const errors = validateEvent(stream, value, 'events');
   if (errors.length > 0)
     return dlq(
