@@ -196,8 +196,7 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
         clickhouse,
         database: db.name,
         ...{ groupId: `${id}-sink`, topics, logger, metrics },
-        maxWaitMs: 200,
-        insertIntervalMs: 0, // rows soon; sink-spacing.integration.test.ts tests the default
+        ...{ maxWaitMs: 200, insertIntervalMs: 0 }, // rows soon (sink-spacing tests the default)
         clickhouseRegistryUrl: clickhouseRegistryUrl(),
         ...(started() ? { texts: await subjects() } : {}), // enrich's keys, for sealed text
         ...extra,
