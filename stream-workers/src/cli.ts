@@ -22,10 +22,11 @@ const USAGE = `usage: backbone <command> [options]   (environment: KAFKA_BROKERS
       Apply the ClickHouse migrations (as npm run migrate); one that changes what a table
       cannot change in place rebuilds the family's tables from the live raw tables, as
       rebuild-rollups does, while ingestion goes on.
-  replay --stream web|stt [--from earliest|<ISO time>|<partition:offset,…>] [--to …]
+  replay --stream web|stt|consent [--from earliest|<ISO time>|<partition:offset,…>] [--to …]
          [--dry-run] [--force] [--resume | --discard]
       Rebuild the stream's raw table and rollups from events.* into shadow tables, verify them
-      against live, and swap them in while ingestion goes on.
+      against live, and swap them in while ingestion goes on. Transcript text encrypted with
+      a person's key needs SUBJECT_MASTER_KEYS (as the sink has it).
   rebuild-rollups --stream web|stt [--force] [--resume | --discard]
       Re-derive the rollups from the live raw tables (view logic changed), same hand-over.
   reenrich --stream web|stt [--from earliest|<ISO time>|<partition:offset,…>] [--force]
