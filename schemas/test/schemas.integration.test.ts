@@ -139,10 +139,12 @@ describe('event contracts on the real stack', () => {
         ['raw.stt.transcript.v1-value', 'new'],
         ['raw.stt.speaker.v1-value', 'new'],
         ['raw.stt.session.v1-value', 'new'],
+        ['raw.consent.v1-value', 'new'],
         ['events.web.v1-value', 'new'],
         ['events.stt.transcript.v1-value', 'new'],
         ['events.stt.speaker.v1-value', 'new'],
         ['events.stt.session.v1-value', 'new'],
+        ['events.consent.v1-value', 'new'],
       ]);
       expect(checked[0]?.messages.join(' ')).toMatch(/^BACKWARD: .*WebEvent cannot be resolved/);
 
@@ -167,7 +169,7 @@ describe('event contracts on the real stack', () => {
       const registered = await registerSchemas(url);
       expect(registered.map((o) => o.state)).toEqual([
         'incompatible',
-        ...new Array<string>(7).fill('registered'),
+        ...new Array<string>(9).fill('registered'),
       ]);
       expect(
         (await (await fetch(`${url}/subjects/raw.web.v1-value/versions`)).json()) as number[],
