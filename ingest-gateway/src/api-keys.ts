@@ -10,6 +10,12 @@ export interface ApiKeyRecord {
   source: string;
   created_at: string;
   consent_policy?: ConsentPolicy;
+  /**
+   * Requests with this key must be signed with this secret (X-Signature, HMAC-SHA256 over
+   * time and body; ingest-gateway/README.md § Signed requests). Unlike the key it is kept as
+   * is: the gateway needs it to check signatures. It never travels with a request.
+   */
+  signing_secret?: string;
 }
 
 /** A new key: a prefix that says what it is, then 32 random bytes. */
@@ -48,8 +54,8 @@ export class ApiKeyStore {
 /** Creates a key for a tenant's source, appends its hash to the file, and returns the key once. */
 export function createApiKey(
   file: string,
-  options: { tenantId: string; source: string; consentPolicy?: ConsentPolicy },
-): { key: string; record: ApiKeyRecord } {
+  options: { tenantId: string; source: string; consentPolicy?: ConsentPolicy; signed?: boolean },
+): { key: string; record: ApiKeyRecord; signingSecret?: string } {
   const records = existsSync(file)
     ? (JSON.parse(readFileSync(file, 'utf8')) as ApiKeyRecord[])
     : [];
@@ -61,7 +67,12 @@ export function createApiKey(
     source: options.source,
     created_at: new Date().toISOString(),
     ...(options.consentPolicy ? { consent_policy: options.consentPolicy } : {}),
+    ...(options.signed ? { signing_secret: `bbs_${randomBytes(32).toString('base64url')}` } : {}),
   };
   writeFileSync(file, `${JSON.stringify([...records, record], null, 2)}\n`, { mode: 0o600 });
-  return { key, record };
+  return {
+    key,
+    record,
+    ...(record.signing_secret ? { signingSecret: record.signing_secret } : {}),
+  };
 }

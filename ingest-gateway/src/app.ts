@@ -19,6 +19,7 @@ import { registerHealthRoutes } from './health.route.js';
 import { registerIngestRoutes, type EventSink, type IngestDeps } from './ingest.route.js';
 import { registerConsentRoutes } from './consent.route.js';
 import { MemoryConsentState, RedisConsentState, type ConsentState } from './consent-state.js';
+import { MemorySeenSignatures, RedisSeenSignatures, type SeenSignatures } from './signature.js';
 import { BodyError, parseJsonBody } from './json-body.js';
 import { createMetrics } from './metrics.js';
 
@@ -30,6 +31,8 @@ export interface GatewayDeps {
   redis?: Redis;
   /** Recorded consent decisions; from `redis` when absent (memory without it). */
   consent?: ConsentState;
+  /** Signatures already used (signed keys); from `redis` when absent (memory without it). */
+  signatures?: SeenSignatures;
   /** Readiness checks by dependency name (kafka, registry, …). */
   checks: readonly Check[];
   version?: string;
@@ -58,7 +61,9 @@ export async function buildGateway(
 
   for (const type of ['application/json', 'text/plain']) {
     app.removeContentTypeParser(type);
-    app.addContentTypeParser(type, { parseAs: 'buffer' }, (_req, body, done) => {
+    app.addContentTypeParser(type, { parseAs: 'buffer' }, (req, body, done) => {
+      // Kept for signed requests, whose signature covers the bytes as sent.
+      req.rawBody = body as Buffer;
       try {
         done(
           null,
@@ -133,18 +138,7 @@ export async function buildGateway(
     return sendError(reply, 'INTERNAL', 'Internal error; the request id names it in the logs');
   });
 
-  const ingest: IngestDeps = {
-    config,
-    keys: deps.keys,
-    sink: deps.sink,
-    metrics,
-    consent:
-      deps.consent ??
-      (deps.redis
-        ? new RedisConsentState(deps.redis, config.CONSENT_STATE_TTL_DAYS * 86_400)
-        : new MemoryConsentState()),
-    now: deps.now ?? Date.now,
-  };
+  const ingest = ingestDeps(config, deps, metrics);
   registerIngestRoutes(app, ingest);
   registerConsentRoutes(app, ingest);
   registerHealthRoutes(app, { checks: deps.checks, version: deps.version ?? '0.1.0' });
@@ -152,4 +146,27 @@ export async function buildGateway(
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
   return app;
+}
+
+/** What the ingest routes need: the gateway's deps, with Redis-backed state where Redis is. */
+function ingestDeps(
+  config: GatewayConfig,
+  deps: GatewayDeps,
+  metrics: ReturnType<typeof createMetrics>,
+): IngestDeps {
+  return {
+    config,
+    keys: deps.keys,
+    sink: deps.sink,
+    metrics,
+    signatures:
+      deps.signatures ??
+      (deps.redis ? new RedisSeenSignatures(deps.redis) : new MemorySeenSignatures()),
+    consent:
+      deps.consent ??
+      (deps.redis
+        ? new RedisConsentState(deps.redis, config.CONSENT_STATE_TTL_DAYS * 86_400)
+        : new MemoryConsentState()),
+    now: deps.now ?? Date.now,
+  };
 }

@@ -8,6 +8,7 @@ import {
   authenticator,
   rateLimitOptions,
   sendUnavailable,
+  signatureCheck,
   type IngestDeps,
 } from './ingest.route.js';
 
@@ -137,7 +138,11 @@ export function registerConsentRoutes(app: FastifyInstance, deps: IngestDeps): v
   for (const url of ['/v1/consent', '/api/v1/consent'])
     app.post(
       url,
-      { onRequest: authenticator(deps.keys), config: { rateLimit: rateLimitOptions(deps.config) } },
+      {
+        onRequest: authenticator(deps.keys),
+        preValidation: signatureCheck(deps),
+        config: { rateLimit: rateLimitOptions(deps.config) },
+      },
       decide,
     );
 }

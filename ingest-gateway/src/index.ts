@@ -16,3 +16,4 @@ export {
   type ConsentState,
   type SubjectRef,
 } from './consent-state.js';
+export { signatureHeader, signBody, SIGNATURE_WINDOW_SECONDS } from './signature.js';

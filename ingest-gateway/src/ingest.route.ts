@@ -12,6 +12,7 @@ import type { GatewayConfig } from './config.js';
 import { sendError, UnavailableError } from './errors.js';
 import { mapEvent } from './mapping.js';
 import type { Metrics } from './metrics.js';
+import { signatureProblem, type SeenSignatures } from './signature.js';
 
 /** Where accepted events go: the producer SDK, or a stand-in in tests. */
 export interface EventSink {
@@ -26,6 +27,8 @@ export interface EventSink {
 declare module 'fastify' {
   interface FastifyRequest {
     apiKey?: ApiKeyRecord;
+    /** The body as sent, for signature checks. */
+    rawBody?: Buffer;
   }
 }
 
@@ -87,6 +90,7 @@ export interface IngestDeps {
   sink: EventSink;
   metrics: Metrics;
   consent: ConsentState;
+  signatures: SeenSignatures;
   now: () => number;
 }
 
@@ -251,6 +255,34 @@ export function authenticator(keys: ApiKeyStore) {
   };
 }
 
+/**
+ * A key with a signing secret takes only signed requests (X-Signature; signature.ts): 401
+ * with the reason otherwise. Runs once the body is read, which the signature covers.
+ */
+export function signatureCheck(deps: IngestDeps) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const key = req.apiKey;
+    if (!key?.signing_secret) return;
+    const header = req.headers['x-signature'];
+    let problem: string | undefined;
+    try {
+      problem = await signatureProblem({
+        header: Array.isArray(header) ? header[0] : header,
+        body: req.rawBody ?? Buffer.alloc(0),
+        secret: key.signing_secret,
+        keyId: key.id,
+        nowSeconds: Math.floor(deps.now() / 1000),
+        seen: deps.signatures,
+      });
+    } catch (err) {
+      req.log.warn({ err }, 'used signatures unreadable; answered 503 so the client retries');
+      void reply.header('Retry-After', '1');
+      return sendError(reply, 'UNAVAILABLE', 'The signature cannot be checked right now; retry');
+    }
+    if (problem) return sendError(reply, 'UNAUTHORIZED', problem);
+  };
+}
+
 /** Per API key (the client IP before authentication), shared through Redis when it is there. */
 export const rateLimitOptions = (config: GatewayConfig) => ({
   max: config.RATE_LIMIT_PER_MINUTE,
@@ -286,7 +318,11 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps): vo
   for (const url of ['/v1/events', '/api/v1/events']) {
     app.post(
       url,
-      { onRequest: authenticator(deps.keys), config: { rateLimit: rateLimitOptions(deps.config) } },
+      {
+        onRequest: authenticator(deps.keys),
+        preValidation: signatureCheck(deps),
+        config: { rateLimit: rateLimitOptions(deps.config) },
+      },
       ingest,
     );
   }

@@ -2,10 +2,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApiKey } from './api-keys.js';
 
-const USAGE = `usage: npm run gateway:keys -- create --tenant TENANT --source SOURCE [--consent-policy anonymize|drop] [--file FILE]
+const USAGE = `usage: npm run gateway:keys -- create --tenant TENANT --source SOURCE [--consent-policy anonymize|drop] [--signed] [--file FILE]
 
 Creates an API key bound to a tenant and a sending source, stores only its SHA-256 in FILE
-($API_KEYS_FILE, else .backbone/local/api-keys.json) and prints the key once.`;
+($API_KEYS_FILE, else .backbone/local/api-keys.json) and prints the key once. --signed: its
+requests must carry X-Signature (HMAC-SHA256 with a signing secret, printed once too).`;
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -14,6 +15,7 @@ const { positionals, values } = parseArgs({
     source: { type: 'string' },
     'consent-policy': { type: 'string' },
     file: { type: 'string' },
+    signed: { type: 'boolean', default: false },
   },
 });
 const policy = values['consent-policy'];
@@ -29,12 +31,14 @@ if (
 const file = path.resolve(
   values.file ?? process.env.API_KEYS_FILE ?? '.backbone/local/api-keys.json',
 );
-const { key, record } = createApiKey(file, {
+const { key, record, signingSecret } = createApiKey(file, {
   tenantId: values.tenant,
   source: values.source,
   ...(policy ? { consentPolicy: policy } : {}),
+  signed: values.signed,
 });
 console.log(
   `created ${record.id} for tenant ${record.tenant_id}, source ${record.source} (stored hashed in ${file})`,
 );
 console.log(`X-API-Key: ${key}`);
+if (signingSecret) console.log(`signing secret: ${signingSecret}`);

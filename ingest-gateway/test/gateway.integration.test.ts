@@ -12,6 +12,7 @@ import {
 } from '@backbone/schemas';
 import { EventTracker } from '@backbone/schemas/http-client';
 import { freePort } from '@backbone/deploy/local';
+import { RedisSeenSignatures, SIGNATURE_WINDOW_SECONDS } from '../src/signature.js';
 import {
   ApiKeyStore,
   buildGateway,
@@ -327,6 +328,26 @@ describe('recorded consent across gateway instances', () => {
       await a.close();
       await b.close();
       redis.disconnect();
+    }
+  });
+
+  it('remembers a used signature in Redis for every instance, for longer than the window', async (ctx) => {
+    const redisUrl = testStack().redisUrl;
+    if (redisUrl === null) ctx.skip();
+    const [one, two] = [new Redis(redisUrl as string), new Redis(redisUrl as string)];
+    try {
+      const signature = randomUUID().replace(/-/g, '').repeat(2);
+      const ttl = 2 * SIGNATURE_WINDOW_SECONDS + 60;
+      expect(await new RedisSeenSignatures(one).first('k1', signature, ttl)).toBe(true);
+      // Replayed to another instance: refused there too.
+      expect(await new RedisSeenSignatures(two).first('k1', signature, ttl)).toBe(false);
+      expect(await new RedisSeenSignatures(two).first('k2', signature, ttl)).toBe(true);
+      expect(await one.ttl(`gateway-sig:k1:${signature}`)).toBeGreaterThan(
+        SIGNATURE_WINDOW_SECONDS,
+      );
+    } finally {
+      one.disconnect();
+      two.disconnect();
     }
   });
 });

@@ -40,6 +40,11 @@ export interface TrackerOptions {
   /** The gateway's batch endpoint, e.g. https://ingest.example.com/v1/events */
   endpoint: string;
   apiKey: string;
+  /**
+   * For server-to-server senders whose key requires signed requests: each request carries
+   * X-Signature, HMAC-SHA256 of `<unix seconds>.<body>` with this secret. Never in a browser.
+   */
+  signingSecret?: string;
   batchSize?: number;
   flushIntervalMs?: number;
   maxQueue?: number;
@@ -64,10 +69,21 @@ export class EventTracker {
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Flushes run one after another, never two at once. */
   private flushes: Promise<void> = Promise.resolve();
-  private readonly o: Required<Omit<TrackerOptions, 'consent'>>;
+  private readonly o: Required<Omit<TrackerOptions, 'consent' | 'signingSecret'>>;
+  private readonly signingKey: ReturnType<typeof globalThis.crypto.subtle.importKey> | undefined;
 
   constructor(options: TrackerOptions) {
     this.consent = options.consent ?? 'pending';
+    const { signingSecret, ...rest } = options;
+    this.signingKey = signingSecret
+      ? globalThis.crypto.subtle.importKey(
+          'raw',
+          new TextEncoder().encode(signingSecret),
+          { name: 'HMAC', hash: 'SHA-256' },
+          false,
+          ['sign'],
+        )
+      : undefined;
     this.o = {
       batchSize: 10,
       flushIntervalMs: 5000,
@@ -77,7 +93,7 @@ export class EventTracker {
       logger: { warn: (message, details) => console.warn(`[backbone] ${message}`, details ?? '') },
       now: () => new Date(),
       uuid: () => globalThis.crypto.randomUUID(),
-      ...options,
+      ...rest,
     };
   }
 
@@ -191,6 +207,19 @@ export class EventTracker {
     }
   }
 
+  /** X-Signature for a body, signed now (a signature is good once: each attempt signs anew). */
+  private async signature(body: string): Promise<Record<string, string>> {
+    if (!this.signingKey) return {};
+    const t = Math.floor(this.o.now().getTime() / 1000);
+    const mac = await globalThis.crypto.subtle.sign(
+      'HMAC',
+      await this.signingKey,
+      new TextEncoder().encode(`${t}.${body}`),
+    );
+    const hex = [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    return { 'X-Signature': `t=${t},v1=${hex}` };
+  }
+
   private async send(batchId: string, batch: Queued[], keepalive: boolean): Promise<Outcome> {
     // Each event carries the consent it was sent under; the gateway enforces it.
     const consent = this.consent === 'pending' ? undefined : this.consent;
@@ -200,7 +229,11 @@ export class EventTracker {
     try {
       res = await this.o.fetch(this.o.endpoint, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-API-Key': this.o.apiKey },
+        headers: {
+          'Content-Type': 'application/json',
+          'X-API-Key': this.o.apiKey,
+          ...(await this.signature(body)),
+        },
         body,
         keepalive,
       });
