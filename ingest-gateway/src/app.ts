@@ -11,7 +11,7 @@ import Fastify, {
 import type { Redis } from 'ioredis';
 import type { Logger } from '@backbone/runtime';
 import { isRequestId } from '@backbone/schemas';
-import type { ApiKeyStore } from './api-keys.js';
+import type { KeyLookup } from './key-directory.js';
 import type { GatewayConfig } from './config.js';
 import { codeForStatus, errorBody, ErrorCodes, sendError } from './errors.js';
 import type { Check } from '@backbone/runtime';
@@ -25,7 +25,7 @@ import { createMetrics } from './metrics.js';
 
 export interface GatewayDeps {
   sink: EventSink;
-  keys: ApiKeyStore;
+  keys: KeyLookup;
   logger: Logger;
   /** Shares rate limits and recorded consent between instances when present; in-process otherwise. */
   redis?: Redis;

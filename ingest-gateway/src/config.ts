@@ -11,6 +11,8 @@ export const GatewayConfig = z.object({
   SCHEMA_REGISTRY_URL: z.url(),
   REDIS_URL: z.string().default(''),
   API_KEYS_FILE: z.string().min(1),
+  /** The compacted topic API keys are created, revoked and rotated in (every instance follows it). */
+  TENANTS_TOPIC: z.string().min(1).default('_tenants'),
   /** Requests per minute per API key. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1000),
   BODY_LIMIT_BYTES: z.coerce

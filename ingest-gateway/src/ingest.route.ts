@@ -5,7 +5,8 @@ import {
   type StreamEvents,
   type StreamName,
 } from '@backbone/schemas';
-import type { ApiKeyRecord, ApiKeyStore } from './api-keys.js';
+import type { ApiKeyRecord } from './api-keys.js';
+import type { KeyLookup } from './key-directory.js';
 import { applyConsent, deniesTracking, identifies } from './consent.js';
 import { PURPOSES, type ConsentState, type Purposes, type SubjectRef } from './consent-state.js';
 import type { GatewayConfig } from './config.js';
@@ -86,7 +87,7 @@ export type BatchOutcome =
 
 export interface IngestDeps {
   config: GatewayConfig;
-  keys: ApiKeyStore;
+  keys: KeyLookup;
   sink: EventSink;
   metrics: Metrics;
   consent: ConsentState;
@@ -246,7 +247,7 @@ export function sendUnavailable(reply: FastifyReply, retryAfterSeconds: number):
 }
 
 /** 401 without detail: the caller learns nothing about which keys exist. */
-export function authenticator(keys: ApiKeyStore) {
+export function authenticator(keys: KeyLookup) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const header = req.headers['x-api-key'];
     const key = keys.find(Array.isArray(header) ? header[0] : header);

@@ -8,6 +8,7 @@ import {
   type Check,
 } from '@backbone/runtime';
 import { ApiKeyStore } from './api-keys.js';
+import { KeyDirectory } from './key-directory.js';
 import { buildGateway } from './app.js';
 import { GatewayConfig } from './config.js';
 import { KafkaSink } from './kafka-sink.js';
@@ -15,12 +16,32 @@ import { KafkaSink } from './kafka-sink.js';
 const config = parseConfig(GatewayConfig, process.env);
 const logger = createLogger({ name: 'ingest-gateway', level: config.LOG_LEVEL });
 
-const keys = ApiKeyStore.fromFile(config.API_KEYS_FILE);
-if (keys.size === 0)
-  logger.warn(
-    { file: config.API_KEYS_FILE },
-    'no API keys: every request gets 401. Create one with npm run gateway:keys -- create',
-  );
+const fileKeys = ApiKeyStore.fromFile(config.API_KEYS_FILE);
+const keyKafka = new Kafka({
+  clientId: 'ingest-gateway-keys',
+  brokers: config.KAFKA_BROKERS,
+  logLevel: logLevel.WARN,
+  logCreator: kafkaLogCreator(logger),
+});
+// Keys created, revoked or rotated in the tenants topic apply here within about a second.
+const keys = new KeyDirectory({
+  kafka: keyKafka,
+  topic: config.TENANTS_TOPIC,
+  file: fileKeys,
+  logger,
+});
+void (async () => {
+  for (let attempt = 0; ; attempt++)
+    try {
+      await keys.start();
+      return;
+    } catch (err) {
+      if (attempt % 15 === 0)
+        logger.warn({ err }, 'cannot follow the API keys topic yet; file keys only until then');
+      await keys.stop().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+})();
 
 const redis = config.REDIS_URL
   ? new Redis(config.REDIS_URL, {
@@ -71,17 +92,22 @@ const checks: Check[] = [
         .ok,
   },
   ...(redis ? [{ name: 'redis', run: async () => (await redis.ping()) === 'PONG' }] : []),
+  { name: 'keys', run: () => keys.ready },
 ];
 
 const app = await buildGateway(config, { sink, keys, logger, checks, ...(redis ? { redis } : {}) });
 await app.listen({ host: config.HOST, port: config.PORT });
-logger.info({ host: config.HOST, port: config.PORT, keys: keys.size }, 'ingest gateway listening');
+logger.info(
+  { host: config.HOST, port: config.PORT, fileKeys: fileKeys.size, topic: config.TENANTS_TOPIC },
+  'ingest gateway listening',
+);
 
 installShutdown({
   logger,
   steps: [
     { name: 'stop accepting requests and answer those in flight', run: () => app.close() },
     { name: 'deliver accepted events and disconnect from Kafka', run: () => sink.close() },
+    { name: 'stop following the API keys', run: () => keys.stop() },
     {
       name: 'disconnect health clients',
       run: async () => {
