@@ -17,3 +17,11 @@ export {
   type SubjectRef,
 } from './consent-state.js';
 export { signatureHeader, signBody, SIGNATURE_WINDOW_SECONDS } from './signature.js';
+export {
+  KeyDirectory,
+  KeyWriter,
+  TENANTS_TOPIC,
+  ensureTenantsTopic,
+  type KeyLookup,
+  type KeyRecord,
+} from './key-directory.js';

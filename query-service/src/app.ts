@@ -3,7 +3,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 import { describeChecks, readiness, type Check, type Logger } from '@backbone/runtime';
-import type { Authenticate, Viewer } from './auth.js';
+import { tenantOnly, type Authenticate, type Viewer } from './auth.js';
 import { LiveHub } from './graphql/live.js';
 import type { QueryContext } from './graphql/resolvers.js';
 import { graphqlServer } from './graphql/server.js';
@@ -14,6 +14,8 @@ import { restRoutes } from './http/rest.route.js';
 import { dashboardRoutes, requestId, serviceRoutes } from './http/service.routes.js';
 import { sqlRoute, sqlUnavailable } from './http/sql.route.js';
 import { subjectsRoute } from './http/subjects.route.js';
+import { adminRoute } from './http/admin.route.js';
+import type { KeyAdmin } from './keys.js';
 import type { SubjectRequests } from './subjects.js';
 import { queryMetrics } from './metrics.js';
 import {
@@ -45,6 +47,8 @@ export interface QueryServiceParts {
   sql?: { engine: SqlEngine; audit: AuditLog; limits: SqlLimits };
   /** Erasure requests (Kafka); without them the subject endpoints answer 503. */
   subjects?: SubjectRequests;
+  /** API keys in the tenants topic (platform administration); none without Kafka. */
+  keys?: KeyAdmin;
 }
 
 export interface QueryServiceDeps extends Omit<
@@ -118,6 +122,8 @@ export function buildQueryService(deps: QueryServiceDeps): Promise<QueryService>
  */
 export async function createQueryService(parts: QueryServiceParts): Promise<QueryService> {
   const metrics = queryMetrics();
+  // Tenant endpoints take tenant tokens only; the platform's take platform_admin's.
+  const authenticate = tenantOnly(parts.authenticate);
   const maxRangeDays = parts.maxRangeDays ?? 400;
   const reads = cachedRepositories(
     parts.repositories,
@@ -128,13 +134,12 @@ export async function createQueryService(parts: QueryServiceParts): Promise<Quer
   /** The same context for HTTP requests and WebSocket subscriptions. */
   const contextFor = (viewer: Viewer): QueryContext => ({ viewer, ...reads, live, maxRangeDays });
   const graphql = await graphqlServer({
-    authenticate: parts.authenticate,
+    authenticate,
     contextFor,
     logger: parts.logger,
     operationSeconds: metrics.operationSeconds,
     introspection: parts.introspection ?? false,
   });
-  const { authenticate } = parts;
 
   const app = express();
   app.disable('x-powered-by');
@@ -142,6 +147,7 @@ export async function createQueryService(parts: QueryServiceParts): Promise<Quer
   app.use(serviceRoutes(parts.checks, metrics.registry));
   app.use(exportRoute({ authenticate, exports: reads.exports, maxRangeDays }));
   app.use(subjectsRoute({ authenticate, subjects: parts.subjects }));
+  app.use(adminRoute({ authenticate: parts.authenticate, keys: parts.keys }));
   app.use(
     parts.sql
       ? sqlRoute({

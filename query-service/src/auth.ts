@@ -1,7 +1,11 @@
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { unauthenticated } from './errors.js';
+import { forbidden, unauthenticated } from './errors.js';
 
-export type Role = 'viewer' | 'admin';
+/**
+ * viewer and admin belong to a tenant (the token's `tenant_id`); platform_admin runs the
+ * platform (tenants, API keys: /api/v1/admin/*) and reads no tenant's data.
+ */
+export type Role = 'viewer' | 'admin' | 'platform_admin';
 
 /** Who asks: every query is scoped to this tenant. */
 export interface Viewer {
@@ -42,8 +46,18 @@ export function jwtAuthenticator(options: {
     const role = payload.role;
     if (typeof tenantId !== 'string' || tenantId === '')
       throw unauthenticated('invalid token: no tenant_id claim');
-    if (role !== 'viewer' && role !== 'admin')
-      throw unauthenticated('invalid token: role must be viewer or admin');
+    if (role !== 'viewer' && role !== 'admin' && role !== 'platform_admin')
+      throw unauthenticated('invalid token: role must be viewer, admin or platform_admin');
     return { tenantId, role, subject: typeof payload.sub === 'string' ? payload.sub : '' };
+  };
+}
+
+/** For the tenant's endpoints: a platform administrator's token reads no tenant's data. */
+export function tenantOnly(authenticate: Authenticate): Authenticate {
+  return async (authorization) => {
+    const viewer = await authenticate(authorization);
+    if (viewer.role === 'platform_admin')
+      throw forbidden('a platform_admin token is for /api/v1/admin only; use a tenant token');
+    return viewer;
   };
 }

@@ -50,6 +50,8 @@ export const QueryConfig = z
     KAFKA_BROKERS: z.string().default(''),
     /** Before the subject topics' names, as the workers have it. */
     SUBJECT_TOPIC_PREFIX: z.string().default(''),
+    /** The compacted topic the gateways follow for API keys (platform administration). */
+    TENANTS_TOPIC: z.string().min(1).default('_tenants'),
     /** Components for the ops page, `name=url,…` (each serves /ready; workers /metrics). */
     COMPONENT_URLS: z.string().default(''),
     /** Local mode: GraphQL introspection on. */

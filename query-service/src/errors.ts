@@ -1,8 +1,8 @@
 /** The query service's error catalogue: stable codes, an HTTP status, never message matching. */
 export class QueryError extends Error {
   constructor(
-    readonly code: 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'UNAVAILABLE',
-    readonly status: 401 | 403 | 400 | 503,
+    readonly code: 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'UNAVAILABLE',
+    readonly status: 401 | 403 | 400 | 404 | 503,
     message: string,
     options?: ErrorOptions,
   ) {

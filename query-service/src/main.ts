@@ -8,6 +8,7 @@ import { jwtAuthenticator } from './auth.js';
 import { QueryConfig } from './config.js';
 import { parseComponents } from './http/ops.route.js';
 import { kafkaSubjectRequests } from './subjects.js';
+import { kafkaKeyAdmin } from './keys.js';
 
 const config = parseConfig(QueryConfig, process.env);
 const logger = createLogger({ name: 'query-service', level: config.LOG_LEVEL });
@@ -45,8 +46,18 @@ const subjects = config.KAFKA_BROKERS
       database: config.CLICKHOUSE_DATABASE,
     })
   : undefined;
+const keys = config.KAFKA_BROKERS
+  ? kafkaKeyAdmin({
+      brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()),
+      topic: config.TENANTS_TOPIC,
+      writer: auditWriter,
+      database: config.CLICKHOUSE_DATABASE,
+      logger,
+    })
+  : undefined;
 const { app, stop, attach, closeSubscriptions } = await buildQueryService({
   ...(subjects ? { subjects } : {}),
+  ...(keys ? { keys } : {}),
   ...(redis
     ? {
         cache: new RedisCacheStore(redis, config.CACHE_NAMESPACE),
@@ -101,6 +112,7 @@ installShutdown({
       run: async () => {
         await stop();
         await subjects?.stop();
+        await keys?.stop();
         await Promise.all([clickhouse.close(), sqlReader.close(), auditWriter.close()]);
         redis?.disconnect();
       },

@@ -145,6 +145,26 @@ ORDER BY (family, run_id)`,
       "consent decisions, one row each, and consent_latest: each subject's latest decision per purpose",
     statements: (names) => [rawTableDdl('consent', names), ...consentViews(names)],
   },
+  {
+    id: '0014_admin_audit',
+    description: "platform administration's audit: every change to tenants and API keys",
+    statements: (names) =>
+      names.suffix
+        ? []
+        : [
+            `CREATE TABLE IF NOT EXISTS ${qualified(names, TABLES.adminAudit)} (
+  at DateTime64(3, 'UTC'),
+  actor String,
+  action LowCardinality(String),
+  tenant_id LowCardinality(String),
+  target String,
+  detail String
+) ENGINE = MergeTree
+PARTITION BY toYYYYMM(at)
+ORDER BY (tenant_id, at)
+TTL toDateTime(at) + INTERVAL 6 YEAR`,
+          ],
+  },
 ];
 
 /**

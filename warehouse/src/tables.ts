@@ -51,6 +51,9 @@ export const TABLES = {
   subjectRequestLog: 'subject_request_log',
   subjectExportTokens: 'subject_export_tokens',
 
+  /** Platform administration's audit: every change to tenants and keys (who, what, when). */
+  adminAudit: 'admin_audit',
+
   /** Coordination and audit, not stream data. */
   sinkInflight: 'sink_inflight',
   sqlAudit: 'sql_audit',
