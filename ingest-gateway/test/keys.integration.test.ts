@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Producer } from 'kafkajs';
 import { createLogger } from '@backbone/runtime';
-import { testKafka, uniqueName, waitFor } from '@backbone/test';
+import { everyGateway, gatewayStatus, testKafka, uniqueName } from '@backbone/test';
 import { ApiKeyStore, hashApiKey } from '../src/api-keys.js';
 import { buildGateway } from '../src/app.js';
 import { GatewayConfig } from '../src/config.js';
@@ -54,36 +53,13 @@ async function gateway() {
   return app;
 }
 
-const status = async (app: FastifyInstance, key: string) =>
-  (
-    await app.inject({
-      method: 'POST',
-      url: '/v1/events',
-      headers: { 'content-type': 'application/json', 'x-api-key': key },
-      payload: JSON.stringify({
-        events: [
-          {
-            event_id: randomUUID(),
-            event_type: 'page_view',
-            timestamp: new Date().toISOString(),
-            session_id: 's-1',
-            properties: { url: '/' },
-          },
-        ],
-      }),
-    })
-  ).statusCode;
-
-/** Waits until every instance answers `expected` for the key; how long that took. */
-async function everywhere(key: string, expected: number): Promise<number> {
-  const started = Date.now();
-  await waitFor(
-    async () =>
-      (await Promise.all(gateways.map((g) => status(g.app, key)))).every((s) => s === expected),
-    { timeoutMs: 5000, intervalMs: 50, description: `${expected} from every gateway` },
+const status = gatewayStatus;
+const everywhere = (key: string, expected: number) =>
+  everyGateway(
+    gateways.map((g) => g.app),
+    key,
+    expected,
   );
-  return Date.now() - started;
-}
 
 beforeAll(async () => {
   producer = testKafka().producer({ idempotent: true, maxInFlightRequests: 1 });

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { SignJWT } from 'jose';
@@ -12,9 +11,10 @@ import {
   createTestDatabase,
   testClickHouse,
   testKafka,
+  everyGateway,
+  gatewayStatus,
   testStack,
   uniqueName,
-  waitFor,
 } from '@backbone/test';
 import { jwtAuthenticator } from '../src/auth.js';
 import { buildQueryService } from '../src/app.js';
@@ -58,33 +58,8 @@ async function gateway() {
   gateways.push(app);
 }
 
-const ingest = async (app: FastifyInstance, key: string) =>
-  (
-    await app.inject({
-      method: 'POST',
-      url: '/v1/events',
-      headers: { 'content-type': 'application/json', 'x-api-key': key },
-      payload: JSON.stringify({
-        events: [
-          {
-            event_id: randomUUID(),
-            event_type: 'page_view',
-            timestamp: new Date().toISOString(),
-            session_id: 's',
-            properties: { url: '/' },
-          },
-        ],
-      }),
-    })
-  ).statusCode;
-const everywhere = async (key: string, status: number) => {
-  const started = Date.now();
-  await waitFor(
-    async () => (await Promise.all(gateways.map((g) => ingest(g, key)))).every((s) => s === status),
-    { timeoutMs: 5000, intervalMs: 50, description: `${status} from both gateways` },
-  );
-  return Date.now() - started;
-};
+const ingest = gatewayStatus;
+const everywhere = (key: string, status: number) => everyGateway(gateways, key, status);
 const api = async (method: string, path: string, role: string, body?: unknown) => {
   const res = await fetch(`${url}${path}`, {
     method,

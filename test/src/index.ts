@@ -14,3 +14,4 @@ export {
   threadGroup,
   ThreadMeter,
 } from './proc.js';
+export { everyGateway, gatewayStatus } from './gateway.js';
