@@ -24,4 +24,5 @@ export {
   ensureTenantsTopic,
   type KeyLookup,
   type KeyRecord,
+  type TenantRecord,
 } from './key-directory.js';

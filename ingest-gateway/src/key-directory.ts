@@ -17,6 +17,16 @@ export interface KeyRecord extends Omit<ApiKeyRecord, 'signing_secret'> {
   changed_at: string;
 }
 
+/** A tenant's policies (`tenant/<id>`): what enrich follows (stream-workers' TenantPolicies). */
+export interface TenantRecord {
+  kind: 'tenant';
+  id: string;
+  /** drop (the default) or redact: what happens to transcript text. */
+  transcript_mode?: 'drop' | 'redact';
+  changed_by: string;
+  changed_at: string;
+}
+
 /** What the gateway asks of its keys. */
 export interface KeyLookup {
   find(key: string | undefined): ApiKeyRecord | undefined;
@@ -30,6 +40,7 @@ export interface KeyLookup {
  */
 export class KeyDirectory implements KeyLookup {
   private readonly byHash = new Map<string, KeyRecord>();
+  private readonly tenants = new Map<string, TenantRecord>();
   private readonly hashOfId = new Map<string, string>();
   private consumer: Consumer | undefined;
   private failed: Error | undefined;
@@ -63,6 +74,15 @@ export class KeyDirectory implements KeyLookup {
   recordOf(id: string): KeyRecord | undefined {
     const hash = this.hashOfId.get(id);
     return hash === undefined ? undefined : this.byHash.get(hash);
+  }
+
+  /** The tenants the topic has policies for. */
+  tenantRecords(): TenantRecord[] {
+    return [...this.tenants.values()];
+  }
+
+  tenantOf(id: string): TenantRecord | undefined {
+    return this.tenants.get(id);
   }
 
   /** The topic's keys of a tenant (every tenant without one), revoked ones included. */
@@ -139,6 +159,17 @@ export class KeyDirectory implements KeyLookup {
   }
 
   private apply(key: string, value: Buffer | null): void {
+    if (key.startsWith('tenant/')) {
+      const id = key.slice('tenant/'.length);
+      if (value === null) this.tenants.delete(id);
+      else
+        try {
+          this.tenants.set(id, JSON.parse(value.toString('utf8')) as TenantRecord);
+        } catch {
+          this.o.logger.warn({ topic: this.topic, tenant: id }, 'an unreadable tenant record');
+        }
+      return;
+    }
     if (!key.startsWith('key/')) return;
     const id = key.slice(4);
     const previous = this.hashOfId.get(id);
@@ -221,11 +252,32 @@ export class KeyWriter {
     return next;
   }
 
-  private async write(record: KeyRecord): Promise<void> {
+  /** Sets a tenant's policies (every enrich instance follows them). */
+  async setTenant(o: {
+    id: string;
+    transcriptMode: 'drop' | 'redact';
+    by: string;
+  }): Promise<TenantRecord> {
+    const record: TenantRecord = {
+      kind: 'tenant',
+      id: o.id,
+      transcript_mode: o.transcriptMode,
+      changed_by: o.by,
+      changed_at: new Date().toISOString(),
+    };
+    await this.send(`tenant/${o.id}`, record);
+    return record;
+  }
+
+  private write(record: KeyRecord): Promise<void> {
+    return this.send(`key/${record.id}`, record);
+  }
+
+  private async send(key: string, value: unknown): Promise<void> {
     await this.producer.send({
       topic: this.topic,
       acks: -1,
-      messages: [{ key: `key/${record.id}`, value: JSON.stringify(record) }],
+      messages: [{ key, value: JSON.stringify(value) }],
     });
   }
 }

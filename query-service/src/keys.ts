@@ -7,6 +7,7 @@ import {
   KeyWriter,
   TENANTS_TOPIC,
   type KeyRecord,
+  type TenantRecord,
 } from '@backbone/ingest-gateway';
 import { clickhouseTime, qualified, TABLES } from '@backbone/warehouse';
 
@@ -32,7 +33,36 @@ export interface KeyAdmin {
     overlapSeconds: number,
     by: string,
   ): Promise<{ key: string; record: KeyRecord; old: KeyRecord } | undefined>;
+  /** Sets a tenant's transcript mode; every enrich instance follows it within about a second. */
+  setTenant(id: string, transcriptMode: 'drop' | 'redact', by: string): Promise<TenantRecord>;
+  tenants(): Promise<TenantRecord[]>;
   stop(): Promise<void>;
+}
+
+interface AuditRow {
+  actor: string;
+  action: string;
+  tenant: string;
+  target: string;
+  detail: string;
+}
+
+/** One change in admin_audit: who, what, when; never a key. */
+async function recordChange(writer: ClickHouseClient, database: string, row: AuditRow) {
+  await writer.insert({
+    table: qualified({ database, suffix: '' }, TABLES.adminAudit),
+    format: 'JSONEachRow',
+    values: [
+      {
+        at: clickhouseTime(Date.now()),
+        actor: row.actor,
+        action: row.action,
+        tenant_id: row.tenant,
+        target: row.target,
+        detail: row.detail,
+      },
+    ],
+  });
 }
 
 /** Waits (2 s at most) until the directory has read the write just made: a list shows it. */
@@ -82,27 +112,7 @@ export function kafkaKeyAdmin(o: {
       }
       return { directory, writer: new KeyWriter(producer, topic), producer };
     })());
-  const audit = (row: {
-    actor: string;
-    action: string;
-    tenant: string;
-    target: string;
-    detail: string;
-  }) =>
-    o.writer.insert({
-      table: qualified({ database: o.database, suffix: '' }, TABLES.adminAudit),
-      format: 'JSONEachRow',
-      values: [
-        {
-          at: clickhouseTime(Date.now()),
-          actor: row.actor,
-          action: row.action,
-          tenant_id: row.tenant,
-          target: row.target,
-          detail: row.detail,
-        },
-      ],
-    });
+  const audit = (row: AuditRow) => recordChange(o.writer, o.database, row);
   return {
     async create(c) {
       const { directory, writer } = await connected();
@@ -155,6 +165,23 @@ export function kafkaKeyAdmin(o: {
       const expired = await writer.expire(old, by, new Date(Date.now() + overlapSeconds * 1000));
       await settled(directory, id, expired.changed_at);
       return { ...made, old: expired };
+    },
+    async setTenant(id, transcriptMode, by) {
+      const { directory, writer } = await connected();
+      await audit({
+        actor: by,
+        action: 'tenant.update',
+        tenant: id,
+        target: id,
+        detail: `transcript_mode=${transcriptMode}`,
+      });
+      const record = await writer.setTenant({ id, transcriptMode, by });
+      for (let i = 0; i < 100 && directory.tenantOf(id)?.changed_at !== record.changed_at; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      return record;
+    },
+    async tenants() {
+      return (await connected()).directory.tenantRecords();
     },
     async stop() {
       const p = await parts?.catch(() => undefined);

@@ -170,4 +170,30 @@ describe('API keys through the admin API', () => {
     expect(bad.body.message).toMatch(/^tenant_id:/);
     expect((await api('DELETE', '/api/v1/admin/keys/key_nope', 'platform_admin')).status).toBe(404);
   });
+
+  it("sets a tenant's transcript mode in the topic, audited, and lists it", async () => {
+    const put = await api('PUT', '/api/v1/admin/tenants/acme', 'platform_admin', {
+      transcript_mode: 'redact',
+    });
+    expect(put).toMatchObject({ status: 200, body: { id: 'acme', transcript_mode: 'redact' } });
+    const list = await api('GET', '/api/v1/admin/tenants', 'platform_admin');
+    expect(list.body.tenants).toEqual([
+      expect.objectContaining({ id: 'acme', transcript_mode: 'redact' }),
+    ]);
+    const bad = await api('PUT', '/api/v1/admin/tenants/acme', 'platform_admin', {
+      transcript_mode: 'keep',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/^transcript_mode: drop or redact/);
+    expect(
+      (await api('PUT', '/api/v1/admin/tenants/acme', 'admin', { transcript_mode: 'drop' })).status,
+    ).toBe(403);
+    const audit = await (
+      await writer.query({
+        query: `SELECT action, detail FROM ${database.name}.${TABLES.adminAudit} WHERE action = 'tenant.update'`,
+        format: 'JSONEachRow',
+      })
+    ).json<Record<string, string>>();
+    expect(audit).toEqual([{ action: 'tenant.update', detail: 'transcript_mode=redact' }]);
+  });
 });

@@ -62,6 +62,8 @@ export const EnrichConfig = WorkerBase.extend(ClickHouseConfig.shape).extend({
   TOKEN_KEY: z.string().min(16, 'at least 16 characters of secret'),
   /** Tenants whose transcripts are kept redacted; every other tenant's text is dropped. */
   REDACT_TENANTS: list,
+  /** The compacted topic of tenant policies (transcript mode): they override REDACT_TENANTS. */
+  TENANTS_TOPIC: z.string().min(1).default('_tenants'),
   /** Directory of .mmdb files (DB-IP or GeoIP2 City); empty: the bundled DB-IP Lite. */
   GEO_DB_DIR: z.string().default(''),
 });

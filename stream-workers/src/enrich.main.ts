@@ -6,6 +6,7 @@ import { clickhouseClient } from '@backbone/warehouse';
 import { EnrichConfig, fetchPolicy } from './config.js';
 import { MemoryDedup, RedisDedup, type DedupStore } from './enrich/dedup.js';
 import { EnrichWorker } from './enrich/enrich.worker.js';
+import { TenantPolicies } from './enrich/tenant-policies.js';
 import { GeoLookup } from './enrich/geo.js';
 import { kafkaCheck, registryCheck } from './checks.js';
 import { startWorkerHttp } from './http.js';
@@ -59,6 +60,13 @@ const erasure = new ErasureRunner({
 
 const geo = await GeoLookup.open(config.GEO_DB_DIR || undefined);
 const redactTenants = new Set(config.REDACT_TENANTS);
+// A tenant's transcript mode set through the admin API applies here without a restart.
+const policies = new TenantPolicies({
+  kafka,
+  topic: config.TENANTS_TOPIC,
+  fallback: (tenant) => (redactTenants.has(tenant) ? 'redact' : 'drop'),
+  logger,
+});
 const metrics = new WorkerMetrics();
 const worker = new EnrichWorker({
   kafka,
@@ -69,7 +77,7 @@ const worker = new EnrichWorker({
     keys: { hashKey: config.HASH_KEY, tokenKey: config.TOKEN_KEY },
     subjects,
     geo: (ip) => geo.lookup(ip),
-    textPolicy: (tenant) => (redactTenants.has(tenant) ? 'redact' : 'drop'),
+    textPolicy: policies.textPolicy,
     now: Date.now,
   },
   dedup,
@@ -106,6 +114,7 @@ installShutdown({
       run: () => erasure.stop(),
     },
     { name: 'stop reading the subject keys', run: () => subjects.stop() },
+    { name: 'stop following tenant policies', run: () => policies.stop() },
     {
       name: 'close health endpoints and clients',
       run: async () => {
@@ -118,5 +127,6 @@ installShutdown({
   ],
 });
 await subjects.start();
+await policies.start();
 await worker.start();
 await erasure.start();

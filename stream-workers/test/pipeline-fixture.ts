@@ -86,6 +86,11 @@ export async function waitQuiet(clickhouse: ClickHouseClient, database: string):
   );
 }
 
+type TextPolicy = 'drop' | 'redact';
+/** A worker's transcript policy: one for every tenant, or a function of the tenant. */
+const policyOf = (p: TextPolicy | ((tenant: string) => TextPolicy) | undefined) =>
+  typeof p === 'function' ? p : () => p ?? 'drop';
+
 /** The pipeline's subject keys and erasure ledger (its own topics), started when first asked. */
 function pipelineSubjects(
   kafka: Kafka,
@@ -159,7 +164,7 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
       extra: {
         dedup?: DedupStore;
         logger?: Logger;
-        textPolicy?: 'drop' | 'redact';
+        textPolicy?: 'drop' | 'redact' | ((tenant: string) => 'drop' | 'redact');
         /** The worker's own Kafka client (e.g. one whose kafkajs log a test reads). */
         kafka?: Kafka;
       } = {},
@@ -179,7 +184,7 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
           keys: KEYS,
           subjects: await subjects(),
           geo: (ip) => lookup.lookup(ip),
-          textPolicy: () => extra.textPolicy ?? 'drop',
+          textPolicy: policyOf(extra.textPolicy),
           now: Date.now,
         },
       });

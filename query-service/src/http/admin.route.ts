@@ -13,6 +13,8 @@ const CODE = /^[A-Za-z0-9_.:/+-]{1,128}$/;
  * - DELETE /api/v1/admin/keys/:id → refused by every gateway within seconds;
  * - POST /api/v1/admin/keys/:id/rotate {overlap_seconds?} → 201, a new key; the old one is
  *   refused after the overlap (default a day).
+ * - PUT /api/v1/admin/tenants/:id {transcript_mode: drop | redact} → the tenant's policy,
+ *   which every enrich instance follows; GET /api/v1/admin/tenants → the tenants' policies.
  * Every change is recorded in admin_audit (who, what, when), never a key.
  */
 export function adminRoute(deps: {
@@ -119,5 +121,39 @@ export function adminRoute(deps: {
         .json({ ...keyView(rotated.record), key: rotated.key, replaces: keyView(rotated.old) });
     }),
   );
+  tenantRoutes(router, { platform, handle, body, by });
   return router;
+}
+
+type Helpers = {
+  platform: (req: Request) => Promise<{ viewer: Viewer; keys: KeyAdmin }>;
+  handle: (
+    fn: (req: Request, res: Response) => Promise<void>,
+  ) => (req: Request, res: Response, next: NextFunction) => void;
+  body: (req: Request, allowed: string[]) => Record<string, unknown>;
+  by: (v: Viewer) => string;
+};
+
+/** A tenant's policies: PUT /api/v1/admin/tenants/:id, GET /api/v1/admin/tenants. */
+function tenantRoutes(router: Router, { platform, handle, body, by }: Helpers): void {
+  router.put(
+    '/api/v1/admin/tenants/:id',
+    express.json({ limit: '16kb' }),
+    handle(async (req, res) => {
+      const { viewer, keys } = await platform(req);
+      const id = String(req.params.id);
+      if (!CODE.test(id)) throw badInput('id: a tenant id (a code)');
+      const b = body(req, ['transcript_mode']);
+      if (b.transcript_mode !== 'drop' && b.transcript_mode !== 'redact')
+        throw badInput('transcript_mode: drop or redact');
+      res.status(200).json(await keys.setTenant(id, b.transcript_mode, by(viewer)));
+    }),
+  );
+  router.get(
+    '/api/v1/admin/tenants',
+    handle(async (req, res) => {
+      const { keys } = await platform(req);
+      res.status(200).json({ tenants: await keys.tenants() });
+    }),
+  );
 }
