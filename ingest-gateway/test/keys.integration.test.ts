@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Producer } from 'kafkajs';
 import { createLogger } from '@backbone/runtime';
-import { everyGateway, gatewayStatus, testKafka, uniqueName } from '@backbone/test';
+import { spawn } from 'node:child_process';
+import { REPO_ROOT } from '@backbone/deploy/local';
+import { everyGateway, gatewayStatus, testKafka, testStack, uniqueName } from '@backbone/test';
 import { ApiKeyStore, hashApiKey } from '../src/api-keys.js';
 import { buildGateway } from '../src/app.js';
 import { GatewayConfig } from '../src/config.js';
@@ -129,4 +131,56 @@ describe('API keys from the tenants topic', () => {
     );
     await everywhere(FILE_KEY, 401);
   });
+});
+
+/** `npm run gateway:keys -- …` as a process of its own, on this file's topic. */
+function keysCli(...args: string[]) {
+  return new Promise<{ code: number | null; stdout: string }>((resolve) => {
+    const proc = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', 'ingest-gateway/src/keys-cli.ts', ...args],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, KAFKA_BROKERS: testStack().kafkaBrokers, TENANTS_TOPIC: topic },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let stdout = '';
+    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    proc.on('exit', (code) => resolve({ code, stdout }));
+  });
+}
+
+describe('the keys CLI on the tenants topic', () => {
+  it('creates, lists, rotates and revokes keys the running gateways follow', async () => {
+    const created = await keysCli(
+      'create',
+      '--topic',
+      '--tenant',
+      'globex',
+      '--source',
+      'cli',
+      '--by',
+      'ops',
+    );
+    expect(created.code, created.stdout).toBe(0);
+    const key = /X-API-Key: (bbk_\S+)/.exec(created.stdout)![1]!;
+    const id = /created (key_[0-9a-f]+)/.exec(created.stdout)![1]!;
+    await everywhere(key, 202);
+
+    const listed = await keysCli('list', '--tenant', 'globex');
+    expect(listed.stdout).toContain(`${id}  globex  cli`);
+    expect(listed.stdout).not.toContain(key);
+
+    const rotated = await keysCli('rotate', '--id', id, '--overlap-seconds', '0', '--by', 'ops');
+    expect(rotated.code).toBe(0);
+    const next = /X-API-Key: (bbk_\S+)/.exec(rotated.stdout)![1]!;
+    await everywhere(key, 401);
+    await everywhere(next, 202);
+    const nextId = /→ (key_[0-9a-f]+)/.exec(rotated.stdout)![1]!;
+    expect((await keysCli('revoke', '--id', nextId)).code).toBe(0);
+    await everywhere(next, 401);
+    expect((await keysCli('revoke', '--id', 'key_none')).code).toBe(1);
+    expect((await keysCli('revoke')).code).toBe(2);
+  }, 60_000);
 });
