@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
-import type { Logger } from '@backbone/runtime';
+import { createTopicsReady, tenantsTopicSpec, type Logger } from '@backbone/runtime';
 import { generateApiKey, hashApiKey, type ApiKeyRecord } from './api-keys.js';
 import type { ConsentPolicy } from './consent.js';
 
@@ -189,24 +189,7 @@ export class KeyDirectory implements KeyLookup {
 /** Creates the compacted topic if it does not exist (idempotent). */
 export async function ensureTenantsTopic(admin: Admin, topic: string): Promise<void> {
   if ((await admin.listTopics()).includes(topic)) return;
-  await admin
-    .createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic,
-          numPartitions: 1,
-          configEntries: [
-            { name: 'cleanup.policy', value: 'compact' },
-            { name: 'min.insync.replicas', value: '1' },
-          ],
-        },
-      ],
-    })
-    .catch((err: unknown) => {
-      // Another instance created it meanwhile.
-      if (!(err instanceof Error && /already exists/i.test(err.message))) throw err;
-    });
+  await createTopicsReady(admin, [tenantsTopicSpec(topic)]);
 }
 
 /** Writes the API key changes to the topic: what the CLI (and an admin API) do. */

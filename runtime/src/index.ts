@@ -18,7 +18,12 @@ export {
 } from './shutdown.js';
 export { waitFor, TimeoutError, type WaitForOptions } from './wait-for.js';
 export { kafkaLogCreator } from './kafka-log.js';
-export { createTopicsReady, type TopicAdmin, type TopicToCreate } from './kafka-topics.js';
+export {
+  createTopicsReady,
+  tenantsTopicSpec,
+  type TopicAdmin,
+  type TopicToCreate,
+} from './kafka-topics.js';
 export {
   readiness,
   readyStatusCode,

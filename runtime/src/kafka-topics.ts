@@ -63,3 +63,17 @@ export async function createTopicsReady(
     { timeoutMs, intervalMs: 100, description: `leaders for ${names.join(', ')}` },
   );
 }
+
+/**
+ * The compacted topic of tenancy (API keys, tenants' policies): one partition, the latest
+ * record of each key kept. The gateway, enrich and the query service each create it when it
+ * is missing (createTopicsReady leaves an existing one as it is).
+ */
+export const tenantsTopicSpec = (topic: string): TopicToCreate => ({
+  topic,
+  numPartitions: 1,
+  configEntries: [
+    { name: 'cleanup.policy', value: 'compact' },
+    { name: 'min.insync.replicas', value: '1' },
+  ],
+});

@@ -336,3 +336,39 @@ export function consentDecisions(
     },
   }));
 }
+
+/** One final transcript segment of tenant acme saying `text`, from a desktop browser. */
+export function spokenSegment(
+  text: string,
+  envelope: Partial<Envelope> = {},
+  i = 0,
+): StreamEvents['stt.transcript'] {
+  return {
+    envelope: sampleEnvelope('stt_transcription_completed', {
+      event_id: randomUUID(),
+      session_id: randomUUID(),
+      tenant_id: 'acme',
+      user_id: null,
+      anonymous_id: null,
+      context: { ...sampleEnvelope('stt_session_started').context, user_agent: CHROME },
+      ...envelope,
+    }),
+    payload: {
+      'backbone.events.stt.TranscriptSegment': {
+        segment_id: `seg-${i}`,
+        text,
+        is_final: true,
+        confidence: 0.9,
+        start_ms: i * 1000,
+        end_ms: i * 1000 + 900,
+        language: 'en',
+        speaker_id: 'spk-1',
+        speaker_label: null,
+        model_id: 'whisper-large',
+        processing_latency_ms: 120,
+        audio_duration_ms: 900,
+        word_count: text.split(' ').length,
+      },
+    },
+  };
+}

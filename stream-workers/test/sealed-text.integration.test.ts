@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StreamEvents } from '@backbone/schemas';
-import { sampleEnvelope, waitFor } from '@backbone/test';
+import { waitFor } from '@backbone/test';
 import { newErasureRequest, noteAccepted } from '@backbone/warehouse';
 import { TABLES } from '@backbone/warehouse/tables';
 import { parseMasterKeys, subjectToken } from '../src/subjects/crypto.js';
 import { ErasureJob } from '../src/subjects/erasure.js';
 import { SubjectStore } from '../src/subjects/store.js';
-import { CHROME } from './event-set.js';
+import { spokenSegment } from './event-set.js';
 import { MASTER_KEYS } from './pipeline-fixture.js';
 import { livePipeline, logger } from './replay-fixture.js';
 
@@ -25,34 +24,18 @@ const KEPT = 'please call me at [PHONE], my head hurts since Monday';
 
 function segments(n: number, ids: { user_id: string | null; anonymous_id: string | null }) {
   const session = randomUUID();
-  return Array.from({ length: n }, (_, i): StreamEvents['stt.transcript'] => ({
-    envelope: sampleEnvelope('stt_transcription_completed', {
-      event_id: randomUUID(),
-      session_id: session,
-      occurred_at: Date.now() - 60_000 + i * 1000,
-      received_at: Date.now() - 60_000 + i * 1000,
-      tenant_id: 'acme',
-      ...ids,
-      context: { ...sampleEnvelope('stt_session_started').context, user_agent: CHROME },
-    }),
-    payload: {
-      'backbone.events.stt.TranscriptSegment': {
-        segment_id: `seg-${i}`,
-        text: SAID,
-        is_final: true,
-        confidence: 0.9,
-        start_ms: i * 1000,
-        end_ms: i * 1000 + 900,
-        language: 'en',
-        speaker_id: 'spk-1',
-        speaker_label: null,
-        model_id: 'whisper-large',
-        processing_latency_ms: 120,
-        audio_duration_ms: 900,
-        word_count: 11,
+  return Array.from({ length: n }, (_, i) =>
+    spokenSegment(
+      SAID,
+      {
+        session_id: session,
+        occurred_at: Date.now() - 60_000 + i * 1000,
+        received_at: Date.now() - 60_000 + i * 1000,
+        ...ids,
       },
-    },
-  }));
+      i,
+    ),
+  );
 }
 
 const texts = async () =>

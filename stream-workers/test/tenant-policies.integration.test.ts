@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Producer } from 'kafkajs';
 import { KeyWriter } from '@backbone/ingest-gateway';
-import type { StreamEvents } from '@backbone/schemas';
-import { sampleEnvelope, uniqueName, waitFor } from '@backbone/test';
+import { uniqueName, waitFor } from '@backbone/test';
 import { TABLES } from '@backbone/warehouse/tables';
 import { TenantPolicies } from '../src/enrich/tenant-policies.js';
-import { CHROME } from './event-set.js';
+import { spokenSegment } from './event-set.js';
 import { pipelineFixture, type Pipeline } from './pipeline-fixture.js';
 
 /**
@@ -19,33 +17,7 @@ let policies: TenantPolicies;
 let producer: Producer;
 const topic = uniqueName('_tenants');
 
-const said = (text: string): StreamEvents['stt.transcript'] => ({
-  envelope: sampleEnvelope('stt_transcription_completed', {
-    event_id: randomUUID(),
-    session_id: randomUUID(),
-    tenant_id: 'acme',
-    user_id: null,
-    anonymous_id: null,
-    context: { ...sampleEnvelope('stt_session_started').context, user_agent: CHROME },
-  }),
-  payload: {
-    'backbone.events.stt.TranscriptSegment': {
-      segment_id: 'seg-1',
-      text,
-      is_final: true,
-      confidence: 0.9,
-      start_ms: 0,
-      end_ms: 900,
-      language: 'en',
-      speaker_id: 'spk-1',
-      speaker_label: null,
-      model_id: 'whisper-large',
-      processing_latency_ms: 100,
-      audio_duration_ms: 900,
-      word_count: 6,
-    },
-  },
-});
+const said = (text: string) => spokenSegment(text);
 const texts = async () =>
   (
     await p.rows<{ text: string | null }>(

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
-import type { Logger } from '@backbone/runtime';
+import { createTopicsReady, tenantsTopicSpec, type Logger } from '@backbone/runtime';
 import type { TextPolicy } from './enrich.step.js';
 
 /**
@@ -41,20 +41,7 @@ export class TenantPolicies {
     await admin.connect();
     try {
       if (!(await admin.listTopics()).includes(this.o.topic))
-        await admin
-          .createTopics({
-            waitForLeaders: true,
-            topics: [
-              {
-                topic: this.o.topic,
-                numPartitions: 1,
-                configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-              },
-            ],
-          })
-          .catch((err: unknown) => {
-            if (!(err instanceof Error && /already exists/i.test(err.message))) throw err;
-          });
+        await createTopicsReady(admin, [tenantsTopicSpec(this.o.topic)]);
     } finally {
       await admin.disconnect();
     }
