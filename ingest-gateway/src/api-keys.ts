@@ -10,6 +10,8 @@ export interface ApiKeyRecord {
   source: string;
   created_at: string;
   consent_policy?: ConsentPolicy;
+  /** Requests per minute for this key; the gateway's RATE_LIMIT_PER_MINUTE when absent. */
+  rate_limit_per_minute?: number;
   /**
    * Requests with this key must be signed with this secret (X-Signature, HMAC-SHA256 over
    * time and body; ingest-gateway/README.md § Signed requests). Unlike the key it is kept as

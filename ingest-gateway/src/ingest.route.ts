@@ -284,9 +284,12 @@ export function signatureCheck(deps: IngestDeps) {
   };
 }
 
-/** Per API key (the client IP before authentication), shared through Redis when it is there. */
+/**
+ * Per API key (the client IP before authentication), shared through Redis when it is there:
+ * the key's own limit when it has one (set through the admin API), the gateway's otherwise.
+ */
 export const rateLimitOptions = (config: GatewayConfig) => ({
-  max: config.RATE_LIMIT_PER_MINUTE,
+  max: (req: FastifyRequest) => req.apiKey?.rate_limit_per_minute ?? config.RATE_LIMIT_PER_MINUTE,
   timeWindow: 60_000,
   hook: 'preHandler' as const,
   keyGenerator: (req: FastifyRequest) => req.apiKey?.id ?? req.ip,

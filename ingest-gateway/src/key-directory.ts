@@ -17,12 +17,30 @@ export interface KeyRecord extends Omit<ApiKeyRecord, 'signing_secret'> {
   changed_at: string;
 }
 
-/** A tenant's policies (`tenant/<id>`): what enrich follows (stream-workers' TenantPolicies). */
+/** How long a tenant's rows are kept, in days, per privacy class (docs/operations.md § Retention). */
+export interface RetentionPolicy {
+  /** Transcript text and speaker changes: what a person said. */
+  speech?: number;
+  /** Page views, clicks and custom events: what a person did. */
+  behaviour?: number;
+  /** STT sessions and their quality: operational, about no one's words. */
+  operational?: number;
+}
+
+/**
+ * A tenant (`tenant/<id>`, latest wins): whether it may send, and its policies, which the
+ * gateways (status), enrich (transcript_mode) and the warehouse's retention job follow.
+ */
 export interface TenantRecord {
   kind: 'tenant';
   id: string;
+  name?: string;
+  /** A disabled tenant's keys are refused by every gateway; nothing it sent is deleted. */
+  status?: 'active' | 'disabled';
   /** drop (the default) or redact: what happens to transcript text. */
   transcript_mode?: 'drop' | 'redact';
+  retention_days?: RetentionPolicy;
+  created_at?: string;
   changed_by: string;
   changed_at: string;
 }
@@ -92,8 +110,12 @@ export class KeyDirectory implements KeyLookup {
 
   find(key: string | undefined): ApiKeyRecord | undefined {
     if (!key) return undefined;
-    const hash = hashApiKey(key);
-    const record = this.byHash.get(hash);
+    const found = this.lookup(key);
+    return found && this.tenants.get(found.tenant_id)?.status !== 'disabled' ? found : undefined;
+  }
+
+  private lookup(key: string): ApiKeyRecord | undefined {
+    const record = this.byHash.get(hashApiKey(key));
     if (record) {
       const now = (this.o.now ?? Date.now)();
       if (record.expires_at !== undefined && Date.parse(record.expires_at) <= now) return undefined;
@@ -204,6 +226,7 @@ export class KeyWriter {
     tenantId: string;
     source: string;
     consentPolicy?: ConsentPolicy;
+    rateLimitPerMinute?: number;
     by: string;
   }): Promise<{ key: string; record: KeyRecord }> {
     const key = generateApiKey();
@@ -216,6 +239,7 @@ export class KeyWriter {
       source: o.source,
       created_at: now,
       ...(o.consentPolicy ? { consent_policy: o.consentPolicy } : {}),
+      ...(o.rateLimitPerMinute ? { rate_limit_per_minute: o.rateLimitPerMinute } : {}),
       changed_by: o.by,
       changed_at: now,
     };
@@ -235,21 +259,50 @@ export class KeyWriter {
     return next;
   }
 
-  /** Sets a tenant's policies (every enrich instance follows them). */
-  async setTenant(o: {
-    id: string;
-    transcriptMode: 'drop' | 'redact';
-    by: string;
-  }): Promise<TenantRecord> {
-    const record: TenantRecord = {
+  /**
+   * A successor to a key, with the same tenant, source and settings; the old key is refused
+   * after the overlap, so senders can switch without a gap.
+   */
+  async rotate(
+    old: KeyRecord,
+    overlapSeconds: number,
+    by: string,
+  ): Promise<{ key: string; record: KeyRecord; old: KeyRecord }> {
+    const made = await this.create({
+      tenantId: old.tenant_id,
+      source: old.source,
+      ...(old.consent_policy ? { consentPolicy: old.consent_policy } : {}),
+      ...(old.rate_limit_per_minute ? { rateLimitPerMinute: old.rate_limit_per_minute } : {}),
+      by,
+    });
+    const expired = await this.expire(old, by, new Date(Date.now() + overlapSeconds * 1000));
+    return { ...made, old: expired };
+  }
+
+  /** Changes a key's limit or consent policy (the key itself stays). */
+  async update(
+    record: KeyRecord,
+    change: Pick<KeyRecord, 'rate_limit_per_minute' | 'consent_policy'>,
+    by: string,
+  ): Promise<KeyRecord> {
+    const next = { ...record, ...change, changed_by: by, changed_at: new Date().toISOString() };
+    await this.write(next);
+    return next;
+  }
+
+  /** Writes a tenant's record as given (every gateway and enrich instance follows it). */
+  async putTenant(
+    record: Omit<TenantRecord, 'kind' | 'changed_by' | 'changed_at'>,
+    by: string,
+  ): Promise<TenantRecord> {
+    const next: TenantRecord = {
+      ...record,
       kind: 'tenant',
-      id: o.id,
-      transcript_mode: o.transcriptMode,
-      changed_by: o.by,
+      changed_by: by,
       changed_at: new Date().toISOString(),
     };
-    await this.send(`tenant/${o.id}`, record);
-    return record;
+    await this.send(`tenant/${record.id}`, next);
+    return next;
   }
 
   private write(record: KeyRecord): Promise<void> {

@@ -106,13 +106,7 @@ try {
         await writer.expire(old, by);
         console.log(`revoked ${old.id}: every gateway refuses it within seconds`);
       } else {
-        const { key, record } = await writer.create({
-          tenantId: old.tenant_id,
-          source: old.source,
-          ...(old.consent_policy ? { consentPolicy: old.consent_policy } : {}),
-          by,
-        });
-        await writer.expire(old, by, new Date(Date.now() + overlap * 1000));
+        const { key, record } = await writer.rotate(old, overlap, by);
         console.log(`rotated ${old.id} → ${record.id}; ${old.id} is refused after ${overlap} s`);
         console.log(`X-API-Key: ${key}`);
       }

@@ -1,8 +1,9 @@
 /** The query service's error catalogue: stable codes, an HTTP status, never message matching. */
 export class QueryError extends Error {
   constructor(
-    readonly code: 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'UNAVAILABLE',
-    readonly status: 401 | 403 | 400 | 404 | 503,
+    readonly code:
+      'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'UNAVAILABLE',
+    readonly status: 401 | 403 | 400 | 404 | 409 | 503,
     message: string,
     options?: ErrorOptions,
   ) {
@@ -14,3 +15,5 @@ export class QueryError extends Error {
 export const unauthenticated = (message: string) => new QueryError('UNAUTHENTICATED', 401, message);
 export const forbidden = (message: string) => new QueryError('FORBIDDEN', 403, message);
 export const badInput = (message: string) => new QueryError('BAD_USER_INPUT', 400, message);
+export const notFound = (message: string) => new QueryError('NOT_FOUND', 404, message);
+export const conflict = (message: string) => new QueryError('CONFLICT', 409, message);

@@ -10,22 +10,36 @@ import {
   type TenantRecord,
 } from '@backbone/ingest-gateway';
 import { clickhouseTime, qualified, TABLES } from '@backbone/warehouse';
+import { conflict } from './errors.js';
 
 /** An API key as the admin API shows it: never its key or hash. */
 export type KeyView = Omit<KeyRecord, 'hash' | 'kind'>;
 
 export const keyView = ({ hash: _hash, kind: _kind, ...rest }: KeyRecord): KeyView => rest;
 
-/** What the admin API does with API keys (the tenants topic), each change audited. */
+/** A change to a key that keeps it: its limit and consent policy. */
+export type KeyChange = Pick<KeyRecord, 'rate_limit_per_minute' | 'consent_policy'>;
+
+/** What an admin may set on a tenant (id, kind and audit fields are the service's). */
+export type TenantChange = Partial<
+  Pick<TenantRecord, 'name' | 'status' | 'transcript_mode' | 'retention_days'>
+>;
+
+/**
+ * What the admin API does with tenants and their API keys (the tenants topic), each change
+ * audited. Unknown ids are undefined; a key for a disabled tenant, or a tenant created twice,
+ * throws a CONFLICT.
+ */
 export interface KeyAdmin {
   create(o: {
     tenantId: string;
     source: string;
     consentPolicy?: 'anonymize' | 'drop';
+    rateLimitPerMinute?: number;
     by: string;
   }): Promise<{ key: string; record: KeyRecord }>;
   list(tenant?: string): Promise<KeyRecord[]>;
-  /** Refused from now on; undefined when there is no such key. */
+  /** Refused from now on. */
   revoke(id: string, by: string): Promise<KeyRecord | undefined>;
   /** A new key for the same tenant and source; the old one refused after the overlap. */
   rotate(
@@ -33,11 +47,20 @@ export interface KeyAdmin {
     overlapSeconds: number,
     by: string,
   ): Promise<{ key: string; record: KeyRecord; old: KeyRecord } | undefined>;
-  /** Sets a tenant's transcript mode; every enrich instance follows it within about a second. */
-  setTenant(id: string, transcriptMode: 'drop' | 'redact', by: string): Promise<TenantRecord>;
+  update(id: string, change: KeyChange, by: string): Promise<KeyRecord | undefined>;
+  createTenant(id: string, change: TenantChange, by: string): Promise<TenantRecord>;
+  /** Every gateway and enrich instance follows the change within about a second. */
+  updateTenant(id: string, change: TenantChange, by: string): Promise<TenantRecord | undefined>;
   tenants(): Promise<TenantRecord[]>;
   stop(): Promise<void>;
 }
+
+/** An audit line's detail: the fields changed, as field=value (never a secret). */
+const describe = (change: object): string =>
+  Object.entries(change)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join('; ');
 
 interface AuditRow {
   actor: string;
@@ -66,8 +89,8 @@ async function recordChange(writer: ClickHouseClient, database: string, row: Aud
 }
 
 /** Waits (2 s at most) until the directory has read the write just made: a list shows it. */
-async function settled(directory: KeyDirectory, id: string, changedAt: string): Promise<void> {
-  for (let i = 0; i < 100 && directory.recordOf(id)?.changed_at !== changedAt; i++)
+async function settled(read: () => { changed_at: string } | undefined, changedAt: string) {
+  for (let i = 0; i < 100 && read()?.changed_at !== changedAt; i++)
     await new Promise((r) => setTimeout(r, 20));
 }
 
@@ -113,18 +136,25 @@ export function kafkaKeyAdmin(o: {
       return { directory, writer: new KeyWriter(producer, topic), producer };
     })());
   const audit = (row: AuditRow) => recordChange(o.writer, o.database, row);
+  const keyChanged = async (directory: KeyDirectory, next: KeyRecord) => {
+    await settled(() => directory.recordOf(next.id), next.changed_at);
+    return next;
+  };
   return {
     async create(c) {
       const { directory, writer } = await connected();
+      if (directory.tenantOf(c.tenantId)?.status === 'disabled')
+        throw conflict(`tenant_id: ${c.tenantId} is disabled; enable it before giving it keys`);
       const made = await writer.create(c);
+      const { by, tenantId, ...rest } = c;
       await audit({
-        actor: c.by,
+        actor: by,
         action: 'key.create',
-        tenant: c.tenantId,
+        tenant: tenantId,
         target: made.record.id,
-        detail: `source=${c.source}${c.consentPolicy ? `; consent_policy=${c.consentPolicy}` : ''}`,
+        detail: describe(rest),
       });
-      await settled(directory, made.record.id, made.record.changed_at);
+      await keyChanged(directory, made.record);
       return made;
     },
     async list(tenant) {
@@ -141,52 +171,85 @@ export function kafkaKeyAdmin(o: {
         target: id,
         detail: '',
       });
-      const next = await writer.expire(old, by);
-      await settled(directory, id, next.changed_at);
-      return next;
+      return keyChanged(directory, await writer.expire(old, by));
     },
     async rotate(id, overlapSeconds, by) {
       const { directory, writer } = await connected();
       const old = directory.recordOf(id);
       if (!old) return undefined;
-      const made = await writer.create({
-        tenantId: old.tenant_id,
-        source: old.source,
-        ...(old.consent_policy ? { consentPolicy: old.consent_policy } : {}),
-        by,
-      });
+      const rotated = await writer.rotate(old, overlapSeconds, by);
       await audit({
         actor: by,
         action: 'key.rotate',
         tenant: old.tenant_id,
         target: id,
-        detail: `new=${made.record.id}; overlap_seconds=${overlapSeconds}`,
+        detail: `new=${rotated.record.id}; overlap_seconds=${overlapSeconds}`,
       });
-      const expired = await writer.expire(old, by, new Date(Date.now() + overlapSeconds * 1000));
-      await settled(directory, id, expired.changed_at);
-      return { ...made, old: expired };
+      await keyChanged(directory, rotated.old);
+      return rotated;
     },
-    async setTenant(id, transcriptMode, by) {
+    async update(id, change, by) {
       const { directory, writer } = await connected();
+      const old = directory.recordOf(id);
+      if (!old) return undefined;
+      await audit({
+        actor: by,
+        action: 'key.update',
+        tenant: old.tenant_id,
+        target: id,
+        detail: describe(change),
+      });
+      return keyChanged(directory, await writer.update(old, change, by));
+    },
+    ...tenantAdmin(connected, audit),
+    async stop() {
+      const p = await parts?.catch(() => undefined);
+      await p?.directory.stop();
+      await p?.producer.disconnect();
+    },
+  };
+}
+
+/** Tenants: created once, changed as a whole record (last writer wins), audited. */
+function tenantAdmin(
+  connected: () => Promise<{ directory: KeyDirectory; writer: KeyWriter }>,
+  audit: (row: AuditRow) => Promise<void>,
+): Pick<KeyAdmin, 'createTenant' | 'updateTenant' | 'tenants'> {
+  const tenantChanged = async (directory: KeyDirectory, next: TenantRecord) => {
+    await settled(() => directory.tenantOf(next.id), next.changed_at);
+    return next;
+  };
+  return {
+    async createTenant(id, change, by) {
+      const { directory, writer } = await connected();
+      if (directory.tenantOf(id)) throw conflict(`id: the tenant ${id} exists already`);
+      const record = { status: 'active' as const, ...change, id };
+      await audit({
+        actor: by,
+        action: 'tenant.create',
+        tenant: id,
+        target: id,
+        detail: describe(change),
+      });
+      const now = new Date().toISOString();
+      return tenantChanged(directory, await writer.putTenant({ ...record, created_at: now }, by));
+    },
+    async updateTenant(id, change, by) {
+      const { directory, writer } = await connected();
+      const old = directory.tenantOf(id);
+      if (!old) return undefined;
       await audit({
         actor: by,
         action: 'tenant.update',
         tenant: id,
         target: id,
-        detail: `transcript_mode=${transcriptMode}`,
+        detail: describe(change),
       });
-      const record = await writer.setTenant({ id, transcriptMode, by });
-      for (let i = 0; i < 100 && directory.tenantOf(id)?.changed_at !== record.changed_at; i++)
-        await new Promise((r) => setTimeout(r, 20));
-      return record;
+      const { kind: _k, changed_by: _b, changed_at: _a, ...kept } = old;
+      return tenantChanged(directory, await writer.putTenant({ ...kept, ...change, id }, by));
     },
     async tenants() {
       return (await connected()).directory.tenantRecords();
-    },
-    async stop() {
-      const p = await parts?.catch(() => undefined);
-      await p?.directory.stop();
-      await p?.producer.disconnect();
     },
   };
 }

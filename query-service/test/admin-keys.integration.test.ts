@@ -170,30 +170,121 @@ describe('API keys through the admin API', () => {
     expect(bad.body.message).toMatch(/^tenant_id:/);
     expect((await api('DELETE', '/api/v1/admin/keys/key_nope', 'platform_admin')).status).toBe(404);
   });
+});
 
-  it("sets a tenant's transcript mode in the topic, audited, and lists it", async () => {
-    const put = await api('PUT', '/api/v1/admin/tenants/acme', 'platform_admin', {
+describe('tenants and key settings through the admin API', () => {
+  it('creates, changes, disables and enables a tenant: a disabled tenant is refused by every gateway', async () => {
+    const created = await api('POST', '/api/v1/admin/tenants', 'platform_admin', {
+      id: 'globex',
+      name: 'Globex Health',
       transcript_mode: 'redact',
+      retention_days: { speech: 30, behaviour: 395 },
     });
-    expect(put).toMatchObject({ status: 200, body: { id: 'acme', transcript_mode: 'redact' } });
+    expect(created).toMatchObject({
+      status: 201,
+      body: { id: 'globex', status: 'active', transcript_mode: 'redact' },
+    });
+    expect(
+      (await api('POST', '/api/v1/admin/tenants', 'platform_admin', { id: 'globex' })).status,
+    ).toBe(409);
+    const { body } = await api('POST', '/api/v1/admin/keys', 'platform_admin', {
+      tenant_id: 'globex',
+      source: 'clinic',
+    });
+    const key = body.key as string;
+    await everywhere(key, 202);
+
+    const disabled = await api('POST', '/api/v1/admin/tenants/globex/disable', 'platform_admin');
+    expect(disabled.body).toMatchObject({ status: 'disabled', transcript_mode: 'redact' });
+    const refused = await everywhere(key, 401);
+    const another = await api('POST', '/api/v1/admin/keys', 'platform_admin', {
+      tenant_id: 'globex',
+      source: 'clinic',
+    });
+    expect(another.status).toBe(409);
+    expect(another.body.message).toMatch(/^tenant_id: globex is disabled/);
+    await api('POST', '/api/v1/admin/tenants/globex/enable', 'platform_admin');
+    const back = await everywhere(key, 202);
+    console.log(`tenant disabled: refused in ${refused} ms; enabled: accepted in ${back} ms`);
+
+    const patched = await api('PATCH', '/api/v1/admin/tenants/globex', 'platform_admin', {
+      transcript_mode: 'drop',
+    });
+    expect(patched.body).toMatchObject({
+      name: 'Globex Health',
+      transcript_mode: 'drop',
+      retention_days: { speech: 30, behaviour: 395 },
+    });
     const list = await api('GET', '/api/v1/admin/tenants', 'platform_admin');
     expect(list.body.tenants).toEqual([
-      expect.objectContaining({ id: 'acme', transcript_mode: 'redact' }),
+      expect.objectContaining({ id: 'globex', status: 'active', transcript_mode: 'drop' }),
     ]);
-    const bad = await api('PUT', '/api/v1/admin/tenants/acme', 'platform_admin', {
-      transcript_mode: 'keep',
-    });
-    expect(bad.status).toBe(400);
-    expect(bad.body.message).toMatch(/^transcript_mode: drop or redact/);
-    expect(
-      (await api('PUT', '/api/v1/admin/tenants/acme', 'admin', { transcript_mode: 'drop' })).status,
-    ).toBe(403);
     const audit = await (
       await writer.query({
-        query: `SELECT action, detail FROM ${database.name}.${TABLES.adminAudit} WHERE action = 'tenant.update'`,
+        query: `SELECT action, detail FROM ${database.name}.${TABLES.adminAudit} WHERE target = 'globex' ORDER BY at`,
         format: 'JSONEachRow',
       })
     ).json<Record<string, string>>();
-    expect(audit).toEqual([{ action: 'tenant.update', detail: 'transcript_mode=redact' }]);
+    expect(audit).toEqual([
+      {
+        action: 'tenant.create',
+        detail:
+          'name=Globex Health; transcript_mode=redact; retention_days={"speech":30,"behaviour":395}',
+      },
+      { action: 'tenant.update', detail: 'status=disabled' },
+      { action: 'tenant.update', detail: 'status=active' },
+      { action: 'tenant.update', detail: 'transcript_mode=drop' },
+    ]);
+  });
+
+  it('refuses bad tenant settings with the field named, and an unknown tenant with 404', async () => {
+    const cases: [unknown, RegExp][] = [
+      [{ transcript_mode: 'keep' }, /^transcript_mode: drop or redact/],
+      [{ status: 'paused' }, /^status: active or disabled/],
+      [{ retention_days: { speech: 0 } }, /^retention_days\.speech: a whole number of days from 1/],
+      [{ retention_days: { secrets: 3 } }, /^retention_days\.secrets: not a privacy class/],
+      [{ colour: 'red' }, /^colour: not a field here/],
+      [{}, /^\(body\): nothing to change/],
+    ];
+    for (const [change, message] of cases) {
+      const bad = await api('PATCH', '/api/v1/admin/tenants/globex', 'platform_admin', change);
+      expect(bad.status, JSON.stringify(change)).toBe(400);
+      expect(bad.body.message).toMatch(message);
+    }
+    const unknown = await api('PATCH', '/api/v1/admin/tenants/initech', 'platform_admin', {
+      transcript_mode: 'drop',
+    });
+    expect(unknown.status).toBe(404);
+    expect(
+      (await api('PATCH', '/api/v1/admin/tenants/globex', 'admin', { transcript_mode: 'drop' }))
+        .status,
+    ).toBe(403);
+  });
+
+  it("sets a key's own rate limit and consent policy, which the running gateways apply", async () => {
+    const { body } = await api('POST', '/api/v1/admin/keys', 'platform_admin', {
+      tenant_id: 'acme',
+      source: 'kiosk',
+    });
+    const key = body.key as string;
+    await everywhere(key, 202);
+    const patched = await api('PATCH', `/api/v1/admin/keys/${String(body.id)}`, 'platform_admin', {
+      rate_limit_per_minute: 5,
+      consent_policy: 'drop',
+    });
+    expect(patched.body).toMatchObject({ rate_limit_per_minute: 5, consent_policy: 'drop' });
+    // Each gateway counts on its own here (no Redis): within five requests one answers 429.
+    await everywhere(key, 429);
+    const bad = await api('PATCH', `/api/v1/admin/keys/${String(body.id)}`, 'platform_admin', {
+      rate_limit_per_minute: 0,
+    });
+    expect(bad.body.message).toMatch(/^rate_limit_per_minute: a whole number/);
+    expect(
+      (
+        await api('PATCH', '/api/v1/admin/keys/key_nope', 'platform_admin', {
+          consent_policy: 'drop',
+        })
+      ).status,
+    ).toBe(404);
   });
 });

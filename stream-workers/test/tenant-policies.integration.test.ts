@@ -52,11 +52,10 @@ describe('tenant policies from the tenants topic', () => {
     expect(await texts()).toEqual([null]);
 
     const started = Date.now();
-    await new KeyWriter(producer, topic).setTenant({
-      id: 'acme',
-      transcriptMode: 'redact',
-      by: 'test',
-    });
+    await new KeyWriter(producer, topic).putTenant(
+      { id: 'acme', status: 'active', transcript_mode: 'redact' },
+      'test',
+    );
     await waitFor(() => policies.textPolicy('acme') === 'redact', {
       timeoutMs: 5000,
       intervalMs: 20,

@@ -1,20 +1,24 @@
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type Request } from 'express';
+import { handler, jsonObject } from './json-route.js';
 import type { Authenticate, Viewer } from '../auth.js';
-import { badInput, forbidden, QueryError } from '../errors.js';
-import { keyView, type KeyAdmin } from '../keys.js';
+import { badInput, forbidden, notFound, QueryError } from '../errors.js';
+import { keyView, type KeyAdmin, type KeyChange, type TenantChange } from '../keys.js';
 
 const CODE = /^[A-Za-z0-9_.:/+-]{1,128}$/;
 
 /**
- * Platform administration (the platform_admin role), API keys in the tenants topic that
- * every gateway follows (docs/operations.md § Tenants and keys):
- * - POST /api/v1/admin/keys {tenant_id, source, consent_policy?} → 201, the key shown once;
+ * Platform administration (the platform_admin role): tenants and API keys in the tenants
+ * topic that every gateway and enrich instance follows (docs/operations.md § Tenants and keys):
+ * - POST /api/v1/admin/keys {tenant_id, source, consent_policy?, rate_limit_per_minute?} →
+ *   201, the key shown once (409 for a disabled tenant);
  * - GET /api/v1/admin/keys[?tenant_id=] → the keys, never a key or its hash;
+ * - PATCH /api/v1/admin/keys/:id {consent_policy?, rate_limit_per_minute?} → the key's settings;
  * - DELETE /api/v1/admin/keys/:id → refused by every gateway within seconds;
  * - POST /api/v1/admin/keys/:id/rotate {overlap_seconds?} → 201, a new key; the old one is
  *   refused after the overlap (default a day).
- * - PUT /api/v1/admin/tenants/:id {transcript_mode: drop | redact} → the tenant's policy,
- *   which every enrich instance follows; GET /api/v1/admin/tenants → the tenants' policies.
+ * - POST /api/v1/admin/tenants {id, name?, transcript_mode?, retention_days?} → 201 (409 when
+ *   it exists); PATCH /api/v1/admin/tenants/:id {name?, status?, transcript_mode?,
+ *   retention_days?}; POST …/:id/disable and …/:id/enable; GET /api/v1/admin/tenants.
  * Every change is recorded in admin_audit (who, what, when), never a key.
  */
 export function adminRoute(deps: {
@@ -35,47 +39,28 @@ export function adminRoute(deps: {
     return { viewer, keys: deps.keys };
   };
   const by = (v: Viewer) => v.subject || 'platform_admin';
-  const handle =
-    (fn: (req: Request, res: Response) => Promise<void>) =>
-    (req: Request, res: Response, next: NextFunction) => {
-      void fn(req, res).catch((err: unknown) =>
-        next(
-          err instanceof QueryError || !(err instanceof Error)
-            ? err
-            : new QueryError('UNAVAILABLE', 503, 'the tenants topic cannot be reached; try again', {
-                cause: err,
-              }),
-        ),
-      );
-    };
-  const body = (req: Request, allowed: string[]): Record<string, unknown> => {
-    const b: unknown = req.body ?? {};
-    if (typeof b !== 'object' || b === null || Array.isArray(b))
-      throw badInput('the body must be a JSON object');
-    for (const key of Object.keys(b))
-      if (!allowed.includes(key))
-        throw badInput(`${key}: not a field here (${allowed.join(', ')})`);
-    return b as Record<string, unknown>;
-  };
+  const handle = handler('the tenants topic cannot be reached; try again');
+  const body = jsonObject;
 
   router.post(
     '/api/v1/admin/keys',
     express.json({ limit: '16kb' }),
     handle(async (req, res) => {
       const { viewer, keys } = await platform(req);
-      const b = body(req, ['tenant_id', 'source', 'consent_policy']);
+      const b = body(req, ['tenant_id', 'source', ...KEY_SETTINGS]);
       for (const field of ['tenant_id', 'source'])
         if (typeof b[field] !== 'string' || !CODE.test(b[field]))
           throw badInput(
             `${field}: required, a code (letters, digits and _ . : / + -, at most 128)`,
           );
-      const policy = b.consent_policy;
-      if (policy !== undefined && policy !== 'anonymize' && policy !== 'drop')
-        throw badInput('consent_policy: anonymize or drop');
+      const settings = keySettings(b);
       const { key, record } = await keys.create({
         tenantId: b.tenant_id as string,
         source: b.source as string,
-        ...(policy ? { consentPolicy: policy } : {}),
+        ...(settings.consent_policy ? { consentPolicy: settings.consent_policy } : {}),
+        ...(settings.rate_limit_per_minute
+          ? { rateLimitPerMinute: settings.rate_limit_per_minute }
+          : {}),
         by: by(viewer),
       });
       res.status(201).json({ ...keyView(record), key });
@@ -91,12 +76,25 @@ export function adminRoute(deps: {
       res.status(200).json({ keys: (await keys.list(tenant)).map(keyView) });
     }),
   );
+  router.patch(
+    '/api/v1/admin/keys/:id',
+    express.json({ limit: '16kb' }),
+    handle(async (req, res) => {
+      const { viewer, keys } = await platform(req);
+      const change = keySettings(body(req, KEY_SETTINGS));
+      if (Object.keys(change).length === 0)
+        throw badInput(`(body): nothing to change (${KEY_SETTINGS.join(', ')})`);
+      const updated = await keys.update(String(req.params.id), change, by(viewer));
+      if (!updated) throw notFound(`no API key ${String(req.params.id)}`);
+      res.status(200).json(keyView(updated));
+    }),
+  );
   router.delete(
     '/api/v1/admin/keys/:id',
     handle(async (req, res) => {
       const { viewer, keys } = await platform(req);
       const revoked = await keys.revoke(String(req.params.id), by(viewer));
-      if (!revoked) throw new QueryError('NOT_FOUND', 404, `no API key ${String(req.params.id)}`);
+      if (!revoked) throw notFound(`no API key ${String(req.params.id)}`);
       res.status(200).json(keyView(revoked));
     }),
   );
@@ -115,7 +113,7 @@ export function adminRoute(deps: {
       )
         throw badInput('overlap_seconds: a whole number of seconds, 0 to 2592000 (30 days)');
       const rotated = await keys.rotate(String(req.params.id), overlap, by(viewer));
-      if (!rotated) throw new QueryError('NOT_FOUND', 404, `no API key ${String(req.params.id)}`);
+      if (!rotated) throw notFound(`no API key ${String(req.params.id)}`);
       res
         .status(201)
         .json({ ...keyView(rotated.record), key: rotated.key, replaces: keyView(rotated.old) });
@@ -127,28 +125,126 @@ export function adminRoute(deps: {
 
 type Helpers = {
   platform: (req: Request) => Promise<{ viewer: Viewer; keys: KeyAdmin }>;
-  handle: (
-    fn: (req: Request, res: Response) => Promise<void>,
-  ) => (req: Request, res: Response, next: NextFunction) => void;
-  body: (req: Request, allowed: string[]) => Record<string, unknown>;
+  handle: ReturnType<typeof handler>;
+  body: typeof jsonObject;
   by: (v: Viewer) => string;
 };
 
-/** A tenant's policies: PUT /api/v1/admin/tenants/:id, GET /api/v1/admin/tenants. */
+const KEY_SETTINGS = ['consent_policy', 'rate_limit_per_minute'];
+
+/** A key's settings from a body, checked. */
+function keySettings(b: Record<string, unknown>): KeyChange {
+  const change: KeyChange = {};
+  const policy = b.consent_policy;
+  if (policy !== undefined) {
+    if (policy !== 'anonymize' && policy !== 'drop')
+      throw badInput('consent_policy: anonymize or drop');
+    change.consent_policy = policy;
+  }
+  const limit = b.rate_limit_per_minute;
+  if (limit !== undefined) {
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1_000_000)
+      throw badInput('rate_limit_per_minute: a whole number from 1 to 1000000');
+    change.rate_limit_per_minute = limit;
+  }
+  return change;
+}
+
+const TENANT_FIELDS = ['name', 'status', 'transcript_mode', 'retention_days'];
+const RETENTION_CLASSES = ['speech', 'behaviour', 'operational'] as const;
+/** The platform's bounds for a tenant's retention, in days (ten years at most). */
+const RETENTION_DAYS = { min: 1, max: 3650 };
+
+/** A tenant's settings from a body, checked; every problem names its field. */
+function tenantSettings(b: Record<string, unknown>): TenantChange {
+  const change: TenantChange = {};
+  if (b.name !== undefined) {
+    if (typeof b.name !== 'string' || b.name.length < 1 || b.name.length > 200)
+      throw badInput('name: a string of 1 to 200 characters');
+    change.name = b.name;
+  }
+  if (b.status !== undefined) {
+    if (b.status !== 'active' && b.status !== 'disabled')
+      throw badInput('status: active or disabled');
+    change.status = b.status;
+  }
+  if (b.transcript_mode !== undefined) {
+    if (b.transcript_mode !== 'drop' && b.transcript_mode !== 'redact')
+      throw badInput('transcript_mode: drop or redact');
+    change.transcript_mode = b.transcript_mode;
+  }
+  const r = b.retention_days;
+  if (r !== undefined) {
+    if (typeof r !== 'object' || r === null || Array.isArray(r))
+      throw badInput(`retention_days: an object of ${RETENTION_CLASSES.join(', ')}`);
+    const days: Record<string, number> = {};
+    for (const [cls, v] of Object.entries(r)) {
+      if (!(RETENTION_CLASSES as readonly string[]).includes(cls))
+        throw badInput(
+          `retention_days.${cls}: not a privacy class (${RETENTION_CLASSES.join(', ')})`,
+        );
+      if (
+        typeof v !== 'number' ||
+        !Number.isInteger(v) ||
+        v < RETENTION_DAYS.min ||
+        v > RETENTION_DAYS.max
+      )
+        throw badInput(
+          `retention_days.${cls}: a whole number of days from ${RETENTION_DAYS.min} to ${RETENTION_DAYS.max}`,
+        );
+      days[cls] = v;
+    }
+    change.retention_days = days;
+  }
+  return change;
+}
+
+/** Tenants: create, change, disable and enable, list. */
 function tenantRoutes(router: Router, { platform, handle, body, by }: Helpers): void {
-  router.put(
+  const tenantId = (req: Request) => {
+    const id = String(req.params.id);
+    if (!CODE.test(id)) throw badInput('id: a tenant id (a code)');
+    return id;
+  };
+  router.post(
+    '/api/v1/admin/tenants',
+    express.json({ limit: '16kb' }),
+    handle(async (req, res) => {
+      const { viewer, keys } = await platform(req);
+      const b = body(req, ['id', ...TENANT_FIELDS]);
+      if (typeof b.id !== 'string' || !CODE.test(b.id))
+        throw badInput('id: required, a code (letters, digits and _ . : / + -, at most 128)');
+      res.status(201).json(await keys.createTenant(b.id, tenantSettings(b), by(viewer)));
+    }),
+  );
+  router.patch(
     '/api/v1/admin/tenants/:id',
     express.json({ limit: '16kb' }),
     handle(async (req, res) => {
       const { viewer, keys } = await platform(req);
-      const id = String(req.params.id);
-      if (!CODE.test(id)) throw badInput('id: a tenant id (a code)');
-      const b = body(req, ['transcript_mode']);
-      if (b.transcript_mode !== 'drop' && b.transcript_mode !== 'redact')
-        throw badInput('transcript_mode: drop or redact');
-      res.status(200).json(await keys.setTenant(id, b.transcript_mode, by(viewer)));
+      const id = tenantId(req);
+      const change = tenantSettings(body(req, TENANT_FIELDS));
+      if (Object.keys(change).length === 0)
+        throw badInput(`(body): nothing to change (${TENANT_FIELDS.join(', ')})`);
+      const updated = await keys.updateTenant(id, change, by(viewer));
+      if (!updated) throw notFound(`no tenant ${id}; create it with POST /api/v1/admin/tenants`);
+      res.status(200).json(updated);
     }),
   );
+  for (const [action, status] of [
+    ['disable', 'disabled'],
+    ['enable', 'active'],
+  ] as const)
+    router.post(
+      `/api/v1/admin/tenants/:id/${action}`,
+      handle(async (req, res) => {
+        const { viewer, keys } = await platform(req);
+        const id = tenantId(req);
+        const updated = await keys.updateTenant(id, { status }, by(viewer));
+        if (!updated) throw notFound(`no tenant ${id}`);
+        res.status(200).json(updated);
+      }),
+    );
   router.get(
     '/api/v1/admin/tenants',
     handle(async (req, res) => {
