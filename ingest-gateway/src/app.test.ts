@@ -137,6 +137,7 @@ describe('ingest gateway', () => {
       headers: {
         'x-request-id': '3f6c1c9e-2b7a-4d1e-9f0a-6b2d8c4e1a57',
         'x-batch-id': 'b-1',
+        'x-tenant-id': 'acme',
         traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
       },
     });

@@ -187,7 +187,12 @@ export async function acceptBatch(
     if (event) outgoing.push({ stream: v.stream, event });
   }
 
-  const headers: Record<string, string> = { 'x-request-id': req.id, 'x-batch-id': batchId };
+  // The key's tenant, for those who read records without decoding them (dead letters).
+  const headers: Record<string, string> = {
+    'x-request-id': req.id,
+    'x-batch-id': batchId,
+    'x-tenant-id': key.tenant_id,
+  };
   const traceparent = req.headers.traceparent;
   if (typeof traceparent === 'string' && TRACEPARENT.test(traceparent))
     headers.traceparent = traceparent;

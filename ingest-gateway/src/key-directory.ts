@@ -72,6 +72,8 @@ export class KeyDirectory implements KeyLookup {
       file: KeyLookup & { records?: readonly ApiKeyRecord[] };
       logger: Logger;
       now?: () => number;
+      /** Records of other kinds (`alert/…`), for readers that share this one's consumer. */
+      onRecord?: (key: string, value: Buffer | null) => void;
     },
   ) {}
 
@@ -192,7 +194,10 @@ export class KeyDirectory implements KeyLookup {
         }
       return;
     }
-    if (!key.startsWith('key/')) return;
+    if (!key.startsWith('key/')) {
+      this.o.onRecord?.(key, value);
+      return;
+    }
     const id = key.slice(4);
     const previous = this.hashOfId.get(id);
     if (previous) this.byHash.delete(previous);
@@ -309,11 +314,12 @@ export class KeyWriter {
     return this.send(`key/${record.id}`, record);
   }
 
-  private async send(key: string, value: unknown): Promise<void> {
+  /** A record of another kind, as JSON; null deletes it (a tombstone, compacted away). */
+  async send(key: string, value: unknown): Promise<void> {
     await this.producer.send({
       topic: this.topic,
       acks: -1,
-      messages: [{ key, value: JSON.stringify(value) }],
+      messages: [{ key, value: value === null ? null : JSON.stringify(value) }],
     });
   }
 }

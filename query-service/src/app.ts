@@ -15,6 +15,7 @@ import { dashboardRoutes, requestId, serviceRoutes } from './http/service.routes
 import { sqlRoute, sqlUnavailable } from './http/sql.route.js';
 import { subjectsRoute } from './http/subjects.route.js';
 import { adminRoute } from './http/admin.route.js';
+import { alertsRoute, type AlertsApi } from './http/alerts.route.js';
 import type { KeyAdmin } from './keys.js';
 import type { SubjectRequests } from './subjects.js';
 import { queryMetrics } from './metrics.js';
@@ -49,6 +50,8 @@ export interface QueryServiceParts {
   subjects?: SubjectRequests;
   /** API keys in the tenants topic (platform administration); none without Kafka. */
   keys?: KeyAdmin;
+  /** Tenants' alerts (in the tenants topic); none without Kafka and ALERT_SIGNING_KEY. */
+  alerts?: AlertsApi;
 }
 
 export interface QueryServiceDeps extends Omit<
@@ -148,6 +151,7 @@ export async function createQueryService(parts: QueryServiceParts): Promise<Quer
   app.use(exportRoute({ authenticate, exports: reads.exports, maxRangeDays }));
   app.use(subjectsRoute({ authenticate, subjects: parts.subjects }));
   app.use(adminRoute({ authenticate: parts.authenticate, keys: parts.keys }));
+  app.use(alertsRoute({ authenticate, alerts: parts.alerts }));
   app.use(
     parts.sql
       ? sqlRoute({

@@ -52,6 +52,20 @@ export const QueryConfig = z
     SUBJECT_TOPIC_PREFIX: z.string().default(''),
     /** The compacted topic the gateways follow for API keys (platform administration). */
     TENANTS_TOPIC: z.string().min(1).default('_tenants'),
+    /**
+     * Derives each alert's webhook signing secret (≥ 32 characters); empty: no alerts. Keep it
+     * like a password: whoever has it can sign as any alert.
+     */
+    ALERT_SIGNING_KEY: z
+      .union([z.literal(''), z.string().min(32, 'at least 32 characters')])
+      .default(''),
+    /** How often every alert is checked against the rollups. */
+    ALERT_EVAL_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+    /** Allow http:// webhooks (local use); https only otherwise. */
+    ALERT_WEBHOOK_ALLOW_HTTP: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
     /** Components for the ops page, `name=url,…` (each serves /ready; workers /metrics). */
     COMPONENT_URLS: z.string().default(''),
     /** Local mode: GraphQL introspection on. */

@@ -11,6 +11,7 @@ import {
 } from '@backbone/ingest-gateway';
 import { clickhouseTime, qualified, TABLES } from '@backbone/warehouse';
 import { conflict } from './errors.js';
+import { AlertBook, alertStore, type AlertStore } from './alerts/store.js';
 
 /** An API key as the admin API shows it: never its key or hash. */
 export type KeyView = Omit<KeyRecord, 'hash' | 'kind'>;
@@ -52,6 +53,8 @@ export interface KeyAdmin {
   /** Every gateway and enrich instance follows the change within about a second. */
   updateTenant(id: string, change: TenantChange, by: string): Promise<TenantRecord | undefined>;
   tenants(): Promise<TenantRecord[]>;
+  /** Tenants' alerts, in the same topic (`alert/<tenant>/<id>`). */
+  alerts: AlertStore;
   stop(): Promise<void>;
 }
 
@@ -113,6 +116,7 @@ export function kafkaKeyAdmin(o: {
     brokers: o.brokers,
     logLevel: logLevel.NOTHING,
   });
+  const book = new AlertBook(o.logger);
   let parts:
     Promise<{ directory: KeyDirectory; writer: KeyWriter; producer: Producer }> | undefined;
   const connected = () =>
@@ -122,6 +126,7 @@ export function kafkaKeyAdmin(o: {
         topic,
         file: new ApiKeyStore([]),
         logger: o.logger,
+        onRecord: book.apply,
       });
       const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       try {
@@ -202,6 +207,7 @@ export function kafkaKeyAdmin(o: {
       return keyChanged(directory, await writer.update(old, change, by));
     },
     ...tenantAdmin(connected, audit),
+    alerts: alertStore(book, connected, audit),
     async stop() {
       const p = await parts?.catch(() => undefined);
       await p?.directory.stop();

@@ -9,6 +9,7 @@ import { QueryConfig } from './config.js';
 import { parseComponents } from './http/ops.route.js';
 import { kafkaSubjectRequests } from './subjects.js';
 import { kafkaKeyAdmin } from './keys.js';
+import { alerting } from './alerts/start.js';
 
 const config = parseConfig(QueryConfig, process.env);
 const logger = createLogger({ name: 'query-service', level: config.LOG_LEVEL });
@@ -55,9 +56,25 @@ const keys = config.KAFKA_BROKERS
       logger,
     })
   : undefined;
-const { app, stop, attach, closeSubscriptions } = await buildQueryService({
+const alerts =
+  keys && config.ALERT_SIGNING_KEY
+    ? alerting({
+        keys,
+        brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()),
+        signingKey: config.ALERT_SIGNING_KEY,
+        allowHttp: config.ALERT_WEBHOOK_ALLOW_HTTP,
+        intervalSeconds: config.ALERT_EVAL_INTERVAL_SECONDS,
+        reader: clickhouse,
+        writer: auditWriter,
+        database: config.CLICKHOUSE_DATABASE,
+        redis,
+        logger,
+      })
+    : undefined;
+const { app, registry, stop, attach, closeSubscriptions } = await buildQueryService({
   ...(subjects ? { subjects } : {}),
   ...(keys ? { keys } : {}),
+  ...(alerts ? { alerts: alerts.api } : {}),
   ...(redis
     ? {
         cache: new RedisCacheStore(redis, config.CACHE_NAMESPACE),
@@ -91,6 +108,7 @@ const { app, stop, attach, closeSubscriptions } = await buildQueryService({
   },
   introspection: config.MODE === 'local',
 });
+void alerts?.start(registry);
 const server = createServer(app);
 attach(server);
 server.listen(config.PORT, config.HOST, () =>
@@ -110,6 +128,7 @@ installShutdown({
     {
       name: 'stop GraphQL, close Kafka and ClickHouse',
       run: async () => {
+        await alerts?.stop();
         await stop();
         await subjects?.stop();
         await keys?.stop();

@@ -36,3 +36,21 @@ export function queryMetrics() {
 }
 
 export type QueryMetrics = ReturnType<typeof queryMetrics>;
+
+/** The alert evaluator's metrics, in the service's registry. */
+export function alertMetrics(registry: Registry) {
+  return {
+    notifications: new Counter({
+      name: 'query_alert_notifications_total',
+      help: 'Alert webhooks by state (firing, resolved) and outcome (delivered, failed)',
+      labelNames: ['state', 'outcome'] as const,
+      registers: [registry],
+    }),
+    evaluationFailures: new Counter({
+      name: 'query_alert_evaluation_failures_total',
+      help: 'Alert evaluations that could not read their metric (retried the next round)',
+      registers: [registry],
+    }),
+  };
+}
+export type AlertMetrics = ReturnType<typeof alertMetrics>;

@@ -165,6 +165,31 @@ ORDER BY (tenant_id, at)
 TTL toDateTime(at) + INTERVAL 6 YEAR`,
           ],
   },
+  {
+    id: '0015_alert_notifications',
+    description:
+      "alerts' notifications: each incident's firing and recovery, decided and then delivered",
+    statements: (names) =>
+      names.suffix
+        ? []
+        : [
+            `CREATE TABLE IF NOT EXISTS ${qualified(names, TABLES.alertNotifications)} (
+  at DateTime64(3, 'UTC'),
+  tenant_id LowCardinality(String),
+  alert_id String,
+  incident_id String,
+  state LowCardinality(String),
+  value Nullable(Float64),
+  threshold Float64,
+  delivered UInt8,
+  attempts UInt16,
+  http_status UInt16
+) ENGINE = MergeTree
+PARTITION BY toYYYYMM(at)
+ORDER BY (tenant_id, alert_id, at)
+TTL toDateTime(at) + INTERVAL 400 DAY`,
+          ],
+  },
 ];
 
 /**

@@ -53,6 +53,7 @@ export const TABLES = {
 
   /** Platform administration's audit: every change to tenants and keys (who, what, when). */
   adminAudit: 'admin_audit',
+  alertNotifications: 'alert_notifications',
 
   /** Coordination and audit, not stream data. */
   sinkInflight: 'sink_inflight',

@@ -105,7 +105,8 @@ export class EventProducer<K extends SchemaKind = 'raw'> {
       topic: topicName(this.serde.kind, stream),
       key: event.envelope.session_id,
       value: this.serde.encode(stream, event),
-      ...(headers ? { headers } : {}),
+      // The tenant in a header: dead letters are counted per tenant without decoding them.
+      headers: { 'x-tenant-id': event.envelope.tenant_id, ...headers },
     });
   }
 

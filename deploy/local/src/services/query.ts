@@ -9,8 +9,9 @@ import { endpointsEnv, type Endpoints } from '../stack/state.js';
 import { startService } from './gateway.js';
 
 /** The local JWT secret: made once, kept (mode 0600) in the git-ignored data directory. */
-function ensureJwtSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'query-jwt-secret');
+/** A secret of this data directory, made on first use and kept (0600) for the next start. */
+function ensureSecret(dataDir: string, name: string): string {
+  const file = path.join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const secret = randomBytes(32).toString('base64url');
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
@@ -59,7 +60,7 @@ export async function startQueryService(o: {
       'Stop it, or choose another port with QUERY_PORT=….',
     );
   }
-  const secret = ensureJwtSecret(o.dataDir);
+  const secret = ensureSecret(o.dataDir, 'query-jwt-secret');
   const url = `http://127.0.0.1:${o.port}`;
   const child = await startService({
     dataDir: o.dataDir,
@@ -75,6 +76,9 @@ export async function startQueryService(o: {
       PORT: String(o.port),
       CACHE_NAMESPACE: ensureCacheNamespace(o.dataDir),
       JWT_SECRET: secret,
+      // Alerts: webhook secrets derive from this key; local receivers may be plain http.
+      ALERT_SIGNING_KEY: ensureSecret(o.dataDir, 'query-alert-signing-key'),
+      ALERT_WEBHOOK_ALLOW_HTTP: 'true',
       MODE: 'local',
       DASHBOARD_DIR: o.dashboardDir ?? '',
       COMPONENT_URLS: Object.entries(o.components ?? {})
