@@ -54,6 +54,7 @@ export default defineConfig({
           include: ['**/*.integration.test.ts'],
           exclude: ['**/node_modules/**', '**/dist/**'],
           globalSetup: ['./test/src/global-setup.ts'],
+          setupFiles: ['./test/src/stack-env.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // Two cores: two test files at a time against one shared stack.

@@ -19,8 +19,9 @@ import {
   spawnDetached,
   stopProcess,
   upStack,
+  endpointsEnv,
 } from '@backbone/deploy/local';
-import { waitFor } from '@backbone/runtime';
+import { waitFor, kafkaAuth } from '@backbone/runtime';
 import { confluentRegistry, StreamSerde } from '@backbone/schemas';
 import { createApiKey } from '../src/api-keys.js';
 import { mapEvent } from '../src/mapping.js';
@@ -56,6 +57,8 @@ const batch = (size: number) =>
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-gateway-'));
 const stack = await upStack({ dataDir: dir, ports: 'auto', redis: 'auto', kafkaHeap: '1g' });
+// This process's Kafka clients authenticate as the stack's super user (KAFKA_SASL_*).
+Object.assign(process.env, endpointsEnv(stack.endpoints));
 downOnSignal(dir);
 const e = stack.endpoints;
 const { key } = createApiKey(path.join(dir, 'keys.json'), { tenantId: 'bench', source: 'bench' });
@@ -177,6 +180,7 @@ try {
   // Ceiling: the same events, mapped and encoded exactly as the gateway does, sent straight to Kafka.
   const serde = await StreamSerde.open(confluentRegistry(e.schemaRegistryUrl), 'raw');
   const producer = new Kafka({
+    ...kafkaAuth(),
     clientId: 'bench-ceiling',
     brokers: [e.kafkaBrokers],
     logLevel: logLevel.NOTHING,

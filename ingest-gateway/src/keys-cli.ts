@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { createLogger } from '@backbone/runtime';
+import { createLogger, kafkaAuth } from '@backbone/runtime';
 import { ApiKeyStore, createApiKey } from './api-keys.js';
 import { KeyDirectory, KeyWriter, TENANTS_TOPIC } from './key-directory.js';
 
@@ -73,7 +73,12 @@ if (brokers.length === 0) {
   process.exit(2);
 }
 const topic = process.env.TENANTS_TOPIC || TENANTS_TOPIC;
-const kafka = new Kafka({ clientId: 'gateway-keys-cli', brokers, logLevel: logLevel.NOTHING });
+const kafka = new Kafka({
+  ...kafkaAuth(),
+  clientId: 'gateway-keys-cli',
+  brokers,
+  logLevel: logLevel.NOTHING,
+});
 const logger = createLogger({ name: 'gateway-keys', level: 'warn' });
 const directory = new KeyDirectory({ kafka, topic, file: new ApiKeyStore([]), logger });
 const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

@@ -6,6 +6,7 @@ import {
   kafkaLogCreator,
   parseConfig,
   type Check,
+  kafkaAuth,
 } from '@backbone/runtime';
 import { ApiKeyStore } from './api-keys.js';
 import { KeyDirectory } from './key-directory.js';
@@ -18,6 +19,7 @@ const logger = createLogger({ name: 'ingest-gateway', level: config.LOG_LEVEL })
 
 const fileKeys = ApiKeyStore.fromFile(config.API_KEYS_FILE);
 const keyKafka = new Kafka({
+  ...kafkaAuth(),
   clientId: 'ingest-gateway-keys',
   brokers: config.KAFKA_BROKERS,
   logLevel: logLevel.WARN,
@@ -59,6 +61,7 @@ redis?.on('error', (err) =>
 
 const sink = new KafkaSink(
   {
+    ...kafkaAuth(),
     brokers: config.KAFKA_BROKERS,
     registryUrl: config.SCHEMA_REGISTRY_URL,
     clientId: 'ingest-gateway',
@@ -71,6 +74,7 @@ const sink = new KafkaSink(
 void sink.start();
 
 const admin = new Kafka({
+  ...kafkaAuth(),
   clientId: 'ingest-gateway-health',
   brokers: config.KAFKA_BROKERS,
   logLevel: logLevel.NOTHING,

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { consentStateKey, createLogger, ReadyReportSchema } from '@backbone/runtime';
+import { consentStateKey, createLogger, ReadyReportSchema, kafkaAuth } from '@backbone/runtime';
 import {
   confluentRegistry,
   registerSchemas,
@@ -41,7 +41,7 @@ async function startGateway(
     ...env,
   });
   const sink = new KafkaSink(
-    { brokers: [brokers], registryUrl, clientId: uniqueName('gw') },
+    { ...kafkaAuth(), brokers: [brokers], registryUrl, clientId: uniqueName('gw') },
     silent(),
     200,
   );

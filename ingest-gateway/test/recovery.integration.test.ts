@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { downStack, stopProcess, upStack } from '@backbone/deploy/local';
-import { createLogger } from '@backbone/runtime';
+import { downStack, serviceEnv, stopProcess, upStack } from '@backbone/deploy/local';
+import { createLogger, kafkaAuth } from '@backbone/runtime';
 import {
   ApiKeyStore,
   buildGateway,
@@ -28,6 +28,8 @@ describe('ingest gateway when Kafka goes away', () => {
     });
     const sink = new KafkaSink(
       {
+        // The private stack's own gateway user.
+        ...kafkaAuth(serviceEnv(stack.endpoints, 'gateway')),
         brokers: config.KAFKA_BROKERS,
         registryUrl: config.SCHEMA_REGISTRY_URL,
         clientId: uniqueName('gw'),

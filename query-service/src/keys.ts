@@ -12,6 +12,7 @@ import {
 import { clickhouseTime, qualified, TABLES } from '@backbone/warehouse';
 import { conflict } from './errors.js';
 import { AlertBook, alertStore, type AlertStore } from './alerts/store.js';
+import { kafkaAuth } from '@backbone/runtime';
 
 /** An API key as the admin API shows it: never its key or hash. */
 export type KeyView = Omit<KeyRecord, 'hash' | 'kind'>;
@@ -112,6 +113,7 @@ export function kafkaKeyAdmin(o: {
 }): KeyAdmin {
   const topic = o.topic ?? TENANTS_TOPIC;
   const kafka = new Kafka({
+    ...kafkaAuth(),
     clientId: 'query-service-keys',
     brokers: o.brokers,
     logLevel: logLevel.NOTHING,

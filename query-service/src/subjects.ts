@@ -17,6 +17,7 @@ import {
   type ErasureProgress,
   type ErasureRequest,
 } from '@backbone/warehouse';
+import { kafkaAuth } from '@backbone/runtime';
 
 /** Subject requests as the query service hands them on (the workers hold the keys). */
 export interface SubjectRequests {
@@ -62,6 +63,7 @@ export function kafkaSubjectRequests(o: {
   database: string;
 }): SubjectRequests {
   const kafka = new Kafka({
+    ...kafkaAuth(),
     clientId: 'query-service',
     brokers: o.brokers,
     logLevel: logLevel.NOTHING,

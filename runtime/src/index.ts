@@ -38,3 +38,4 @@ export {
   type HealthReport,
 } from './health.js';
 export { consentStateKey, type SubjectKind } from './consent-state.js';
+export { kafkaAuth, type KafkaAuth } from './kafka-auth.js';

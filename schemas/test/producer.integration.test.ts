@@ -11,6 +11,7 @@ import {
 import { EventProducer } from '@backbone/schemas/producer';
 import { testKafka, testStack, uniqueName, waitFor } from '@backbone/test';
 import { envelope } from '../src/samples.test-support.js';
+import { kafkaAuth } from '@backbone/runtime';
 
 function speakerChange(session: string, n: number): StreamEvents['stt.speaker'] {
   return {
@@ -48,6 +49,7 @@ describe('producer SDK (EventProducer) on the real stack', () => {
     const kafka = testKafka();
 
     const producer = await EventProducer.connect({
+      ...kafkaAuth(),
       brokers: [stack.kafkaBrokers],
       registryUrl: stack.schemaRegistryUrl,
       clientId: uniqueName('sdk'),

@@ -13,8 +13,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Consumer, Producer as PlatformaticProducer } from '@platformatic/kafka';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { downOnSignal, downStack, upStack } from '@backbone/deploy/local';
-import { createTopicsReady } from '@backbone/runtime';
+import { downOnSignal, downStack, upStack, endpointsEnv } from '@backbone/deploy/local';
+import { createTopicsReady, kafkaAuth } from '@backbone/runtime';
 import { streamType } from '@backbone/schemas';
 import { benchWebEvent } from './web-events.js';
 
@@ -25,9 +25,11 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-kafka-clients-'));
 const stack = await upStack({ dataDir: dir, ports: 'auto', redis: 'auto', kafkaHeap: '1g' });
+// This process's Kafka clients authenticate as the stack's super user (KAFKA_SASL_*).
+Object.assign(process.env, endpointsEnv(stack.endpoints));
 downOnSignal(dir);
 const brokers = [stack.endpoints.kafkaBrokers];
-const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING });
+const kafka = new Kafka({ ...kafkaAuth(), clientId: 'bench', brokers, logLevel: logLevel.NOTHING });
 
 // Real record values: web page views with distinct ids, Avro behind a Confluent frame (id 1).
 const type = streamType('web', 'raw');

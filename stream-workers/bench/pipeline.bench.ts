@@ -35,7 +35,7 @@ import {
   stopProcess,
   upStack,
 } from '@backbone/deploy/local';
-import { waitFor } from '@backbone/runtime';
+import { waitFor, kafkaAuth } from '@backbone/runtime';
 import { confluentRegistry, StreamSerde, topicName } from '@backbone/schemas';
 import { cpuSeconds, peakRssMiB, profileLines, selfTimes } from '@backbone/test';
 import { benchWebEvent as event } from './web-events.js';
@@ -60,9 +60,12 @@ const SECONDS = Number(values.seconds);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-pipeline-'));
 const stack = await upStack({ dataDir: dir, ports: 'auto', redis: 'auto', kafkaHeap: '1g' });
+// This process's Kafka clients authenticate as the stack's super user (KAFKA_SASL_*).
+Object.assign(process.env, endpointsEnv(stack.endpoints));
 downOnSignal(dir);
 const env = endpointsEnv(stack.endpoints);
 const kafka = new Kafka({
+  ...kafkaAuth(),
   clientId: 'bench',
   brokers: [stack.endpoints.kafkaBrokers],
   logLevel: logLevel.NOTHING,

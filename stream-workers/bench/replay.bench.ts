@@ -16,8 +16,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient } from '@clickhouse/client';
 import { Kafka, logLevel } from 'kafkajs';
-import { downOnSignal, downStack, upStack } from '@backbone/deploy/local';
-import { createLogger, waitFor } from '@backbone/runtime';
+import { downOnSignal, downStack, upStack, endpointsEnv } from '@backbone/deploy/local';
+import { createLogger, waitFor, kafkaAuth } from '@backbone/runtime';
 import {
   confluentRegistry,
   StreamSerde,
@@ -44,8 +44,11 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-replay-'));
 const stack = await upStack({ dataDir: dir, ports: 'auto', redis: 'auto', kafkaHeap: '1g' });
+// This process's Kafka clients authenticate as the stack's super user (KAFKA_SASL_*).
+Object.assign(process.env, endpointsEnv(stack.endpoints));
 downOnSignal(dir);
 const kafka = new Kafka({
+  ...kafkaAuth(),
   clientId: 'bench',
   brokers: [stack.endpoints.kafkaBrokers],
   logLevel: logLevel.NOTHING,

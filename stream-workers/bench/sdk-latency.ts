@@ -1,5 +1,6 @@
 import { EventProducer } from '@backbone/schemas/producer';
 import { quantile } from '@backbone/test';
+import { kafkaAuth } from '@backbone/runtime';
 import { benchWebEvent as event } from './web-events.js';
 
 /**
@@ -8,6 +9,7 @@ import { benchWebEvent as event } from './web-events.js';
  */
 export async function sdkLatency(brokers: string, registryUrl: string) {
   const sdk = await EventProducer.connect({
+    ...kafkaAuth(),
     brokers: [brokers],
     registryUrl,
     clientId: 'bench-sdk',

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { z } from 'zod';
-import { commaList, createLogger, kafkaLogCreator } from '@backbone/runtime';
+import { commaList, createLogger, kafkaLogCreator, kafkaAuth } from '@backbone/runtime';
 import { confluentRegistry } from '@backbone/schemas';
 import { ClickHouseConfig, clickhouseClient } from '@backbone/warehouse';
 import { GeoLookup } from './enrich/geo.js';
@@ -102,6 +102,7 @@ async function main(argv: string[]): Promise<number> {
   const enrichEnv = command === 'reenrich' ? commandConfig(EnrichEnv, process.env) : undefined;
   const logger = createLogger({ name: 'replay', level: config.LOG_LEVEL });
   const kafka = new Kafka({
+    ...kafkaAuth(),
     clientId: 'backbone-replay',
     brokers: config.KAFKA_BROKERS,
     logLevel: logLevel.WARN,

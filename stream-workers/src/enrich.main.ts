@@ -1,6 +1,12 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
-import { createLogger, installShutdown, kafkaLogCreator, parseConfig } from '@backbone/runtime';
+import {
+  createLogger,
+  installShutdown,
+  kafkaLogCreator,
+  parseConfig,
+  kafkaAuth,
+} from '@backbone/runtime';
 import { confluentRegistry } from '@backbone/schemas';
 import { clickhouseClient } from '@backbone/warehouse';
 import { EnrichConfig, fetchPolicy } from './config.js';
@@ -20,6 +26,7 @@ import { prefixedSubjectTopics } from './subjects/topics.js';
 const config = parseConfig(EnrichConfig, process.env);
 const logger = createLogger({ name: 'enrich', level: config.LOG_LEVEL });
 const kafka = new Kafka({
+  ...kafkaAuth(),
   clientId: `enrich-${config.WORKER_INSTANCE_ID}`,
   brokers: config.KAFKA_BROKERS,
   logLevel: logLevel.WARN,

@@ -1,6 +1,12 @@
 import { hostname } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
-import { createLogger, installShutdown, kafkaLogCreator, parseConfig } from '@backbone/runtime';
+import {
+  createLogger,
+  installShutdown,
+  kafkaLogCreator,
+  parseConfig,
+  kafkaAuth,
+} from '@backbone/runtime';
 import { confluentRegistry } from '@backbone/schemas';
 import { clickhouseClient, SessionFinalizer } from '@backbone/warehouse';
 import { clickhouseRegistryUrl, fetchPolicy, SinkConfig } from './config.js';
@@ -16,6 +22,7 @@ import { prefixedSubjectTopics } from './subjects/topics.js';
 const config = parseConfig(SinkConfig, process.env);
 const logger = createLogger({ name: 'sink', level: config.LOG_LEVEL });
 const kafka = new Kafka({
+  ...kafkaAuth(),
   clientId: 'clickhouse-sink',
   brokers: config.KAFKA_BROKERS,
   logLevel: logLevel.WARN,

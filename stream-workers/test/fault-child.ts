@@ -4,7 +4,7 @@
  * Config comes as JSON in FAULT_CHILD; it prints "ready" once consuming.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { createLogger } from '@backbone/runtime';
+import { createLogger, kafkaAuth } from '@backbone/runtime';
 import { confluentRegistry, type StreamName, type TopicKind } from '@backbone/schemas';
 import { clickhouseClient } from '@backbone/warehouse';
 import { MemoryDedup } from '../src/enrich/dedup.js';
@@ -36,6 +36,7 @@ export interface FaultChildConfig {
 const config = JSON.parse(process.env.FAULT_CHILD ?? '{}') as FaultChildConfig;
 const topics = (kind: TopicKind, stream: StreamName) => `${kind}.${stream}.${config.topicsId}`;
 const kafka = new Kafka({
+  ...kafkaAuth(),
   clientId: `fault-${config.role}`,
   brokers: config.brokers,
   logLevel: logLevel.NOTHING,

@@ -3,7 +3,7 @@
  * killed with SIGKILL as a chosen phase starts. Config comes as JSON in REPLAY_CHILD.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { createLogger } from '@backbone/runtime';
+import { createLogger, kafkaAuth } from '@backbone/runtime';
 import { confluentRegistry, type StreamName, type TopicKind } from '@backbone/schemas';
 import { clickhouseClient } from '@backbone/warehouse';
 import { runReplay } from '../src/replay/replay.js';
@@ -19,6 +19,7 @@ const config = JSON.parse(process.env.REPLAY_CHILD ?? '{}') as {
   holdTtlMs: number;
 };
 const kafka = new Kafka({
+  ...kafkaAuth(),
   clientId: 'replay-child',
   brokers: config.brokers,
   logLevel: logLevel.NOTHING,

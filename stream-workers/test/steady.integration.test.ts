@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, kafkaLogCreator } from '@backbone/runtime';
+import { createLogger, kafkaLogCreator, kafkaAuth } from '@backbone/runtime';
 import { testStack, waitFor } from '@backbone/test';
 import { pageViews } from './event-set.js';
 import { pipelineFixture } from './pipeline-fixture.js';
@@ -26,6 +26,7 @@ describe('enrich in a steady state', () => {
     const logger = createLogger({ name: 'enrich', level: 'info', destination });
     // As enrich.main builds it: kafkajs warnings and errors through the worker's logger.
     const kafka = new Kafka({
+      ...kafkaAuth(),
       clientId: `${p.id}-steady`,
       brokers: testStack().kafkaBrokers.split(','),
       logLevel: logLevel.WARN,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Endpoints } from '@backbone/deploy/local';
 
 /** Endpoints of an external stack, from the same variables the services read. */
@@ -15,5 +16,16 @@ export function endpointsFromEnv(env: NodeJS.ProcessEnv): Endpoints {
     clickhouseReaderUser: env.CLICKHOUSE_READER_USER ?? 'reader',
     clickhouseReaderPassword: env.CLICKHOUSE_READER_PASSWORD ?? '',
     redisUrl: env.REDIS_URL || null,
+    kafkaUser: env.KAFKA_SASL_USERNAME ?? '',
+    kafkaPassword: env.KAFKA_SASL_PASSWORD ?? '',
+    // The services' users' passwords (a local stack's kafka-users.json), for the ACL tests.
+    ...(env.KAFKA_USERS_FILE
+      ? {
+          kafkaUsers: JSON.parse(readFileSync(env.KAFKA_USERS_FILE, 'utf8')) as Record<
+            string,
+            string
+          >,
+        }
+      : {}),
   };
 }

@@ -1,9 +1,10 @@
 import { Kafka, logLevel, type ITopicConfig } from 'kafkajs';
-import { createTopicsReady } from '@backbone/runtime';
+import { createTopicsReady, kafkaAuth } from '@backbone/runtime';
 import { testStack, uniqueName } from './stack.js';
 
 export function testKafka(clientId = uniqueName('test')): Kafka {
   return new Kafka({
+    ...kafkaAuth(),
     clientId,
     brokers: testStack().kafkaBrokers.split(','),
     logLevel: logLevel.NOTHING,

@@ -13,6 +13,7 @@ export {
   readEndpoints,
   readState,
   endpointsEnv,
+  serviceEnv,
   type Endpoints,
   type StackState,
 } from './stack/state.js';

@@ -21,6 +21,7 @@ import { migrateWarehouse, startWorkers } from './services/workers.js';
 import { freePort } from './stack/ports.js';
 import type { StackState } from './stack/state.js';
 import { Supervisor, watchedChild, watchedProcess, type Watched } from './supervisor.js';
+import { kafkaPasswords } from './stack/kafka-users.js';
 
 /**
  * `npm start`: brings the local backbone up in the foreground and stops it on Ctrl-C.
@@ -33,13 +34,19 @@ import { Supervisor, watchedChild, watchedProcess, type Watched } from './superv
  * gateway is up, the simulator sends demo traffic through it (the first time, 24 hours of
  * history as well), unless --no-simulator.
  */
+const OPTIONS = {
+  'data-dir': { type: 'string' },
+  'no-simulator': { type: 'boolean', default: false },
+} as const;
+
+/** The super user's credentials: a migration's rebuild replays as it. */
+const adminEnv = (dataDir: string) => ({
+  KAFKA_SASL_USERNAME: 'admin',
+  KAFKA_SASL_PASSWORD: kafkaPasswords(dataDir).admin,
+});
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      'data-dir': { type: 'string' },
-      'no-simulator': { type: 'boolean', default: false },
-    },
-  });
+  const { values } = parseArgs({ options: OPTIONS });
   const config = localConfig();
   const dataDir = dataDirOf(config, values['data-dir']);
   const before = await stackStatus(dataDir);
@@ -59,7 +66,8 @@ async function main(): Promise<void> {
     ports: 'default',
     // The services' code loads while the registry starts; each starts once its turn comes.
     afterKafka: () => prepareServices(dataDir, SERVICES),
-    afterClickHouse: (clickhouse, coming) => migrateWarehouse({ dataDir, clickhouse, ...coming }),
+    afterClickHouse: (clickhouse, coming) =>
+      migrateWarehouse({ dataDir, clickhouse, ...coming, kafkaEnv: adminEnv(dataDir) }),
   });
   const gatewayPort = config.GATEWAY_PORT;
   const { key, keysFile } = ensureDemoKey(dataDir);

@@ -9,6 +9,7 @@ import type { KeyAdmin } from '../keys.js';
 import type { AlertsApi } from '../http/alerts.route.js';
 import { DeadLetterCounter } from './dead-letters.js';
 import { AlertEvaluator, RedisLease } from './evaluator.js';
+import { kafkaAuth } from '@backbone/runtime';
 
 /**
  * The alerts of a running query service: the API's parts, and the evaluator with the
@@ -29,6 +30,7 @@ export function alerting(o: {
   const logger = o.logger.child({ module: 'alerts' });
   const deadLetters = new DeadLetterCounter({
     kafka: new Kafka({
+      ...kafkaAuth(),
       clientId: 'query-service-dlq',
       brokers: o.brokers,
       logLevel: logLevel.NOTHING,

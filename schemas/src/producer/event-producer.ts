@@ -30,6 +30,9 @@ export interface EventProducerOptions<K extends SchemaKind = 'raw'> {
   maxPending?: number;
   /** kafkajs log creator (e.g. kafkaLogCreator(logger) from @backbone/runtime). */
   logCreator?: ConstructorParameters<typeof Kafka>[0]['logCreator'];
+  /** Credentials (SASL, e.g. SCRAM-SHA-512) and TLS for an authenticated cluster. */
+  sasl?: ConstructorParameters<typeof Kafka>[0]['sasl'];
+  ssl?: boolean;
   /** Injected in tests. */
   registry?: SchemaRegistryClient;
 }
@@ -73,6 +76,8 @@ export class EventProducer<K extends SchemaKind = 'raw'> {
     const kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
+      ...(options.sasl ? { sasl: options.sasl } : {}),
+      ...(options.ssl ? { ssl: true } : {}),
       logLevel: logLevel.WARN,
       ...(options.logCreator ? { logCreator: options.logCreator } : {}),
     });

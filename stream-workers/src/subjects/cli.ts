@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { z } from 'zod';
-import { createLogger } from '@backbone/runtime';
+import { createLogger, kafkaAuth } from '@backbone/runtime';
 import {
   ClickHouseConfig,
   clickhouseClient,
@@ -70,6 +70,7 @@ export async function eraseCommand(
   const config = commandConfig(Env, source);
   const topics = prefixedSubjectTopics(config.SUBJECT_TOPIC_PREFIX);
   const kafka = new Kafka({
+    ...kafkaAuth(),
     clientId: 'backbone-erase',
     brokers: config.KAFKA_BROKERS,
     logLevel: logLevel.NOTHING,
@@ -136,6 +137,7 @@ export async function rewrapCommand(
   );
   const master = parseMasterKeys(config.SUBJECT_MASTER_KEYS);
   const kafka = new Kafka({
+    ...kafkaAuth(),
     clientId: 'backbone-rewrap',
     brokers: config.KAFKA_BROKERS,
     logLevel: logLevel.NOTHING,

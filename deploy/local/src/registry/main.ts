@@ -1,6 +1,12 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { z } from 'zod';
-import { createLogger, installShutdown, kafkaLogCreator, parseConfig } from '@backbone/runtime';
+import {
+  createLogger,
+  installShutdown,
+  kafkaLogCreator,
+  parseConfig,
+  kafkaAuth,
+} from '@backbone/runtime';
 import { buildRegistryApp } from './app.js';
 import { SchemaLog } from './schema-log.js';
 import { RegistryStore } from './store.js';
@@ -17,6 +23,7 @@ const config = parseConfig(Config, process.env);
 const logger = createLogger({ name: 'schema-registry-local', level: config.LOG_LEVEL });
 
 const kafka = new Kafka({
+  ...kafkaAuth(),
   clientId: 'schema-registry-local',
   brokers: config.KAFKA_BROKERS.split(','),
   logLevel: logLevel.WARN,

@@ -6,7 +6,7 @@ import { StackError } from '../stack/errors.js';
 import { REPO_ROOT } from '../stack/layout.js';
 import { waitForHttp } from '../stack/node-services.js';
 import { isPortFree } from '../stack/ports.js';
-import { endpointsEnv, type Endpoints } from '../stack/state.js';
+import { serviceEnv, type Endpoints } from '../stack/state.js';
 
 const LAUNCH = path.join(REPO_ROOT, 'deploy/local/src/services/launch.ts');
 
@@ -46,7 +46,7 @@ export async function startGateway(o: {
     what: 'The ingest gateway',
     script: 'ingest-gateway/src/main.ts',
     env: {
-      ...endpointsEnv(o.endpoints),
+      ...serviceEnv(o.endpoints, 'gateway'),
       PORT: String(o.port),
       API_KEYS_FILE: o.keysFile,
       // The simulator stands in for a load balancer: it forwards its visitors' addresses.

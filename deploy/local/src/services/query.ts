@@ -5,7 +5,7 @@ import path from 'node:path';
 import { SignJWT } from 'jose';
 import { StackError } from '../stack/errors.js';
 import { isPortFree } from '../stack/ports.js';
-import { endpointsEnv, type Endpoints } from '../stack/state.js';
+import { serviceEnv, type Endpoints } from '../stack/state.js';
 import { startService } from './gateway.js';
 
 /** The local JWT secret: made once, kept (mode 0600) in the git-ignored data directory. */
@@ -68,7 +68,7 @@ export async function startQueryService(o: {
     what: 'The query service',
     script: 'query-service/src/main.ts',
     env: {
-      ...endpointsEnv(o.endpoints),
+      ...serviceEnv(o.endpoints, 'query'),
       // The local engine has no grants, so the audit trail is written as the default user;
       // with a server, deploy/docker's `auditor` may insert into sql_audit and nothing else.
       CLICKHOUSE_AUDIT_USER: o.endpoints.clickhouseUser,

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../stack/ports.js';
 import type { ClickHouseEndpoint } from '../stack/stack.js';
-import { endpointsEnv, type Endpoints } from '../stack/state.js';
+import { serviceEnv, type Endpoints } from '../stack/state.js';
 import { runStep, startService, stopChild } from './gateway.js';
 import { ensureCacheNamespace } from './query.js';
 
@@ -47,6 +47,8 @@ export async function migrateWarehouse(o: {
   clickhouse: ClickHouseEndpoint;
   kafkaBrokers?: string;
   schemaRegistryUrl?: string;
+  /** Credentials for a rebuild's replay (KAFKA_SASL_*); this process's own by default. */
+  kafkaEnv?: Record<string, string>;
 }) {
   await runStep({
     dataDir: o.dataDir,
@@ -54,6 +56,7 @@ export async function migrateWarehouse(o: {
     what: 'Applying the ClickHouse migrations',
     script: 'stream-workers/src/migrate.main.ts',
     env: {
+      ...o.kafkaEnv,
       CLICKHOUSE_URL: o.clickhouse.url,
       CLICKHOUSE_USER: o.clickhouse.user,
       CLICKHOUSE_PASSWORD: o.clickhouse.password,
@@ -79,7 +82,7 @@ export async function startWorkers(o: {
   restart: (i: number) => Promise<void>;
   names: string[];
 }> {
-  const env = endpointsEnv(o.endpoints);
+  const env = (user: string) => serviceEnv(o.endpoints, user);
   if (!o.migrated)
     await migrateWarehouse({
       dataDir: o.dataDir,
@@ -90,6 +93,8 @@ export async function startWorkers(o: {
       },
       kafkaBrokers: o.endpoints.kafkaBrokers,
       schemaRegistryUrl: o.endpoints.schemaRegistryUrl,
+      // A rebuild replays as the super user, like the replay command.
+      kafkaEnv: serviceEnv(o.endpoints, 'admin'),
     });
   const children: ChildProcess[] = [];
   const urls: Record<string, string> = {};
@@ -122,7 +127,7 @@ export async function startWorkers(o: {
       name: w.name,
       what: w.what,
       script: `stream-workers/src/${w.name}.main.ts`,
-      env: { ...env, ...w.extra, PORT: String(ports[i]) },
+      env: { ...env(w.name), ...w.extra, PORT: String(ports[i]) },
       readyUrl: `${urls[w.name]}/ready`,
     });
   };

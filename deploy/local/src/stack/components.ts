@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { KAFKA_VERSION, kafkaClasspath, startKafka, waitForKafka } from './kafka.js';
 import { CACHE_DIR, LOCAL_DIR } from './layout.js';
+import { kafkaPasswords } from './kafka-users.js';
 import {
   startClickHouseProcess,
   startRegistryProcess,
@@ -51,7 +52,7 @@ export function upKafka(
     ctx,
     'kafka',
     ctx.previous?.kafka,
-    (p) => waitForKafka(`127.0.0.1:${p.port}`, p.pid, p.logFile, ctx.timeoutMs),
+    (p) => waitForKafka(`127.0.0.1:${p.port}`, p.pid, p.logFile, ctx.timeoutMs, ctx.dataDir),
     async () => {
       await checkJavaAndMaven(java);
       const started = await startKafka({
@@ -64,7 +65,13 @@ export function upKafka(
         cwd: ctx.dataDir,
         stackDir: ctx.dataDir,
       });
-      await waitForKafka(`127.0.0.1:${ports.port}`, started.pid, started.logFile, ctx.timeoutMs);
+      await waitForKafka(
+        `127.0.0.1:${ports.port}`,
+        started.pid,
+        started.logFile,
+        ctx.timeoutMs,
+        ctx.dataDir,
+      );
       return { pid: started.pid, logFile: started.logFile, ...ports };
     },
     `Apache Kafka ${KAFKA_VERSION}, KRaft`,
@@ -105,6 +112,10 @@ export function upRegistry(ctx: ComponentContext, port: number, brokers: string)
         stackDir: ctx.dataDir,
         port,
         brokers,
+        kafkaEnv: {
+          KAFKA_SASL_USERNAME: 'registry',
+          KAFKA_SASL_PASSWORD: kafkaPasswords(ctx.dataDir).registry,
+        },
         logFile: path.join(ctx.dataDir, 'registry.log'),
         timeoutMs: ctx.timeoutMs,
       }),

@@ -4,7 +4,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { waitFor } from '@backbone/runtime';
+import { kafkaAuth, waitFor } from '@backbone/runtime';
+import { KAFKA_USERS, kafkaPasswords } from './kafka-users.js';
 import { StackError } from './errors.js';
 import { classArchiveFlags, useClassArchive } from './class-archive.js';
 import { isAlive, spawnDetached, tail, type SpawnedProcess } from './processes.js';
@@ -65,16 +66,35 @@ export async function kafkaClasspath(pomDir: string, cacheDir: string): Promise<
   return readFileSync(cacheFile, 'utf8').trim();
 }
 
-function serverProperties(dataDir: string, ports: KafkaPorts): string {
+/**
+ * One combined KRaft node. Clients authenticate with SCRAM-SHA-512 on the only client
+ * listener, and the StandardAuthorizer allows each user what kafka-users.ts grants (admin is
+ * the super user); there is no unauthenticated listener. The controller listener, which
+ * only the node itself uses, takes PLAIN: SCRAM credentials live in the metadata the
+ * controller serves, so they cannot authenticate the controller's own listener.
+ */
+function serverProperties(dataDir: string, ports: KafkaPorts, adminPassword: string): string {
+  const scram = `org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="${adminPassword}";`;
+  const plain = `org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="${adminPassword}" user_admin="${adminPassword}";`;
   return `# Written by the local stack on every start; edit deploy/local/src/stack/kafka.ts instead.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:${ports.controllerPort}
-listeners=PLAINTEXT://127.0.0.1:${ports.port},CONTROLLER://127.0.0.1:${ports.controllerPort}
-advertised.listeners=PLAINTEXT://127.0.0.1:${ports.port}
+listeners=SASL_PLAINTEXT://127.0.0.1:${ports.port},CONTROLLER://127.0.0.1:${ports.controllerPort}
+advertised.listeners=SASL_PLAINTEXT://127.0.0.1:${ports.port}
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=SASL_PLAINTEXT
+listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.sasl_plaintext.sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=${scram}
+listener.name.controller.sasl.enabled.mechanisms=PLAIN
+listener.name.controller.plain.sasl.jaas.config=${plain}
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:admin
+allow.everyone.if.no.acl.found=false
 log.dirs=${path.join(dataDir, 'logs')}
 num.partitions=1
 default.replication.factor=1
@@ -130,7 +150,9 @@ export async function startKafka(options: {
   const dir = options.dataDir;
   mkdirSync(dir, { recursive: true });
   const props = path.join(dir, 'server.properties');
-  writeFileSync(props, serverProperties(dir, options.ports));
+  const passwords = kafkaPasswords(options.stackDir);
+  // It holds the admin's password: the owner's only.
+  writeFileSync(props, serverProperties(dir, options.ports, passwords.admin), { mode: 0o600 });
   writeFileSync(path.join(dir, 'log4j2.properties'), LOG4J2);
   const base = [
     `-Xms256m`,
@@ -152,6 +174,11 @@ export async function startKafka(options: {
       `--cluster-id=${clusterId()}`,
       '-c',
       props,
+      // The users' SCRAM credentials, in the cluster's first metadata.
+      ...KAFKA_USERS.flatMap((u) => [
+        '--add-scram',
+        `SCRAM-SHA-512=[name=${u},password=${passwords[u]}]`,
+      ]),
     ]);
     if (format.status !== 0) {
       throw new StackError('Formatting the Kafka log directory failed.', format.output.trim());
@@ -171,8 +198,13 @@ export async function waitForKafka(
   pid: number | undefined,
   logFile: string,
   timeoutMs: number,
+  stackDir: string,
 ): Promise<void> {
   const kafka = new Kafka({
+    ...kafkaAuth({
+      KAFKA_SASL_USERNAME: 'admin',
+      KAFKA_SASL_PASSWORD: kafkaPasswords(stackDir).admin,
+    }),
     clientId: 'stack-readiness',
     brokers: [brokers],
     logLevel: logLevel.NOTHING,

@@ -14,8 +14,8 @@ export const BACKBONE_DIR = path.join(REPO_ROOT, '.backbone');
 export const DEFAULT_DATA_DIR = path.join(BACKBONE_DIR, 'local');
 export const CACHE_DIR = path.join(BACKBONE_DIR, 'cache');
 
-/** Bumped whenever the data directory's layout changes incompatibly. */
-export const LAYOUT_VERSION = 1;
+/** Bumped whenever the data directory's layout changes incompatibly (2: Kafka with SCRAM users). */
+export const LAYOUT_VERSION = 2;
 
 function chdbVersion(): string {
   const require = createRequire(path.join(LOCAL_DIR, 'package.json'));

@@ -95,8 +95,11 @@ export async function startRegistryProcess(o: {
   topic?: string;
   logFile: string;
   timeoutMs?: number;
+  /** Its Kafka credentials (KAFKA_SASL_*); this process's own by default. */
+  kafkaEnv?: Record<string, string>;
 }): Promise<ProcessState> {
   const env = {
+    ...o.kafkaEnv,
     REGISTRY_PORT: String(o.port),
     KAFKA_BROKERS: o.brokers,
     ...(o.topic ? { REGISTRY_TOPIC: o.topic } : {}),

@@ -13,7 +13,8 @@ export function describeEndpoints(state: StackState): string {
   const e = state.endpoints;
   return [
     `Local stack is up (data in ${rel(state.dataDir)}):`,
-    `  Kafka             ${e.kafkaBrokers}`,
+    `  Kafka             ${e.kafkaBrokers}  (SASL SCRAM-SHA-512; super user ${e.kafkaUser}, password ${e.kafkaPassword};
+                    each service has its own user: kafka-users.json)`,
     `  Schema registry   ${e.schemaRegistryUrl}`,
     `  ClickHouse HTTP   ${e.clickhouseUrl}  (user ${e.clickhouseUser}, password ${e.clickhousePassword};`,
     `                    read-only user ${e.clickhouseReaderUser}, password ${e.clickhouseReaderPassword})`,

@@ -6,7 +6,8 @@ import { StackError } from './errors.js';
 import { checkDataDirVersion } from './layout.js';
 import { marker, ownsRedis, running } from './ownership.js';
 import { planPorts, type PortChoice } from './port-plan.js';
-import { provisionStreams } from './provision.js';
+import { applyStackAcls, provisionStreams } from './provision.js';
+import { kafkaPasswords } from './kafka-users.js';
 import { isOurs, stopProcess } from './processes.js';
 import { pingRedis } from './redis.js';
 import { readState, writeState, type ProcessState, type StackState } from './state.js';
@@ -109,7 +110,9 @@ export async function upStack(options: StackOptions): Promise<StackState> {
     javaCommand(options.javaHome),
   );
   // The registry as soon as Kafka answers, beside the hook (which may wait for both).
-  const registryUp = kafkaUp.then((k) => {
+  const registryUp = kafkaUp.then(async (k) => {
+    // Who may do what, before any other client connects (idempotent on a reused broker).
+    await applyStackAcls(`127.0.0.1:${k.port}`, dataDir);
     options.afterKafka?.();
     return upRegistry(ctx, ports.registry, `127.0.0.1:${k.port}`);
   });
@@ -162,6 +165,9 @@ export async function upStack(options: StackOptions): Promise<StackState> {
       clickhouseReaderUser: 'reader',
       clickhouseReaderPassword: creds.readerPassword,
       redisUrl: redis.url,
+      kafkaUser: 'admin',
+      kafkaPassword: kafkaPasswords(dataDir).admin,
+      kafkaUsers: kafkaPasswords(dataDir),
     },
     startedAt: previous?.startedAt ?? new Date().toISOString(),
   };

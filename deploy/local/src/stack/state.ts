@@ -11,6 +11,11 @@ export interface Endpoints {
   clickhouseReaderPassword: string;
   /** Null when no Redis is reachable: services fall back to in-process caches and limits. */
   redisUrl: string | null;
+  /** The broker's super user (SCRAM-SHA-512), for tools and shells; services have their own. */
+  kafkaUser: string;
+  kafkaPassword: string;
+  /** Each service's own user's password (stack/kafka-users.ts), where the stack made them. */
+  kafkaUsers?: Record<string, string>;
 }
 
 export interface ProcessState {
@@ -64,6 +69,21 @@ export function endpointsEnv(e: Endpoints): Record<string, string> {
     CLICKHOUSE_READER_USER: e.clickhouseReaderUser,
     CLICKHOUSE_READER_PASSWORD: e.clickhouseReaderPassword,
     REDIS_URL: e.redisUrl ?? '',
+    KAFKA_SASL_MECHANISM: 'scram-sha-512',
+    KAFKA_SASL_USERNAME: e.kafkaUser,
+    KAFKA_SASL_PASSWORD: e.kafkaPassword,
+  };
+}
+
+/**
+ * The endpoints' environment for one service: its own Kafka user where the stack has one,
+ * the endpoints' (super) user otherwise.
+ */
+export function serviceEnv(e: Endpoints, user: string): Record<string, string> {
+  const password = e.kafkaUsers?.[user];
+  return {
+    ...endpointsEnv(e),
+    ...(password ? { KAFKA_SASL_USERNAME: user, KAFKA_SASL_PASSWORD: password } : {}),
   };
 }
 
