@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PORTS, REPO_ROOT } from '@backbone/deploy/local';
+import { kafkaSetupScript } from '../local/src/stack/kafka-setup-script.js';
 
 /**
  * docker-compose.kafka.yml, checked without a Docker engine: the Compose Specification's JSON
@@ -78,7 +79,7 @@ describe('docker-compose.kafka.yml', () => {
       clickhouse: DEFAULT_PORTS.clickhouse,
       redis: DEFAULT_PORTS.redis,
     };
-    expect(Object.keys(services).sort()).toEqual(Object.keys(published).sort());
+    expect(Object.keys(services).sort()).toEqual([...Object.keys(published), 'kafka-setup'].sort());
     for (const [name, port] of Object.entries(published)) {
       const service = services[name];
       expect(service?.ports, name).toEqual([`127.0.0.1:${port}:${port}`]);
@@ -86,11 +87,40 @@ describe('docker-compose.kafka.yml', () => {
       expect(service?.healthcheck?.test, name).toBeDefined();
       for (const [dependency, { condition }] of Object.entries(service?.depends_on ?? {})) {
         expect(Object.keys(services), `${name} depends on`).toContain(dependency);
-        expect(condition).toBe('service_healthy');
+        // Healthy, or (a one-shot set-up) finished.
+        expect(condition).toBe(
+          services[dependency]?.healthcheck ? 'service_healthy' : 'service_completed_successfully',
+        );
       }
     }
     // Topics come from the stream catalog only, never from a producer's typo.
     expect(services.kafka?.environment?.KAFKA_AUTO_CREATE_TOPICS_ENABLE).toBe('false');
+  });
+
+  it('runs Kafka with SASL on every listener and ACLs, its users made by the generated script', async () => {
+    const env = services.kafka?.environment ?? {};
+    expect(String(env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP).split(',')).toEqual([
+      'HOST:SASL_PLAINTEXT',
+      'DOCKER:SASL_PLAINTEXT',
+      'CONTROLLER:SASL_PLAINTEXT',
+    ]);
+    expect(env.KAFKA_LISTENER_NAME_HOST_SASL_ENABLED_MECHANISMS).toBe('SCRAM-SHA-512');
+    expect(env.KAFKA_AUTHORIZER_CLASS_NAME).toBe(
+      'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    );
+    expect(env.KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND).toBe('false');
+    expect(services['kafka-setup']?.depends_on).toEqual({
+      kafka: { condition: 'service_healthy' },
+    });
+    expect(services['schema-registry']?.depends_on?.['kafka-setup']).toEqual({
+      condition: 'service_completed_successfully',
+    });
+    // The script the setup runs is the native stack's users and ACLs, regenerated.
+    const script = await readFile(path.join(REPO_ROOT, 'deploy/docker/kafka/setup.sh'), 'utf8');
+    expect(script).toBe(kafkaSetupScript());
+    expect(script).toContain(
+      "acl gateway --topic 'raw.' --resource-pattern-type prefixed --operation Write",
+    );
   });
 
   it('takes every password from the environment and refuses to render without it', () => {
@@ -99,11 +129,19 @@ describe('docker-compose.kafka.yml', () => {
         .filter(([key]) => key.includes('PASSWORD'))
         .map(([key, value]) => ({ service, key, value: String(value) })),
     );
-    expect(passwords.map((p) => p.key).sort()).toEqual([
+    expect([...new Set(passwords.map((p) => p.key))].sort()).toEqual([
       'CLICKHOUSE_AUDITOR_PASSWORD',
       'CLICKHOUSE_PASSWORD',
       'CLICKHOUSE_READER_PASSWORD',
+      ...['ADMIN', 'ENRICH', 'GATEWAY', 'PRODUCER', 'QUERY', 'REGISTRY', 'SINK'].map(
+        (u) => `KAFKA_PASSWORD_${u}`,
+      ),
     ]);
+    // Passwords inside other values (the brokers' and the registry's JAAS) are required too.
+    for (const [service, s] of Object.entries(services))
+      for (const [key, value] of Object.entries(s.environment ?? {}))
+        for (const [, name, rest] of String(value).matchAll(/\$\{(\w+)([^}]*)\}/g))
+          expect(rest, `${service}.${key}: \${${name}}`).toMatch(/^:\?set /);
     for (const { service, key, value } of passwords) {
       // `${VAR:?message}`: Compose stops with the message when VAR is unset or empty.
       const required = /^\$\{(\w+):\?([^}]+)\}$/.exec(value);

@@ -18,14 +18,19 @@ export function endpointsFromEnv(env: NodeJS.ProcessEnv): Endpoints {
     redisUrl: env.REDIS_URL || null,
     kafkaUser: env.KAFKA_SASL_USERNAME ?? '',
     kafkaPassword: env.KAFKA_SASL_PASSWORD ?? '',
-    // The services' users' passwords (a local stack's kafka-users.json), for the ACL tests.
-    ...(env.KAFKA_USERS_FILE
-      ? {
-          kafkaUsers: JSON.parse(readFileSync(env.KAFKA_USERS_FILE, 'utf8')) as Record<
-            string,
-            string
-          >,
-        }
-      : {}),
+    // The services' users' passwords, for the ACL tests: a local stack's kafka-users.json,
+    // or KAFKA_PASSWORD_<USER> as the compose file takes them.
+    ...kafkaUsers(env),
   };
+}
+
+function kafkaUsers(env: NodeJS.ProcessEnv): { kafkaUsers?: Record<string, string> } {
+  if (env.KAFKA_USERS_FILE)
+    return {
+      kafkaUsers: JSON.parse(readFileSync(env.KAFKA_USERS_FILE, 'utf8')) as Record<string, string>,
+    };
+  const users = Object.entries(env)
+    .filter(([k, v]) => k.startsWith('KAFKA_PASSWORD_') && v)
+    .map(([k, v]) => [k.slice('KAFKA_PASSWORD_'.length).toLowerCase(), v as string]);
+  return users.length > 0 ? { kafkaUsers: Object.fromEntries(users) } : {};
 }

@@ -6,6 +6,7 @@ import { StackError } from './stack/errors.js';
 import { dataDirOf, localConfig } from './config.js';
 import { describeEndpoints, describeStatus } from './stack/report.js';
 import { downStack, stackStatus, upStack } from './stack/stack.js';
+import { kafkaSetupScript } from './stack/kafka-setup-script.js';
 
 const USAGE = `usage: npm run stack -- <command> [options]
 
@@ -14,6 +15,9 @@ commands:
   down      stop what this stack started (--purge also deletes its data)
   status    show each component and its endpoint
   env       print the endpoints as environment variables
+  kafka-setup-script
+            print the shell script that makes the same Kafka users and ACLs on another broker
+            (deploy/docker/kafka/setup.sh is this, for the compose file)
 
 options:
   --data-dir DIR        where the stack keeps its data (default .backbone/local)
@@ -71,6 +75,9 @@ async function main(): Promise<number> {
     }
     case 'env':
       process.stdout.write(readFileSync(path.join(dataDir, 'endpoints.env'), 'utf8'));
+      return 0;
+    case 'kafka-setup-script':
+      process.stdout.write(kafkaSetupScript());
       return 0;
     default:
       console.error(`unknown command "${command}"\n\n${USAGE}`);
