@@ -6,6 +6,7 @@ import { Overview } from './pages/Overview';
 import { Sessions } from './pages/Sessions';
 import { Speakers } from './pages/Speakers';
 import { SqlConsole } from './pages/SqlConsole';
+import { Settings } from './pages/Settings';
 import { SttQuality } from './pages/SttQuality';
 import { presetRange, type Range } from './range';
 
@@ -16,6 +17,7 @@ const PAGES = {
   live: 'Live',
   sessions: 'Sessions',
   sql: 'SQL',
+  settings: 'Settings',
 } as const;
 type Page = keyof typeof PAGES;
 
@@ -87,7 +89,9 @@ export function App() {
             </a>
           ))}
         </nav>
-        {page !== 'live' && page !== 'sql' && <RangePicker value={range} onChange={setRange} />}
+        {page !== 'live' && page !== 'sql' && page !== 'settings' && (
+          <RangePicker value={range} onChange={setRange} />
+        )}
         <span className="who">
           {who.tenant_id ?? '?'} · {who.role ?? '?'}
           <button
@@ -113,6 +117,7 @@ export function App() {
         {page === 'live' && <Live token={token} />}
         {page === 'sessions' && <Sessions token={token} range={range} />}
         {page === 'sql' && <SqlConsole token={token} admin={who.role === 'admin'} />}
+        {page === 'settings' && <Settings token={token} admin={who.role === 'admin'} />}
       </main>
     </div>
   );

@@ -16,6 +16,7 @@ import { sqlRoute, sqlUnavailable } from './http/sql.route.js';
 import { subjectsRoute } from './http/subjects.route.js';
 import { adminRoute } from './http/admin.route.js';
 import { alertsRoute, type AlertsApi } from './http/alerts.route.js';
+import { tenantSettingsRoute } from './http/tenant-settings.route.js';
 import type { KeyAdmin } from './keys.js';
 import type { SubjectRequests } from './subjects.js';
 import { queryMetrics } from './metrics.js';
@@ -152,6 +153,7 @@ export async function createQueryService(parts: QueryServiceParts): Promise<Quer
   app.use(subjectsRoute({ authenticate, subjects: parts.subjects }));
   app.use(adminRoute({ authenticate: parts.authenticate, keys: parts.keys }));
   app.use(alertsRoute({ authenticate, alerts: parts.alerts }));
+  app.use(tenantSettingsRoute({ authenticate, keys: parts.keys }));
   app.use(
     parts.sql
       ? sqlRoute({

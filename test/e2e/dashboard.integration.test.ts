@@ -17,6 +17,7 @@ import {
 } from '@backbone/deploy/local';
 import { testStack, waitFor } from '@backbone/test';
 import { describeSubjectRights } from './subject-rights.js';
+import { describeSettings } from './settings.js';
 
 /** Screenshots of every page, kept after the run for a person to look at. */
 const SHOTS = path.join(REPO_ROOT, 'test-artifacts', 'screenshots');
@@ -303,3 +304,4 @@ describe('the dashboard in a real browser', () => {
 });
 
 describeSubjectRights(() => ({ base, tokens, gatewayUrl, apiKey }));
+describeSettings(() => ({ page, base, tokens, gatewayUrl, shot }));

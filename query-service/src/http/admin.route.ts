@@ -104,15 +104,7 @@ export function adminRoute(deps: {
     handle(async (req, res) => {
       const { viewer, keys } = await platform(req);
       const b = body(req, ['overlap_seconds']);
-      const overlap = b.overlap_seconds ?? 86_400;
-      if (
-        typeof overlap !== 'number' ||
-        !Number.isInteger(overlap) ||
-        overlap < 0 ||
-        overlap > 30 * 86_400
-      )
-        throw badInput('overlap_seconds: a whole number of seconds, 0 to 2592000 (30 days)');
-      const rotated = await keys.rotate(String(req.params.id), overlap, by(viewer));
+      const rotated = await keys.rotate(String(req.params.id), overlapSeconds(b), by(viewer));
       if (!rotated) throw notFound(`no API key ${String(req.params.id)}`);
       res
         .status(201)
@@ -132,8 +124,21 @@ type Helpers = {
 
 const KEY_SETTINGS = ['consent_policy', 'rate_limit_per_minute'];
 
+/** A rotation's overlap from a body: a day unless given. */
+export function overlapSeconds(b: Record<string, unknown>): number {
+  const overlap = b.overlap_seconds ?? 86_400;
+  if (
+    typeof overlap !== 'number' ||
+    !Number.isInteger(overlap) ||
+    overlap < 0 ||
+    overlap > 30 * 86_400
+  )
+    throw badInput('overlap_seconds: a whole number of seconds, 0 to 2592000 (30 days)');
+  return overlap;
+}
+
 /** A key's settings from a body, checked. */
-function keySettings(b: Record<string, unknown>): KeyChange {
+export function keySettings(b: Record<string, unknown>): KeyChange {
   const change: KeyChange = {};
   const policy = b.consent_policy;
   if (policy !== undefined) {
@@ -156,7 +161,7 @@ const RETENTION_CLASSES = ['speech', 'behaviour', 'operational'] as const;
 const RETENTION_DAYS = { min: 1, max: 3650 };
 
 /** A tenant's settings from a body, checked; every problem names its field. */
-function tenantSettings(b: Record<string, unknown>): TenantChange {
+export function tenantSettings(b: Record<string, unknown>): TenantChange {
   const change: TenantChange = {};
   if (b.name !== undefined) {
     if (typeof b.name !== 'string' || b.name.length < 1 || b.name.length > 200)
