@@ -31,6 +31,6 @@ function kafkaUsers(env: NodeJS.ProcessEnv): { kafkaUsers?: Record<string, strin
     };
   const users = Object.entries(env)
     .filter(([k, v]) => k.startsWith('KAFKA_PASSWORD_') && v)
-    .map(([k, v]) => [k.slice('KAFKA_PASSWORD_'.length).toLowerCase(), v as string]);
+    .map(([k, v]): [string, string] => [k.slice('KAFKA_PASSWORD_'.length).toLowerCase(), v ?? '']);
   return users.length > 0 ? { kafkaUsers: Object.fromEntries(users) } : {};
 }
