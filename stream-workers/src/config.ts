@@ -111,5 +111,9 @@ export const SinkConfig = WorkerBase.extend(ClickHouseConfig.shape)
     SESSION_IDLE_MINUTES: int(1, 30),
     /** How often the session finalizer looks for hours of ended sessions; 0 turns it off. */
     SESSION_FINALIZE_INTERVAL_MS: int(0, 60_000),
+    /** The tenants' policies (retention per privacy class), as enrich follows them. */
+    TENANTS_TOPIC: z.string().min(1).default('_tenants'),
+    /** How often tenants' retention removes expired rows (docs/privacy.md); 0 turns it off. */
+    RETENTION_INTERVAL_MS: int(0, 3_600_000),
   });
 export type SinkConfig = z.infer<typeof SinkConfig>;

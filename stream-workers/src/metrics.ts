@@ -11,6 +11,13 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  readonly retentionDeleted = new Counter({
+    name: 'backbone_sink_retention_rows_deleted_total',
+    help: "Rows removed by tenants' retention, by privacy class",
+    labelNames: ['class'] as const,
+    registers: [this.registry],
+  });
+
   readonly dlq = new Counter({
     name: 'backbone_worker_dlq_total',
     help: 'Records sent to the dead-letter topic, by stream and reason code',

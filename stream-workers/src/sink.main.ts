@@ -18,6 +18,8 @@ import { HandoverWatch } from './replay/handover.js';
 import { parseMasterKeys } from './subjects/crypto.js';
 import { SubjectStore } from './subjects/store.js';
 import { prefixedSubjectTopics } from './subjects/topics.js';
+import { TenantPolicies } from './enrich/tenant-policies.js';
+import { RetentionJob } from './sink/retention.js';
 
 const config = parseConfig(SinkConfig, process.env);
 const logger = createLogger({ name: 'sink', level: config.LOG_LEVEL });
@@ -86,6 +88,22 @@ const handover = new HandoverWatch({
   onChange: (family, held) => metrics.replayHolds.set({ family }, held),
 });
 
+// Tenants' retention: run by the instance holding each stream's first partition.
+const tenants = new TenantPolicies({
+  kafka,
+  topic: config.TENANTS_TOPIC,
+  fallback: () => 'drop',
+  logger,
+});
+const retention = new RetentionJob({
+  clickhouse,
+  database: config.CLICKHOUSE_DATABASE,
+  streams: () => worker.ownedStreams(),
+  policies: () => tenants.retentionPolicies(),
+  logger,
+  deleted: metrics.retentionDeleted,
+});
+
 const admin = kafka.admin();
 const http = await startWorkerHttp({
   host: config.HOST,
@@ -112,6 +130,13 @@ installShutdown({
     },
     { name: 'finish the session hour being finalized', run: () => finalizer.stop() },
     {
+      name: 'finish the retention run and stop following tenants',
+      run: async () => {
+        await retention.stop();
+        await tenants.stop();
+      },
+    },
+    {
       name: 'close health endpoints and clients',
       run: async () => {
         await http.close();
@@ -128,3 +153,7 @@ await handover.poll();
 await worker.start();
 handover.start();
 if (finalizing && !handover.holding.includes('web')) finalizerRuns();
+if (config.RETENTION_INTERVAL_MS > 0) {
+  await tenants.start();
+  retention.start(config.RETENTION_INTERVAL_MS);
+}

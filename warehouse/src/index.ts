@@ -56,3 +56,9 @@ export {
   type ErasureState,
   type SubjectKind,
 } from './erasure-log.js';
+export {
+  RETENTION_CLASSES,
+  retentionDeletes,
+  type RetentionClass,
+  type RetentionDelete,
+} from './retention.js';

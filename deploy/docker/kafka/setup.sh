@@ -38,8 +38,10 @@ acl enrich --cluster --operation Describe
 acl sink --topic 'events.' --resource-pattern-type prefixed --operation Read --operation Describe
 acl sink --topic 'dlq.' --resource-pattern-type prefixed --operation Write --operation Describe
 acl sink --topic '_subject_' --resource-pattern-type prefixed --operation Read --operation Describe --operation Create
+acl sink --topic '_tenants' --operation Read --operation Describe
 acl sink --group 'backbone-sink' --resource-pattern-type prefixed --operation Read
 acl sink --group 'backbone-subjects-' --resource-pattern-type prefixed --operation Read
+acl sink --group 'backbone-tenant-policies-' --resource-pattern-type prefixed --operation Read
 acl sink --cluster --operation Describe
 acl query --topic '_tenants' --operation Read --operation Write --operation Describe
 acl query --topic '_subject_erasure_requests' --operation Write --operation Describe

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import { createTopicsReady, tenantsTopicSpec, type Logger } from '@backbone/runtime';
+import type { RetentionClass } from '@backbone/warehouse';
 import type { TextPolicy } from './enrich.step.js';
 
 /**
@@ -11,6 +12,7 @@ interface TenantRecord {
   kind: 'tenant';
   id: string;
   transcript_mode?: TextPolicy;
+  retention_days?: Partial<Record<RetentionClass, number>>;
 }
 
 /**
@@ -21,6 +23,7 @@ interface TenantRecord {
  */
 export class TenantPolicies {
   private readonly modes = new Map<string, TextPolicy>();
+  private readonly retention = new Map<string, Partial<Record<RetentionClass, number>>>();
   private consumer: Consumer | undefined;
 
   constructor(
@@ -34,6 +37,11 @@ export class TenantPolicies {
   ) {}
 
   textPolicy = (tenant: string): TextPolicy => this.modes.get(tenant) ?? this.o.fallback(tenant);
+
+  /** The tenants with a retention policy of their own (docs/privacy.md § Retention). */
+  retentionPolicies(): ReadonlyMap<string, Partial<Record<RetentionClass, number>>> {
+    return this.retention;
+  }
 
   /** Follows the topic from its beginning (created, compacted, when missing). */
   async start(): Promise<void> {
@@ -58,13 +66,14 @@ export class TenantPolicies {
         const key = message.key?.toString() ?? '';
         if (!key.startsWith('tenant/')) return;
         const id = key.slice('tenant/'.length);
-        if (message.value === null) this.modes.delete(id);
-        else
+        this.modes.delete(id);
+        this.retention.delete(id);
+        if (message.value !== null)
           try {
             const record = JSON.parse(message.value.toString('utf8')) as TenantRecord;
             if (record.transcript_mode === 'drop' || record.transcript_mode === 'redact')
               this.modes.set(id, record.transcript_mode);
-            else this.modes.delete(id);
+            if (record.retention_days) this.retention.set(id, record.retention_days);
           } catch {
             this.o.logger.warn({ topic: this.o.topic, tenant: id }, 'an unreadable tenant record');
           }

@@ -88,6 +88,15 @@ export class SinkWorker {
   private readonly drained = new Set<StreamName>();
   private member: { memberId: string; assignment: Record<string, number[]> } | undefined;
 
+  /**
+   * The streams whose first partition this instance holds now: one instance of the group
+   * does a stream's housekeeping (retention), whichever it is after a rebalance.
+   */
+  ownedStreams(): StreamName[] {
+    const assignment = this.member?.assignment ?? {};
+    return this.streams.filter((s) => assignment[this.topics('events', s)]?.includes(0));
+  }
+
   private readonly options: SinkWorkerOptions;
 
   constructor(options: SinkWorkerOptions) {

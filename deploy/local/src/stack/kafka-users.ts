@@ -77,8 +77,10 @@ export const KAFKA_ACLS: Record<Exclude<KafkaUser, 'admin'>, Grant[]> = {
     prefix('topic', 'events.', ...READ),
     prefix('topic', 'dlq.', ...WRITE),
     prefix('topic', '_subject_', 'READ', 'DESCRIBE', 'CREATE'),
+    literal('topic', '_tenants', ...READ),
     prefix('group', 'backbone-sink', 'READ'),
     prefix('group', 'backbone-subjects-', 'READ'),
+    prefix('group', 'backbone-tenant-policies-', 'READ'),
     cluster,
   ],
   query: [
