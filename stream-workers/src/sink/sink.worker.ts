@@ -1,16 +1,14 @@
-import type { ClickHouseClient } from '@clickhouse/client';
 import { Partitioners } from 'kafkajs';
-import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
-import { moduleLogger, type Logger } from '@backbone/runtime';
-import { STREAM_NAMES, StreamSerde, type SchemaRegistryClient } from '@backbone/schemas';
+import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
+import { moduleLogger } from '@backbone/runtime';
+import { STREAM_NAMES, StreamSerde } from '@backbone/schemas';
 import type { StreamName } from '@backbone/schemas';
 import { qualified, rawTable, type TableNames } from '@backbone/warehouse';
-import type { WorkerMetrics } from '../metrics.js';
 import { Limiter } from '../serial-lock.js';
 import type { DecodeContext } from './decode.js';
 import { RowFramer } from './frames.js';
 import { catalogTopics, fetchOptions, streamsOf } from '../topics.js';
-import type { FetchPolicy, TopicNamer } from '../topics.js';
+import type { TopicNamer } from '../topics.js';
 import { BACKLOG_WAIT_MS, BEHIND_ROWS, InsertTurns, PartitionBatch } from './batcher.js';
 import type { SinkBounds } from './batcher.js';
 export type { SinkBounds } from './batcher.js';
@@ -23,44 +21,10 @@ import {
   type Refusal,
   type RetryTiming,
 } from './retry.js';
-import { BatchWriter, type BatchWriterOptions } from './writer.js';
+import { BatchWriter } from './writer.js';
+import type { SinkWorkerOptions } from './options.js';
 
-export interface SinkWorkerOptions {
-  kafka: Kafka;
-  registry: SchemaRegistryClient;
-  clickhouse: ClickHouseClient;
-  database: string;
-  groupId: string;
-  logger: Logger;
-  metrics: WorkerMetrics;
-  maxRows?: number;
-  maxWaitMs?: number;
-  streams?: readonly StreamName[];
-  topics?: TopicNamer;
-  /** The tables written (default: `database`, no suffix; replay writes its shadows). */
-  names?: TableNames;
-  /** The registry as ClickHouse reaches it: Avro bytes go in as they are (else: decoded). */
-  clickhouseRegistryUrl?: string | undefined;
-  /** How far the sink reads and how long a batch waits (default: everything, maxWaitMs). */
-  bounds?: SinkBounds;
-  /** A member that stops heartbeating for this long loses its partitions. */
-  sessionTimeoutMs?: number;
-  /** Waits between attempts of a batch ClickHouse did not take (retry.ts). */
-  retry?: Partial<RetryTiming>;
-  /** How full a fetch must be, how long it may wait, how much it takes (topics.ts). */
-  fetch?: FetchPolicy;
-  /** Partitions read at once (one's insert overlaps another's reading). */
-  concurrency?: number;
-  /** Aged batches inserted at once; the others wait, growing (default 2). */
-  insertConcurrency?: number;
-  /** Shortest time between inserts of small aged batches into a table (InsertTurns; 1000, 0: none). */
-  insertIntervalMs?: number;
-  /** Undecodable records go to the dead-letter topic (false: counted and skipped). */
-  deadLetter?: boolean;
-  /** The subject keys, for transcript text encrypted with them (docs/privacy.md#erasure). */
-  texts?: DecodeContext['texts'];
-  onStep?: BatchWriterOptions['onStep'];
-}
+export type { SinkWorkerOptions } from './options.js';
 
 /**
  * events.* → ClickHouse raw tables (and through their views, the rollups), exactly once: a
