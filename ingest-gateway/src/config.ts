@@ -15,6 +15,13 @@ export const GatewayConfig = z.object({
   TENANTS_TOPIC: z.string().min(1).default('_tenants'),
   /** Requests per minute per API key. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1000),
+  /**
+   * Derives the signing secrets of signed keys made through the admin API (the query service
+   * has the same); ≥ 32 characters. Empty: such keys are refused.
+   */
+  SIGNING_SECRET_KEY: z
+    .union([z.literal(''), z.string().min(32, 'at least 32 characters')])
+    .default(''),
   BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()

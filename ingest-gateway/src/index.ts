@@ -16,7 +16,12 @@ export {
   type ConsentState,
   type SubjectRef,
 } from './consent-state.js';
-export { signatureHeader, signBody, SIGNATURE_WINDOW_SECONDS } from './signature.js';
+export {
+  derivedSigningSecret,
+  signatureHeader,
+  signBody,
+  SIGNATURE_WINDOW_SECONDS,
+} from './signature.js';
 export {
   KeyDirectory,
   KeyWriter,

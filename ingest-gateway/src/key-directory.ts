@@ -3,6 +3,7 @@ import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import { createTopicsReady, tenantsTopicSpec, type Logger } from '@backbone/runtime';
 import { generateApiKey, hashApiKey, type ApiKeyRecord } from './api-keys.js';
 import type { ConsentPolicy } from './consent.js';
+import { derivedSigningSecret } from './signature.js';
 
 /** The compacted topic tenancy lives in: one record per API key (`key/<id>`), latest wins. */
 export const TENANTS_TOPIC = '_tenants';
@@ -10,6 +11,8 @@ export const TENANTS_TOPIC = '_tenants';
 /** An API key as the topic holds it: its hash, never the key; revoked or expiring at a time. */
 export interface KeyRecord extends Omit<ApiKeyRecord, 'signing_secret'> {
   kind: 'api_key';
+  /** Requests must be signed with the secret derived from SIGNING_SECRET_KEY (signature.ts). */
+  signed?: boolean;
   /** From then on the key is refused (revocation, or the end of a rotation's overlap). */
   expires_at?: string;
   /** Who made the change, for the audit (never a secret). */
@@ -60,6 +63,8 @@ export class KeyDirectory implements KeyLookup {
   private readonly byHash = new Map<string, KeyRecord>();
   private readonly tenants = new Map<string, TenantRecord>();
   private readonly hashOfId = new Map<string, string>();
+  /** Signed keys refused for want of SIGNING_SECRET_KEY (logged once each). */
+  private readonly unverifiable = new Set<string>();
   private consumer: Consumer | undefined;
   private failed: Error | undefined;
   private caughtUp = false;
@@ -72,6 +77,8 @@ export class KeyDirectory implements KeyLookup {
       file: KeyLookup & { records?: readonly ApiKeyRecord[] };
       logger: Logger;
       now?: () => number;
+      /** Derives the signing secrets of signed keys (SIGNING_SECRET_KEY); none: they are refused. */
+      signingMaster?: string;
       /** Records of other kinds (`alert/…`), for readers that share this one's consumer. */
       onRecord?: (key: string, value: Buffer | null) => void;
     },
@@ -121,7 +128,18 @@ export class KeyDirectory implements KeyLookup {
     if (record) {
       const now = (this.o.now ?? Date.now)();
       if (record.expires_at !== undefined && Date.parse(record.expires_at) <= now) return undefined;
-      return record;
+      if (!record.signed) return record;
+      // A signed key without the master to derive its secret cannot be checked: refused.
+      if (!this.o.signingMaster) {
+        if (this.unverifiable.has(record.id)) return undefined;
+        this.unverifiable.add(record.id);
+        this.o.logger.error(
+          { key: record.id },
+          'a signed API key was used, but this gateway has no SIGNING_SECRET_KEY: refused',
+        );
+        return undefined;
+      }
+      return { ...record, signing_secret: derivedSigningSecret(this.o.signingMaster, record.id) };
     }
     const fromFile = this.o.file.find(key);
     // A file key the topic revoked (same id, another record) is refused.
@@ -232,6 +250,7 @@ export class KeyWriter {
     source: string;
     consentPolicy?: ConsentPolicy;
     rateLimitPerMinute?: number;
+    signed?: boolean;
     by: string;
   }): Promise<{ key: string; record: KeyRecord }> {
     const key = generateApiKey();
@@ -245,6 +264,7 @@ export class KeyWriter {
       created_at: now,
       ...(o.consentPolicy ? { consent_policy: o.consentPolicy } : {}),
       ...(o.rateLimitPerMinute ? { rate_limit_per_minute: o.rateLimitPerMinute } : {}),
+      ...(o.signed ? { signed: true } : {}),
       changed_by: o.by,
       changed_at: now,
     };
@@ -278,6 +298,7 @@ export class KeyWriter {
       source: old.source,
       ...(old.consent_policy ? { consentPolicy: old.consent_policy } : {}),
       ...(old.rate_limit_per_minute ? { rateLimitPerMinute: old.rate_limit_per_minute } : {}),
+      ...(old.signed ? { signed: true } : {}),
       by,
     });
     const expired = await this.expire(old, by, new Date(Date.now() + overlapSeconds * 1000));

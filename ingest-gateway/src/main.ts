@@ -31,6 +31,7 @@ const keys = new KeyDirectory({
   topic: config.TENANTS_TOPIC,
   file: fileKeys,
   logger,
+  ...(config.SIGNING_SECRET_KEY ? { signingMaster: config.SIGNING_SECRET_KEY } : {}),
 });
 void (async () => {
   for (let attempt = 0; ; attempt++)

@@ -11,6 +11,15 @@ export function signBody(secret: string, unixSeconds: number, body: Buffer | str
   return createHmac('sha256', secret).update(`${unixSeconds}.`).update(body).digest('hex');
 }
 
+/**
+ * The signing secret of a key made through the admin API: derived from the platform's
+ * SIGNING_SECRET_KEY and the key's id, so no secret is stored in the tenants topic. The API
+ * shows it once; every gateway with the same SIGNING_SECRET_KEY derives it again.
+ */
+export function derivedSigningSecret(master: string, keyId: string): string {
+  return `bbs_${createHmac('sha256', master).update(`key-signing\0${keyId}`).digest('base64url')}`;
+}
+
 /** The `X-Signature` header for a body: `t=<unix seconds>,v1=<hex>`. */
 export const signatureHeader = (secret: string, unixSeconds: number, body: Buffer | string) =>
   `t=${unixSeconds},v1=${signBody(secret, unixSeconds, body)}`;

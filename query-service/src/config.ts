@@ -59,6 +59,13 @@ export const QueryConfig = z
     ALERT_SIGNING_KEY: z
       .union([z.literal(''), z.string().min(32, 'at least 32 characters')])
       .default(''),
+    /**
+     * Derives the signing secrets of signed API keys (the gateways have the same); ≥ 32
+     * characters. Empty: keys cannot be made signed through the API.
+     */
+    SIGNING_SECRET_KEY: z
+      .union([z.literal(''), z.string().min(32, 'at least 32 characters')])
+      .default(''),
     /** How often every alert is checked against the rollups. */
     ALERT_EVAL_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
     /** Allow http:// webhooks (local use); https only otherwise. */

@@ -3,6 +3,7 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { Logger } from '@backbone/runtime';
 import {
   ApiKeyStore,
+  derivedSigningSecret,
   KeyDirectory,
   KeyWriter,
   TENANTS_TOPIC,
@@ -10,7 +11,7 @@ import {
   type TenantRecord,
 } from '@backbone/ingest-gateway';
 import { clickhouseTime, qualified, TABLES } from '@backbone/warehouse';
-import { conflict } from './errors.js';
+import { conflict, QueryError } from './errors.js';
 import { AlertBook, alertStore, type AlertStore } from './alerts/store.js';
 import { kafkaAuth } from '@backbone/runtime';
 
@@ -38,8 +39,10 @@ export interface KeyAdmin {
     source: string;
     consentPolicy?: 'anonymize' | 'drop';
     rateLimitPerMinute?: number;
+    /** Requests must be signed: the secret is returned once (`signingSecret`). */
+    signed?: boolean;
     by: string;
-  }): Promise<{ key: string; record: KeyRecord }>;
+  }): Promise<{ key: string; record: KeyRecord; signingSecret?: string }>;
   list(tenant?: string): Promise<KeyRecord[]>;
   /** Refused from now on. */
   revoke(id: string, by: string): Promise<KeyRecord | undefined>;
@@ -48,7 +51,9 @@ export interface KeyAdmin {
     id: string,
     overlapSeconds: number,
     by: string,
-  ): Promise<{ key: string; record: KeyRecord; old: KeyRecord } | undefined>;
+  ): Promise<
+    { key: string; record: KeyRecord; old: KeyRecord; signingSecret?: string } | undefined
+  >;
   update(id: string, change: KeyChange, by: string): Promise<KeyRecord | undefined>;
   createTenant(id: string, change: TenantChange, by: string): Promise<TenantRecord>;
   /** Every gateway and enrich instance follows the change within about a second. */
@@ -110,6 +115,8 @@ export function kafkaKeyAdmin(o: {
   writer: ClickHouseClient;
   database: string;
   logger: Logger;
+  /** Derives signed keys' secrets (SIGNING_SECRET_KEY, as the gateways have it). */
+  signingMaster?: string;
 }): KeyAdmin {
   const topic = o.topic ?? TENANTS_TOPIC;
   const kafka = new Kafka({
@@ -119,30 +126,20 @@ export function kafkaKeyAdmin(o: {
     logLevel: logLevel.NOTHING,
   });
   const book = new AlertBook(o.logger);
-  let parts:
-    Promise<{ directory: KeyDirectory; writer: KeyWriter; producer: Producer }> | undefined;
-  const connected = () =>
-    (parts ??= (async () => {
-      const directory = new KeyDirectory({
-        kafka,
-        topic,
-        file: new ApiKeyStore([]),
-        logger: o.logger,
-        onRecord: book.apply,
-      });
-      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-      try {
-        await directory.start();
-        await directory.whenReady();
-        await producer.connect();
-      } catch (err) {
-        parts = undefined;
-        await directory.stop().catch(() => undefined);
-        throw err;
-      }
-      return { directory, writer: new KeyWriter(producer, topic), producer };
-    })());
+  const { connected, parts } = lazyTopic(kafka, topic, o.logger, book.apply);
   const audit = (row: AuditRow) => recordChange(o.writer, o.database, row);
+  const canSign = (signed: boolean | undefined) => {
+    if (signed && !o.signingMaster)
+      throw new QueryError(
+        'UNAVAILABLE',
+        503,
+        'signed keys need SIGNING_SECRET_KEY on the query service',
+      );
+  };
+  const secretOf = (r: KeyRecord) =>
+    r.signed && o.signingMaster
+      ? { signingSecret: derivedSigningSecret(o.signingMaster, r.id) }
+      : {};
   const keyChanged = async (directory: KeyDirectory, next: KeyRecord) => {
     await settled(() => directory.recordOf(next.id), next.changed_at);
     return next;
@@ -152,6 +149,7 @@ export function kafkaKeyAdmin(o: {
       const { directory, writer } = await connected();
       if (directory.tenantOf(c.tenantId)?.status === 'disabled')
         throw conflict(`tenant_id: ${c.tenantId} is disabled; enable it before giving it keys`);
+      canSign(c.signed);
       const made = await writer.create(c);
       const { by, tenantId, ...rest } = c;
       await audit({
@@ -162,7 +160,7 @@ export function kafkaKeyAdmin(o: {
         detail: describe(rest),
       });
       await keyChanged(directory, made.record);
-      return made;
+      return { ...made, ...secretOf(made.record) };
     },
     async list(tenant) {
       return (await connected()).directory.list(tenant);
@@ -184,6 +182,7 @@ export function kafkaKeyAdmin(o: {
       const { directory, writer } = await connected();
       const old = directory.recordOf(id);
       if (!old) return undefined;
+      canSign(old.signed);
       const rotated = await writer.rotate(old, overlapSeconds, by);
       await audit({
         actor: by,
@@ -193,7 +192,7 @@ export function kafkaKeyAdmin(o: {
         detail: `new=${rotated.record.id}; overlap_seconds=${overlapSeconds}`,
       });
       await keyChanged(directory, rotated.old);
-      return rotated;
+      return { ...rotated, ...secretOf(rotated.record) };
     },
     async update(id, change, by) {
       const { directory, writer } = await connected();
@@ -211,7 +210,7 @@ export function kafkaKeyAdmin(o: {
     ...tenantAdmin(connected, audit),
     alerts: alertStore(book, connected, audit),
     async stop() {
-      const p = await parts?.catch(() => undefined);
+      const p = await parts()?.catch(() => undefined);
       await p?.directory.stop();
       await p?.producer.disconnect();
     },
@@ -260,4 +259,38 @@ function tenantAdmin(
       return (await connected()).directory.tenantRecords();
     },
   };
+}
+
+type TopicParts = { directory: KeyDirectory; writer: KeyWriter; producer: Producer };
+
+/** The tenants topic's reader and writer, connected on first use (again after a failure). */
+function lazyTopic(
+  kafka: Kafka,
+  topic: string,
+  logger: Logger,
+  onRecord: (key: string, value: Buffer | null) => void,
+): { connected: () => Promise<TopicParts>; parts: () => Promise<TopicParts> | undefined } {
+  let parts: Promise<TopicParts> | undefined;
+  const connected = () =>
+    (parts ??= (async () => {
+      const directory = new KeyDirectory({
+        kafka,
+        topic,
+        file: new ApiKeyStore([]),
+        logger,
+        onRecord,
+      });
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      try {
+        await directory.start();
+        await directory.whenReady();
+        await producer.connect();
+      } catch (err) {
+        parts = undefined;
+        await directory.stop().catch(() => undefined);
+        throw err;
+      }
+      return { directory, writer: new KeyWriter(producer, topic), producer };
+    })());
+  return { connected, parts: () => parts };
 }

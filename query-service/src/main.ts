@@ -54,6 +54,7 @@ const keys = config.KAFKA_BROKERS
       writer: auditWriter,
       database: config.CLICKHOUSE_DATABASE,
       logger,
+      ...(config.SIGNING_SECRET_KEY ? { signingMaster: config.SIGNING_SECRET_KEY } : {}),
     })
   : undefined;
 const alerts =

@@ -4,7 +4,14 @@ import { SignJWT } from 'jose';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@backbone/runtime';
-import { ApiKeyStore, buildGateway, GatewayConfig, KeyDirectory } from '@backbone/ingest-gateway';
+import { randomUUID } from 'node:crypto';
+import {
+  ApiKeyStore,
+  buildGateway,
+  GatewayConfig,
+  KeyDirectory,
+  signatureHeader,
+} from '@backbone/ingest-gateway';
 import { migrate } from '@backbone/warehouse';
 import { TABLES } from '@backbone/warehouse/tables';
 import {
@@ -15,6 +22,7 @@ import {
   gatewayStatus,
   testStack,
   uniqueName,
+  waitFor,
 } from '@backbone/test';
 import { jwtAuthenticator } from '../src/auth.js';
 import { buildQueryService } from '../src/app.js';
@@ -26,6 +34,8 @@ import { kafkaKeyAdmin } from '../src/keys.js';
  * and admin_audit records every change without a key.
  */
 const SECRET = 'admin-test-secret-admin-test-secret-01';
+/** The platform's SIGNING_SECRET_KEY, as the gateways and the query service share it. */
+const SIGNING = 'signing-secret-key-for-the-admin-tests-0001';
 const logger = createLogger({ name: 'test', level: 'silent' });
 const token = (role: string, tenant = 'platform') =>
   new SignJWT({ tenant_id: tenant, role })
@@ -42,7 +52,13 @@ const stops: (() => Promise<void>)[] = [];
 const gateways: FastifyInstance[] = [];
 
 async function gateway() {
-  const keys = new KeyDirectory({ kafka: testKafka(), topic, file: new ApiKeyStore([]), logger });
+  const keys = new KeyDirectory({
+    kafka: testKafka(),
+    topic,
+    file: new ApiKeyStore([]),
+    logger,
+    signingMaster: SIGNING,
+  });
   await keys.start();
   await keys.whenReady();
   stops.push(() => keys.stop());
@@ -82,6 +98,7 @@ beforeAll(async () => {
     writer,
     database: database.name,
     logger,
+    signingMaster: SIGNING,
   });
   stops.push(() => keys.stop());
   const service = await buildQueryService({
@@ -286,5 +303,46 @@ describe('tenants and key settings through the admin API', () => {
         })
       ).status,
     ).toBe(404);
+  });
+});
+
+describe('signed keys through the admin API', () => {
+  it('makes a key that signs its requests: unsigned or replayed requests are refused with the reason', async () => {
+    const made = await api('POST', '/api/v1/admin/keys', 'platform_admin', {
+      tenant_id: 'acme',
+      source: 'billing-server',
+      signed: true,
+    });
+    expect(made.status).toBe(201);
+    const { key, signing_secret: secret } = made.body as { key: string; signing_secret: string };
+    expect(secret).toMatch(/^bbs_/);
+    const listed = await api('GET', '/api/v1/admin/keys?tenant_id=acme', 'platform_admin');
+    expect(JSON.stringify(listed.body)).not.toContain(secret);
+    const payload = JSON.stringify({
+      events: [
+        {
+          event_id: randomUUID(),
+          event_type: 'page_view',
+          timestamp: new Date().toISOString(),
+          session_id: 's-1',
+          properties: { url: '/' },
+        },
+      ],
+    });
+    const send = (headers: Record<string, string>) =>
+      gateways[0]!.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: { 'content-type': 'application/json', 'x-api-key': key, ...headers },
+        payload,
+      });
+    await waitFor(async () => (await send({})).statusCode === 401, { timeoutMs: 5000 });
+    const unsigned = await send({});
+    expect(unsigned.json<{ message: string }>().message).toMatch(/X-Signature .* is missing/);
+    const signature = signatureHeader(secret, Math.floor(Date.now() / 1000), payload);
+    expect((await send({ 'x-signature': signature })).statusCode).toBe(202);
+    const replayed = await send({ 'x-signature': signature });
+    expect(replayed.statusCode).toBe(401);
+    expect(replayed.json<{ message: string }>().message).toMatch(/used before/);
   });
 });

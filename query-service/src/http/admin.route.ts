@@ -2,7 +2,14 @@ import express, { Router, type Request } from 'express';
 import { handler, jsonObject } from './json-route.js';
 import type { Authenticate, Viewer } from '../auth.js';
 import { badInput, forbidden, notFound, QueryError } from '../errors.js';
-import { keyView, type KeyAdmin, type KeyChange, type TenantChange } from '../keys.js';
+import {
+  keyView,
+  type KeyAdmin,
+  type KeyChange,
+  type KeyView,
+  type TenantChange,
+} from '../keys.js';
+import type { KeyRecord } from '@backbone/ingest-gateway';
 
 const CODE = /^[A-Za-z0-9_.:/+-]{1,128}$/;
 
@@ -47,23 +54,24 @@ export function adminRoute(deps: {
     express.json({ limit: '16kb' }),
     handle(async (req, res) => {
       const { viewer, keys } = await platform(req);
-      const b = body(req, ['tenant_id', 'source', ...KEY_SETTINGS]);
+      const b = body(req, ['tenant_id', 'source', 'signed', ...KEY_SETTINGS]);
       for (const field of ['tenant_id', 'source'])
         if (typeof b[field] !== 'string' || !CODE.test(b[field]))
           throw badInput(
             `${field}: required, a code (letters, digits and _ . : / + -, at most 128)`,
           );
       const settings = keySettings(b);
-      const { key, record } = await keys.create({
+      const made = await keys.create({
         tenantId: b.tenant_id as string,
         source: b.source as string,
         ...(settings.consent_policy ? { consentPolicy: settings.consent_policy } : {}),
         ...(settings.rate_limit_per_minute
           ? { rateLimitPerMinute: settings.rate_limit_per_minute }
           : {}),
+        ...(signedFlag(b) ? { signed: true } : {}),
         by: by(viewer),
       });
-      res.status(201).json({ ...keyView(record), key });
+      res.status(201).json(shownOnce(made));
     }),
   );
   router.get(
@@ -106,9 +114,7 @@ export function adminRoute(deps: {
       const b = body(req, ['overlap_seconds']);
       const rotated = await keys.rotate(String(req.params.id), overlapSeconds(b), by(viewer));
       if (!rotated) throw notFound(`no API key ${String(req.params.id)}`);
-      res
-        .status(201)
-        .json({ ...keyView(rotated.record), key: rotated.key, replaces: keyView(rotated.old) });
+      res.status(201).json({ ...shownOnce(rotated), replaces: keyView(rotated.old) });
     }),
   );
   tenantRoutes(router, { platform, handle, body, by });
@@ -123,6 +129,24 @@ type Helpers = {
 };
 
 const KEY_SETTINGS = ['consent_policy', 'rate_limit_per_minute'];
+
+/** `signed` from a body: whether the key's requests must carry X-Signature. */
+export function signedFlag(b: Record<string, unknown>): boolean {
+  if (b.signed !== undefined && typeof b.signed !== 'boolean')
+    throw badInput('signed: true or false');
+  return b.signed === true;
+}
+
+/** A new key as answered once: the key, and its signing secret when it signs. */
+export const shownOnce = (m: {
+  key: string;
+  record: KeyRecord;
+  signingSecret?: string;
+}): KeyView & { key: string; signing_secret?: string } => ({
+  ...keyView(m.record),
+  key: m.key,
+  ...(m.signingSecret ? { signing_secret: m.signingSecret } : {}),
+});
 
 /** A rotation's overlap from a body: a day unless given. */
 export function overlapSeconds(b: Record<string, unknown>): number {

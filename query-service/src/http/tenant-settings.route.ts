@@ -3,7 +3,13 @@ import type { Authenticate, Viewer } from '../auth.js';
 import { badInput, forbidden, notFound, QueryError } from '../errors.js';
 import { keyView, type KeyAdmin } from '../keys.js';
 import { handler, jsonObject } from './json-route.js';
-import { keySettings, overlapSeconds, tenantSettings } from './admin.route.js';
+import {
+  keySettings,
+  overlapSeconds,
+  shownOnce,
+  signedFlag,
+  tenantSettings,
+} from './admin.route.js';
 
 /**
  * A tenant admin's own settings, the platform API scoped to the token's tenant (the
@@ -75,17 +81,18 @@ export function tenantSettingsRoute(deps: {
     express.json({ limit: '16kb' }),
     handle(async (req, res) => {
       const { viewer, keys } = await admin(req);
-      const b = jsonObject(req, ['source', 'consent_policy']);
+      const b = jsonObject(req, ['source', 'consent_policy', 'signed']);
       if (typeof b.source !== 'string' || !/^[A-Za-z0-9_.:/+-]{1,128}$/.test(b.source))
         throw badInput('source: required, a code (letters, digits and _ . : / + -, at most 128)');
       const settings = keySettings(b);
-      const { key, record } = await keys.create({
+      const made = await keys.create({
         tenantId: viewer.tenantId,
         source: b.source,
         ...(settings.consent_policy ? { consentPolicy: settings.consent_policy } : {}),
+        ...(signedFlag(b) ? { signed: true } : {}),
         by: by(viewer),
       });
-      res.status(201).json({ ...keyView(record), key });
+      res.status(201).json(shownOnce(made));
     }),
   );
   router.delete(
@@ -104,9 +111,7 @@ export function tenantSettingsRoute(deps: {
       const key = await ownKey(keys, viewer, String(req.params.id));
       const overlap = overlapSeconds(jsonObject(req, ['overlap_seconds']));
       const rotated = (await keys.rotate(key.id, overlap, by(viewer)))!;
-      res
-        .status(201)
-        .json({ ...keyView(rotated.record), key: rotated.key, replaces: keyView(rotated.old) });
+      res.status(201).json({ ...shownOnce(rotated), replaces: keyView(rotated.old) });
     }),
   );
   return router;

@@ -7,6 +7,7 @@ import { REPO_ROOT } from '../stack/layout.js';
 import { waitForHttp } from '../stack/node-services.js';
 import { isPortFree } from '../stack/ports.js';
 import { serviceEnv, type Endpoints } from '../stack/state.js';
+import { ensureSecret } from './query.js';
 
 const LAUNCH = path.join(REPO_ROOT, 'deploy/local/src/services/launch.ts');
 
@@ -49,6 +50,8 @@ export async function startGateway(o: {
       ...serviceEnv(o.endpoints, 'gateway'),
       PORT: String(o.port),
       API_KEYS_FILE: o.keysFile,
+      // Signed API keys made through the admin API: the query service has the same key.
+      SIGNING_SECRET_KEY: ensureSecret(o.dataDir, 'signing-secret-key'),
       // The simulator stands in for a load balancer: it forwards its visitors' addresses.
       TRUSTED_PROXIES: '127.0.0.1,::1',
     },

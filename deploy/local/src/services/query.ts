@@ -10,7 +10,7 @@ import { startService } from './gateway.js';
 
 /** The local JWT secret: made once, kept (mode 0600) in the git-ignored data directory. */
 /** A secret of this data directory, made on first use and kept (0600) for the next start. */
-function ensureSecret(dataDir: string, name: string): string {
+export function ensureSecret(dataDir: string, name: string): string {
   const file = path.join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const secret = randomBytes(32).toString('base64url');
@@ -79,6 +79,8 @@ export async function startQueryService(o: {
       // Alerts: webhook secrets derive from this key; local receivers may be plain http.
       ALERT_SIGNING_KEY: ensureSecret(o.dataDir, 'query-alert-signing-key'),
       ALERT_WEBHOOK_ALLOW_HTTP: 'true',
+      // Signed API keys: the gateway derives their secrets with the same key.
+      SIGNING_SECRET_KEY: ensureSecret(o.dataDir, 'signing-secret-key'),
       MODE: 'local',
       DASHBOARD_DIR: o.dashboardDir ?? '',
       COMPONENT_URLS: Object.entries(o.components ?? {})
