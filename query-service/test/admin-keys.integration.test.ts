@@ -4,7 +4,6 @@ import { SignJWT } from 'jose';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@backbone/runtime';
-import { randomUUID } from 'node:crypto';
 import {
   ApiKeyStore,
   buildGateway,
@@ -21,6 +20,7 @@ import {
   everyGateway,
   gatewayStatus,
   testStack,
+  pageViewBatch,
   uniqueName,
   waitFor,
 } from '@backbone/test';
@@ -318,17 +318,7 @@ describe('signed keys through the admin API', () => {
     expect(secret).toMatch(/^bbs_/);
     const listed = await api('GET', '/api/v1/admin/keys?tenant_id=acme', 'platform_admin');
     expect(JSON.stringify(listed.body)).not.toContain(secret);
-    const payload = JSON.stringify({
-      events: [
-        {
-          event_id: randomUUID(),
-          event_type: 'page_view',
-          timestamp: new Date().toISOString(),
-          session_id: 's-1',
-          properties: { url: '/' },
-        },
-      ],
-    });
+    const payload = pageViewBatch();
     const send = (headers: Record<string, string>) =>
       gateways[0]!.inject({
         method: 'POST',

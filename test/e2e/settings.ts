@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '@backbone/test';
+import { pageViewBatch, waitFor } from '@backbone/test';
 
 /** The running backbone and the browser page the dashboard tests opened. */
 export interface SettingsContext {
@@ -17,17 +16,7 @@ async function ingest(gatewayUrl: string, key: string): Promise<number> {
   const res = await fetch(gatewayUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': key },
-    body: JSON.stringify({
-      events: [
-        {
-          event_id: randomUUID(),
-          event_type: 'page_view',
-          timestamp: new Date().toISOString(),
-          session_id: randomUUID(),
-          properties: { url: 'https://clinic.example/settings-test' },
-        },
-      ],
-    }),
+    body: pageViewBatch(),
   });
   return res.status;
 }

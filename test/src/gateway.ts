@@ -11,23 +11,27 @@ interface Injectable {
   }): Promise<{ statusCode: number }>;
 }
 
+/** A batch of one valid page view (a new event id each time), as the body a client sends. */
+export const pageViewBatch = (): string =>
+  JSON.stringify({
+    events: [
+      {
+        event_id: randomUUID(),
+        event_type: 'page_view',
+        timestamp: new Date().toISOString(),
+        session_id: 's-1',
+        properties: { url: '/' },
+      },
+    ],
+  });
+
 /** The status a gateway answers one valid page view sent with `key`: 202 taken, 401 refused. */
 export async function gatewayStatus(app: Injectable, key: string): Promise<number> {
   const res = await app.inject({
     method: 'POST',
     url: '/v1/events',
     headers: { 'content-type': 'application/json', 'x-api-key': key },
-    payload: JSON.stringify({
-      events: [
-        {
-          event_id: randomUUID(),
-          event_type: 'page_view',
-          timestamp: new Date().toISOString(),
-          session_id: 's-1',
-          properties: { url: '/' },
-        },
-      ],
-    }),
+    payload: pageViewBatch(),
   });
   return res.statusCode;
 }

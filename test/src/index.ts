@@ -14,4 +14,4 @@ export {
   threadGroup,
   ThreadMeter,
 } from './proc.js';
-export { everyGateway, gatewayStatus } from './gateway.js';
+export { everyGateway, gatewayStatus, pageViewBatch } from './gateway.js';

@@ -57,6 +57,7 @@ export {
   type SubjectKind,
 } from './erasure-log.js';
 export {
+  RETENTION_BOUNDS,
   RETENTION_CLASSES,
   retentionDeletes,
   type RetentionClass,

@@ -1,4 +1,5 @@
 import type { StreamName } from '@backbone/schemas';
+import { RETENTION_DAYS } from './raw-tables.js';
 import { TABLES } from './tables.js';
 
 /**
@@ -25,6 +26,12 @@ export const RETENTION_CLASSES = {
   ],
 } as const satisfies Record<string, readonly { stream: StreamName; table: string; time: string }[]>;
 export type RetentionClass = keyof typeof RETENTION_CLASSES;
+
+/**
+ * The platform's bounds of a tenant's policy, in days: a tenant may keep its rows shorter than
+ * the platform does (the rows' own TTL, two years), never longer.
+ */
+export const RETENTION_BOUNDS = { min: 1, max: RETENTION_DAYS.low ?? 730 } as const;
 
 /** One table's expired rows of one tenant: `DELETE FROM <table> WHERE <where>` with `params`. */
 export interface RetentionDelete {

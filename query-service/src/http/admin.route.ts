@@ -1,5 +1,6 @@
 import express, { Router, type Request } from 'express';
 import { handler, jsonObject } from './json-route.js';
+import { RETENTION_BOUNDS, RETENTION_CLASSES } from '@backbone/warehouse';
 import type { Authenticate, Viewer } from '../auth.js';
 import { badInput, forbidden, notFound, QueryError } from '../errors.js';
 import {
@@ -180,9 +181,7 @@ export function keySettings(b: Record<string, unknown>): KeyChange {
 }
 
 const TENANT_FIELDS = ['name', 'status', 'transcript_mode', 'retention_days'];
-const RETENTION_CLASSES = ['speech', 'behaviour', 'operational'] as const;
-/** The platform's bounds for a tenant's retention, in days (ten years at most). */
-const RETENTION_DAYS = { min: 1, max: 3650 };
+const RETENTION_DAYS = RETENTION_BOUNDS;
 
 /** A tenant's settings from a body, checked; every problem names its field. */
 export function tenantSettings(b: Record<string, unknown>): TenantChange {
@@ -205,12 +204,12 @@ export function tenantSettings(b: Record<string, unknown>): TenantChange {
   const r = b.retention_days;
   if (r !== undefined) {
     if (typeof r !== 'object' || r === null || Array.isArray(r))
-      throw badInput(`retention_days: an object of ${RETENTION_CLASSES.join(', ')}`);
+      throw badInput(`retention_days: an object of ${Object.keys(RETENTION_CLASSES).join(', ')}`);
     const days: Record<string, number> = {};
     for (const [cls, v] of Object.entries(r)) {
-      if (!(RETENTION_CLASSES as readonly string[]).includes(cls))
+      if (!Object.hasOwn(RETENTION_CLASSES, cls))
         throw badInput(
-          `retention_days.${cls}: not a privacy class (${RETENTION_CLASSES.join(', ')})`,
+          `retention_days.${cls}: not a privacy class (${Object.keys(RETENTION_CLASSES).join(', ')})`,
         );
       if (
         typeof v !== 'number' ||
