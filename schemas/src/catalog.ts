@@ -121,14 +121,42 @@ export interface TopicSpec {
   config: Record<string, string>;
 }
 
-/** Every topic of the catalog with its configuration. Records are keyed by session id. */
-export function topicSpecs(): TopicSpec[] {
+/**
+ * Partition counts by stream from `TOPIC_PARTITIONS` (`web=12,stt.transcript=6`): what a
+ * deployment sets for its rate (docs/operations.md § Capacity); the catalog's own for the
+ * others. A name that is not a stream, or a count that is not a whole number from 1 to
+ * 10000, is an error naming it.
+ */
+export function partitionsFromEnv(value: string | undefined): Partial<Record<StreamName, number>> {
+  const out: Partial<Record<StreamName, number>> = {};
+  for (const part of (value ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [name, count] = part.split('=').map((p) => p.trim());
+    if (!name || !(STREAM_NAMES as readonly string[]).includes(name))
+      throw new Error(`TOPIC_PARTITIONS: "${name}" is not a stream (${STREAM_NAMES.join(', ')})`);
+    const n = Number(count);
+    if (!Number.isInteger(n) || n < 1 || n > 10_000)
+      throw new Error(
+        `TOPIC_PARTITIONS: ${name}=${count ?? ''} is not a whole number from 1 to 10000`,
+      );
+    out[name as StreamName] = n;
+  }
+  return out;
+}
+
+/**
+ * Every topic of the catalog with its configuration, its partitions as given by stream (the
+ * catalog's otherwise). Records are keyed by session id.
+ */
+export function topicSpecs(partitions: Partial<Record<StreamName, number>> = {}): TopicSpec[] {
   return STREAM_NAMES.flatMap((stream) =>
     (Object.keys(TOPIC_KINDS) as TopicKind[]).map((kind) => ({
       topic: topicName(kind, stream),
       stream,
       kind,
-      partitions: STREAMS[stream].partitions,
+      partitions: partitions[stream] ?? STREAMS[stream].partitions,
       config: {
         'retention.ms': String(TOPIC_KINDS[kind].retentionMs),
         'cleanup.policy': 'delete',

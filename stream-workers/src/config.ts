@@ -21,15 +21,19 @@ const WorkerBase = z.object({
   KAFKA_FETCH_MIN_BYTES: int(1, 262_144),
   /** … or this long, whichever comes first (fetch.max.wait.ms). */
   KAFKA_FETCH_MAX_WAIT_MS: int(0, 200),
+  /** Partitions added to a topic are read within this (metadata.max.age.ms). */
+  KAFKA_METADATA_MAX_AGE_MS: int(1000, 30_000),
 });
 
 /** The consumer's fetch policy from a worker's configuration. */
 export const fetchPolicy = (c: {
   KAFKA_FETCH_MIN_BYTES: number;
   KAFKA_FETCH_MAX_WAIT_MS: number;
+  KAFKA_METADATA_MAX_AGE_MS: number;
 }) => ({
   minBytes: c.KAFKA_FETCH_MIN_BYTES,
   maxWaitMs: c.KAFKA_FETCH_MAX_WAIT_MS,
+  metadataMaxAgeMs: c.KAFKA_METADATA_MAX_AGE_MS,
 });
 
 /**

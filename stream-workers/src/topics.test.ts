@@ -12,9 +12,13 @@ const base = {
 };
 
 describe('fetch policy', () => {
-  it('defaults to fuller fetches: 256 KiB or 200 ms, whichever comes first', () => {
+  it('defaults to fuller fetches: 256 KiB or 200 ms, whichever comes first; new partitions within 30 s', () => {
     const c = EnrichConfig.parse(base);
-    expect(fetchOptions(fetchPolicy(c))).toEqual({ minBytes: 262_144, maxWaitTimeInMs: 200 });
+    expect(fetchOptions(fetchPolicy(c))).toEqual({
+      minBytes: 262_144,
+      maxWaitTimeInMs: 200,
+      metadataMaxAge: 30_000,
+    });
     expect(fetchOptions()).toEqual({});
   });
 
@@ -23,8 +27,13 @@ describe('fetch policy', () => {
       ...base,
       KAFKA_FETCH_MIN_BYTES: '1',
       KAFKA_FETCH_MAX_WAIT_MS: '5000',
+      KAFKA_METADATA_MAX_AGE_MS: '2000',
     });
-    expect(fetchOptions(fetchPolicy(c))).toEqual({ minBytes: 1, maxWaitTimeInMs: 5000 });
+    expect(fetchOptions(fetchPolicy(c))).toEqual({
+      minBytes: 1,
+      maxWaitTimeInMs: 5000,
+      metadataMaxAge: 2000,
+    });
   });
 
   it('names the field it refuses', () => {

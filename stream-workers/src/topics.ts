@@ -24,12 +24,18 @@ export interface FetchPolicy {
   minBytes?: number;
   maxWaitMs?: number;
   bytesPerPartition?: number;
+  /**
+   * How old the consumer's topic metadata may get: partitions added to a topic are noticed
+   * within it, and the group rebalances onto them (kafkajs' metadataMaxAge; 5 min unset).
+   */
+  metadataMaxAgeMs?: number;
 }
 
 /** The kafkajs consumer options of a fetch policy (unset: kafkajs' own defaults). */
 export function fetchOptions(fetch: FetchPolicy = {}) {
-  const { minBytes, maxWaitMs, bytesPerPartition } = fetch;
+  const { minBytes, maxWaitMs, bytesPerPartition, metadataMaxAgeMs } = fetch;
   return {
+    ...(metadataMaxAgeMs !== undefined ? { metadataMaxAge: metadataMaxAgeMs } : {}),
     ...(minBytes !== undefined ? { minBytes } : {}),
     ...(maxWaitMs !== undefined ? { maxWaitTimeInMs: maxWaitMs } : {}),
     ...(bytesPerPartition

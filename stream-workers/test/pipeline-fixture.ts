@@ -27,6 +27,7 @@ import { parseMasterKeys } from '../src/subjects/crypto.js';
 import { SubjectStore } from '../src/subjects/store.js';
 import { prefixedSubjectTopics, subjectTopicSpecs } from '../src/subjects/topics.js';
 import type { TopicNamer } from '../src/topics.js';
+import type { FetchPolicy } from '../src/topics.js';
 
 export const KEYS = { hashKey: 'test-hash-key-0123456789', tokenKey: 'test-token-key-0123456789' };
 export const MASTER_KEYS = 'test1:test-master-key-0123456789';
@@ -117,6 +118,16 @@ function pipelineSubjects(
   return { subjectTopics, subjects, started: () => store !== undefined };
 }
 
+/** What a test may give the enrich worker it starts. */
+type EnrichExtra = {
+  dedup?: DedupStore;
+  logger?: Logger;
+  textPolicy?: 'drop' | 'redact' | ((tenant: string) => 'drop' | 'redact');
+  /** The worker's own Kafka client (e.g. one whose kafkajs log a test reads). */
+  kafka?: Kafka;
+  fetch?: FetchPolicy;
+};
+
 /**
  * A private pipeline on the test stack: its own raw/events/dlq topics for every stream (two
  * partitions each), its own ClickHouse database with the migrations applied, and helpers to
@@ -129,7 +140,7 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
   const { subjectTopics, subjects, started } = pipelineSubjects(kafka, id, logger, stops);
   return {
     ...{ id, kafka, topics, subjectTopics, subjects, database: db.name },
-    ...{ clickhouse, registry, events, logger },
+    ...{ clickhouse, registry, raw, events, logger },
 
     /**
      * Raw events onto raw.*, in one request; `at` sets their Kafka timestamps (when the
@@ -160,15 +171,7 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
       await producer.send({ topic: topics('raw', stream), acks: -1, messages: [{ key, value }] });
     },
 
-    async startEnrich(
-      extra: {
-        dedup?: DedupStore;
-        logger?: Logger;
-        textPolicy?: 'drop' | 'redact' | ((tenant: string) => 'drop' | 'redact');
-        /** The worker's own Kafka client (e.g. one whose kafkajs log a test reads). */
-        kafka?: Kafka;
-      } = {},
-    ) {
+    async startEnrich(extra: EnrichExtra = {}) {
       const metrics = new WorkerMetrics({ defaultMetrics: false });
       const lookup = await sharedGeo();
       const worker = new EnrichWorker({
@@ -177,6 +180,7 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
         groupId: `${id}-enrich`,
         instanceId: uniqueName('i'),
         topics,
+        ...(extra.fetch ? { fetch: extra.fetch } : {}),
         dedup: extra.dedup ?? new MemoryDedup({ ttlSeconds: 3600, maxEntries: 100_000 }),
         logger: extra.logger ?? logger,
         metrics,

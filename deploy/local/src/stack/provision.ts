@@ -1,7 +1,7 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { createTopicsReady, kafkaAuth, tenantsTopicSpec } from '@backbone/runtime';
 import { applyAcls, kafkaPasswords } from './kafka-users.js';
-import { registerSchemas, topicSpecs } from '@backbone/schemas';
+import { partitionsFromEnv, registerSchemas, topicSpecs, type TopicSpec } from '@backbone/schemas';
 import type { Endpoints } from './state.js';
 
 /**
@@ -18,7 +18,13 @@ export async function provisionStreams(
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = topicSpecs().filter((spec) => !existing.has(spec.topic));
+    const specs = topicSpecs(partitionsFromEnv(process.env.TOPIC_PARTITIONS));
+    const missing = specs.filter((spec) => !existing.has(spec.topic));
+    await growPartitions(
+      admin,
+      specs.filter((spec) => existing.has(spec.topic)),
+      log,
+    );
     // The tenants topic too, which services may read but not create.
     if (!existing.has(TENANTS_TOPIC))
       await createTopicsReady(admin, [tenantsTopicSpec(TENANTS_TOPIC)]);
@@ -33,9 +39,7 @@ export async function provisionStreams(
         })),
       );
     }
-    log(
-      `topics      ${missing.length} created, ${topicSpecs().length - missing.length} already there`,
-    );
+    log(`topics      ${missing.length} created, ${specs.length - missing.length} already there`);
   } finally {
     await admin.disconnect();
   }
@@ -66,4 +70,24 @@ export async function applyStackAcls(brokers: string, stackDir: string): Promise
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * Adds partitions to topics that have fewer than their spec (TOPIC_PARTITIONS raised);
+ * Kafka cannot remove any. Only new sessions keep their order across the change
+ * (docs/operations.md § Capacity); the workers read the new partitions without a restart.
+ */
+async function growPartitions(admin: Admin, specs: TopicSpec[], log: (line: string) => void) {
+  if (specs.length === 0) return;
+  const { topics } = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.topic) });
+  const have = new Map(topics.map((t) => [t.name, t.partitions.length]));
+  const grow = specs.filter((s) => (have.get(s.topic) ?? s.partitions) < s.partitions);
+  if (grow.length === 0) return;
+  await admin.createPartitions({
+    topicPartitions: grow.map((s) => ({ topic: s.topic, count: s.partitions })),
+  });
+  for (const s of grow)
+    log(
+      `topics      ${s.topic}: ${have.get(s.topic)} → ${s.partitions} partitions (TOPIC_PARTITIONS)`,
+    );
 }
