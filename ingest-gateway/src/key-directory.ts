@@ -63,6 +63,8 @@ export class KeyDirectory implements KeyLookup {
   private readonly byHash = new Map<string, KeyRecord>();
   private readonly tenants = new Map<string, TenantRecord>();
   private readonly hashOfId = new Map<string, string>();
+  /** Signed keys' derived secrets, by key id: an HMAC once per key, not per request. */
+  private readonly secrets = new Map<string, string>();
   /** Signed keys refused for want of SIGNING_SECRET_KEY (logged once each). */
   private readonly unverifiable = new Set<string>();
   private consumer: Consumer | undefined;
@@ -139,11 +141,17 @@ export class KeyDirectory implements KeyLookup {
         );
         return undefined;
       }
-      return { ...record, signing_secret: derivedSigningSecret(this.o.signingMaster, record.id) };
+      return { ...record, signing_secret: this.secretOf(record.id, this.o.signingMaster) };
     }
     const fromFile = this.o.file.find(key);
     // A file key the topic revoked (same id, another record) is refused.
     return fromFile && !this.hashOfId.has(fromFile.id) ? fromFile : undefined;
+  }
+
+  private secretOf(id: string, master: string): string {
+    let secret = this.secrets.get(id);
+    if (secret === undefined) this.secrets.set(id, (secret = derivedSigningSecret(master, id)));
+    return secret;
   }
 
   /** Starts following the topic (created if missing); resolves once it has been read to its end. */

@@ -10,7 +10,7 @@ import {
   type KeyRecord,
   type TenantRecord,
 } from '@backbone/ingest-gateway';
-import { clickhouseTime, qualified, TABLES } from '@backbone/warehouse';
+import { describeChange, recordChange, settled, type AuditRow } from './admin-audit.js';
 import { conflict, QueryError } from './errors.js';
 import { AlertBook, alertStore, type AlertStore } from './alerts/store.js';
 import { kafkaAuth } from '@backbone/runtime';
@@ -62,45 +62,6 @@ export interface KeyAdmin {
   /** Tenants' alerts, in the same topic (`alert/<tenant>/<id>`). */
   alerts: AlertStore;
   stop(): Promise<void>;
-}
-
-/** An audit line's detail: the fields changed, as field=value (never a secret). */
-const describe = (change: object): string =>
-  Object.entries(change)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-    .join('; ');
-
-interface AuditRow {
-  actor: string;
-  action: string;
-  tenant: string;
-  target: string;
-  detail: string;
-}
-
-/** One change in admin_audit: who, what, when; never a key. */
-async function recordChange(writer: ClickHouseClient, database: string, row: AuditRow) {
-  await writer.insert({
-    table: qualified({ database, suffix: '' }, TABLES.adminAudit),
-    format: 'JSONEachRow',
-    values: [
-      {
-        at: clickhouseTime(Date.now()),
-        actor: row.actor,
-        action: row.action,
-        tenant_id: row.tenant,
-        target: row.target,
-        detail: row.detail,
-      },
-    ],
-  });
-}
-
-/** Waits (2 s at most) until the directory has read the write just made: a list shows it. */
-async function settled(read: () => { changed_at: string } | undefined, changedAt: string) {
-  for (let i = 0; i < 100 && read()?.changed_at !== changedAt; i++)
-    await new Promise((r) => setTimeout(r, 20));
 }
 
 /**
@@ -157,7 +118,7 @@ export function kafkaKeyAdmin(o: {
         action: 'key.create',
         tenant: tenantId,
         target: made.record.id,
-        detail: describe(rest),
+        detail: describeChange(rest),
       });
       await keyChanged(directory, made.record);
       return { ...made, ...secretOf(made.record) };
@@ -203,7 +164,7 @@ export function kafkaKeyAdmin(o: {
         action: 'key.update',
         tenant: old.tenant_id,
         target: id,
-        detail: describe(change),
+        detail: describeChange(change),
       });
       return keyChanged(directory, await writer.update(old, change, by));
     },
@@ -236,7 +197,7 @@ function tenantAdmin(
         action: 'tenant.create',
         tenant: id,
         target: id,
-        detail: describe(change),
+        detail: describeChange(change),
       });
       const now = new Date().toISOString();
       return tenantChanged(directory, await writer.putTenant({ ...record, created_at: now }, by));
@@ -250,7 +211,7 @@ function tenantAdmin(
         action: 'tenant.update',
         tenant: id,
         target: id,
-        detail: describe(change),
+        detail: describeChange(change),
       });
       const { kind: _k, changed_by: _b, changed_at: _a, ...kept } = old;
       return tenantChanged(directory, await writer.putTenant({ ...kept, ...change, id }, by));

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KeyWriter } from '@backbone/ingest-gateway';
 import type { Logger } from '@backbone/runtime';
+import { describeChange, settled, settledWhen, type AuditRow } from '../admin-audit.js';
 import { alertKey, type AlertRecord, type AlertSettings } from './rules.js';
 
 /** Alerts as the tenants topic holds them, by `<tenant>/<id>`: filled by the topic's reader. */
@@ -50,17 +51,8 @@ export interface AlertStore {
 export function alertStore(
   book: AlertBook,
   connected: () => Promise<{ writer: KeyWriter }>,
-  audit: (row: {
-    actor: string;
-    action: string;
-    tenant: string;
-    target: string;
-    detail: string;
-  }) => Promise<void>,
+  audit: (row: AuditRow) => Promise<void>,
 ): AlertStore {
-  const until = async (ok: () => boolean) => {
-    for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 20));
-  };
   const put = async (record: AlertRecord, action: string, detail: string) => {
     const { writer } = await connected();
     await audit({
@@ -71,14 +63,12 @@ export function alertStore(
       detail,
     });
     await writer.send(alertKey(record.tenant_id, record.id), record);
-    await until(() => book.get(record.tenant_id, record.id)?.changed_at === record.changed_at);
+    await settled(() => book.get(record.tenant_id, record.id), record.changed_at);
     return record;
   };
+  // A webhook URL may carry a token in its path: the audit names the host only.
   const describe = (change: object) =>
-    Object.entries(change)
-      // A webhook URL may carry a token in its path: the audit names the host only.
-      .map(([k, v]) => `${k}=${k === 'webhook_url' ? new URL(String(v)).host : String(v)}`)
-      .join('; ');
+    describeChange(change, { webhook_url: (v) => new URL(String(v)).host });
   return {
     list: async (tenant) => (await connected(), book.list(tenant)),
     get: async (tenant, id) => (await connected(), book.get(tenant, id)),
@@ -108,7 +98,7 @@ export function alertStore(
       if (!book.get(tenant, id)) return false;
       await audit({ actor: by, action: 'alert.delete', tenant, target: id, detail: '' });
       await writer.send(alertKey(tenant, id), null);
-      await until(() => !book.get(tenant, id));
+      await settledWhen(() => !book.get(tenant, id));
       return true;
     },
   };
