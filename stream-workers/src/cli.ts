@@ -126,6 +126,10 @@ async function main(argv: string[]): Promise<number> {
       throw new ReplayInputError(`unknown command "${command}"\n${USAGE}`);
     if (values.resume && values.discard)
       throw new ReplayInputError('--resume and --discard exclude each other');
+    if (config.CLICKHOUSE_CLUSTER)
+      throw new ReplayInputError(
+        `${command} builds shadow tables and swaps them in, which is not done on a cluster (CLICKHOUSE_CLUSTER=${config.CLICKHOUSE_CLUSTER}) yet (warehouse/README.md § On a cluster)`,
+      );
     const enrich = enrichEnv ? await enrichSettings(enrichEnv, kafka, logger) : undefined;
     const texts = enrich?.context.subjects ?? (await textKeys(kafka, logger));
     await runReplay(

@@ -60,6 +60,7 @@ const erasure = new ErasureRunner({
   store: subjects,
   clickhouse,
   database: config.CLICKHOUSE_DATABASE,
+  cluster: config.CLICKHOUSE_CLUSTER,
   ...(redis ? { cache: { redis, namespace: config.QUERY_CACHE_NAMESPACE } } : {}),
   legacyTokens: (r) => [legacyToken(r, { hashKey: config.HASH_KEY, tokenKey: config.TOKEN_KEY })],
   logger,

@@ -102,8 +102,10 @@ export async function migrateCommand(
   const database = config.CLICKHOUSE_DATABASE;
   try {
     const kafka = { clientId: 'backbone-migrate', brokers: config.KAFKA_BROKERS };
+    const cluster = config.CLICKHOUSE_CLUSTER;
+    // On a cluster, a rebuild migration is refused (warehouse/README.md § On a cluster).
     const rebuild =
-      config.KAFKA_BROKERS.length > 0 && config.SCHEMA_REGISTRY_URL
+      !cluster && config.KAFKA_BROKERS.length > 0 && config.SCHEMA_REGISTRY_URL
         ? (family: string) =>
             rebuildFamily(
               {
@@ -131,10 +133,11 @@ export async function migrateCommand(
       client: clickhouse,
       database,
       logger,
+      ...(cluster ? { cluster } : {}),
       ...(rebuild ? { rebuild } : {}),
     });
     print(
-      `database ${database}: ${result.applied.length} migration(s) applied` +
+      `database ${database}${cluster ? ` on cluster ${cluster}` : ''}: ${result.applied.length} migration(s) applied` +
         (result.applied.length ? ` (${result.applied.join(', ')})` : '') +
         `, ${result.alreadyApplied.length} already applied` +
         (result.columnsAdded.length ? `, columns added: ${result.columnsAdded.join(', ')}` : ''),

@@ -98,6 +98,7 @@ const tenants = new TenantPolicies({
 const retention = new RetentionJob({
   clickhouse,
   database: config.CLICKHOUSE_DATABASE,
+  cluster: config.CLICKHOUSE_CLUSTER,
   streams: () => worker.ownedStreams(),
   policies: () => tenants.retentionPolicies(),
   logger,

@@ -112,13 +112,13 @@ describe("tenants' retention per privacy class", () => {
       {
         tenant: 'acme',
         retentionClass: 'behaviour',
-        table: `${p.database}.${TABLES.webEvents}`,
+        table: `\`${p.database}\`.\`${TABLES.webEvents}\``,
         rows: 1,
       },
       {
         tenant: 'acme',
         retentionClass: 'behaviour',
-        table: `${p.database}.${TABLES.webSessions}`,
+        table: `\`${p.database}\`.\`${TABLES.webSessions}\``,
         rows: 1,
       },
     ]);

@@ -36,7 +36,13 @@ export {
   type StreamFamily,
 } from './families.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
-export { migrate, MigrationError, type MigrateOptions, type MigrateResult } from './migrate.js';
+export {
+  migrate,
+  modelDdl,
+  MigrationError,
+  type MigrateOptions,
+  type MigrateResult,
+} from './migrate.js';
 export { clickhouseClient, type ClickHouseSettings } from './client.js';
 export { ClickHouseConfig } from './config.js';
 export { CLICKHOUSE_CODES, isClickHouseCode } from './errors.js';
@@ -63,3 +69,10 @@ export {
   type RetentionClass,
   type RetentionDelete,
 } from './retention.js';
+export {
+  clusterStatements,
+  forDeployment,
+  localTable,
+  mutationTarget,
+  onCluster,
+} from './cluster.js';

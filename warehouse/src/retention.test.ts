@@ -13,10 +13,12 @@ describe('retention deletes', () => {
       NOW,
     );
     expect(deletes.map((d) => [d.retentionClass, d.table])).toEqual([
-      ['speech', 'analytics.stt_transcript_events'],
-      ['behaviour', 'analytics.web_events'],
-      ['behaviour', 'analytics.web_sessions'],
+      ['speech', '`analytics`.`stt_transcript_events`'],
+      ['behaviour', '`analytics`.`web_events`'],
+      ['behaviour', '`analytics`.`web_sessions`'],
     ]);
+    // One server: the DELETE names the table it counts in.
+    expect(deletes.every((d) => d.target === d.table)).toBe(true);
     // Whole UTC days: 30 days before the start of today.
     expect(deletes[1]!.params).toEqual({
       tenant: 'acme',
@@ -30,5 +32,11 @@ describe('retention deletes', () => {
   it('leaves classes without a policy, and streams this instance does not write, alone', () => {
     expect(retentionDeletes('analytics', ['web'], 'acme', { speech: 7 }, NOW)).toEqual([]);
     expect(retentionDeletes('analytics', ['stt.session'], 'acme', {}, NOW)).toEqual([]);
+  });
+
+  it("on a cluster, deletes from every shard's local table, ON CLUSTER", () => {
+    const [d] = retentionDeletes('analytics', ['web'], 'acme', { behaviour: 30 }, NOW, 'events');
+    expect(d!.table).toBe('`analytics`.`web_events`');
+    expect(d!.target).toBe('`analytics`.`web_events_local` ON CLUSTER `events`');
   });
 });

@@ -1,5 +1,6 @@
 import type { StreamName } from '@backbone/schemas';
-import { RETENTION_DAYS } from './raw-tables.js';
+import { qualified, RETENTION_DAYS } from './raw-tables.js';
+import { mutationTarget } from './cluster.js';
 import { TABLES } from './tables.js';
 
 /**
@@ -33,10 +34,13 @@ export type RetentionClass = keyof typeof RETENTION_CLASSES;
  */
 export const RETENTION_BOUNDS = { min: 1, max: RETENTION_DAYS.low ?? 730 } as const;
 
-/** One table's expired rows of one tenant: `DELETE FROM <table> WHERE <where>` with `params`. */
+/** One table's expired rows of one tenant: `DELETE FROM <target> WHERE <where>` with `params`. */
 export interface RetentionDelete {
   retentionClass: RetentionClass;
+  /** The table rows are counted in. */
   table: string;
+  /** What the DELETE names (on a cluster, the shards' local tables). */
+  target: string;
   where: string;
   params: { tenant: string; before: number };
 }
@@ -52,6 +56,7 @@ export function retentionDeletes(
   tenant: string,
   days: Partial<Record<RetentionClass, number>>,
   nowMs: number,
+  cluster?: string,
 ): RetentionDelete[] {
   return (Object.keys(RETENTION_CLASSES) as RetentionClass[]).flatMap((c) => {
     const keep = days[c];
@@ -61,7 +66,8 @@ export function retentionDeletes(
       .filter((t) => (streams as readonly string[]).includes(t.stream))
       .map((t) => ({
         retentionClass: c,
-        table: `${database}.${t.table}`,
+        table: qualified({ database, suffix: '' }, t.table),
+        target: mutationTarget(qualified({ database, suffix: '' }, t.table), cluster),
         where:
           t.time === 'day'
             ? `tenant_id = {tenant:String} AND day < toDate(toDateTime({before:UInt32}, 'UTC'))`

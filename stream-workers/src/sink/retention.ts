@@ -26,6 +26,8 @@ export class RetentionJob {
     private readonly o: {
       clickhouse: ClickHouseClient;
       database: string;
+      /** CLICKHOUSE_CLUSTER: deletes go to the shards' local tables. */
+      cluster?: string | undefined;
       /** The streams this instance does the housekeeping of, now. */
       streams: () => readonly StreamName[];
       policies: () => ReadonlyMap<string, Partial<Record<RetentionClass, number>>>;
@@ -42,7 +44,14 @@ export class RetentionJob {
     if (streams.length === 0) return done;
     const now = (this.o.now ?? Date.now)();
     for (const [tenant, days] of this.o.policies()) {
-      for (const d of retentionDeletes(this.o.database, streams, tenant, days, now)) {
+      for (const d of retentionDeletes(
+        this.o.database,
+        streams,
+        tenant,
+        days,
+        now,
+        this.o.cluster,
+      )) {
         const [row] = await (
           await this.o.clickhouse.query({
             query: `SELECT count() AS n FROM ${d.table} WHERE ${d.where}`,
@@ -53,7 +62,7 @@ export class RetentionJob {
         const rows = Number(row?.n ?? 0);
         if (rows === 0) continue;
         await this.o.clickhouse.command({
-          query: `DELETE FROM ${d.table} WHERE ${d.where}`,
+          query: `DELETE FROM ${d.target} WHERE ${d.where}`,
           query_params: d.params,
           // Returns once the rows are gone for every reader.
           clickhouse_settings: { lightweight_deletes_sync: '2' },

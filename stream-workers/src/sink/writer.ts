@@ -63,6 +63,9 @@ const INSERT_SETTINGS = {
   insert_deduplicate: 1,
   deduplicate_blocks_in_dependent_materialized_views: 1,
   async_insert: 0,
+  // On a cluster the insert returns once every shard has its rows, each shard's block under
+  // the batch's token (a retried batch splits the same way, by tenant and session).
+  distributed_foreground_insert: 1,
   // Late events can span many days: warn instead of refusing the block.
   throw_on_max_partitions_per_insert_block: 0,
 };

@@ -5,6 +5,7 @@ import { STREAM_NAMES, type StreamName } from '@backbone/schemas';
 import {
   familyOf,
   ident,
+  mutationTarget,
   qualified,
   rawTable,
   subjectColumns,
@@ -23,6 +24,8 @@ export interface ErasureJobOptions {
   store: SubjectStore;
   clickhouse: ClickHouseClient;
   database: string;
+  /** CLICKHOUSE_CLUSTER: deletes go to the shards' local tables. */
+  cluster?: string | undefined;
   /** The query service's cache (its CACHE_NAMESPACE); none: nothing cached to clear. */
   cache?: { redis: Redis; namespace: string };
   logger: Logger;
@@ -299,7 +302,7 @@ export class ErasureJob {
 
   private async delete(table: string, where: string, params: Record<string, unknown>) {
     await this.options.clickhouse.command({
-      query: `DELETE FROM ${table} WHERE ${where}`,
+      query: `DELETE FROM ${mutationTarget(table, this.options.cluster)} WHERE ${where}`,
       query_params: params,
       // Returns once the rows are gone for every reader.
       clickhouse_settings: { lightweight_deletes_sync: '2' },
