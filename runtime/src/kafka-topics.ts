@@ -72,8 +72,6 @@ export async function createTopicsReady(
 export const tenantsTopicSpec = (topic: string): TopicToCreate => ({
   topic,
   numPartitions: 1,
-  configEntries: [
-    { name: 'cleanup.policy', value: 'compact' },
-    { name: 'min.insync.replicas', value: '1' },
-  ],
+  // Replicas and min.insync.replicas: the brokers' defaults (three and two on a cluster).
+  configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
 });

@@ -118,6 +118,8 @@ export interface TopicSpec {
   stream: StreamName;
   kind: TopicKind;
   partitions: number;
+  /** Copies of each partition: three where the cluster has three brokers or more. */
+  replicationFactor: number;
   config: Record<string, string>;
 }
 
@@ -150,18 +152,26 @@ export function partitionsFromEnv(value: string | undefined): Partial<Record<Str
  * Every topic of the catalog with its configuration, its partitions as given by stream (the
  * catalog's otherwise). Records are keyed by session id.
  */
-export function topicSpecs(partitions: Partial<Record<StreamName, number>> = {}): TopicSpec[] {
+export function topicSpecs(
+  partitions: Partial<Record<StreamName, number>> = {},
+  brokers = 1,
+): TopicSpec[] {
+  // Three copies where there are three brokers or more, and an acknowledged write on two of
+  // them: one broker may fail without losing or refusing an accepted event.
+  const replicationFactor = Math.min(3, brokers);
+  const minInsync = replicationFactor >= 3 ? 2 : 1;
   return STREAM_NAMES.flatMap((stream) =>
     (Object.keys(TOPIC_KINDS) as TopicKind[]).map((kind) => ({
       topic: topicName(kind, stream),
       stream,
       kind,
       partitions: partitions[stream] ?? STREAMS[stream].partitions,
+      replicationFactor,
       config: {
         'retention.ms': String(TOPIC_KINDS[kind].retentionMs),
         'cleanup.policy': 'delete',
-        // Accepted means on every in-sync replica; with one broker locally that is one.
-        'min.insync.replicas': '1',
+        // Accepted (acks=all) means on this many in-sync replicas at least.
+        'min.insync.replicas': String(minInsync),
       },
     })),
   );

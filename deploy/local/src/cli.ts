@@ -22,6 +22,8 @@ commands:
 options:
   --data-dir DIR        where the stack keeps its data (default .backbone/local)
   --ports default|auto  well-known ports (9092, 8081, 8123) or free ones (default: default)
+  --kafka-nodes N       Kafka brokers to run, 1 to 5 (default 1); 3 or more: three replicas
+                        of every topic, writes acknowledged by two (fixed at the first start)
   --no-redis            run without Redis (services fall back to in-process caches)
   --json                machine-readable output (up, status)
   --purge               with down: delete the data directory too`;
@@ -33,6 +35,7 @@ async function main(): Promise<number> {
       'data-dir': { type: 'string' },
       ports: { type: 'string', default: 'default' },
       'no-redis': { type: 'boolean', default: false },
+      'kafka-nodes': { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
       purge: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -55,6 +58,7 @@ async function main(): Promise<number> {
         dataDir,
         ports: values.ports,
         redis: values['no-redis'] ? 'none' : 'auto',
+        kafkaNodes: Number(values['kafka-nodes']),
         ...(config.JAVA_HOME ? { javaHome: config.JAVA_HOME } : {}),
         log: values.json ? () => undefined : log,
       });

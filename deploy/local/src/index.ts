@@ -20,13 +20,14 @@ export {
 export { BACKBONE_DIR, DEFAULT_DATA_DIR, REPO_ROOT } from './stack/layout.js';
 export { StackError } from './stack/errors.js';
 export { isAlive, spawnDetached, stopProcess } from './stack/processes.js';
-export { startWorkers } from './services/workers.js';
+export { ensureWorkerSecrets, migrateWarehouse, startWorkers } from './services/workers.js';
 export { startQueryService } from './services/query.js';
 export {
   dropPreparedServices,
   ensureDemoKey,
   prepareServices,
   startGateway,
+  startService,
   stopChild,
 } from './services/gateway.js';
 export { ensureDashboardBuilt } from './services/dashboard.js';

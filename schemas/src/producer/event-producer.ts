@@ -46,8 +46,8 @@ interface Outgoing {
 
 /**
  * Produces typed events to their stream's topic: validated like the gateway validates,
- * encoded in the Confluent wire format, keyed by session id, over an idempotent producer
- * with acks=all. Concurrent produce() calls share Kafka round trips; each resolves only when
+ * encoded in the Confluent wire format, keyed by session id, with acks=all and one request
+ * in flight. Concurrent produce() calls share Kafka round trips; each resolves only when
  * Kafka acknowledged its event.
  */
 export class EventProducer<K extends SchemaKind = 'raw'> {
@@ -82,7 +82,12 @@ export class EventProducer<K extends SchemaKind = 'raw'> {
       ...(options.logCreator ? { logCreator: options.logCreator } : {}),
     });
     const producer = kafka.producer({
-      idempotent: true,
+      // Not idempotent: kafkajs' idempotent producer loses its sequence numbers when a
+      // partition's leader moves (a broker fails) and then fails or drops sends
+      // (schemas/README.md § The producer SDK). A send retried after an unanswered attempt may
+      // write an event twice; enrich drops the second by event_id.
+      idempotent: false,
+      // One request in flight: retries cannot reorder a session's events.
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
     });

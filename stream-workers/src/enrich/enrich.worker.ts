@@ -4,8 +4,6 @@ import {
   type Kafka,
   type KafkaMessage,
   type Message,
-  type Producer,
-  Partitioners,
 } from 'kafkajs';
 import { moduleLogger, type Logger } from '@backbone/runtime';
 import {
@@ -24,6 +22,7 @@ import {
 } from '../topics.js';
 import { dlqMessage, headerText } from '../dlq.js';
 import { SerialLock } from '../serial-lock.js';
+import { TransactionalProducer } from './tx-producer.js';
 import type { DedupStore } from './dedup.js';
 import { enrichEvent, subjectIds, type EnrichContext } from './enrich.step.js';
 import { carriedHeaders } from './headers.js';
@@ -85,7 +84,7 @@ interface Pending {
  */
 export class EnrichWorker {
   private consumer: Consumer | undefined;
-  private producer: Producer | undefined;
+  private producer: TransactionalProducer | undefined;
   private running = false;
   private crashed: Error | undefined;
   private readonly topics: TopicNamer;
@@ -113,21 +112,33 @@ export class EnrichWorker {
       StreamSerde.open(this.options.registry, 'raw'),
       StreamSerde.open(this.options.registry, 'events'),
     ]);
-    const producer = kafka.producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-      transactionalId: `${groupId}-${this.options.instanceId}`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: this.options.transactionTimeoutMs ?? 30_000,
-      // A transaction that starts right after the previous commit often gets
-      // CONCURRENT_TRANSACTIONS while the coordinator still writes the markers; the Java
-      // client retries that after 20 ms. kafkajs' default first retry, 300 ms, made each such
-      // transaction wait 300 ms (about 95 times a minute while a backfill streamed in). The
-      // total patience for a broker that is really away stays about the same (~7 s).
-      retry: { initialRetryTime: 20, maxRetryTime: 1000, retries: 12 },
-    });
+    const producer = new TransactionalProducer(
+      kafka,
+      {
+        transactionalId: `${groupId}-${this.options.instanceId}`,
+        transactionTimeoutMs: this.options.transactionTimeoutMs ?? 30_000,
+      },
+      logger,
+    );
     await producer.connect();
     this.producer = producer;
+    const byTopic = streamsOf(this.topics, 'raw', this.streams);
+    await this.consume(byTopic, raw, events);
+    this.running = true;
+    logger.info({ groupId, streams: this.streams }, 'enrich worker consuming');
+  }
+
+  /**
+   * The consumer loop. kafkajs restarts it after a retriable failure; one it gives up on (its
+   * retries exhausted against a broker that stays away) is started again here after a pause,
+   * from the committed offsets, so the worker stays in its group instead of idling alive.
+   */
+  private async consume(
+    byTopic: Map<string, StreamName>,
+    raw: StreamSerde,
+    events: StreamSerde,
+  ): Promise<void> {
+    const { kafka, groupId, logger } = this.options;
     const consumer = kafka.consumer({
       groupId,
       readUncommitted: false,
@@ -138,18 +149,29 @@ export class EnrichWorker {
     });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (e) => {
-      const err = e.payload.error;
-      if (!e.payload.restart) {
-        this.crashed = err;
-        logger.error({ err }, 'the enrich consumer stopped for good; restart the worker');
-      }
+      if (e.payload.restart || !this.running) return;
+      logger.error(
+        { err: e.payload.error },
+        'the enrich consumer gave up; starting it again in 5 s from the committed offsets',
+      );
+      this.crashed = e.payload.error;
+      setTimeout(() => {
+        if (!this.running || this.consumer !== consumer) return;
+        void consumer
+          .disconnect()
+          .catch(() => undefined)
+          .then(() => this.consume(byTopic, raw, events))
+          .then(() => (this.crashed = undefined))
+          .catch((err: unknown) =>
+            logger.error({ err }, 'the enrich consumer did not start again'),
+          );
+      }, 5000).unref();
     });
     await consumer.connect();
     await consumer.subscribe({
       topics: this.streams.map((s) => this.topics('raw', s)),
       fromBeginning: true,
     });
-    const byTopic = streamsOf(this.topics, 'raw', this.streams);
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -157,8 +179,6 @@ export class EnrichWorker {
       partitionsConsumedConcurrently: 3,
       eachBatch: (payload) => this.handleBatch(payload, byTopic, raw, events),
     });
-    this.running = true;
-    logger.info({ groupId, streams: this.streams }, 'enrich worker consuming');
   }
 
   private async handleBatch(
@@ -315,8 +335,7 @@ export class EnrichWorker {
       if (!offsets.has(topic)) offsets.set(topic, []);
       offsets.get(topic)!.push({ partition, offset: String(BigInt(last) + 1n) });
     }
-    const tx = await this.producer!.transaction();
-    try {
+    await this.producer!.transaction(async (tx) => {
       // Kafka refuses a record batch over message.max.bytes (1 MiB by default), and kafkajs
       // sends one per partition: a large fetch goes out in several requests.
       for (const chunk of chunks(out, MAX_REQUEST_BYTES)) {
@@ -331,11 +350,7 @@ export class EnrichWorker {
         consumerGroupId: this.options.groupId,
         topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })),
       });
-      await tx.commit();
-    } catch (err) {
-      await tx.abort().catch(() => undefined);
-      throw err;
-    }
+    });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.options.metrics.commitSeconds.observe({ worker: 'enrich' }, seconds);
   }

@@ -37,8 +37,8 @@ export function subjectTopicSpecs(topics: SubjectTopics, partitions = 3) {
     { name: 'cleanup.policy', value: 'compact' },
     // A key written twice in a race stays readable for an hour before compaction may keep one.
     { name: 'min.compaction.lag.ms', value: String(3600 * 1000) },
-    { name: 'min.insync.replicas', value: '1' },
   ];
+  // Replicas and min.insync.replicas: the brokers' defaults (three and two on a cluster).
   return [
     { topic: topics.keys, numPartitions: partitions, configEntries: compacted },
     { topic: topics.erasures, numPartitions: partitions, configEntries: compacted },
@@ -48,7 +48,6 @@ export function subjectTopicSpecs(topics: SubjectTopics, partitions = 3) {
       configEntries: [
         { name: 'cleanup.policy', value: 'delete' },
         { name: 'retention.ms', value: String(7 * DAY_MS) },
-        { name: 'min.insync.replicas', value: '1' },
       ],
     },
   ];

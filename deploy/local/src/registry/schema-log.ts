@@ -28,7 +28,7 @@ export class SchemaLog {
           {
             topic: this.topic,
             numPartitions: 1,
-            replicationFactor: 1,
+            // Replicas: the brokers' default (three on a cluster).
             configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
           },
         ]);

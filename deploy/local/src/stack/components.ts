@@ -1,5 +1,11 @@
 import path from 'node:path';
-import { KAFKA_VERSION, kafkaClasspath, startKafka, waitForKafka } from './kafka.js';
+import {
+  KAFKA_VERSION,
+  kafkaClasspath,
+  startKafka,
+  waitForKafka,
+  type KafkaNode,
+} from './kafka.js';
 import { CACHE_DIR, LOCAL_DIR } from './layout.js';
 import { kafkaPasswords } from './kafka-users.js';
 import {
@@ -13,7 +19,7 @@ import { DEFAULT_PORTS } from './port-plan.js';
 import { freePort } from './ports.js';
 import { checkJavaAndMaven } from './prerequisites.js';
 import { hasRedisServer, pingRedis, startRedis } from './redis.js';
-import type { ProcessState, StackState } from './state.js';
+import type { KafkaNodeState, ProcessState, StackState } from './state.js';
 
 export interface ComponentContext {
   dataDir: string;
@@ -42,40 +48,78 @@ async function reuseOrStart<T extends ProcessState>(
   return started;
 }
 
-export function upKafka(
+/** Where node `nodeId`'s data lives: `kafka` for the first (as with one broker), else `kafka-<id>`. */
+export const kafkaDataDir = (dataDir: string, nodeId: number) =>
+  path.join(dataDir, nodeId === 1 ? 'kafka' : `kafka-${nodeId}`);
+
+/**
+ * The Kafka nodes: each reused when it runs, else started (all at once: a controller quorum
+ * of three needs two voters up before any of them is ready), then the cluster is waited for
+ * until every broker is registered.
+ */
+export async function upKafka(
   ctx: ComponentContext,
-  ports: { port: number; controllerPort: number },
+  nodes: readonly KafkaNode[],
   heap: string,
   java: string,
-) {
-  return reuseOrStart(
-    ctx,
-    'kafka',
-    ctx.previous?.kafka,
-    (p) => waitForKafka(`127.0.0.1:${p.port}`, p.pid, p.logFile, ctx.timeoutMs, ctx.dataDir),
-    async () => {
-      await checkJavaAndMaven(java);
-      const started = await startKafka({
-        dataDir: path.join(ctx.dataDir, 'kafka'),
-        classpath: await kafkaClasspath(path.join(LOCAL_DIR, 'kafka'), CACHE_DIR),
-        ports,
-        heap,
-        java,
-        cacheDir: CACHE_DIR,
-        cwd: ctx.dataDir,
-        stackDir: ctx.dataDir,
-      });
-      await waitForKafka(
-        `127.0.0.1:${ports.port}`,
-        started.pid,
-        started.logFile,
-        ctx.timeoutMs,
-        ctx.dataDir,
-      );
-      return { pid: started.pid, logFile: started.logFile, ...ports };
-    },
-    `Apache Kafka ${KAFKA_VERSION}, KRaft`,
+  clusterId: string,
+): Promise<KafkaNodeState[]> {
+  const recorded = new Map(
+    (ctx.previous?.kafkaNodes ?? [ctx.previous?.kafka]).map((n, i) => [
+      (n as KafkaNodeState | undefined)?.nodeId ?? i + 1,
+      n,
+    ]),
   );
+  const classpath = async () => {
+    await checkJavaAndMaven(java);
+    return kafkaClasspath(path.join(LOCAL_DIR, 'kafka'), CACHE_DIR);
+  };
+  let shared: Promise<string> | undefined;
+  const started = await Promise.all(
+    nodes.map((node) =>
+      reuseOrStart(
+        ctx,
+        nodes.length === 1 ? 'kafka' : `kafka-${node.nodeId}`,
+        recorded.get(node.nodeId) as KafkaNodeState | undefined,
+        (p) => waitForKafka(`127.0.0.1:${p.port}`, p.pid, p.logFile, ctx.timeoutMs, ctx.dataDir),
+        async () => {
+          const process = await startKafka({
+            dataDir: kafkaDataDir(ctx.dataDir, node.nodeId),
+            classpath: await (shared ??= classpath()),
+            node,
+            cluster: nodes,
+            clusterId,
+            heap,
+            java,
+            cacheDir: CACHE_DIR,
+            cwd: ctx.dataDir,
+            stackDir: ctx.dataDir,
+          });
+          await waitForKafka(
+            `127.0.0.1:${node.port}`,
+            process.pid,
+            process.logFile,
+            ctx.timeoutMs,
+            ctx.dataDir,
+          );
+          return { ...node, pid: process.pid, logFile: process.logFile };
+        },
+        nodes.length === 1
+          ? `Apache Kafka ${KAFKA_VERSION}, KRaft`
+          : `Apache Kafka ${KAFKA_VERSION}, KRaft node ${node.nodeId} of ${nodes.length}`,
+      ),
+    ),
+  );
+  if (nodes.length > 1)
+    await waitForKafka(
+      nodes.map((n) => `127.0.0.1:${n.port}`).join(','),
+      undefined,
+      started[0]!.logFile,
+      ctx.timeoutMs,
+      ctx.dataDir,
+      nodes.length,
+    );
+  return started;
 }
 
 export function upClickHouse(

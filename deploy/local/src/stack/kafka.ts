@@ -36,6 +36,21 @@ export interface KafkaPorts {
   controllerPort: number;
 }
 
+/** One node of the local cluster: its id (1, 2, …) and ports. */
+export interface KafkaNode extends KafkaPorts {
+  nodeId: number;
+}
+
+/**
+ * What a cluster of `nodes` brokers is asked to keep: three copies of every record where
+ * there are three brokers or more, and an acknowledged write on two of them, so one broker
+ * may fail without losing or refusing anything. One broker: one copy.
+ */
+export function replicationFor(nodes: number): { replicationFactor: number; minInsync: number } {
+  const replicationFactor = Math.min(3, nodes);
+  return { replicationFactor, minInsync: replicationFactor >= 3 ? 2 : 1 };
+}
+
 /**
  * Resolves the broker's classpath from deploy/local/kafka/pom.xml with Maven (jars land in
  * ~/.m2, nothing else is downloaded). Cached by the pom's hash; re-resolved if a jar is gone.
@@ -67,19 +82,28 @@ export async function kafkaClasspath(pomDir: string, cacheDir: string): Promise<
 }
 
 /**
- * One combined KRaft node. Clients authenticate with SCRAM-SHA-512 on the only client
+ * One combined KRaft node (broker and controller); in a cluster every node is a voter of the
+ * controller quorum. Clients authenticate with SCRAM-SHA-512 on the only client
  * listener, and the StandardAuthorizer allows each user what kafka-users.ts grants (admin is
  * the super user); there is no unauthenticated listener. The controller listener, which
  * only the node itself uses, takes PLAIN: SCRAM credentials live in the metadata the
  * controller serves, so they cannot authenticate the controller's own listener.
  */
-function serverProperties(dataDir: string, ports: KafkaPorts, adminPassword: string): string {
+export function serverProperties(
+  dataDir: string,
+  node: KafkaNode,
+  cluster: readonly KafkaNode[],
+  adminPassword: string,
+): string {
+  const { replicationFactor: rf, minInsync } = replicationFor(cluster.length);
+  const voters = cluster.map((n) => `${n.nodeId}@127.0.0.1:${n.controllerPort}`).join(',');
+  const ports = node;
   const scram = `org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="${adminPassword}";`;
   const plain = `org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="${adminPassword}" user_admin="${adminPassword}";`;
   return `# Written by the local stack on every start; edit deploy/local/src/stack/kafka.ts instead.
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:${ports.controllerPort}
+node.id=${node.nodeId}
+controller.quorum.voters=${voters}
 listeners=SASL_PLAINTEXT://127.0.0.1:${ports.port},CONTROLLER://127.0.0.1:${ports.controllerPort}
 advertised.listeners=SASL_PLAINTEXT://127.0.0.1:${ports.port}
 controller.listener.names=CONTROLLER
@@ -97,12 +121,12 @@ super.users=User:admin
 allow.everyone.if.no.acl.found=false
 log.dirs=${path.join(dataDir, 'logs')}
 num.partitions=1
-default.replication.factor=1
-min.insync.replicas=1
-offsets.topic.replication.factor=1
+default.replication.factor=${rf}
+min.insync.replicas=${minInsync}
+offsets.topic.replication.factor=${rf}
 offsets.topic.num.partitions=8
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+transaction.state.log.replication.factor=${rf}
+transaction.state.log.min.isr=${minInsync}
 transaction.state.log.num.partitions=8
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
@@ -134,10 +158,43 @@ export function clusterId(random = () => randomBytes(16)): string {
   }
 }
 
+/**
+ * The cluster a data directory holds: its node count and id, fixed at the first format (the
+ * controller quorum's voters cannot change afterwards here). A directory made before
+ * clusters holds one node. Asking for another count is refused with what to do.
+ */
+export function kafkaCluster(
+  stackDir: string,
+  nodes: number,
+): { nodes: number; clusterId: string } {
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 5)
+    throw new StackError(`--kafka-nodes must be a whole number from 1 to 5, not ${nodes}`);
+  const file = path.join(stackDir, 'kafka-cluster.json');
+  const formatted = existsSync(path.join(stackDir, 'kafka', 'logs', 'meta.properties'));
+  const kept = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { nodes: number; clusterId: string })
+    : formatted
+      ? { nodes: 1, clusterId: '' }
+      : undefined;
+  if (kept && kept.nodes !== nodes)
+    throw new StackError(
+      `The data directory ${stackDir} holds a Kafka cluster of ${kept.nodes} node(s); this start asks for ${nodes}.`,
+      `Start it as it was made (--kafka-nodes ${kept.nodes}), or remove it with \`npm run stack -- down --purge\` (its data is lost) or use another --data-dir.`,
+    );
+  if (kept) return kept;
+  const made = { nodes, clusterId: clusterId() };
+  writeFileSync(file, `${JSON.stringify(made)}\n`);
+  return made;
+}
+
 export async function startKafka(options: {
   dataDir: string;
   classpath: string;
-  ports: KafkaPorts;
+  node: KafkaNode;
+  /** Every node of the cluster (this one included); one for a single broker. */
+  cluster: readonly KafkaNode[];
+  /** The cluster's id, the same for every node's first format. */
+  clusterId: string;
   heap: string;
   /** The java executable that runs the broker. */
   java: string;
@@ -152,7 +209,9 @@ export async function startKafka(options: {
   const props = path.join(dir, 'server.properties');
   const passwords = kafkaPasswords(options.stackDir);
   // It holds the admin's password: the owner's only.
-  writeFileSync(props, serverProperties(dir, options.ports, passwords.admin), { mode: 0o600 });
+  writeFileSync(props, serverProperties(dir, options.node, options.cluster, passwords.admin), {
+    mode: 0o600,
+  });
   writeFileSync(path.join(dir, 'log4j2.properties'), LOG4J2);
   const base = [
     `-Xms256m`,
@@ -171,7 +230,7 @@ export async function startKafka(options: {
       ...useClassArchive(options.cacheDir, options.java, options.classpath),
       'kafka.tools.StorageTool',
       'format',
-      `--cluster-id=${clusterId()}`,
+      `--cluster-id=${options.clusterId}`,
       '-c',
       props,
       // The users' SCRAM credentials, in the cluster's first metadata.
@@ -192,13 +251,17 @@ export async function startKafka(options: {
   });
 }
 
-/** Ready = the broker answers a metadata request (and, for a process we started, is alive). */
+/**
+ * Ready = the broker answers a metadata request naming `nodes` brokers (and, for a process we
+ * started, is alive).
+ */
 export async function waitForKafka(
   brokers: string,
   pid: number | undefined,
   logFile: string,
   timeoutMs: number,
   stackDir: string,
+  nodes = 1,
 ): Promise<void> {
   const kafka = new Kafka({
     ...kafkaAuth({
@@ -206,7 +269,7 @@ export async function waitForKafka(
       KAFKA_SASL_PASSWORD: kafkaPasswords(stackDir).admin,
     }),
     clientId: 'stack-readiness',
-    brokers: [brokers],
+    brokers: brokers.split(','),
     logLevel: logLevel.NOTHING,
     retry: { retries: 0 },
   });
@@ -217,7 +280,7 @@ export async function waitForKafka(
       try {
         await admin.connect();
         const cluster = await admin.describeCluster();
-        return cluster.brokers.length > 0 ? ('ready' as const) : undefined;
+        return cluster.brokers.length >= nodes ? ('ready' as const) : undefined;
       } finally {
         await admin.disconnect().catch(() => undefined);
       }

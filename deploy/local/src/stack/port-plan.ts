@@ -37,6 +37,41 @@ async function choosePort(preferred: number, what: string): Promise<number> {
 }
 
 /**
+ * Ports of Kafka nodes 2…N: from 9094 (node 2: 9094 and 9095 for its controller, node 3:
+ * 9096 and 9097), or free ones; a node that runs keeps its own.
+ */
+export async function planPeerPorts(
+  choice: PortChoice,
+  nodes: number,
+  reused: ReadonlyMap<number, { port: number; controllerPort: number }>,
+  taken: readonly number[],
+): Promise<{ nodeId: number; port: number; controllerPort: number }[]> {
+  const plan: { nodeId: number; port: number; controllerPort: number }[] = [];
+  const used = [...taken];
+  const pick = async (preferred: number, what: string) => {
+    let port: number;
+    if (choice === 'auto') {
+      port = await freePort();
+      while (used.includes(port)) port = await freePort();
+    } else port = await choosePort(preferred, what);
+    used.push(port);
+    return port;
+  };
+  for (let nodeId = 2; nodeId <= nodes; nodeId++) {
+    const kept = reused.get(nodeId);
+    if (kept) {
+      plan.push({ nodeId, port: kept.port, controllerPort: kept.controllerPort });
+      continue;
+    }
+    const base = DEFAULT_PORTS.kafka + 2 * (nodeId - 1);
+    const port = await pick(base, `Kafka node ${nodeId}`);
+    const controllerPort = await pick(base + 1, `Kafka node ${nodeId} controller`);
+    plan.push({ nodeId, port, controllerPort });
+  }
+  return plan;
+}
+
+/**
  * Chooses a port for every component that is not already running, before anything starts,
  * so a taken port fails the whole `up` without leaving half a stack behind.
  */

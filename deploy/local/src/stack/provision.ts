@@ -12,13 +12,14 @@ import type { Endpoints } from './state.js';
 export async function provisionStreams(
   endpoints: Endpoints,
   log: (line: string) => void,
+  brokers = 1,
 ): Promise<void> {
   const kafka = adminKafka(endpoints.kafkaBrokers, endpoints.kafkaPassword);
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const specs = topicSpecs(partitionsFromEnv(process.env.TOPIC_PARTITIONS));
+    const specs = topicSpecs(partitionsFromEnv(process.env.TOPIC_PARTITIONS), brokers);
     const missing = specs.filter((spec) => !existing.has(spec.topic));
     await growPartitions(
       admin,
@@ -34,7 +35,7 @@ export async function provisionStreams(
         missing.map((spec) => ({
           topic: spec.topic,
           numPartitions: spec.partitions,
-          replicationFactor: 1,
+          replicationFactor: spec.replicationFactor,
           configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
         })),
       );
@@ -57,7 +58,7 @@ const adminKafka = (brokers: string, password: string) =>
   new Kafka({
     ...kafkaAuth({ KAFKA_SASL_USERNAME: 'admin', KAFKA_SASL_PASSWORD: password }),
     clientId: 'stack-provision',
-    brokers: [brokers],
+    brokers: brokers.split(','),
     logLevel: logLevel.NOTHING,
   });
 

@@ -5,12 +5,19 @@ import { upClickHouse, upKafka, upRedis, upRegistry, type ComponentContext } fro
 import { StackError } from './errors.js';
 import { checkDataDirVersion } from './layout.js';
 import { marker, ownsRedis, running } from './ownership.js';
-import { planPorts, type PortChoice } from './port-plan.js';
+import { planPeerPorts, planPorts, type PortChoice, type PortPlan } from './port-plan.js';
+import { kafkaCluster, type KafkaNode } from './kafka.js';
 import { applyStackAcls, provisionStreams } from './provision.js';
 import { kafkaPasswords } from './kafka-users.js';
 import { isOurs, stopProcess } from './processes.js';
 import { pingRedis } from './redis.js';
-import { readState, writeState, type ProcessState, type StackState } from './state.js';
+import {
+  readState,
+  writeState,
+  type KafkaNodeState,
+  type ProcessState,
+  type StackState,
+} from './state.js';
 import { javaCommand } from './prerequisites.js';
 
 export interface StackOptions {
@@ -22,6 +29,11 @@ export interface StackOptions {
   /** Redis database index the endpoints name. */
   redisDb?: number;
   kafkaHeap?: string;
+  /**
+   * Kafka brokers to run (1 to 5; default 1). Three or more: every topic has three replicas
+   * and a write is acknowledged by two, so one broker can fail (docs/operations.md).
+   */
+  kafkaNodes?: number;
   /** The JDK that runs Kafka (the commands pass JAVA_HOME); none: `java` on PATH. */
   javaHome?: string;
   timeoutMs?: number;
@@ -86,35 +98,38 @@ export async function upStack(options: StackOptions): Promise<StackState> {
     clickhouse: running(previous?.clickhouse, dataDir),
     registry: running(previous?.registry, dataDir),
   };
+  const cluster = kafkaCluster(dataDir, options.kafkaNodes ?? 1);
+  // A cluster's nodes keep their ports even when stopped: the quorum's voters are fixed.
+  const kafkaKept = live.kafka ?? (cluster.nodes > 1 ? previous?.kafka : undefined);
   const ports = await planPorts(options.ports, {
-    ...(live.kafka ? { kafka: live.kafka.port, kafkaController: live.kafka.controllerPort } : {}),
+    ...(kafkaKept ? { kafka: kafkaKept.port, kafkaController: kafkaKept.controllerPort } : {}),
     ...(live.clickhouse ? { clickhouse: live.clickhouse.port } : {}),
     ...(live.registry ? { registry: live.registry.port } : {}),
   });
+  const nodes = await planKafkaNodes(options.ports, cluster.nodes, ports, previous);
+  const brokers = nodes.map((n) => `127.0.0.1:${n.port}`).join(',');
 
   const clickhouseUp = upClickHouse(ctx, ports.clickhouse, creds);
   const { afterClickHouse } = options;
   const hook = clickhouseUp.then((c) =>
     afterClickHouse?.(
       { url: `http://127.0.0.1:${c.port}`, user: 'default', password: creds.password },
-      {
-        kafkaBrokers: `127.0.0.1:${ports.kafka}`,
-        schemaRegistryUrl: `http://127.0.0.1:${ports.registry}`,
-      },
+      { kafkaBrokers: brokers, schemaRegistryUrl: `http://127.0.0.1:${ports.registry}` },
     ),
   );
   const kafkaUp = upKafka(
     ctx,
-    { port: ports.kafka, controllerPort: ports.kafkaController },
-    options.kafkaHeap ?? '1g',
+    nodes,
+    options.kafkaHeap ?? (nodes.length > 1 ? '512m' : '1g'),
     javaCommand(options.javaHome),
+    cluster.clusterId,
   );
   // The registry as soon as Kafka answers, beside the hook (which may wait for both).
-  const registryUp = kafkaUp.then(async (k) => {
+  const registryUp = kafkaUp.then(async () => {
     // Who may do what, before any other client connects (idempotent on a reused broker).
-    await applyStackAcls(`127.0.0.1:${k.port}`, dataDir);
+    await applyStackAcls(brokers, dataDir);
     options.afterKafka?.();
-    return upRegistry(ctx, ports.registry, `127.0.0.1:${k.port}`);
+    return upRegistry(ctx, ports.registry, brokers);
   });
   const [kafkaResult, clickhouseResult, redisResult, hookResult, registryResult] =
     await Promise.allSettled([
@@ -124,13 +139,15 @@ export async function upStack(options: StackOptions): Promise<StackState> {
       hook,
       registryUp,
     ]);
-  const kafka = value(kafkaResult);
+  const kafkaNodes = value(kafkaResult);
+  const kafka = kafkaNodes?.[0];
   const clickhouse = value(clickhouseResult);
   const registry = value(registryResult);
   const redis = value(redisResult);
 
   if (!kafka || !clickhouse || !registry || !redis || hookResult.status === 'rejected') {
     const reused = new Set([
+      ...(previous?.kafkaNodes ?? []).filter((n) => running(n, dataDir)).map((n) => n.pid),
       live.kafka?.pid,
       live.clickhouse?.pid,
       live.registry?.pid,
@@ -139,7 +156,7 @@ export async function upStack(options: StackOptions): Promise<StackState> {
     for (const started of [
       registry,
       clickhouse,
-      kafka,
+      ...(kafkaNodes ?? []),
       redis?.source === 'stack' ? redis : undefined,
     ]) {
       if (started?.pid !== undefined && !reused.has(started.pid)) await stopProcess(started.pid);
@@ -152,12 +169,18 @@ export async function upStack(options: StackOptions): Promise<StackState> {
 
   const state: StackState = {
     dataDir,
-    kafka,
+    kafka: {
+      pid: kafka.pid,
+      port: kafka.port,
+      controllerPort: kafka.controllerPort,
+      logFile: kafka.logFile,
+    },
+    kafkaNodes,
     clickhouse,
     registry,
     redis,
     endpoints: {
-      kafkaBrokers: `127.0.0.1:${kafka.port}`,
+      kafkaBrokers: brokers,
       schemaRegistryUrl: `http://127.0.0.1:${registry.port}`,
       clickhouseUrl: `http://127.0.0.1:${clickhouse.port}`,
       clickhouseUser: 'default',
@@ -172,7 +195,7 @@ export async function upStack(options: StackOptions): Promise<StackState> {
     startedAt: previous?.startedAt ?? new Date().toISOString(),
   };
   writeState(state);
-  await provisionStreams(state.endpoints, ctx.log);
+  await provisionStreams(state.endpoints, ctx.log, nodes.length);
   return state;
 }
 
@@ -193,7 +216,11 @@ export async function downStack(
     ? [
         ['registry', state.registry, isOurs(state.registry.pid, marker(dir))],
         ['clickhouse', state.clickhouse, isOurs(state.clickhouse.pid, marker(dir))],
-        ['kafka', state.kafka, isOurs(state.kafka.pid, marker(dir))],
+        ...kafkaNodesOf(state).map((n, i, all): [string, { pid?: number }, boolean] => [
+          all.length > 1 ? `kafka-${n.nodeId}` : 'kafka',
+          n,
+          isOurs(n.pid, marker(dir)),
+        ]),
         ['redis', state.redis.source === 'stack' ? state.redis : undefined, ownsRedis(state.redis)],
       ]
     : [];
@@ -204,7 +231,7 @@ export async function downStack(
     else if (!ours) log(`${name.padEnd(11)} not running`);
     else
       log(
-        `${name.padEnd(11)} ${await stopProcess(pid, name === 'kafka' ? 30_000 : 10_000)} (pid ${pid})`,
+        `${name.padEnd(11)} ${await stopProcess(pid, name.startsWith('kafka') ? 30_000 : 10_000)} (pid ${pid})`,
       );
   }
   if (state && !options.keep?.size) rmSync(path.join(dir, 'stack.json'), { force: true });
@@ -253,13 +280,37 @@ export async function stackStatus(
   return {
     state,
     components: [
-      proc('kafka', state.kafka, endpoints.kafkaBrokers),
+      ...kafkaNodesOf(state).map((n, _, all) =>
+        all.length > 1
+          ? proc(`kafka-${n.nodeId}`, n, `127.0.0.1:${n.port}`)
+          : proc('kafka', n, endpoints.kafkaBrokers),
+      ),
       proc('registry', state.registry, endpoints.schemaRegistryUrl),
       proc('clickhouse', state.clickhouse, endpoints.clickhouseUrl),
       redisStatus,
     ],
   };
 }
+
+/** Node 1 on the planned ports, nodes 2…N on theirs (kept from before: the voters are fixed). */
+async function planKafkaNodes(
+  choice: PortChoice,
+  count: number,
+  ports: PortPlan,
+  previous: StackState | undefined,
+): Promise<KafkaNode[]> {
+  const peers = await planPeerPorts(
+    choice,
+    count,
+    new Map((previous?.kafkaNodes ?? []).filter((n) => n.nodeId > 1).map((n) => [n.nodeId, n])),
+    Object.values(ports),
+  );
+  return [{ nodeId: 1, port: ports.kafka, controllerPort: ports.kafkaController }, ...peers];
+}
+
+/** The Kafka nodes a state records (a state from before clusters: its one node). */
+export const kafkaNodesOf = (state: StackState): KafkaNodeState[] =>
+  state.kafkaNodes ?? [{ ...state.kafka, nodeId: 1 }];
 
 /**
  * A command's private stack (a bench's) goes down with it when it is interrupted (Ctrl-C, kill):

@@ -24,9 +24,15 @@ export interface ProcessState {
   logFile: string;
 }
 
+/** One Kafka node the stack runs. */
+export type KafkaNodeState = ProcessState & { controllerPort: number; nodeId: number };
+
 export interface StackState {
   dataDir: string;
+  /** The first Kafka node (the only one, unless the stack runs a cluster). */
   kafka: ProcessState & { controllerPort: number };
+  /** Every Kafka node, the first included (`up --kafka-nodes N`); absent before clusters. */
+  kafkaNodes?: KafkaNodeState[];
   clickhouse: ProcessState;
   registry: ProcessState;
   redis: {
