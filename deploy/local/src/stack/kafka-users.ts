@@ -27,7 +27,7 @@ export const KAFKA_USERS = [
 ] as const;
 export type KafkaUser = (typeof KAFKA_USERS)[number];
 
-type Grant = {
+export type Grant = {
   type: 'topic' | 'group' | 'transactional' | 'cluster';
   name: string;
   prefixed: boolean;
