@@ -33,9 +33,13 @@ const { DCLinter } = dclint as {
   }) => Linter;
 };
 
-/** dclint with only its style rules (key and service order) off: those are taste, not faults. */
+/**
+ * dclint with only its style rules (key and service order) off: those are taste, not faults;
+ * and no-build-and-image: building the backbone's image once and naming it, so five services
+ * share it, is what Compose documents `build` with `image` for.
+ */
 const linter = new DCLinter({
-  rules: { 'service-keys-order': 0, 'services-alphabetical-order': 0 },
+  rules: { 'service-keys-order': 0, 'services-alphabetical-order': 0, 'no-build-and-image': 0 },
   quiet: false,
   debug: false,
   exclude: [],
@@ -44,14 +48,25 @@ const lint = (file: string) =>
   linter.lintFiles([file], false).flatMap((r) => r.messages.map((m) => `${m.rule}: ${m.message}`));
 
 interface Service {
+  profiles?: string[];
+  build?: string;
+  command?: string[];
   image?: string;
   ports?: string[];
   environment?: Record<string, string | number | boolean>;
   healthcheck?: { test: unknown };
   depends_on?: Record<string, { condition: string }>;
 }
-const compose = parse(await readFile(FILE, 'utf8')) as { services: Record<string, Service> };
-const services = compose.services;
+const compose = parse(await readFile(FILE, 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+};
+/** The infrastructure (no profile) and the backbone's own services (profile `backbone`). */
+const services = Object.fromEntries(
+  Object.entries(compose.services).filter(([, s]) => !s.profiles),
+);
+const backbone = Object.fromEntries(
+  Object.entries(compose.services).filter(([, s]) => s.profiles?.includes('backbone')),
+);
 
 const scratch = await mkdtemp(path.join(tmpdir(), 'compose-'));
 afterAll(() => rm(scratch, { recursive: true, force: true }));
@@ -103,8 +118,10 @@ describe('docker-compose.kafka.yml', () => {
       'HOST:SASL_PLAINTEXT',
       'DOCKER:SASL_PLAINTEXT',
       'CONTROLLER:SASL_PLAINTEXT',
+      'SERVICES:SASL_PLAINTEXT',
     ]);
     expect(env.KAFKA_LISTENER_NAME_HOST_SASL_ENABLED_MECHANISMS).toBe('SCRAM-SHA-512');
+    expect(env.KAFKA_LISTENER_NAME_SERVICES_SASL_ENABLED_MECHANISMS).toBe('SCRAM-SHA-512');
     expect(env.KAFKA_AUTHORIZER_CLASS_NAME).toBe(
       'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
     );
@@ -149,5 +166,34 @@ describe('docker-compose.kafka.yml', () => {
       expect(required?.[1]).toBe(key);
       expect(required?.[2]).toContain(`set ${key}`);
     }
+  });
+});
+
+describe('the backbone profile of docker-compose.kafka.yml', () => {
+  it('runs the whole backbone from one image, each process as its own user', () => {
+    expect(Object.keys(backbone).sort()).toEqual(['enrich', 'gateway', 'migrate', 'query', 'sink']);
+    const all = { ...services, ...backbone };
+    for (const [name, s] of Object.entries(backbone)) {
+      expect(s.image, name).toBe('backbone:local');
+      // The entry point's own names (deploy/docker/entrypoint.sh).
+      expect(['gateway', 'enrich', 'sink', 'query', 'migrate']).toContain(s.command?.[0]);
+      if (name !== 'migrate') expect(s.healthcheck?.test, name).toBeDefined();
+      for (const port of s.ports ?? []) expect(port, name).toMatch(/^127\.0\.0\.1:/);
+      for (const [dependency, { condition }] of Object.entries(s.depends_on ?? {})) {
+        expect(Object.keys(all), `${name} depends on`).toContain(dependency);
+        expect(condition).toBe(
+          all[dependency]?.healthcheck ? 'service_healthy' : 'service_completed_successfully',
+        );
+      }
+      const env = s.environment ?? {};
+      if (env.KAFKA_SASL_USERNAME) expect(env.KAFKA_SASL_USERNAME).toBe(name);
+      // Every secret is required from the environment, never written here.
+      for (const [key, value] of Object.entries(env).filter(([k]) =>
+        /(PASSWORD|_KEY|_KEYS|SECRET)$/.test(k),
+      ))
+        expect(String(value), `${name}.${key}`).toMatch(/^\$\{(\w+):\?set \1\b[^}]*\}$/);
+    }
+    // Built once, by the migration that runs first.
+    expect(backbone.migrate?.build).toBe('.');
   });
 });

@@ -38,10 +38,19 @@ export class ApiKeyStore {
     this.byHash = new Map(records.map((r) => [r.hash, r]));
   }
 
+  /** The keys of a file (none: no file, a missing one or an empty one); a bad one is an error naming it. */
   static fromFile(file: string): ApiKeyStore {
-    return new ApiKeyStore(
-      existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ApiKeyRecord[]) : [],
-    );
+    const text = file && existsSync(file) ? readFileSync(file, 'utf8') : '';
+    if (!text.trim()) return new ApiKeyStore([]);
+    let records: unknown;
+    try {
+      records = JSON.parse(text);
+    } catch (err) {
+      throw new Error(`API_KEYS_FILE ${file} is not JSON: ${(err as Error).message}`);
+    }
+    if (!Array.isArray(records))
+      throw new Error(`API_KEYS_FILE ${file} must hold a JSON array of key records`);
+    return new ApiKeyStore(records as ApiKeyRecord[]);
   }
 
   get size(): number {

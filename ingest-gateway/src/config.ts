@@ -10,7 +10,7 @@ export const GatewayConfig = z.object({
   KAFKA_BROKERS: list.pipe(z.array(z.string()).min(1, 'at least one broker')),
   SCHEMA_REGISTRY_URL: z.url(),
   REDIS_URL: z.string().default(''),
-  API_KEYS_FILE: z.string().min(1),
+  API_KEYS_FILE: z.string().default(''),
   /** The compacted topic API keys are created, revoked and rotated in (every instance follows it). */
   TENANTS_TOPIC: z.string().min(1).default('_tenants'),
   /** Requests per minute per API key. */
