@@ -46,7 +46,9 @@ export class ApiKeyStore {
     try {
       records = JSON.parse(text);
     } catch (err) {
-      throw new Error(`API_KEYS_FILE ${file} is not JSON: ${(err as Error).message}`);
+      throw new Error(`API_KEYS_FILE ${file} is not JSON: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     if (!Array.isArray(records))
       throw new Error(`API_KEYS_FILE ${file} must hold a JSON array of key records`);
