@@ -22,6 +22,7 @@ import {
 } from '../topics.js';
 import { dlqMessage, headerText } from '../dlq.js';
 import { SerialLock } from '../serial-lock.js';
+import { restartOnFatalCrash } from '../consumer-restart.js';
 import { TransactionalProducer } from './tx-producer.js';
 import type { DedupStore } from './dedup.js';
 import { enrichEvent, subjectIds, type EnrichContext } from './enrich.step.js';
@@ -128,11 +129,7 @@ export class EnrichWorker {
     logger.info({ groupId, streams: this.streams }, 'enrich worker consuming');
   }
 
-  /**
-   * The consumer loop. kafkajs restarts it after a retriable failure; one it gives up on (its
-   * retries exhausted against a broker that stays away) is started again here after a pause,
-   * from the committed offsets, so the worker stays in its group instead of idling alive.
-   */
+  /** The consumer loop, started again after a failure kafkajs gives up on (consumer-restart.ts). */
   private async consume(
     byTopic: Map<string, StreamName>,
     raw: StreamSerde,
@@ -148,24 +145,12 @@ export class EnrichWorker {
       ...fetchOptions(this.options.fetch),
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.CRASH, (e) => {
-      if (e.payload.restart || !this.running) return;
-      logger.error(
-        { err: e.payload.error },
-        'the enrich consumer gave up; starting it again in 5 s from the committed offsets',
-      );
-      this.crashed = e.payload.error;
-      setTimeout(() => {
-        if (!this.running || this.consumer !== consumer) return;
-        void consumer
-          .disconnect()
-          .catch(() => undefined)
-          .then(() => this.consume(byTopic, raw, events))
-          .then(() => (this.crashed = undefined))
-          .catch((err: unknown) =>
-            logger.error({ err }, 'the enrich consumer did not start again'),
-          );
-      }, 5000).unref();
+    restartOnFatalCrash(consumer, {
+      what: 'enrich',
+      logger,
+      current: () => this.running && this.consumer === consumer,
+      crashed: (err) => (this.crashed = err),
+      start: () => this.consume(byTopic, raw, events),
     });
     await consumer.connect();
     await consumer.subscribe({

@@ -23,6 +23,7 @@ import {
 } from './retry.js';
 import { BatchWriter } from './writer.js';
 import type { SinkWorkerOptions } from './options.js';
+import { restartOnFatalCrash } from '../consumer-restart.js';
 
 export type { SinkWorkerOptions } from './options.js';
 
@@ -103,6 +104,26 @@ export class SinkWorker {
       maxInFlightRequests: 1,
     });
     await this.producer.connect();
+    const byTopic = streamsOf(this.topics, 'events', this.streams);
+    const decode: DecodeContext = {
+      serde,
+      producer: this.producer,
+      topics: this.topics,
+      metrics: this.options.metrics,
+      deadLetter: this.options.deadLetter !== false,
+      ...(this.options.texts ? { texts: this.options.texts } : {}),
+    };
+    this.writer = this.makeWriter(decode);
+    await this.consume(byTopic);
+    const tick = Math.max(10, Math.min(100, this.bounds.maxWaitMs() / 4));
+    this.timer = setInterval(() => this.flushAged(), tick);
+    this.running = true;
+    logger.info({ groupId, streams: this.streams, maxRows: this.maxRows }, 'sink consuming');
+  }
+
+  /** The consumer loop, started again after a failure kafkajs gives up on (consumer-restart.ts). */
+  private async consume(byTopic: Map<string, StreamName>): Promise<void> {
+    const { kafka, groupId, logger } = this.options;
     const consumer = kafka.consumer({
       groupId,
       readUncommitted: false,
@@ -110,11 +131,12 @@ export class SinkWorker {
       ...fetchOptions(this.options.fetch),
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.CRASH, (e) => {
-      if (!e.payload.restart) {
-        this.crashed = e.payload.error;
-        logger.error({ err: e.payload.error }, 'the sink consumer stopped for good; restart it');
-      }
+    restartOnFatalCrash(consumer, {
+      what: 'sink',
+      logger,
+      current: () => this.running && this.consumer === consumer,
+      crashed: (err) => (this.crashed = err),
+      start: () => this.consume(byTopic),
     });
     // A new generation re-reads from the committed offsets: what was buffered is read again.
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
@@ -126,26 +148,12 @@ export class SinkWorker {
       topics: this.streams.map((s) => this.topics('events', s)),
       fromBeginning: true,
     });
-    const byTopic = streamsOf(this.topics, 'events', this.streams);
-    const decode: DecodeContext = {
-      serde,
-      producer: this.producer,
-      topics: this.topics,
-      metrics: this.options.metrics,
-      deadLetter: this.options.deadLetter !== false,
-      ...(this.options.texts ? { texts: this.options.texts } : {}),
-    };
-    this.writer = this.makeWriter(decode);
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.concurrency ?? 1,
       eachBatch: (payload) => this.handleBatch(payload, byTopic),
     });
-    const tick = Math.max(10, Math.min(100, this.bounds.maxWaitMs() / 4));
-    this.timer = setInterval(() => this.flushAged(), tick);
-    this.running = true;
-    logger.info({ groupId, streams: this.streams, maxRows: this.maxRows }, 'sink consuming');
   }
 
   private state(topic: string, partition: number, stream: StreamName): PartitionBatch {
