@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createClient } from '@clickhouse/client';
 import kafkajs from 'kafkajs';
@@ -83,7 +84,7 @@ describe('a three-broker Kafka cluster losing a broker under traffic', () => {
         `kafka cluster: raw.web.v1 holds ${records} records of ${onTopic.size} events; ${lost.length} accepted events missing`,
       );
       expect(lost).toEqual([]);
-      await reportClickHouse(e, traffic.accepted.size);
+      if (!(await reportClickHouse(e, traffic.accepted.size))) printWorkerLogs(dataDir);
 
       // The three enrich workers hold every partition of the raw topic between them.
       await admin.connect();
@@ -274,7 +275,20 @@ async function reportClickHouse(e: Endpoints, accepted: number) {
     console.log(
       `kafka cluster: ClickHouse web_events holds ${rows} rows of ${ids} events for ${accepted} accepted${settled ? '' : ' (after 90 s)'}`,
     );
+    return settled;
   } finally {
     await clickhouse.close();
+  }
+}
+
+/** What the workers logged at warn and above (messages only), when ClickHouse fell short. */
+function printWorkerLogs(dataDir: string) {
+  for (const name of ['enrich-0', 'enrich-1', 'enrich-2', 'sink']) {
+    const counts = new Map<string, number>();
+    for (const line of readFileSync(`${dataDir}/${name}.log`, 'utf8').split('\n')) {
+      const msg = /"msg":"([^"]*)"/.exec(line)?.[1];
+      if (msg) counts.set(msg, (counts.get(msg) ?? 0) + 1);
+    }
+    console.log(`kafka cluster: ${name} logged ${JSON.stringify(Object.fromEntries(counts))}`);
   }
 }
