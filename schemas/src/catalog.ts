@@ -152,14 +152,21 @@ export function partitionsFromEnv(value: string | undefined): Partial<Record<Str
  * Every topic of the catalog with its configuration, its partitions as given by stream (the
  * catalog's otherwise). Records are keyed by session id.
  */
+/**
+ * What a cluster of `brokers` keeps: three copies of every record where there are three
+ * brokers or more, and an acknowledged write on two of them, so one broker may fail without
+ * losing or refusing an accepted event. One broker: one copy.
+ */
+export function replicationFor(brokers: number): { replicationFactor: number; minInsync: number } {
+  const replicationFactor = Math.min(3, brokers);
+  return { replicationFactor, minInsync: replicationFactor >= 3 ? 2 : 1 };
+}
+
 export function topicSpecs(
   partitions: Partial<Record<StreamName, number>> = {},
   brokers = 1,
 ): TopicSpec[] {
-  // Three copies where there are three brokers or more, and an acknowledged write on two of
-  // them: one broker may fail without losing or refusing an accepted event.
-  const replicationFactor = Math.min(3, brokers);
-  const minInsync = replicationFactor >= 3 ? 2 : 1;
+  const { replicationFactor, minInsync } = replicationFor(brokers);
   return STREAM_NAMES.flatMap((stream) =>
     (Object.keys(TOPIC_KINDS) as TopicKind[]).map((kind) => ({
       topic: topicName(kind, stream),

@@ -6,6 +6,7 @@ export {
   TOPIC_KINDS,
   topicName,
   topicSpecs,
+  replicationFor,
   partitionsFromEnv,
   streamOf,
   valueSubject,

@@ -1,4 +1,4 @@
-import { DEDUP_WINDOW, ident, type TableNames } from './raw-tables.js';
+import { DEDUP_WINDOW, ident, literal, type TableNames } from './raw-tables.js';
 import { TABLES } from './tables.js';
 
 /**
@@ -39,8 +39,6 @@ export const localTable = (table: string) => `${table}_local`;
 /** Where Keeper keeps a replicated table: by UUID (a RENAME or EXCHANGE keeps it valid). */
 const SHARD_PATH = "'/clickhouse/tables/{uuid}/{shard}', '{replica}'";
 const EVERYWHERE_PATH = "'/clickhouse/tables/{uuid}/all', '{replica}'";
-
-const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 const unquote = (s: string) => s.replace(/^`|`$/g, '').replace(/``/g, '`');
 
@@ -106,7 +104,7 @@ function createTable(statement: string, name: string, names: TableNames, cluster
     replicated(statement.replace(name, `${local}${on}`), SHARD_PATH),
     `CREATE TABLE IF NOT EXISTS ${name}${on} (
   ${distributedColumns(statement).join(',\n  ')}
-) ENGINE = Distributed(${quote(cluster)}, ${quote(names.database)}, ${quote(table)}, ${key})`,
+) ENGINE = Distributed(${literal(cluster)}, ${literal(names.database)}, ${literal(table)}, ${key})`,
   ];
 }
 
@@ -200,6 +198,10 @@ export function mutationTarget(name: string, cluster?: string): string {
   const local = EVERYWHERE.has(bare) ? name : toLocal(name);
   return `${local}${onCluster(cluster)}`;
 }
+
+/** A `system` table as seen from every node of the cluster (`system.<table>` on one server). */
+export const systemTable = (table: string, cluster?: string) =>
+  cluster ? `clusterAllReplicas(${literal(cluster)}, system.${table})` : `system.${table}`;
 
 /** `ON CLUSTER <name>` where there is one, for statements written by hand (CREATE DATABASE). */
 export const onCluster = (cluster?: string) => (cluster ? ` ON CLUSTER ${ident(cluster)}` : '');

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ENRICHED_SCHEMAS, type StreamName } from '@backbone/schemas';
 import { memoize } from '@backbone/runtime';
 import { PROVENANCE_COLUMNS, rawTable, streamColumns } from './columns.js';
-import { ident, qualified, type TableNames } from './raw-tables.js';
+import { ident, literal, qualified, type TableNames } from './raw-tables.js';
 import { notErased } from './erasure-tables.js';
 
 /**
@@ -202,16 +202,14 @@ export function fitsLanding(stream: StreamName, writer: unknown): boolean {
   return true;
 }
 
-const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-
 /** The landing table's columns, in order, as `name type`. */
 function landingColumns(stream: StreamName): string[] {
   const shape = currentShape(stream);
   return [
     ...[...shape.leaves].map(([name, type]) => {
       const d = shape.defaults.get(name);
-      const literal = typeof d === 'string' ? quote(d) : d === undefined ? '' : String(d);
-      return `${ident(name)} ${type}${literal ? ` DEFAULT ${literal}` : ''}`;
+      const value = typeof d === 'string' ? literal(d) : d === undefined ? '' : String(d);
+      return `${ident(name)} ${type}${value ? ` DEFAULT ${value}` : ''}`;
     }),
     `${ident('event.payload')} ${shape.payload}`,
     '`_partition` Int32',
@@ -231,12 +229,12 @@ function landingSelect(stream: StreamName): string[] {
     }
     const holders = shape.branches.filter((b) => b.fields.includes(c.name));
     const pick = (b: Branch) =>
-      `tupleElement(variantElement(${payload}, ${quote(b.type)}), ${quote(c.name)})`;
+      `tupleElement(variantElement(${payload}, ${literal(b.type)}), ${literal(c.name)})`;
     // A field every branch has is never absent: the last branch needs no test.
     const all = holders.length === shape.branches.length;
     const arms = holders
       .slice(0, all ? -1 : undefined)
-      .map((b) => `variantType(${payload}) = ${quote(b.type)}, ${pick(b)}`);
+      .map((b) => `variantType(${payload}) = ${literal(b.type)}, ${pick(b)}`);
     const otherwise = all ? pick(holders[holders.length - 1]!) : 'NULL';
     out.push(
       `${arms.length ? `multiIf(${arms.join(', ')}, ${otherwise})` : otherwise} AS ${ident(c.name)}`,

@@ -9,10 +9,10 @@ import { landingDdl } from './landing.js';
 import { addMissingColumns, ident, qualified, type TableNames } from './raw-tables.js';
 import { TABLES } from './tables.js';
 import { isClickHouseCode } from './errors.js';
-import { acquireLock, MigrationError, quote } from './migration-lock.js';
+import { acquireLock, MigrationError } from './migration-lock.js';
 
 export { MigrationError };
-import { forDeployment, localTable, onCluster } from './cluster.js';
+import { forDeployment, localTable, onCluster, systemTable } from './cluster.js';
 
 export interface MigrateOptions {
   client: ClickHouseClient;
@@ -185,10 +185,9 @@ async function familyRows(
 ) {
   const f = FAMILIES[family];
   if (!f) throw new MigrationError(`unknown stream family ${family}`);
-  const tables = cluster ? `clusterAllReplicas(${quote(cluster)}, system.tables)` : 'system.tables';
   const [row] = await (
     await client.query({
-      query: `SELECT sum(total_rows) AS n FROM ${tables}
+      query: `SELECT sum(total_rows) AS n FROM ${systemTable('tables', cluster)}
 WHERE database = {db:String} AND name IN {names:Array(String)}`,
       query_params: { db: database, names: cluster ? f.raw.map(localTable) : f.raw },
       format: 'JSONEachRow',

@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import { moduleLogger, type Logger } from '@backbone/runtime';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { onCluster } from './cluster.js';
+import { onCluster, systemTable } from './cluster.js';
 import { isClickHouseCode } from './errors.js';
-import { qualified } from './raw-tables.js';
+import { literal, qualified } from './raw-tables.js';
 import { TABLES } from './tables.js';
 
 export class MigrationError extends Error {
@@ -23,8 +23,6 @@ export interface LockOptions {
   staleLockMs?: number | undefined;
 }
 
-export const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-
 /**
  * The statement that takes the lock. ClickHouse has no locks, but CREATE TABLE of one name
  * succeeds for exactly one caller. On a cluster, where each node has its own tables, the lock
@@ -34,9 +32,9 @@ export const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "
 export function lockDdl(database: string, owner: string, cluster?: string): string {
   const table = qualified({ database, suffix: '' }, TABLES.schemaMigrationsLock);
   const engine = cluster
-    ? `ReplicatedMergeTree(${quote(`/clickhouse/backbone/${database}/${TABLES.schemaMigrationsLock}`)}, 'lock') ORDER BY tuple()`
+    ? `ReplicatedMergeTree(${literal(`/clickhouse/backbone/${database}/${TABLES.schemaMigrationsLock}`)}, 'lock') ORDER BY tuple()`
     : 'Memory';
-  return `CREATE TABLE ${table} (owner String) ENGINE = ${engine} COMMENT ${quote(owner)}`;
+  return `CREATE TABLE ${table} (owner String) ENGINE = ${engine} COMMENT ${literal(owner)}`;
 }
 
 /** Releases the lock; on a cluster on whichever node took it (SYNC: its Keeper path too). */
@@ -53,7 +51,6 @@ export async function acquireLock(options: LockOptions) {
   const owner = `${hostname()}:${process.pid}`;
   const deadline = Date.now() + (options.lockWaitMs ?? 120_000);
   const staleMs = options.staleLockMs ?? 15 * 60_000;
-  const tables = cluster ? `clusterAllReplicas(${quote(cluster)}, system.tables)` : 'system.tables';
   let told = false;
   for (;;) {
     try {
@@ -74,7 +71,7 @@ export async function acquireLock(options: LockOptions) {
     const held = await (
       await client.query({
         query: `SELECT comment, dateDiff('millisecond', metadata_modification_time, now()) AS age_ms
-FROM ${tables} WHERE database = {db:String} AND name = {lock:String}`,
+FROM ${systemTable('tables', cluster)} WHERE database = {db:String} AND name = {lock:String}`,
         query_params: { db: database, lock: TABLES.schemaMigrationsLock },
         format: 'JSONEachRow',
       })

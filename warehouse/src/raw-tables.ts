@@ -21,6 +21,9 @@ export const DEDUP_WINDOW = 10_000;
 
 export const ident = (name: string) => `\`${name.replace(/`/g, '``')}\``;
 
+/** A ClickHouse string literal. */
+export const literal = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
 /** Where the migration writes: a database, and a suffix for replay's shadow tables. */
 export interface TableNames {
   database: string;

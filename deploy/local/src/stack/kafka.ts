@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { kafkaAuth, waitFor } from '@backbone/runtime';
+import { replicationFor } from '@backbone/schemas';
 import { KAFKA_USERS, kafkaPasswords } from './kafka-users.js';
 import { StackError } from './errors.js';
 import { classArchiveFlags, useClassArchive } from './class-archive.js';
@@ -39,16 +40,6 @@ export interface KafkaPorts {
 /** One node of the local cluster: its id (1, 2, …) and ports. */
 export interface KafkaNode extends KafkaPorts {
   nodeId: number;
-}
-
-/**
- * What a cluster of `nodes` brokers is asked to keep: three copies of every record where
- * there are three brokers or more, and an acknowledged write on two of them, so one broker
- * may fail without losing or refusing anything. One broker: one copy.
- */
-export function replicationFor(nodes: number): { replicationFactor: number; minInsync: number } {
-  const replicationFactor = Math.min(3, nodes);
-  return { replicationFactor, minInsync: replicationFactor >= 3 ? 2 : 1 };
 }
 
 /**
