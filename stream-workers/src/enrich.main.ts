@@ -92,6 +92,7 @@ const worker = new EnrichWorker({
   logger,
   metrics,
   fetch: fetchPolicy(config),
+  offsetsFrom: { brokers: config.KAFKA_BROKERS, auth: kafkaAuth() },
 });
 
 const admin = kafka.admin();

@@ -135,6 +135,7 @@ if (config.role === 'sink') {
     },
     onStep,
     sessionTimeoutMs: 6000,
+    offsetsFrom: { brokers: config.brokers, auth: kafkaAuth() },
   });
   await worker.start();
 }

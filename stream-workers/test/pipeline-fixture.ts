@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
-import { createLogger, createTopicsReady, type Logger } from '@backbone/runtime';
+import { createLogger, createTopicsReady, kafkaAuth, type Logger } from '@backbone/runtime';
 import {
   confluentRegistry,
   STREAM_NAMES,
@@ -181,6 +181,7 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
         instanceId: uniqueName('i'),
         topics,
         ...(extra.fetch ? { fetch: extra.fetch } : {}),
+        offsetsFrom: { brokers: testStack().kafkaBrokers.split(','), auth: kafkaAuth() },
         dedup: extra.dedup ?? new MemoryDedup({ ttlSeconds: 3600, maxEntries: 100_000 }),
         logger: extra.logger ?? logger,
         metrics,

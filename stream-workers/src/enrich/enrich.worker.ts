@@ -5,7 +5,7 @@ import {
   type KafkaMessage,
   type Message,
 } from 'kafkajs';
-import { moduleLogger, type Logger } from '@backbone/runtime';
+import { moduleLogger, type KafkaAuth, type Logger } from '@backbone/runtime';
 import {
   STREAM_NAMES,
   StreamSerde,
@@ -24,10 +24,13 @@ import { dlqMessage, headerText } from '../dlq.js';
 import { SerialLock } from '../serial-lock.js';
 import { restartOnFatalCrash } from '../consumer-restart.js';
 import { TransactionalProducer } from './tx-producer.js';
+import { committedDespite, Positions } from './committed.js';
+import { GroupOffsets } from '../group-offsets.js';
 import type { DedupStore } from './dedup.js';
 import { enrichEvent, subjectIds, type EnrichContext } from './enrich.step.js';
 import { carriedHeaders } from './headers.js';
-import { chunks, decodeAll } from './records.js';
+import { decodeAll } from './records.js';
+import { countTally, newTally, type Tally } from './tally.js';
 
 export interface EnrichWorkerOptions {
   kafka: Kafka;
@@ -47,22 +50,14 @@ export interface EnrichWorkerOptions {
   transactionTimeoutMs?: number;
   /** How full a fetch must be, or how long it may wait (default: kafkajs', answer at once). */
   fetch?: FetchPolicy;
+  /** The brokers and credentials for reading the group's stable offsets (group-offsets.ts). */
+  offsetsFrom: { brokers: string[]; auth: KafkaAuth };
   /** Fault-injection point: called with the records written, before the transaction commits. */
   onStep?: (step: 'in-transaction', batch: { topic: string; partition: number }) => void;
 }
 
 // Under the broker's default message.max.bytes (1 MiB) for one partition's record batch.
 const MAX_REQUEST_BYTES = 900 * 1024;
-
-/** A batch's outcomes, counted into the metrics once per batch. */
-interface Tally {
-  outcomes: Map<string, number>;
-  masked: { medium: number; high: number; critical: number };
-  redactions: number;
-  /** Fields where the last scan replaced personal data, with how often. */
-  backstop: Map<string, number>;
-  count(outcome: string): void;
-}
 
 /** A partition's stepped batch on its way into a transaction. */
 interface Pending {
@@ -86,6 +81,8 @@ interface Pending {
 export class EnrichWorker {
   private consumer: Consumer | undefined;
   private producer: TransactionalProducer | undefined;
+  private offsets: GroupOffsets | undefined;
+  private positions: Positions | undefined;
   private running = false;
   private crashed: Error | undefined;
   private readonly topics: TopicNamer;
@@ -123,6 +120,15 @@ export class EnrichWorker {
     );
     await producer.connect();
     this.producer = producer;
+    this.offsets = new GroupOffsets({
+      ...this.options.offsetsFrom,
+      clientId: `${groupId}-${this.options.instanceId}-offsets`,
+    });
+    this.positions = new Positions(this.offsets, {
+      groupId,
+      logger,
+      running: () => this.running,
+    });
     const byTopic = streamsOf(this.topics, 'raw', this.streams);
     await this.consume(byTopic, raw, events);
     this.running = true;
@@ -136,6 +142,9 @@ export class EnrichWorker {
     events: StreamSerde,
   ): Promise<void> {
     const { kafka, groupId, logger } = this.options;
+    // A transaction of the consumer this one replaces may still be committing: it settles
+    // before the new member joins and reads its partitions' offsets.
+    await this.txLock.run(() => Promise.resolve());
     const consumer = kafka.consumer({
       groupId,
       readUncommitted: false,
@@ -152,6 +161,8 @@ export class EnrichWorker {
       crashed: (err) => (this.crashed = err),
       start: () => this.consume(byTopic, raw, events),
     });
+    // Partitions may have moved: where each one is is read again on its first batch.
+    consumer.on(consumer.events.GROUP_JOIN, () => this.positions?.clear());
     await consumer.connect();
     await consumer.subscribe({
       topics: this.streams.map((s) => this.topics('raw', s)),
@@ -176,6 +187,12 @@ export class EnrichWorker {
     const { metrics, logger } = this.options;
     const stream = byTopic.get(batch.topic);
     if (!stream || batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
+    const last = batch.messages[batch.messages.length - 1]!.offset;
+    const messages = await this.positions!.unread(batch);
+    if (messages.length === 0) {
+      payload.resolveOffset(last);
+      return;
+    }
     const started = process.hrtime.bigint();
     const out: { topic: string; messages: Message[] }[] = [];
     const push = (topic: string, message: Message) => {
@@ -185,7 +202,7 @@ export class EnrichWorker {
     };
 
     // Decode everything first: a registry outage throws here, before any claim or write.
-    const decoded = await decodeAll(raw, stream, batch.messages);
+    const decoded = await decodeAll(raw, stream, messages);
     const wanted = decoded.flatMap((d) =>
       d.value
         ? [
@@ -196,16 +213,7 @@ export class EnrichWorker {
           ]
         : [],
     );
-    // Counted per batch: a labelled metric update per record costs more than the step itself.
-    const tally: Tally = {
-      outcomes: new Map<string, number>(),
-      masked: { medium: 0, high: 0, critical: 0 },
-      redactions: 0,
-      backstop: new Map<string, number>(),
-      count(outcome: string) {
-        this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
-      },
-    };
+    const tally = newTally();
     const decodedAt = process.hrtime.bigint();
     const granted = await this.options.dedup.claimMany(wanted);
     let next = 0;
@@ -262,7 +270,6 @@ export class EnrichWorker {
       }
     });
 
-    const last = batch.messages[batch.messages.length - 1]!.offset;
     const stepped = process.hrtime.bigint();
     // Steps of the next batches run while this one commits; transactions themselves are one at
     // a time on this producer, and the batches that wait for one go together in the next.
@@ -275,7 +282,8 @@ export class EnrichWorker {
       {
         topic: batch.topic,
         partition: batch.partition,
-        records: batch.messages.length,
+        offsets: `${messages[0]!.offset}-${last}`,
+        records: messages.length,
         decodeMs: Number(decodedAt - started) / 1e6,
         claimMs: Number(claimedAt - decodedAt) / 1e6,
         stepMs: Number(stepped - claimedAt) / 1e6,
@@ -293,13 +301,22 @@ export class EnrichWorker {
     const live = group.filter((g) => g.payload.isRunning() && !g.payload.isStale());
     for (const g of group) if (!live.includes(g)) g.resolve();
     if (live.length === 0) return;
+    let done = live;
     try {
       await this.commit(live);
     } catch (err) {
-      for (const g of live) g.reject(err);
-      return;
+      // The producer was renewed (tx-producer.ts), so the transaction is settled now: the
+      // batches whose offsets it committed are done, only the others are read again.
+      done = await committedDespite(live, {
+        offsets: this.offsets!,
+        groupId: this.options.groupId,
+        logger: this.options.logger,
+        running: () => this.running,
+        cause: err,
+      });
+      for (const g of live) if (!done.includes(g)) g.reject(err);
     }
-    for (const g of live) {
+    for (const g of done) {
       await this.settle(g).then(
         () => g.resolve(),
         (err: unknown) => g.reject(err),
@@ -320,12 +337,11 @@ export class EnrichWorker {
       if (!offsets.has(topic)) offsets.set(topic, []);
       offsets.get(topic)!.push({ partition, offset: String(BigInt(last) + 1n) });
     }
-    await this.producer!.transaction(async (tx) => {
-      // Kafka refuses a record batch over message.max.bytes (1 MiB by default), and kafkajs
-      // sends one per partition: a large fetch goes out in several requests.
-      for (const chunk of chunks(out, MAX_REQUEST_BYTES)) {
-        await tx.sendBatch({ topicMessages: chunk, acks: -1 });
-      }
+    const producer = this.producer!;
+    await producer.transaction(async (tx) => {
+      // Kafka refuses a record batch over message.max.bytes (1 MiB by default): a large fetch
+      // goes out in several requests.
+      await producer.send(tx, out, MAX_REQUEST_BYTES);
       for (const { payload } of group)
         this.options.onStep?.('in-transaction', {
           topic: payload.batch.topic,
@@ -345,20 +361,8 @@ export class EnrichWorker {
     const { batch } = payload;
     const { metrics } = this.options;
     payload.resolveOffset(last);
-    for (const [outcome, n] of tally.outcomes)
-      metrics.records.inc({ worker: 'enrich', stream, outcome }, n);
-    for (const [cls, n] of Object.entries(tally.masked))
-      if (n) metrics.fieldsMasked.inc({ stream, class: cls }, n);
-    if (tally.redactions) metrics.redactions.inc({ stream }, tally.redactions);
-    if (tally.backstop.size > 0) {
-      for (const [field, n] of tally.backstop) metrics.backstopHits.inc({ stream, field }, n);
-      this.options.logger
-        .child({ part: 'backstop' })
-        .warn(
-          { stream, fields: Object.fromEntries(tally.backstop) },
-          'personal data found in fields that cannot hold it; written as tokens. Fix the sender',
-        );
-    }
+    this.positions!.advance(batch.topic, batch.partition, last);
+    countTally(tally, stream, metrics, this.options.logger);
     metrics.batchSize.observe({ worker: 'enrich' }, batch.messages.length);
     metrics.lag.set(
       { worker: 'enrich', topic: batch.topic, partition: String(batch.partition) },
@@ -372,6 +376,7 @@ export class EnrichWorker {
     this.running = false;
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
+    await this.offsets?.close();
   }
 }
 

@@ -1,7 +1,18 @@
-import kafkajs, { type Kafka, type Producer, type Transaction } from 'kafkajs';
+import kafkajs, {
+  type Admin,
+  type Kafka,
+  type Message,
+  type PartitionMetadata,
+  type Producer,
+  type Transaction,
+} from 'kafkajs';
 import type { Logger } from '@backbone/runtime';
+import { chunks } from './records.js';
 
 const { Partitioners } = kafkajs;
+
+// How long a topic's partition list is trusted (kafkajs' own metadata age is 5 minutes).
+const METADATA_MAX_AGE_MS = 30_000;
 
 /**
  * The enrich worker's transactional producer, which makes every transaction's outcome
@@ -18,6 +29,9 @@ const { Partitioners } = kafkajs;
 export class TransactionalProducer {
   private producer: Producer | undefined;
   private stopped = false;
+  private admin: Admin | undefined;
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+  private readonly metadata = new Map<string, { at: number; partitions: PartitionMetadata[] }>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -45,6 +59,56 @@ export class TransactionalProducer {
     const producer = this.make();
     await producer.connect();
     this.producer = producer;
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+  }
+
+  /**
+   * Writes records in a transaction, one request per partition, each under `maxBytes`.
+   *
+   * kafkajs sends one request per leader broker; when one of them fails it retries the
+   * partitions of every broker it has no answer from, grouped by their leaders at that time.
+   * A partition already written through a leader that has since moved is then written again,
+   * under new sequence numbers the broker cannot recognise as a retry: the transaction commits
+   * it twice (seen while brokers stopped and came back). A request that holds one partition
+   * only is retried whole under the same sequence numbers, which the broker does deduplicate.
+   * Partitions are chosen as kafkajs' default partitioner does (murmur2 of the key).
+   */
+  async send(
+    tx: Transaction,
+    out: { topic: string; messages: Message[] }[],
+    maxBytes: number,
+  ): Promise<void> {
+    const byPartition = new Map<string, { topic: string; messages: Message[] }>();
+    for (const { topic, messages } of out) {
+      const partitionMetadata = await this.partitionsOf(topic);
+      for (const message of messages) {
+        const partition = this.partitioner({ topic, partitionMetadata, message });
+        const key = `${topic}:${partition}`;
+        let group = byPartition.get(key);
+        if (!group) byPartition.set(key, (group = { topic, messages: [] }));
+        group.messages.push({ ...message, partition });
+      }
+    }
+    for (const group of byPartition.values())
+      for (const chunk of chunks([group], maxBytes))
+        await tx.sendBatch({ topicMessages: chunk, acks: -1 });
+  }
+
+  private async partitionsOf(topic: string): Promise<PartitionMetadata[]> {
+    const known = this.metadata.get(topic);
+    if (known && Date.now() - known.at < METADATA_MAX_AGE_MS) return known.partitions;
+    try {
+      const { topics } = await this.admin!.fetchTopicMetadata({ topics: [topic] });
+      const partitions = topics[0]?.partitions ?? [];
+      if (partitions.length === 0) throw new Error(`no partitions known for ${topic}`);
+      this.metadata.set(topic, { at: Date.now(), partitions });
+      return partitions;
+    } catch (err) {
+      // A cluster that cannot answer now: the last known partitions still route correctly.
+      if (known) return known.partitions;
+      throw err;
+    }
   }
 
   /** Runs `work` in a transaction and commits it; on failure, see the class comment. */
@@ -90,5 +154,6 @@ export class TransactionalProducer {
   async disconnect(): Promise<void> {
     this.stopped = true;
     await this.producer?.disconnect();
+    await this.admin?.disconnect();
   }
 }

@@ -125,7 +125,7 @@ export function nextDelay(timing: RetryTiming, failure: InsertFailure, failures:
 
 /**
  * Counts one failed attempt of a partition's batch and logs it: a refusal once per reason,
- * with what to do; a passing failure at its first attempt only.
+ * with what to do; a passing failure at its 1st, 2nd, 4th, 8th… attempt.
  */
 export function reportFailure(
   err: unknown,
@@ -147,7 +147,16 @@ export function reportFailure(
       { ...where, action: failure.action },
       `ClickHouse refuses the batch; the partition waits: ${failure.action}`,
     );
-  else if (failure.kind === 'transient' && failures <= 1)
-    ctx.logger.warn(where, 'ClickHouse did not take the batch; retrying with backoff');
+  // The first failure, then the 2nd, 4th, 8th…: a partition that keeps failing stays visible.
+  else if (failure.kind === 'transient' && (failures & (failures - 1)) === 0)
+    ctx.logger.warn(
+      {
+        ...where,
+        attempt: failures,
+        // A ClickHouse message can quote a row: its code (in reason) is what is logged.
+        ...(err instanceof Error && !(err instanceof ClickHouseError) ? { err: err.message } : {}),
+      },
+      'the batch was not made durable; retrying with backoff',
+    );
   return failure;
 }
