@@ -338,6 +338,10 @@ export class EnrichWorker {
       offsets.get(topic)!.push({ partition, offset: String(BigInt(last) + 1n) });
     }
     const producer = this.producer!;
+    // Still a member of the group (kafkajs heartbeats at most every 3 s): a member that lost
+    // its partitions in a rebalance learns it here and writes nothing; their new owner reads
+    // them. kafkajs cannot send the group generation with the offsets (KIP-447's fencing).
+    await group[0]!.payload.heartbeat();
     await producer.transaction(async (tx) => {
       // Kafka refuses a record batch over message.max.bytes (1 MiB by default): a large fetch
       // goes out in several requests.
