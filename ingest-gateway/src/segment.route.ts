@@ -31,7 +31,8 @@ function writeKeyAuthenticator(deps: IngestDeps) {
 
 /**
  * Segment's HTTP Tracking API (`/v1/batch`, `/v1/track`, `/v1/page`, `/v1/screen`, and
- * `/v1/identify`, `/v1/group`, `/v1/alias`, which are refused with their reason): any of
+ * `/v1/identify`, `/v1/group`, `/v1/alias`, which are refused with their reason; and
+ * analytics.js' short forms `/v1/b`, `/v1/t`, `/v1/p`, `/v1/s`, `/v1/i`, `/v1/g`, `/v1/a`): any of
  * Segment's, RudderStack's or Jitsu's SDKs can send here unchanged. docs/segment.md.
  */
 export function registerSegmentRoutes(app: FastifyInstance, deps: IngestDeps): void {
@@ -108,7 +109,8 @@ export function registerSegmentRoutes(app: FastifyInstance, deps: IngestDeps): v
     preValidation: [writeKeyAuthenticator(deps), signatureCheck(deps)],
     config: { rateLimit: rateLimitOptions(deps.config) },
   };
-  app.post('/v1/batch', options, handle(undefined));
+  // analytics.js (browser) posts to the short forms: /v1/t, /v1/p, … and /v1/b.
+  for (const url of ['/v1/batch', '/v1/b']) app.post(url, options, handle(undefined));
   for (const type of [...SEGMENT_ACCEPTED, ...SEGMENT_REFUSED])
-    app.post(`/v1/${type}`, options, handle(type));
+    for (const url of [`/v1/${type}`, `/v1/${type[0]}`]) app.post(url, options, handle(type));
 }

@@ -206,6 +206,14 @@ describe('Segment HTTP Tracking API on the gateway', () => {
     );
     expect(res).toEqual({ status: 200, body: { success: true } });
     expect(produced).toHaveLength(1);
+    // analytics.js' short path for track, writeKey in a text/plain body.
+    const short = await post(
+      '/v1/t',
+      { ...track({ type: undefined, messageId: 'm-short' }), writeKey: KEY },
+      { authorization: '', 'content-type': 'text/plain' },
+    );
+    expect(short.status).toBe(200);
+    expect(produced).toHaveLength(2);
   });
 });
 
