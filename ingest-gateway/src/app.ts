@@ -9,7 +9,7 @@ import Fastify, {
   type FastifyInstance,
 } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { Logger } from '@backbone/runtime';
+import { registerReadinessMetric, type Logger } from '@backbone/runtime';
 import { isRequestId } from '@backbone/schemas';
 import type { KeyLookup } from './key-directory.js';
 import type { GatewayConfig } from './config.js';
@@ -59,6 +59,7 @@ export async function buildGateway(
     },
   });
   const metrics = createMetrics(() => deps.sink.pending);
+  registerReadinessMetric(metrics.registry, deps.checks);
 
   for (const type of ['application/json', 'text/plain']) {
     app.removeContentTypeParser(type);

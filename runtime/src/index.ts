@@ -39,3 +39,4 @@ export {
 } from './health.js';
 export { consentStateKey, type SubjectKind } from './consent-state.js';
 export { kafkaAuth, type KafkaAuth } from './kafka-auth.js';
+export { registerReadinessMetric } from './health-metrics.js';

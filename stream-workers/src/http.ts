@@ -1,7 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { healthReport, readiness, readyStatusCode, type Check } from '@backbone/runtime';
+import {
+  healthReport,
+  readiness,
+  readyStatusCode,
+  registerReadinessMetric,
+  type Check,
+} from '@backbone/runtime';
 
 export interface WorkerHttpOptions {
   host: string;
@@ -20,6 +26,10 @@ export interface WorkerHttpOptions {
 export async function startWorkerHttp(
   options: WorkerHttpOptions,
 ): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+  registerReadinessMetric(options.registry, [
+    { name: 'consumer', run: () => options.live() },
+    ...options.checks,
+  ]);
   const server = createServer((req, res) => {
     const send = (status: number, body: unknown, type = 'application/json') => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });

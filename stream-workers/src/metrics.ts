@@ -83,6 +83,14 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  readonly freshness = new Histogram({
+    name: 'backbone_sink_freshness_seconds',
+    help: "Per insert: from the oldest row's append to the raw topic (the gateway's 202) until ClickHouse took the insert",
+    labelNames: ['stream'] as const,
+    buckets: [0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600],
+    registers: [this.registry],
+  });
+
   readonly insertErrors = new Counter({
     name: 'backbone_sink_insert_errors_total',
     help: 'ClickHouse inserts that failed, by table and kind (transient: retried with backoff; refused: waits for an operator)',

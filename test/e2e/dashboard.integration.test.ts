@@ -18,6 +18,7 @@ import {
 import { testStack, waitFor } from '@backbone/test';
 import { describeSubjectRights } from './subject-rights.js';
 import { describeSettings } from './settings.js';
+import { describeObservability } from './observability.js';
 
 /** Screenshots of every page, kept after the run for a person to look at. */
 const SHOTS = path.join(REPO_ROOT, 'test-artifacts', 'screenshots');
@@ -47,6 +48,7 @@ let tokens: { viewer: string; admin: string };
 let dataDir: string;
 let gatewayUrl: string;
 let apiKey: string;
+let metricsUrls: Record<string, string>;
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -70,6 +72,12 @@ beforeAll(async () => {
   apiKey = key;
   gatewayUrl = `http://127.0.0.1:${gatewayPort}/v1/events`;
   children.push(await startGateway({ dataDir, endpoints, port: gatewayPort, keysFile }));
+  metricsUrls = {
+    gateway: `http://127.0.0.1:${gatewayPort}/metrics`,
+    enrich: `${workers.urls.enrich}/metrics`,
+    sink: `${workers.urls.sink}/metrics`,
+    query: `${base}/metrics`,
+  };
   simulator = new Simulator({
     url: `http://127.0.0.1:${gatewayPort}/v1/events`,
     apiKey: key,
@@ -305,3 +313,4 @@ describe('the dashboard in a real browser', () => {
 
 describeSubjectRights(() => ({ base, tokens, gatewayUrl, apiKey }));
 describeSettings(() => ({ page, base, tokens, gatewayUrl, shot }));
+describeObservability(() => metricsUrls);

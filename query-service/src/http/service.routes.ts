@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import express, { Router, type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
-import { healthReport, readiness, readyStatusCode, type Check } from '@backbone/runtime';
+import {
+  healthReport,
+  readiness,
+  readyStatusCode,
+  registerReadinessMetric,
+  type Check,
+} from '@backbone/runtime';
 
 /** A request id on every answer and log line: the caller's X-Request-Id, or a new one. */
 export const requestId: RequestHandler = (req, res, next) => {
@@ -14,6 +20,7 @@ export const requestId: RequestHandler = (req, res, next) => {
 
 /** /health (the process answers), /ready (the checks, with their budgets) and /metrics. */
 export function serviceRoutes(checks: Check[], registry: Registry): Router {
+  registerReadinessMetric(registry, checks);
   const router = Router();
   router.get('/health', (_req, res) => {
     res.json(healthReport());

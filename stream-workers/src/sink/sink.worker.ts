@@ -318,7 +318,13 @@ export class SinkWorker {
   private async flush(p: PartitionBatch): Promise<void> {
     const { metrics } = this.options;
     const started = process.hrtime.bigint();
-    const { rows, path } = await this.writer!.write(p.batch());
+    const batch = p.batch();
+    // Kafka timestamps carry the raw record's append time through enrich.
+    let oldest = Infinity;
+    for (const m of batch.messages) oldest = Math.min(oldest, Number(m.timestamp));
+    const { rows, path } = await this.writer!.write(batch);
+    if (Number.isFinite(oldest))
+      metrics.freshness.observe({ stream: p.stream }, Math.max(0, Date.now() - oldest) / 1000);
     metrics.batchSize.observe({ worker: 'sink' }, rows);
     metrics.sinkInserts.inc({ stream: p.stream, path });
     metrics.commitSeconds.observe(
