@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { acme, DASHBOARD, H, range, token, useRollups, type Dashboard } from './rollups-fixture.js';
 
@@ -134,6 +135,20 @@ describe('GraphQL refusals and service surface', () => {
     );
     expect(body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
     expect(body.errors?.[0].message).toMatch(/limit must be between 1 and 100/);
+  });
+
+  it('serves its schema as the committed schema.graphql, and a browser a page that loads nothing from elsewhere', async () => {
+    const served = await fetch(`${ctx.url}/graphql/schema.graphql`);
+    expect(served.status).toBe(200);
+    expect(await served.text()).toBe(
+      readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'),
+    );
+    const page = await fetch(`${ctx.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('/graphql/schema.graphql');
+    // Apollo's landing page would load its explorer from a CDN: no script, no remote asset.
+    expect(html).not.toMatch(/<script|<link|src=/i);
   });
 
   it('reports ready while ClickHouse answers, and exposes operation latency', async () => {

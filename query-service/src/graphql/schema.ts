@@ -1,4 +1,4 @@
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { buildSchema, GraphQLError, GraphQLScalarType, Kind, printSchema } from 'graphql';
 
 /**
  * Web analytics and speech analytics: dashboard, pages, sources, devices,
@@ -365,3 +365,9 @@ export const JSONScalar = new GraphQLScalarType<unknown, unknown>({
   serialize: (value) => value,
   parseValue: (value) => value,
 });
+
+/**
+ * The schema as SDL, served at /graphql/schema.graphql and committed as
+ * query-service/schema.graphql (a unit test keeps the two equal).
+ */
+export const schemaSDL = () => `${printSchema(buildSchema(typeDefs))}\n`;

@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { expressMiddleware } from '@as-integrations/express5';
 import { makeExecutableSchema } from '@graphql-tools/schema';
@@ -13,7 +14,7 @@ import type { Authenticate, Viewer } from '../auth.js';
 import { QueryError } from '../errors.js';
 import { costLimits } from './limits.js';
 import { resolvers, type QueryContext } from './resolvers.js';
-import { typeDefs } from './schema.js';
+import { schemaSDL, typeDefs } from './schema.js';
 
 export interface GraphqlDeps {
   authenticate: Authenticate;
@@ -50,6 +51,26 @@ function formatError(given: Logger) {
 }
 
 /**
+ * What a browser opening /graphql gets: how to query, without anything loaded from elsewhere.
+ */
+const explorerPage = () => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Backbone GraphQL</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:3rem auto;padding:0 1rem}code,pre{background:#f3f3f3;padding:.1rem .3rem}</style>
+</head><body>
+<h1>Backbone GraphQL</h1>
+<p>This is the query service's GraphQL endpoint. Send queries with <code>POST /graphql</code>,
+<code>Content-Type: application/json</code> and <code>Authorization: Bearer &lt;token&gt;</code>;
+subscriptions use graphql-ws on the same path.</p>
+<pre>curl -s http://HOST/graphql -H 'content-type: application/json' \\
+  -H "authorization: Bearer $TOKEN" \\
+  -d '{"query":"{ realtimeSummary { activeSessions } }"}'</pre>
+<p>The schema: <a href="/graphql/schema.graphql">schema.graphql</a> (SDL). Load it, or point the
+introspection of a GraphQL client (GraphiQL, Altair, Insomnia, an editor plugin) at this URL
+where introspection is on (local mode). query-service/README.md describes every field.</p>
+</body></html>
+`;
+
+/**
  * GraphQL on /graphql: queries over HTTP (Apollo Server, cost limits before anything runs)
  * and subscriptions over WebSocket (graphql-ws) on the same path, the token checked at the
  * handshake.
@@ -63,6 +84,9 @@ export async function graphqlServer(deps: GraphqlDeps) {
     validationRules: [costLimits({ maxDepth: 8, maxRootFields: 12 })],
     formatError: formatError(deps.logger),
     plugins: [
+      // Apollo's landing page loads its explorer from a CDN: offline it shows nothing. A
+      // browser gets the service's own page instead (explorerPage).
+      ApolloServerPluginLandingPageDisabled(),
       {
         requestDidStart: () => {
           const started = process.hrtime.bigint();
@@ -84,7 +108,16 @@ export async function graphqlServer(deps: GraphqlDeps) {
   });
   await server.start();
 
+  const sdl = schemaSDL();
   const middleware: RequestHandler[] = [
+    // The schema as SDL, for any GraphQL tool offline; the same as schema.graphql.
+    (req, res, next) => {
+      if (req.method !== 'GET') return next();
+      if (req.path === '/schema.graphql') return void res.type('text/plain').send(sdl);
+      if (req.path === '/' && !req.query.query && req.accepts(['html', 'json']) === 'html')
+        return void res.type('html').send(explorerPage());
+      next();
+    },
     express.json({ limit: '100kb' }),
     expressMiddleware(server, {
       context: async ({ req }) => {
