@@ -70,4 +70,20 @@ export default tseslint.config(
       globals: { console: 'readonly', process: 'readonly' },
     },
   },
+  {
+    // The browser snippet: plain JavaScript for any current browser, run in a page.
+    files: ['ingest-gateway/snippet/**/*.js'],
+    languageOptions: {
+      ecmaVersion: 2019,
+      sourceType: 'script',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        URL: 'readonly',
+        Blob: 'readonly',
+        Intl: 'readonly',
+        setTimeout: 'readonly',
+      },
+    },
+  },
 );

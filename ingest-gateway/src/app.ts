@@ -17,6 +17,7 @@ import { codeForStatus, errorBody, ErrorCodes, sendError } from './errors.js';
 import type { Check } from '@backbone/runtime';
 import { registerHealthRoutes } from './health.route.js';
 import { registerSegmentRoutes } from './segment.route.js';
+import { registerSnippetRoutes } from './snippet.route.js';
 import { registerIngestRoutes, type EventSink, type IngestDeps } from './ingest.route.js';
 import { registerConsentRoutes } from './consent.route.js';
 import { MemoryConsentState, RedisConsentState, type ConsentState } from './consent-state.js';
@@ -143,6 +144,7 @@ export async function buildGateway(
   const ingest = ingestDeps(config, deps, metrics);
   registerIngestRoutes(app, ingest);
   registerSegmentRoutes(app, ingest);
+  registerSnippetRoutes(app);
   registerConsentRoutes(app, ingest);
   registerHealthRoutes(app, { checks: deps.checks, version: deps.version ?? '0.1.0' });
   app.get('/metrics', async (_req, reply) =>

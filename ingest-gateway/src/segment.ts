@@ -189,7 +189,13 @@ export function translate(
   } else {
     const name = text(message.event);
     if (!name) return fail('event', 'Required field missing');
-    if (CONVERSIONS.has(name.toLowerCase())) {
+    if (name === 'Element Clicked') {
+      // The browser snippet's clicks (docs/snippet.md): what was clicked, by its marked name.
+      const element = text(properties.element);
+      if (!element) return fail('properties.element', 'Required for Element Clicked');
+      eventType = 'click';
+      payload = { element, target: text(properties.href) ?? text(properties.target) ?? null };
+    } else if (CONVERSIONS.has(name.toLowerCase())) {
       const orderId = text(properties.order_id) ?? text(properties.orderId);
       if (!orderId) return fail('properties.order_id', `Required for ${name}`);
       const value = properties.revenue ?? properties.total ?? properties.value;

@@ -34,6 +34,8 @@ export async function startGateway(o: {
   endpoints: Endpoints;
   port: number;
   keysFile: string;
+  /** More of the gateway's environment (CORS_ORIGINS, …). */
+  env?: NodeJS.ProcessEnv;
 }): Promise<ChildProcess> {
   if (!(await isPortFree(o.port))) {
     throw new StackError(
@@ -54,6 +56,7 @@ export async function startGateway(o: {
       SIGNING_SECRET_KEY: ensureSecret(o.dataDir, 'signing-secret-key'),
       // The simulator stands in for a load balancer: it forwards its visitors' addresses.
       TRUSTED_PROXIES: '127.0.0.1,::1',
+      ...o.env,
     },
     readyUrl: `http://127.0.0.1:${o.port}/ready`,
   });
