@@ -1,15 +1,12 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createLogger } from '@backbone/runtime';
 import type { StreamEvents, StreamName } from '@backbone/schemas';
-import { ApiKeyStore, hashApiKey } from './api-keys.js';
-import { buildGateway } from './app.js';
-import { GatewayConfig } from './config.js';
 import { MemoryConsentState, type ConsentState } from './consent-state.js';
+import { memoryGateway, type Produced } from './memory-gateway.test-support.js';
 
 const KEY = 'bbk_consent-test';
-const produced: { stream: StreamName; event: StreamEvents[StreamName] }[] = [];
+const produced: Produced = [];
 let app: FastifyInstance | undefined;
 afterEach(async () => {
   produced.length = 0;
@@ -17,36 +14,7 @@ afterEach(async () => {
 });
 
 async function gateway(consent: ConsentState = new MemoryConsentState(), policy?: 'drop') {
-  app = await buildGateway(
-    GatewayConfig.parse({
-      KAFKA_BROKERS: '127.0.0.1:9',
-      SCHEMA_REGISTRY_URL: 'http://127.0.0.1:9',
-      API_KEYS_FILE: '/dev/null',
-    }),
-    {
-      sink: {
-        produce: (stream, event) => {
-          produced.push({ stream, event: event });
-          return Promise.resolve();
-        },
-        pending: 0,
-      },
-      keys: new ApiKeyStore([
-        {
-          id: 'k1',
-          hash: hashApiKey(KEY),
-          tenant_id: 'acme',
-          source: 'web-app',
-          created_at: '2025-01-01T00:00:00Z',
-          ...(policy ? { consent_policy: policy } : {}),
-        },
-      ]),
-      logger: createLogger({ name: 'test', level: 'silent' }),
-      checks: [],
-      consent,
-      now: () => Date.parse('2025-01-15T10:30:00Z'),
-    },
-  );
+  app = await memoryGateway(KEY, produced, { consent, ...(policy ? { policy } : {}) });
   return app;
 }
 

@@ -1,15 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createLogger } from '@backbone/runtime';
-import type { StreamEvents, StreamName } from '@backbone/schemas';
-import { ApiKeyStore, hashApiKey } from './api-keys.js';
-import { buildGateway } from './app.js';
-import { GatewayConfig } from './config.js';
+import { memoryGateway, type Produced } from './memory-gateway.test-support.js';
 import { eventIdOf, occurredAt, translate, writeKeyOf } from './segment.js';
 
 const KEY = 'bbk_segment-test';
 const NOW = Date.parse('2025-01-15T10:30:00Z');
-const produced: { stream: StreamName; event: StreamEvents[StreamName] }[] = [];
+const produced: Produced = [];
 let app: FastifyInstance | undefined;
 afterEach(async () => {
   produced.length = 0;
@@ -18,34 +14,7 @@ afterEach(async () => {
 });
 
 async function gateway() {
-  app = await buildGateway(
-    GatewayConfig.parse({
-      KAFKA_BROKERS: '127.0.0.1:9',
-      SCHEMA_REGISTRY_URL: 'http://127.0.0.1:9',
-      API_KEYS_FILE: '/dev/null',
-    }),
-    {
-      sink: {
-        produce: (stream, event) => {
-          produced.push({ stream, event });
-          return Promise.resolve();
-        },
-        pending: 0,
-      },
-      keys: new ApiKeyStore([
-        {
-          id: 'k1',
-          hash: hashApiKey(KEY),
-          tenant_id: 'acme',
-          source: 'web-app',
-          created_at: '2025-01-01T00:00:00Z',
-        },
-      ]),
-      logger: createLogger({ name: 'test', level: 'silent' }),
-      checks: [],
-      now: () => NOW,
-    },
-  );
+  app = await memoryGateway(KEY, produced);
   return app;
 }
 
