@@ -59,6 +59,22 @@ export class GroupOffsets {
     return out;
   }
 
+  /**
+   * Throws unless the group's committed offset of the partition has reached `offset`. kafkajs'
+   * `commitOffsets` returns without committing while its consumer stops for a restart (after
+   * a crash it recovers from); a sink that took such a batch as committed would read it again
+   * under other bounds and insert it twice. The throw fails the flush, which retries the batch
+   * (its insert deduplicated by its token) and commits again.
+   */
+  async confirm(
+    groupId: string,
+    at: { topic: string; partition: number; offset: string },
+  ): Promise<void> {
+    const read = await this.read(groupId, [{ topic: at.topic, partitions: [at.partition] }]);
+    if ((read.get(`${at.topic}:${at.partition}`) ?? -1n) < BigInt(at.offset))
+      throw new Error(`the commit of ${at.topic}:${at.partition} at ${at.offset} did not take`);
+  }
+
   /** read(), asked again until the group coordinator answers or `running()` turns false. */
   async settled(
     groupId: string,

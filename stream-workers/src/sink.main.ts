@@ -61,6 +61,7 @@ const worker = new SinkWorker({
   clickhouseRegistryUrl: clickhouseRegistryUrl(config),
   fetch: fetchPolicy(config),
   ...(texts ? { texts } : {}),
+  offsetsFrom: { brokers: config.KAFKA_BROKERS, auth: kafkaAuth() },
 });
 
 const finalizer = new SessionFinalizer({

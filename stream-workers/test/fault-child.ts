@@ -73,6 +73,7 @@ if (config.role === 'sink') {
     maxWaitMs: 100,
     onStep,
     sessionTimeoutMs: 6000,
+    offsetsFrom: { brokers: config.brokers, auth: kafkaAuth() },
     clickhouseRegistryUrl: process.env.CLICKHOUSE_SCHEMA_REGISTRY_URL || config.registryUrl,
   });
   await worker.start();

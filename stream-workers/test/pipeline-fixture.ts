@@ -209,6 +209,7 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
         ...{ maxWaitMs: 200, insertIntervalMs: 0 }, // rows soon (sink-spacing tests the default)
         clickhouseRegistryUrl: clickhouseRegistryUrl(),
         ...(started() ? { texts: await subjects() } : {}), // enrich's keys, for sealed text
+        offsetsFrom: { brokers: testStack().kafkaBrokers.split(','), auth: kafkaAuth() },
         ...extra,
       });
       await worker.start();

@@ -109,9 +109,11 @@ export class PartitionBatch {
 
   /** A new consumer generation re-reads from the committed offset: drop what is buffered. */
   reset(): void {
+    // A batch being retried stays, but what is read next is checked against the note of its
+    // insert: the new generation may read that batch again from an older committed offset.
+    this.checked = false;
     if (this.retrying) return;
     this.clear();
-    this.checked = false;
     this.limitedAt = undefined;
   }
 }

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Kafka } from 'kafkajs';
-import type { Logger } from '@backbone/runtime';
+import type { KafkaAuth, Logger } from '@backbone/runtime';
 import type { SchemaRegistryClient, StreamName } from '@backbone/schemas';
 import type { TableNames } from '@backbone/warehouse';
 import type { WorkerMetrics } from '../metrics.js';
@@ -46,4 +46,10 @@ export interface SinkWorkerOptions {
   /** The subject keys, for transcript text encrypted with them (docs/privacy.md#erasure). */
   texts?: DecodeContext['texts'];
   onStep?: BatchWriterOptions['onStep'];
+  /**
+   * Brokers and credentials to confirm each offset commit with (group-offsets.ts): kafkajs
+   * skips a commit without a word while its consumer stops for a restart, and a batch the
+   * sink took as committed would be read again under other bounds and inserted twice.
+   */
+  offsetsFrom?: { brokers: string[]; auth: KafkaAuth };
 }

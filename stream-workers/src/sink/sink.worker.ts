@@ -24,6 +24,7 @@ import {
 import { BatchWriter } from './writer.js';
 import type { SinkWorkerOptions } from './options.js';
 import { restartOnFatalCrash } from '../consumer-restart.js';
+import { GroupOffsets } from '../group-offsets.js';
 
 export type { SinkWorkerOptions } from './options.js';
 
@@ -36,6 +37,7 @@ export type { SinkWorkerOptions } from './options.js';
 export class SinkWorker {
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
+  private offsets: GroupOffsets | undefined;
   private readonly partitions = new Map<string, PartitionBatch>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
@@ -113,6 +115,11 @@ export class SinkWorker {
       deadLetter: this.options.deadLetter !== false,
       ...(this.options.texts ? { texts: this.options.texts } : {}),
     };
+    if (this.options.offsetsFrom)
+      this.offsets = new GroupOffsets({
+        ...this.options.offsetsFrom,
+        clientId: `${groupId}-offsets`,
+      });
     this.writer = this.makeWriter(decode);
     await this.consume(byTopic);
     const tick = Math.max(10, Math.min(100, this.bounds.maxWaitMs() / 4));
@@ -173,8 +180,11 @@ export class SinkWorker {
       names: this.names,
       decode,
       ...(url ? { bytes: { framer: new RowFramer(options.registry), registryUrl: url } } : {}),
-      commit: (topic, partition, offset) =>
-        this.consumer!.commitOffsets([{ topic, partition, offset }]),
+      // Confirmed (group-offsets.ts): kafkajs skips a commit while its consumer restarts.
+      commit: async (topic, partition, offset) => {
+        await this.consumer!.commitOffsets([{ topic, partition, offset }]);
+        await this.offsets?.confirm(options.groupId, { topic, partition, offset });
+      },
       logger: options.logger,
       ...(options.onStep ? { onStep: options.onStep } : {}),
     });
@@ -383,5 +393,6 @@ export class SinkWorker {
     this.running = false;
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
+    await this.offsets?.close();
   }
 }
