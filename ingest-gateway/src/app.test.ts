@@ -7,6 +7,8 @@ import { ApiKeyStore, hashApiKey } from './api-keys.js';
 import { buildGateway } from './app.js';
 import { GatewayConfig } from './config.js';
 import type { EventSink } from './ingest.route.js';
+import { GATEWAY_API } from './memory-gateway.test-support.js';
+import { conformingInject } from '@backbone/test/openapi';
 
 const KEY = 'bbk_test-key-acme';
 const OTHER_KEY = 'bbk_test-key-globex';
@@ -76,7 +78,7 @@ async function gateway(
     checks: opts.checks ?? [{ name: 'kafka', run: () => Promise.resolve(true) }],
     now: () => Date.parse('2025-01-15T10:30:00Z'),
   });
-  return { app, sink };
+  return { app: conformingInject(app, GATEWAY_API), sink };
 }
 
 const event = (overrides: Record<string, unknown> = {}) => ({

@@ -140,6 +140,10 @@ export async function buildGateway(
     req.log.error({ err }, 'request failed');
     return sendError(reply, 'INTERNAL', 'Internal error; the request id names it in the logs');
   });
+  // Unknown routes answer in the catalogue's shape like every other error (openapi.yaml).
+  app.setNotFoundHandler((_req, reply) =>
+    sendError(reply, 'NOT_FOUND', 'No such route: the API is described in openapi.yaml'),
+  );
 
   const ingest = ingestDeps(config, deps, metrics);
   registerIngestRoutes(app, ingest);

@@ -1,11 +1,18 @@
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { createLogger } from '@backbone/runtime';
+import { conformingInject, OpenApiContract } from '@backbone/test/openapi';
 import type { StreamEvents, StreamName } from '@backbone/schemas';
 import { ApiKeyStore, hashApiKey } from './api-keys.js';
 import { buildGateway } from './app.js';
 import { GatewayConfig } from './config.js';
 import type { ConsentState } from './consent-state.js';
 import type { ConsentPolicy } from './consent.js';
+
+/** The gateway's OpenAPI document: every answer a unit test injects is checked against it. */
+export const GATEWAY_API = OpenApiContract.load(
+  fileURLToPath(new URL('../openapi.yaml', import.meta.url)),
+);
 
 export type Produced = { stream: StreamName; event: StreamEvents[StreamName] }[];
 
@@ -18,7 +25,7 @@ export function memoryGateway(
   produced: Produced,
   options: { consent?: ConsentState; policy?: ConsentPolicy } = {},
 ): Promise<FastifyInstance> {
-  return buildGateway(
+  const app = buildGateway(
     GatewayConfig.parse({
       KAFKA_BROKERS: '127.0.0.1:9',
       SCHEMA_REGISTRY_URL: 'http://127.0.0.1:9',
@@ -48,4 +55,5 @@ export function memoryGateway(
       now: () => Date.parse('2025-01-15T10:30:00Z'),
     },
   );
+  return app.then((a) => conformingInject(a, GATEWAY_API));
 }

@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { createLogger } from '@backbone/runtime';
 import { EventTracker } from '@backbone/schemas/http-client';
 import { ApiKeyStore, hashApiKey } from './api-keys.js';
+import { conformingInject } from '@backbone/test/openapi';
+import { GATEWAY_API } from './memory-gateway.test-support.js';
 import { buildGateway } from './app.js';
 import { GatewayConfig } from './config.js';
 import { signatureHeader, type SeenSignatures } from './signature.js';
@@ -44,7 +46,7 @@ async function gateway(seen?: SeenSignatures) {
       ...(seen ? { signatures: seen } : {}),
     },
   );
-  return app;
+  return conformingInject(app, GATEWAY_API);
 }
 
 const body = JSON.stringify({

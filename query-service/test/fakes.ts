@@ -1,4 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
+import { OpenApiContract } from '@backbone/test/openapi';
 import type { Repositories } from '../src/repositories/index.js';
 
 export type Call = { read: string; args: unknown[] };
@@ -41,3 +43,8 @@ export function memoryLogger() {
   );
   return { logger, lines };
 }
+
+/** The service's OpenAPI document: the unit suites check every answer they inject against it. */
+export const QUERY_API = OpenApiContract.load(
+  fileURLToPath(new URL('../openapi.yaml', import.meta.url)),
+);

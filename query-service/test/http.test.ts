@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { SignJWT } from 'jose';
-import { inject } from 'light-my-request';
+import { inject as injectRaw } from 'light-my-request';
+import { conforming } from '@backbone/test/openapi';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReadyReportSchema, type Check } from '@backbone/runtime';
 import { createQueryService, type QueryService, type QueryServiceParts } from '../src/app.js';
@@ -8,7 +9,10 @@ import { jwtAuthenticator } from '../src/auth.js';
 import { parseExplainAst } from '../src/sql/ast.js';
 import type { AuditLog } from '../src/sql/audit.js';
 import type { SqlEngine } from '../src/sql/engine.js';
-import { fakeRepositories, memoryLogger, type Answers, type Call } from './fakes.js';
+import { fakeRepositories, memoryLogger, type Answers, type Call, QUERY_API } from './fakes.js';
+
+/** Every answer injected here is checked against openapi.yaml. */
+const inject = conforming(injectRaw, QUERY_API);
 
 /**
  * The HTTP surface without ClickHouse: the service built from in-memory readers, requests

@@ -1,11 +1,15 @@
 import { SignJWT } from 'jose';
-import { inject } from 'light-my-request';
+import { inject as injectRaw } from 'light-my-request';
+import { conforming } from '@backbone/test/openapi';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ErasureProgress, ErasureRequest } from '@backbone/warehouse';
 import { createQueryService, type QueryService } from '../src/app.js';
 import { jwtAuthenticator } from '../src/auth.js';
 import type { SubjectRequests } from '../src/subjects.js';
-import { fakeRepositories, memoryLogger } from './fakes.js';
+import { fakeRepositories, memoryLogger, QUERY_API } from './fakes.js';
+
+/** Every answer injected here is checked against openapi.yaml. */
+const inject = conforming(injectRaw, QUERY_API);
 
 /** The subject endpoints without Kafka: who may ask, what is refused, what a client sees. */
 

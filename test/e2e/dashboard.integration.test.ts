@@ -19,6 +19,7 @@ import { testStack, waitFor } from '@backbone/test';
 import { describeSubjectRights } from './subject-rights.js';
 import { describeSettings } from './settings.js';
 import { describeObservability } from './observability.js';
+import { describeOpenApi } from './openapi.js';
 
 /** Screenshots of every page, kept after the run for a person to look at. */
 const SHOTS = path.join(REPO_ROOT, 'test-artifacts', 'screenshots');
@@ -314,3 +315,10 @@ describe('the dashboard in a real browser', () => {
 describeSubjectRights(() => ({ base, tokens, gatewayUrl, apiKey }));
 describeSettings(() => ({ page, base, tokens, gatewayUrl, shot }));
 describeObservability(() => metricsUrls);
+describeOpenApi(() => ({
+  base,
+  gateway: gatewayUrl.replace(/\/v1\/events$/, ''),
+  apiKey,
+  tokens,
+  dataDir,
+}));
