@@ -24,6 +24,7 @@ import { MemoryConsentState, RedisConsentState, type ConsentState } from './cons
 import { MemorySeenSignatures, RedisSeenSignatures, type SeenSignatures } from './signature.js';
 import { BodyError, parseJsonBody } from './json-body.js';
 import { createMetrics } from './metrics.js';
+import { registerTracing } from './tracing.js';
 
 export interface GatewayDeps {
   sink: EventSink;
@@ -103,6 +104,7 @@ export async function buildGateway(
     }),
   });
 
+  registerTracing(app);
   app.addHook('onSend', async (req, reply) => {
     void reply.header('X-Request-Id', req.id);
   });

@@ -14,6 +14,7 @@ import { sendError, UnavailableError } from './errors.js';
 import { mapEvent } from './mapping.js';
 import type { Metrics } from './metrics.js';
 import { signatureProblem, type SeenSignatures } from './signature.js';
+import { publishTraced } from './tracing.js';
 
 /** Where accepted events go: the producer SDK, or a stand-in in tests. */
 export interface EventSink {
@@ -34,6 +35,23 @@ declare module 'fastify' {
 }
 
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/**
+ * The headers every record of a request carries: its request and batch ids, the key's tenant
+ * (for those who read records without decoding them: dead letters), and the caller's W3C
+ * traceparent, which a traced gateway replaces with its own span's.
+ */
+function recordHeaders(req: FastifyRequest, batchId: string, tenant: string) {
+  const headers: Record<string, string> = {
+    'x-request-id': req.id,
+    'x-batch-id': batchId,
+    'x-tenant-id': tenant,
+  };
+  const traceparent = req.headers.traceparent;
+  if (typeof traceparent === 'string' && TRACEPARENT.test(traceparent))
+    headers.traceparent = traceparent;
+  return headers;
+}
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -187,20 +205,15 @@ export async function acceptBatch(
     if (event) outgoing.push({ stream: v.stream, event });
   }
 
-  // The key's tenant, for those who read records without decoding them (dead letters).
-  const headers: Record<string, string> = {
-    'x-request-id': req.id,
-    'x-batch-id': batchId,
-    'x-tenant-id': key.tenant_id,
-  };
-  const traceparent = req.headers.traceparent;
-  if (typeof traceparent === 'string' && TRACEPARENT.test(traceparent))
-    headers.traceparent = traceparent;
+  const headers = recordHeaders(req, batchId, key.tenant_id);
   const started = process.hrtime.bigint();
   try {
-    await withTimeout(
-      Promise.all(outgoing.map((o) => sink.produce(o.stream, o.event, headers))),
-      config.PRODUCE_TIMEOUT_MS,
+    // With tracing on, the records carry the produce span's context (docs/operations.md § Traces).
+    await publishTraced(req, headers, outgoing.length, () =>
+      withTimeout(
+        Promise.all(outgoing.map((o) => sink.produce(o.stream, o.event, headers))),
+        config.PRODUCE_TIMEOUT_MS,
+      ),
     );
   } catch (err) {
     if (!(err instanceof UnavailableError || isRetriable(err))) throw err;

@@ -1,3 +1,4 @@
+import { startTracing } from '@backbone/runtime/otel-sdk';
 import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
 import {
@@ -16,6 +17,8 @@ import { KafkaSink } from './kafka-sink.js';
 
 const config = parseConfig(GatewayConfig, process.env);
 const logger = createLogger({ name: 'ingest-gateway', level: config.LOG_LEVEL });
+// Spans go out over OTLP only when OTEL_EXPORTER_OTLP_ENDPOINT is set (docs/operations.md § Traces).
+const tracing = startTracing('ingest-gateway');
 
 const fileKeys = ApiKeyStore.fromFile(config.API_KEYS_FILE);
 const keyKafka = new Kafka({
@@ -120,5 +123,6 @@ installShutdown({
         redis?.disconnect();
       },
     },
+    { name: 'export the last spans', run: () => tracing?.stop() },
   ],
 });

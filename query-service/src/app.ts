@@ -20,6 +20,7 @@ import { tenantSettingsRoute } from './http/tenant-settings.route.js';
 import type { KeyAdmin } from './keys.js';
 import type { SubjectRequests } from './subjects.js';
 import { queryMetrics } from './metrics.js';
+import { traceRequests } from './tracing.js';
 import {
   cachedRepositories,
   clickhouseRepositories,
@@ -148,6 +149,7 @@ export async function createQueryService(parts: QueryServiceParts): Promise<Quer
   const app = express();
   app.disable('x-powered-by');
   app.use(requestId);
+  app.use(traceRequests);
   app.use(serviceRoutes(parts.checks, metrics.registry));
   app.use(exportRoute({ authenticate, exports: reads.exports, maxRangeDays }));
   app.use(subjectsRoute({ authenticate, subjects: parts.subjects }));

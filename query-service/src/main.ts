@@ -1,3 +1,4 @@
+import { startTracing } from '@backbone/runtime/otel-sdk';
 import { createServer } from 'node:http';
 import { createClient } from '@clickhouse/client';
 import { createLogger, installShutdown, parseConfig } from '@backbone/runtime';
@@ -13,6 +14,8 @@ import { alerting } from './alerts/start.js';
 
 const config = parseConfig(QueryConfig, process.env);
 const logger = createLogger({ name: 'query-service', level: config.LOG_LEVEL });
+// Spans go out over OTLP only when OTEL_EXPORTER_OTLP_ENDPOINT is set (docs/operations.md § Traces).
+const tracing = startTracing('query-service');
 const clickhouse = createClient({
   url: config.CLICKHOUSE_URL,
   username: config.CLICKHOUSE_READER_USER,
@@ -137,5 +140,6 @@ installShutdown({
         redis?.disconnect();
       },
     },
+    { name: 'export the last spans', run: () => tracing?.stop() },
   ],
 });

@@ -40,3 +40,4 @@ export {
 export { consentStateKey, type SubjectKind } from './consent-state.js';
 export { kafkaAuth, type KafkaAuth } from './kafka-auth.js';
 export { registerReadinessMetric } from './health-metrics.js';
+export { contextFrom, injectContext, linksTo, spanContextFrom, tracer } from './tracing.js';

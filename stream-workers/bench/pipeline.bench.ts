@@ -41,6 +41,7 @@ import { cpuSeconds, peakRssMiB, profileLines, selfTimes } from '@backbone/test'
 import { benchWebEvent as event } from './web-events.js';
 import { sdkLatency } from './sdk-latency.js';
 import { steadyRun, totalLag, type SteadyResult } from './steady.js';
+import { tracingCost } from './tracing.js';
 import { TABLES } from '@backbone/warehouse/tables';
 
 const { values } = parseArgs({
@@ -120,7 +121,13 @@ try {
   for (let i = 0; i < N; i += 5000) {
     const chunk = Array.from({ length: Math.min(5000, N - i) }, (_, j) => {
       const e = event(i + j, 'bench', base + ((i + j) % 1_800_000));
-      return { key: e.envelope.session_id, value: serde.encode('web', e) };
+      // Each record as a traced gateway sends it: its own sampled trace (§ 6 compares).
+      const traceparent = `00-${randomUUID().replaceAll('-', '')}-${randomUUID().slice(0, 18).replaceAll('-', '')}-01`;
+      return {
+        key: e.envelope.session_id,
+        value: serde.encode('web', e),
+        headers: { traceparent },
+      };
     });
     await producer.send({ topic: raw, acks: -1, messages: chunk });
   }
@@ -282,6 +289,16 @@ try {
   const peakRss = Object.fromEntries(
     Object.entries(services).map(([name, pid]) => [name, peakRssMiB(pid)]),
   );
+  // 6. Tracing off and on, side by side (tracing.ts): the end-to-end workers stop first.
+  for (const pid of [services.enrich, services.sink]) await stopProcess(pid, 30_000);
+  const traced = await tracingCost({
+    n: N,
+    env: enrichEnv,
+    run: (name, extra) => run(name, 'stream-workers/src/enrich.main.ts', extra),
+    stop: async (pid) => void (await stopProcess(pid, 30_000)),
+    stable: async (groupId) => (await groupState(groupId)) === 'Stable',
+    committed: (groupId) => committed(groupId, raw),
+  });
   await producer.disconnect();
   await admin.disconnect();
   const sdk = await sdkLatency(stack.endpoints.kafkaBrokers, stack.endpoints.schemaRegistryUrl);
@@ -325,6 +342,9 @@ try {
         : '  the offered rate is not sustained (lag grows); --sustain searches for the highest that is',
     );
   console.log(
+    `  tracing, enrich alone side by side: off ${fmt(traced.off.rate)} events/s, ${traced.off.cpuUs.toFixed(1)} µs CPU/event; on (every record sampled, OTLP/HTTP export) ${fmt(traced.on.rate)} events/s, ${traced.on.cpuUs.toFixed(1)} µs CPU/event (+${(traced.on.cpuUs - traced.off.cpuUs).toFixed(1)} µs), ${fmt(traced.on.spans)} spans exported`,
+  );
+  console.log(
     `  peak RSS: ${Object.entries(peakRss)
       .map(([name, mib]) => `${name} ${fmt(mib)} MiB`)
       .join(', ')}`,
@@ -343,6 +363,7 @@ try {
         sinkAvro,
         sinkSmall,
         endToEnd: steady,
+        tracing: traced,
         sustained: sustained ?? null,
         peakRssMiB: peakRss,
         producerSdk: sdk,

@@ -88,7 +88,12 @@ export async function steadyRun(
   const begun = performance.now();
   const sender = (async () => {
     while (sending) {
-      const due = Math.floor(((performance.now() - begun) / 1000) * rate) - sent;
+      // At most a tenth of a second's events a request: after a stall (a busy machine) the
+      // backlog goes in several, not in one larger than the broker's message size.
+      const due = Math.min(
+        Math.floor(((performance.now() - begun) / 1000) * rate) - sent,
+        Math.max(100, Math.ceil(rate / 10)),
+      );
       if (due > 0) {
         const now = Date.now();
         const marker = now - markedAt >= 100 ? `${tag}m${markers++}` : undefined;

@@ -1,3 +1,4 @@
+import { startTracing } from '@backbone/runtime/otel-sdk';
 import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
 import {
@@ -25,6 +26,8 @@ import { prefixedSubjectTopics } from './subjects/topics.js';
 
 const config = parseConfig(EnrichConfig, process.env);
 const logger = createLogger({ name: 'enrich', level: config.LOG_LEVEL });
+// Spans go out over OTLP only when OTEL_EXPORTER_OTLP_ENDPOINT is set (docs/operations.md § Traces).
+const tracing = startTracing('enrich');
 const kafka = new Kafka({
   ...kafkaAuth(),
   clientId: `enrich-${config.WORKER_INSTANCE_ID}`,
@@ -133,6 +136,7 @@ installShutdown({
         redis?.disconnect();
       },
     },
+    { name: 'export the last spans', run: () => tracing?.stop() },
   ],
 });
 await subjects.start();

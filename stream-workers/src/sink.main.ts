@@ -1,3 +1,4 @@
+import { startTracing } from '@backbone/runtime/otel-sdk';
 import { hostname } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
 import {
@@ -23,6 +24,8 @@ import { RetentionJob } from './sink/retention.js';
 
 const config = parseConfig(SinkConfig, process.env);
 const logger = createLogger({ name: 'sink', level: config.LOG_LEVEL });
+// Spans go out over OTLP only when OTEL_EXPORTER_OTLP_ENDPOINT is set (docs/operations.md § Traces).
+const tracing = startTracing('sink');
 const kafka = new Kafka({
   ...kafkaAuth(),
   clientId: 'clickhouse-sink',
@@ -147,6 +150,7 @@ installShutdown({
         await clickhouse.close();
       },
     },
+    { name: 'export the last spans', run: () => tracing?.stop() },
   ],
 });
 await texts?.start();

@@ -14,6 +14,7 @@ import type { Authenticate, Viewer } from '../auth.js';
 import { QueryError } from '../errors.js';
 import { costLimits } from './limits.js';
 import { resolvers, type QueryContext } from './resolvers.js';
+import { tracedRootFields } from '../tracing.js';
 import { schemaSDL, typeDefs } from './schema.js';
 
 export interface GraphqlDeps {
@@ -76,7 +77,7 @@ where introspection is on (local mode). query-service/README.md describes every 
  * handshake.
  */
 export async function graphqlServer(deps: GraphqlDeps) {
-  const schema = makeExecutableSchema({ typeDefs, resolvers });
+  const schema = makeExecutableSchema({ typeDefs, resolvers: tracedRootFields(resolvers) });
   const server = new ApolloServer<QueryContext>({
     schema,
     introspection: deps.introspection,

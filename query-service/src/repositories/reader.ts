@@ -1,5 +1,7 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { badInput } from '../errors.js';
+import { queryTracer } from '../tracing.js';
 import { chTime, type Granularity, type TimeRange } from '../time-range.js';
 
 /** Time-bucket expressions by granularity (over a `minute` column): fixed text, never input. */
@@ -24,12 +26,30 @@ export abstract class ClickHouseReader {
     query: string,
     params: Record<string, unknown>,
   ): Promise<T[]> {
-    const result = await this.clickhouse.query({
-      query,
-      query_params: params,
-      format: 'JSONEachRow',
-    });
-    return result.json<T>();
+    return queryTracer.startActiveSpan(
+      'SELECT',
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { 'db.system.name': 'clickhouse', 'db.namespace': this.database },
+      },
+      async (span) => {
+        try {
+          const result = await this.clickhouse.query({
+            query,
+            query_params: params,
+            format: 'JSONEachRow',
+          });
+          const rows = await result.json<T>();
+          span.setAttribute('db.response.returned_rows', rows.length);
+          return rows;
+        } catch (err) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+          throw err;
+        } finally {
+          span.end();
+        }
+      },
+    );
   }
 
   /**

@@ -29,6 +29,7 @@ import { GroupOffsets } from '../group-offsets.js';
 import type { DedupStore } from './dedup.js';
 import { enrichEvent, subjectIds, type EnrichContext } from './enrich.step.js';
 import { carriedHeaders } from './headers.js';
+import { recordAttributes, RecordSpans } from '../tracing.js';
 import { decodeAll } from './records.js';
 import { countTally, newTally, type Tally } from './tally.js';
 
@@ -194,6 +195,7 @@ export class EnrichWorker {
       return;
     }
     const started = process.hrtime.bigint();
+    const spans = new RecordSpans(`enrich ${stream}`);
     const out: { topic: string; messages: Message[] }[] = [];
     const push = (topic: string, message: Message) => {
       let group = out.find((o) => o.topic === topic);
@@ -253,20 +255,20 @@ export class EnrichWorker {
         tally.count('dlq');
       } else {
         const { value, report } = result.value;
+        const headers = carriedHeaders(
+          d.m.headers,
+          value.envelope.tenant_id,
+          this.options.context.keys,
+        );
+        spans.start(d.m.headers, recordAttributes(source), headers);
         push(this.topics('events', stream), {
           // The session's token: the raw key is the client's session id.
           key: value.envelope.session_id,
           value: events.encode(stream, value),
-          headers: carriedHeaders(d.m.headers, value.envelope.tenant_id, this.options.context.keys),
+          headers,
           timestamp: d.m.timestamp,
         });
-        for (const field of report.backstop)
-          tally.backstop.set(field, (tally.backstop.get(field) ?? 0) + 1);
-        tally.masked.medium += report.masked.medium;
-        tally.masked.high += report.masked.high;
-        tally.masked.critical += report.masked.critical;
-        tally.redactions += report.redactions;
-        tally.count('written');
+        tally.written(report);
       }
     });
 
@@ -277,7 +279,7 @@ export class EnrichWorker {
       this.queue.push({ payload, out, last, tally, stream, resolve, reject }),
     );
     void this.txLock.run(() => this.flush());
-    await committed;
+    await spans.endAfter(committed);
     logger.debug(
       {
         topic: batch.topic,

@@ -1,6 +1,7 @@
 import type { Logger } from '@backbone/runtime';
 import type { StreamName } from '@backbone/schemas';
 import type { WorkerMetrics } from '../metrics.js';
+import type { EnrichReport } from './enrich.step.js';
 
 /**
  * A batch's outcomes, counted into the metrics once per batch when its transaction has
@@ -13,6 +14,8 @@ export interface Tally {
   /** Fields where the last scan replaced personal data, with how often. */
   backstop: Map<string, number>;
   count(outcome: string): void;
+  /** A record written, with what its step masked. */
+  written(report: EnrichReport): void;
 }
 
 export function newTally(): Tally {
@@ -23,6 +26,15 @@ export function newTally(): Tally {
     backstop: new Map<string, number>(),
     count(outcome: string) {
       this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
+    },
+    written(report: EnrichReport) {
+      for (const field of report.backstop)
+        this.backstop.set(field, (this.backstop.get(field) ?? 0) + 1);
+      this.masked.medium += report.masked.medium;
+      this.masked.high += report.masked.high;
+      this.masked.critical += report.masked.critical;
+      this.redactions += report.redactions;
+      this.count('written');
     },
   };
 }

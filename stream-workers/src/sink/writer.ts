@@ -1,3 +1,6 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { linksTo } from '@backbone/runtime';
+import { recordAttributes, RecordSpans, workerTracer } from '../tracing.js';
 import { Readable } from 'node:stream';
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { ClickHouseError } from '@clickhouse/client';
@@ -100,8 +103,38 @@ export class BatchWriter {
     this.inflight = new InflightLog(options.clickhouse, options.database, options.groupId);
   }
 
-  /** Makes the batch durable and commits it; how many rows landed, and by which path. */
+  /**
+   * Makes the batch durable and commits it; how many rows landed, and by which path. Traced
+   * as one insert span linked to a span in each traced record's own trace.
+   */
   async write(batch: Batch): Promise<{ rows: number; path: SinkPath }> {
+    const records = new RecordSpans(`sink ${batch.stream}`);
+    for (const message of batch.messages)
+      records.start(message.headers, recordAttributes({ ...batch, message }));
+    const span = workerTracer.startSpan(`INSERT ${batch.stream}`, {
+      kind: SpanKind.CLIENT,
+      links: linksTo(records.contexts),
+      attributes: {
+        'db.system.name': 'clickhouse',
+        'db.namespace': this.options.database,
+        'db.operation.name': 'INSERT',
+        'db.operation.batch.size': batch.messages.length,
+      },
+    });
+    try {
+      const out = await this.durable(batch);
+      span.end();
+      records.end(undefined, span.spanContext());
+      return out;
+    } catch (err) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      span.end();
+      records.end(err, span.spanContext());
+      throw err;
+    }
+  }
+
+  private async durable(batch: Batch): Promise<{ rows: number; path: SinkPath }> {
     const { onStep } = this.options;
     const info = { topic: batch.topic, partition: batch.partition, rows: batch.messages.length };
     let out = { rows: 0, path: 'bytes' as SinkPath };
