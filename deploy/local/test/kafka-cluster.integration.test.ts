@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createClient } from '@clickhouse/client';
 import kafkajs from 'kafkajs';
@@ -93,11 +93,14 @@ describe('a three-broker Kafka cluster losing a broker under traffic', () => {
       console.log(
         `kafka cluster: events.web.v1 holds ${enriched.size} events; ${twice.length} twice, ${notEnriched.length} missing`,
       );
-      // Printed, not asserted: exactly once through enrich and the sink across a broker
-      // failure does not hold in every run yet (docs/operations.md § A Kafka cluster).
+      // Copies are printed, not asserted: enrich still writes a copy in some runs across a
+      // broker failure (docs/operations.md § A Kafka cluster). Losses are asserted below.
       const stored = await clickHouseCounts(e, traffic.accepted.size);
       if (twice.length + notEnriched.length > 0 || stored.rows !== traffic.accepted.size)
         printWorkerLogs(dataDir);
+      // Nothing lost on the way to ClickHouse: every accepted event has its row.
+      expect(notEnriched).toEqual([]);
+      expect(stored.ids).toBe(traffic.accepted.size);
 
       // The three enrich workers hold every partition of the raw topic between them.
       await admin.connect();
@@ -127,6 +130,10 @@ describe('a three-broker Kafka cluster losing a broker under traffic', () => {
     } finally {
       await admin.disconnect().catch(() => undefined);
       await Promise.all(children.map((c) => stopChild(c)));
+      // To read a run afterwards: KEEP_LOGS=<dir> keeps the services' logs (LOG_LEVEL=info).
+      if (process.env.KEEP_LOGS)
+        for (const n of ['sink', 'enrich-0', 'enrich-1', 'enrich-2', 'gateway'])
+          copyFileSync(`${dataDir}/${n}.log`, `${process.env.KEEP_LOGS}/${n}.log`);
       await downStack(dataDir, { purge: true });
     }
   }, 420_000);
@@ -156,7 +163,12 @@ async function startBackbone(dataDir: string, e: Endpoints, children: ChildProce
       name,
       what: name,
       script,
-      env: { ...serviceEnv(e, user), ...env, PORT: String(port), LOG_LEVEL: 'warn' },
+      env: {
+        ...serviceEnv(e, user),
+        ...env,
+        PORT: String(port),
+        LOG_LEVEL: process.env.KEEP_LOGS ? 'info' : 'warn',
+      },
       readyUrl: `http://127.0.0.1:${port}/ready`,
     });
     children.push(child);

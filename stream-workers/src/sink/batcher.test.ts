@@ -57,3 +57,19 @@ describe('insert turns: one insert of a small batch per table and interval', () 
     expect(turns.due(aged, 10)).toHaveLength(3);
   });
 });
+
+describe('what a partition has read', () => {
+  it('skips records already committed, and reads again what a new generation must', () => {
+    const p = new PartitionBatch('events.web', 0, 'web');
+    for (const o of [10, 11, 12]) p.add(BigInt(o), message(o));
+    expect(p.has(11n)).toBe(true);
+    p.durable();
+    // A late fetch from a leader that has since moved hands 10..12 over again: not re-read.
+    expect([9n, 10n, 12n].map((o) => p.has(o))).toEqual([true, true, true]);
+    expect(p.has(13n)).toBe(false);
+    for (const o of [13, 14]) p.add(BigInt(o), message(o));
+    // A rejoin drops what is buffered and not committed: 13 and 14 are read again.
+    p.reset();
+    expect([12n, 13n, 14n].map((o) => p.has(o))).toEqual([true, false, false]);
+  });
+});

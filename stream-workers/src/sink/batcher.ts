@@ -42,6 +42,8 @@ export class PartitionBatch {
   behind = false;
   /** The next offset to read while the partition waits at a read limit. */
   limitedAt: bigint | undefined;
+  /** The last offset made durable and committed here: a record at or before it is not read again. */
+  done: bigint | undefined;
   readonly lock = new SerialLock();
 
   constructor(
@@ -63,9 +65,15 @@ export class PartitionBatch {
     this.last = offset;
   }
 
-  /** Whether an offset has been gathered already (a fetch can hand a record over twice). */
+  /**
+   * Whether an offset has been gathered or committed already: a fetch can hand a record over
+   * twice, and while leaders move a batch fetched from the old one can arrive after the same
+   * records, fetched from the new one, were inserted and committed (a second insert of them
+   * would carry another token, and ClickHouse would keep both).
+   */
   has(offset: bigint): boolean {
-    return this.last !== undefined && offset <= this.last;
+    const upTo = this.last ?? this.done;
+    return upTo !== undefined && offset <= upTo;
   }
 
   /** A re-formed batch is complete at its range's end, and nothing past it may join it. */
@@ -100,6 +108,11 @@ export class PartitionBatch {
   }
 
   /** After the batch is durable and committed. */
+  durable(): void {
+    if (this.last !== undefined) this.done = this.last;
+    this.clear();
+  }
+
   clear(): void {
     this.messages = [];
     this.decode = false;

@@ -1,3 +1,5 @@
+import type { Logger } from '@backbone/runtime';
+import type { PartitionBatch } from './batcher.js';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { clickhouseTime, qualified } from '@backbone/warehouse';
 import { TABLES } from '@backbone/warehouse/tables';
@@ -55,4 +57,22 @@ WHERE consumer_group = {group:String} AND topic = {topic:String} AND partition =
     const row = rows[0];
     return row ? { first: BigInt(row.first), last: BigInt(row.last) } : undefined;
   }
+}
+
+/** After an assignment: a noted range reaching past the first offset must be re-formed. */
+export async function checkInflight(
+  p: PartitionBatch,
+  firstOffset: bigint,
+  inflight: InflightLog,
+  logger: Logger,
+): Promise<void> {
+  const noted = await inflight.latest(p.topic, p.partition);
+  if (noted && noted.last >= firstOffset) {
+    p.reform = noted;
+    logger.info(
+      { topic: p.topic, partition: p.partition, first: `${noted.first}`, last: `${noted.last}` },
+      're-forming the batch a previous run was inserting',
+    );
+  }
+  p.checked = true;
 }

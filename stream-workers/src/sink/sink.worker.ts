@@ -24,6 +24,8 @@ import {
 import { BatchWriter } from './writer.js';
 import type { SinkWorkerOptions } from './options.js';
 import { restartOnFatalCrash } from '../consumer-restart.js';
+import { Fetching } from './fetching.js';
+import { checkInflight } from './inflight.js';
 import { GroupOffsets } from '../group-offsets.js';
 
 export type { SinkWorkerOptions } from './options.js';
@@ -36,6 +38,7 @@ export type { SinkWorkerOptions } from './options.js';
  */
 export class SinkWorker {
   private consumer: Consumer | undefined;
+  private readonly fetching: Fetching;
   private producer: Producer | undefined;
   private offsets: GroupOffsets | undefined;
   private readonly partitions = new Map<string, PartitionBatch>();
@@ -68,6 +71,7 @@ export class SinkWorker {
 
   constructor(options: SinkWorkerOptions) {
     this.options = { ...options, logger: moduleLogger(options.logger, 'sink') };
+    this.fetching = new Fetching(() => this.consumer, this.options.logger);
     this.topics = options.topics ?? catalogTopics;
     this.streams = options.streams ?? STREAM_NAMES;
     const maxWaitMs = options.maxWaitMs ?? 250;
@@ -149,6 +153,11 @@ export class SinkWorker {
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.member = { memberId: e.payload.memberId, assignment: e.payload.memberAssignment };
       for (const p of this.partitions.values()) void p.lock.run(() => p.reset());
+      const waiting = [...this.partitions.values()].filter((p) => p.retrying !== undefined);
+      this.fetching.pause([
+        ...waiting.map((p) => ({ topic: p.topic, partitions: [p.partition] })),
+        ...[...this.drained].map((s) => ({ topic: this.topics('events', s) })),
+      ]);
     });
     await consumer.connect();
     await consumer.subscribe({
@@ -200,11 +209,17 @@ export class SinkWorker {
     const p = this.state(batch.topic, batch.partition, stream);
     if (p.retrying || p.limitedAt !== undefined) return; // paused; read again after resume
     if (this.drained.has(stream)) {
-      this.consumer?.pause([{ topic: batch.topic }]);
+      this.fetching.pause([{ topic: batch.topic }]);
       return;
     }
     await p.lock.run(async () => {
-      if (!p.checked) await this.checkInflight(p, BigInt(batch.messages[0]!.offset));
+      if (!p.checked)
+        await checkInflight(
+          p,
+          BigInt(batch.messages[0]!.offset),
+          this.writer!.inflight,
+          this.options.logger,
+        );
       for (const m of batch.messages) {
         if (!payload.isRunning() || payload.isStale() || p.retrying) break;
         if (this.drained.has(stream)) break;
@@ -213,7 +228,7 @@ export class SinkWorker {
         const limit = this.bounds.limit(p.topic, p.partition);
         if (limit !== undefined && offset >= limit) {
           if (!(await this.flushOnce(p))) break;
-          this.consumer?.pause([{ topic: p.topic, partitions: [p.partition] }]);
+          this.fetching.pause([{ topic: p.topic, partitions: [p.partition] }]);
           p.limitedAt = offset;
           break;
         }
@@ -234,19 +249,6 @@ export class SinkWorker {
     await payload.heartbeat();
   }
 
-  /** After an assignment: a noted range reaching past the first offset must be re-formed. */
-  private async checkInflight(p: PartitionBatch, firstOffset: bigint): Promise<void> {
-    const noted = await this.writer!.inflight.latest(p.topic, p.partition);
-    if (noted && noted.last >= firstOffset) {
-      p.reform = noted;
-      this.options.logger.info(
-        { topic: p.topic, partition: p.partition, first: `${noted.first}`, last: `${noted.last}` },
-        're-forming the batch a previous run was inserting',
-      );
-    }
-    p.checked = true;
-  }
-
   private flushAged(): void {
     const now = Date.now();
     const aged: PartitionBatch[] = [];
@@ -255,7 +257,7 @@ export class SinkWorker {
         const limit = this.bounds.limit(p.topic, p.partition);
         if (limit === undefined || limit > p.limitedAt) {
           p.limitedAt = undefined;
-          this.consumer?.resume([{ topic: p.topic, partitions: [p.partition] }]);
+          this.fetching.resume([{ topic: p.topic, partitions: [p.partition] }]);
         }
         continue;
       }
@@ -288,7 +290,7 @@ export class SinkWorker {
       await this.flush(p);
       return true;
     } catch (err) {
-      this.consumer?.pause([{ topic: p.topic, partitions: [p.partition] }]);
+      this.fetching.pause([{ topic: p.topic, partitions: [p.partition] }]);
       p.retrying = this.retry(p, err);
       this.options.metrics.pausedPartitions.set(this.paused);
       return false;
@@ -312,7 +314,7 @@ export class SinkWorker {
     const was = p.failure;
     p.retrying = p.failure = undefined;
     this.options.metrics.pausedPartitions.set(this.paused);
-    this.consumer?.resume([{ topic: p.topic, partitions: [p.partition] }]);
+    this.fetching.resume([{ topic: p.topic, partitions: [p.partition] }]);
     this.options.logger.info(
       { topic: p.topic, partition: p.partition, after: was?.reason },
       'ClickHouse took the batch; partition resumed',
@@ -342,7 +344,7 @@ export class SinkWorker {
       Number(process.hrtime.bigint() - started) / 1e9,
     );
     metrics.records.inc({ worker: 'sink', stream: p.stream, outcome: 'written' }, rows);
-    p.clear();
+    p.durable();
   }
 
   /**
@@ -356,7 +358,7 @@ export class SinkWorker {
   ): Promise<{ memberId: string; partitions: string[] } | undefined> {
     const mine = streams.filter((s) => this.streams.includes(s));
     for (const s of mine) this.drained.add(s);
-    this.consumer?.pause(mine.map((s) => ({ topic: this.topics('events', s) })));
+    this.fetching.pause(mine.map((s) => ({ topic: this.topics('events', s) })));
     let clean = true;
     for (const p of this.partitions.values()) {
       if (!mine.includes(p.stream)) continue;
@@ -374,17 +376,17 @@ export class SinkWorker {
   /** Ends a drain: the streams are read and written again. */
   resume(streams: readonly StreamName[]): void {
     const mine = streams.filter((s) => this.drained.delete(s));
-    this.consumer?.resume(mine.map((s) => ({ topic: this.topics('events', s) })));
+    this.fetching.resume(mine.map((s) => ({ topic: this.topics('events', s) })));
     // Partitions waiting for ClickHouse or at their limit stay paused.
     for (const p of this.partitions.values())
       if (mine.includes(p.stream) && (p.retrying || p.limitedAt !== undefined))
-        this.consumer?.pause([{ topic: p.topic, partitions: [p.partition] }]);
+        this.fetching.pause([{ topic: p.topic, partitions: [p.partition] }]);
   }
 
   /** Stops fetching, inserts and commits what is buffered, then leaves the group. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    this.consumer?.pause(this.streams.map((s) => ({ topic: this.topics('events', s) })));
+    this.fetching.pause(this.streams.map((s) => ({ topic: this.topics('events', s) })));
     for (const p of this.partitions.values()) {
       // A batch ClickHouse still refuses stays uncommitted: whoever takes the partition re-reads it.
       if (p.retrying) continue;
