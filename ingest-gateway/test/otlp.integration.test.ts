@@ -1,10 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, startGateway, stopChild } from '@backbone/deploy/local';
-import { testStack, testTempDir, waitFor } from '@backbone/test';
+import { pageViewBatch, testStack, testTempDir, waitFor } from '@backbone/test';
 import { createApiKey } from '../src/api-keys.js';
 
 type OtlpValue = { stringValue?: string; intValue?: string | number };
@@ -73,17 +73,7 @@ describe('OTLP export', () => {
         'x-api-key': key,
         traceparent: `00-${traceId}-${caller}-01`,
       },
-      body: JSON.stringify({
-        events: [
-          {
-            event_id: randomUUID(),
-            event_type: 'page_view',
-            timestamp: new Date().toISOString(),
-            session_id: 's-otlp',
-            properties: { url: '/otlp' },
-          },
-        ],
-      }),
+      body: pageViewBatch(),
     });
     expect(res.status).toBe(202);
 
