@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+import SpreadSequencer from './test/src/sequencer.js';
 
 /**
  * Workspaces export their TypeScript sources under the "source" condition (tsx honours it
@@ -35,6 +36,8 @@ export default defineConfig({
   resolve: { alias: workspaceSourceAliases() },
   test: {
     reporters: ['default', './test/src/summary-reporter.ts'],
+    // The tests that run a backbone of their own processes, spread through the run.
+    sequence: { sequencer: SpreadSequencer },
     projects: [
       {
         extends: true,
