@@ -32,9 +32,12 @@ describe('process readings', () => {
 
   it("charges a busy thread's CPU to its pool", () => {
     const meter = new ThreadMeter(process.pid);
+    // Spin until the process has had 150 ms of CPU (this thread nearly all of it), however long
+    // a busy machine takes to give it.
     let x = 0;
-    const until = Date.now() + 150;
-    while (Date.now() < until) x += 1;
+    const cpuMs = () => process.cpuUsage().user / 1000;
+    const start = cpuMs();
+    while (cpuMs() - start < 150) x += 1;
     expect(x).toBeGreaterThan(0);
     const main = threadGroup(
       readFileSync(`/proc/${process.pid}/task/${process.pid}/comm`, 'utf8').trim(),
