@@ -1,4 +1,4 @@
-import { Admin } from '@platformatic/kafka';
+import { Admin, type Group } from '@platformatic/kafka';
 import type { KafkaAuth, Logger } from '@backbone/runtime';
 
 /** Partitions of one topic. */
@@ -73,6 +73,12 @@ export class GroupOffsets {
     const read = await this.read(groupId, [{ topic: at.topic, partitions: [at.partition] }]);
     if ((read.get(`${at.topic}:${at.partition}`) ?? -1n) < BigInt(at.offset))
       throw new Error(`the commit of ${at.topic}:${at.partition} at ${at.offset} did not take`);
+  }
+
+  /** The group as its coordinator holds it now: state, members and their assignments. */
+  async describe(groupId: string): Promise<Group | undefined> {
+    const groups = await this.admin.describeGroups({ groups: [groupId] });
+    return groups.get(groupId);
   }
 
   /** read(), asked again until the group coordinator answers or `running()` turns false. */

@@ -19,7 +19,7 @@ import {
 } from '@backbone/test';
 import { migrate } from '@backbone/warehouse';
 import { MemoryDedup, type DedupStore } from '../src/enrich/dedup.js';
-import { EnrichWorker } from '../src/enrich/enrich.worker.js';
+import { EnrichWorker, type EnrichWorkerOptions } from '../src/enrich/enrich.worker.js';
 import { GeoLookup } from '../src/enrich/geo.js';
 import { WorkerMetrics } from '../src/metrics.js';
 import { SinkWorker, type SinkWorkerOptions } from '../src/sink/sink.worker.js';
@@ -126,6 +126,8 @@ type EnrichExtra = {
   /** The worker's own Kafka client (e.g. one whose kafkajs log a test reads). */
   kafka?: Kafka;
   fetch?: FetchPolicy;
+  sessionTimeoutMs?: number;
+  onStep?: EnrichWorkerOptions['onStep'];
 };
 
 /**
@@ -181,6 +183,8 @@ export async function pipelineFixture(options: { partitions?: number } = {}) {
         instanceId: uniqueName('i'),
         topics,
         ...(extra.fetch ? { fetch: extra.fetch } : {}),
+        ...(extra.sessionTimeoutMs ? { sessionTimeoutMs: extra.sessionTimeoutMs } : {}),
+        ...(extra.onStep ? { onStep: extra.onStep } : {}),
         offsetsFrom: { brokers: testStack().kafkaBrokers.split(','), auth: kafkaAuth() },
         dedup: extra.dedup ?? new MemoryDedup({ ttlSeconds: 3600, maxEntries: 100_000 }),
         logger: extra.logger ?? logger,

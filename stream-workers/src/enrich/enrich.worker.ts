@@ -1,61 +1,22 @@
-import {
-  type Consumer,
-  type EachBatchPayload,
-  type Kafka,
-  type KafkaMessage,
-  type Message,
-} from 'kafkajs';
-import { moduleLogger, type KafkaAuth, type Logger } from '@backbone/runtime';
-import {
-  STREAM_NAMES,
-  StreamSerde,
-  type SchemaRegistryClient,
-  type StreamName,
-} from '@backbone/schemas';
-import type { WorkerMetrics } from '../metrics.js';
-import {
-  catalogTopics,
-  fetchOptions,
-  streamsOf,
-  type FetchPolicy,
-  type TopicNamer,
-} from '../topics.js';
+import type { Consumer, EachBatchPayload, KafkaMessage, Message } from 'kafkajs';
+import { moduleLogger } from '@backbone/runtime';
+import { STREAM_NAMES, StreamSerde, type StreamName } from '@backbone/schemas';
+import { catalogTopics, fetchOptions, streamsOf, type TopicNamer } from '../topics.js';
 import { dlqMessage, headerText } from '../dlq.js';
 import { SerialLock } from '../serial-lock.js';
 import { restartOnFatalCrash } from '../consumer-restart.js';
 import { TransactionalProducer } from './tx-producer.js';
 import { committedDespite, Positions } from './committed.js';
 import { GroupOffsets } from '../group-offsets.js';
-import type { DedupStore } from './dedup.js';
-import { enrichEvent, subjectIds, type EnrichContext } from './enrich.step.js';
+import { FencedError, notOwned } from './fencing.js';
+import { enrichEvent, subjectIds } from './enrich.step.js';
+import type { EnrichWorkerOptions } from './options.js';
 import { carriedHeaders } from './headers.js';
 import { recordAttributes, RecordSpans } from '../tracing.js';
 import { decodeAll } from './records.js';
 import { countTally, newTally, type Tally } from './tally.js';
 
-export interface EnrichWorkerOptions {
-  kafka: Kafka;
-  registry: SchemaRegistryClient;
-  groupId: string;
-  /** Stable per instance: its transactional id, so a restart fences its predecessor. */
-  instanceId: string;
-  context: EnrichContext;
-  dedup: DedupStore;
-  logger: Logger;
-  metrics: WorkerMetrics;
-  streams?: readonly StreamName[];
-  topics?: TopicNamer;
-  /** A member that stops heartbeating for this long loses its partitions. */
-  sessionTimeoutMs?: number;
-  /** Transactions not committed within this time are aborted by the broker. */
-  transactionTimeoutMs?: number;
-  /** How full a fetch must be, or how long it may wait (default: kafkajs', answer at once). */
-  fetch?: FetchPolicy;
-  /** The brokers and credentials for reading the group's stable offsets (group-offsets.ts). */
-  offsetsFrom: { brokers: string[]; auth: KafkaAuth };
-  /** Fault-injection point: called with the records written, before the transaction commits. */
-  onStep?: (step: 'in-transaction', batch: { topic: string; partition: number }) => void;
-}
+export type { EnrichWorkerOptions } from './options.js';
 
 // Under the broker's default message.max.bytes (1 MiB) for one partition's record batch.
 const MAX_REQUEST_BYTES = 900 * 1024;
@@ -67,6 +28,8 @@ interface Pending {
   last: string;
   tally: Tally;
   stream: StreamName;
+  /** The group join the batch was fetched in (its generation, as this member counts them). */
+  join: number;
   resolve(): void;
   reject(err: unknown): void;
 }
@@ -86,6 +49,9 @@ export class EnrichWorker {
   private positions: Positions | undefined;
   private running = false;
   private crashed: Error | undefined;
+  /** This consumer's member id in the group, and how many times it has joined. */
+  private memberId: string | undefined;
+  private joins = 0;
   private readonly topics: TopicNamer;
   private readonly streams: readonly StreamName[];
   private readonly txLock = new SerialLock();
@@ -163,7 +129,11 @@ export class EnrichWorker {
       start: () => this.consume(byTopic, raw, events),
     });
     // Partitions may have moved: where each one is is read again on its first batch.
-    consumer.on(consumer.events.GROUP_JOIN, () => this.positions?.clear());
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.positions?.clear();
+      this.memberId = payload.memberId;
+      this.joins++;
+    });
     await consumer.connect();
     await consumer.subscribe({
       topics: this.streams.map((s) => this.topics('raw', s)),
@@ -186,6 +156,7 @@ export class EnrichWorker {
   ): Promise<void> {
     const { batch } = payload;
     const { metrics, logger } = this.options;
+    const join = this.joins;
     const stream = byTopic.get(batch.topic);
     if (!stream || batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
     const last = batch.messages[batch.messages.length - 1]!.offset;
@@ -276,7 +247,7 @@ export class EnrichWorker {
     // Steps of the next batches run while this one commits; transactions themselves are one at
     // a time on this producer, and the batches that wait for one go together in the next.
     const committed = new Promise<void>((resolve, reject) =>
-      this.queue.push({ payload, out, last, tally, stream, resolve, reject }),
+      this.queue.push({ payload, out, last, tally, stream, join, resolve, reject }),
     );
     void this.txLock.run(() => this.flush());
     await spans.endAfter(committed);
@@ -298,9 +269,12 @@ export class EnrichWorker {
   /** Commits every batch that waits, in one transaction (none: an earlier flush took them). */
   private async flush(): Promise<void> {
     const group = this.queue.splice(0);
-    // A batch whose partition moved to another member (or that the consumer stops for) is left
-    // uncommitted: whoever reads the partition next reads it again.
-    const live = group.filter((g) => g.payload.isRunning() && !g.payload.isStale());
+    // A batch whose partition moved to another member (or that the consumer stops for, or that
+    // was fetched before the member last joined) is left uncommitted: whoever reads the
+    // partition next reads it again.
+    const live = group.filter(
+      (g) => g.payload.isRunning() && !g.payload.isStale() && g.join === this.joins,
+    );
     for (const g of group) if (!live.includes(g)) g.resolve();
     if (live.length === 0) return;
     let done = live;
@@ -340,16 +314,15 @@ export class EnrichWorker {
       offsets.get(topic)!.push({ partition, offset: String(BigInt(last) + 1n) });
     }
     const producer = this.producer!;
-    // Still a member of the group (kafkajs heartbeats at most every 3 s): a member that lost
-    // its partitions in a rebalance learns it here and writes nothing; their new owner reads
-    // them. kafkajs cannot send the group generation with the offsets (KIP-447's fencing).
+    // A member that lost its partitions in a rebalance learns it here (kafkajs heartbeats at
+    // most every 3 s) and writes nothing; ownership is confirmed once more before the commit.
     await group[0]!.payload.heartbeat();
     await producer.transaction(async (tx) => {
       // Kafka refuses a record batch over message.max.bytes (1 MiB by default): a large fetch
       // goes out in several requests.
       await producer.send(tx, out, MAX_REQUEST_BYTES);
       for (const { payload } of group)
-        this.options.onStep?.('in-transaction', {
+        await this.options.onStep?.('in-transaction', {
           topic: payload.batch.topic,
           partition: payload.batch.partition,
         });
@@ -357,9 +330,28 @@ export class EnrichWorker {
         consumerGroupId: this.options.groupId,
         topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })),
       });
+      await this.confirmOwned(group);
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.options.metrics.commitSeconds.observe({ worker: 'enrich' }, seconds);
+  }
+
+  /**
+   * Zombie fencing (KIP-447) that kafkajs cannot send: its TxnOffsetCommit has no group
+   * generation, so the coordinator takes offsets from a member it already replaced. Checked
+   * here instead, after the offsets are pending in the transaction: if the coordinator's stable
+   * group still assigns every partition to this member, a later owner's offset fetch (always
+   * `require_stable`, committed.ts) waits for this transaction and starts after it; if not,
+   * the new owner may have read the batches already, and the transaction aborts.
+   */
+  private async confirmOwned(group: Pending[]): Promise<void> {
+    const described = await this.offsets!.describe(this.options.groupId);
+    const why = notOwned(
+      described,
+      this.memberId,
+      group.map((g) => g.payload.batch),
+    );
+    if (why) throw new FencedError(`not committing a transaction: ${why}`);
   }
 
   /** After its transaction: a batch's offset is resolved and its outcomes counted. */
