@@ -104,7 +104,14 @@ export class Positions {
     if (!next) {
       next = this.offsets
         .settled(this.options.groupId, [{ topic, partitions: [partition] }], this.options)
-        .then((read) => read?.get(key) ?? -1n);
+        .then((read) => {
+          const from = read?.get(key) ?? -1n;
+          this.options.logger.info(
+            { topic, partition, from: String(from) },
+            'partition read from its stable committed offset',
+          );
+          return from;
+        });
       this.next.set(key, next);
     }
     return next;

@@ -58,6 +58,7 @@ export class TransactionalProducer {
   async connect(): Promise<void> {
     const producer = this.make();
     await producer.connect();
+    await this.claim(producer);
     this.producer = producer;
     this.admin = this.kafka.admin();
     await this.admin.connect();
@@ -139,6 +140,7 @@ export class TransactionalProducer {
       const producer = this.make();
       try {
         await producer.connect();
+        await this.claim(producer);
         this.producer = producer;
         this.logger.info({ attempts: attempt + 1 }, 'transactional producer renewed');
         return;
@@ -149,6 +151,19 @@ export class TransactionalProducer {
         await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
       }
     }
+  }
+
+  /**
+   * Takes the transactional id now: the coordinator finishes the transaction a predecessor
+   * left (committed if it was prepared, else aborted) before it answers, and fences that
+   * predecessor. kafkajs' `connect()` registers only an idempotent producer id and would take
+   * the transactional id at the first transaction, after the consumer has already read its
+   * partitions' offsets: a transaction left open by a killed process would still be pending.
+   * An empty transaction, aborted, sends nothing but the InitProducerId request.
+   */
+  private async claim(producer: Producer): Promise<void> {
+    const tx = await producer.transaction();
+    await tx.abort();
   }
 
   async disconnect(): Promise<void> {
