@@ -3,7 +3,7 @@ import { createLogger } from '@backbone/runtime';
 import { createTestTopic, testKafka, uniqueName } from '@backbone/test';
 import { TransactionalProducer } from '../src/enrich/tx-producer.js';
 
-const logger = createLogger({ service: 'test', level: 'silent' });
+const logger = createLogger({ name: 'test', level: 'silent' });
 
 /** What a read_committed consumer sees of the topic within `ms`. */
 async function committedValues(topic: string, ms: number): Promise<string[]> {

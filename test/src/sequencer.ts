@@ -8,6 +8,7 @@ const HEAVY = [
   'test/e2e/dashboard.integration.test.ts',
   'deploy/local/test/kafka-cluster.integration.test.ts',
   'ingest-gateway/test/segment.integration.test.ts',
+  'deploy/local/test/chaos.integration.test.ts',
   'ingest-gateway/test/snippet.integration.test.ts',
 ];
 

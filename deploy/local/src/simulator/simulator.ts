@@ -15,6 +15,11 @@ export interface SimulatorOptions {
   /** How often due events are sent. */
   tickMs?: number;
   log?: (line: string) => void;
+  /**
+   * Every answer, for a caller that accounts for events (`npm run chaos`): the events of the
+   * request, the status (0: no answer) and the indexes of the events the gateway refused.
+   */
+  observe?: (events: readonly R1Event[], status: number, refused: ReadonlySet<number>) => void;
 }
 
 export interface SimulatorStats {
@@ -56,7 +61,8 @@ function poisson(rng: Random, mean: number): number {
  * events at their own times. Deterministic for a seed: the same sessions, ids and values in
  * the same order. Events due together are sent in batches per client network (/24), with
  * the client's address in X-Forwarded-For (the gateway trusts it from loopback only when
- * TRUSTED_PROXIES says so); 429 and 503 answers are retried with the same event ids.
+ * TRUSTED_PROXIES says so); 429 and 5xx answers and failed requests are retried with the same
+ * event ids.
  */
 export class Simulator {
   readonly stats: SimulatorStats = { sent: 0, accepted: 0, rejected: 0, retried: 0, requests: 0 };
@@ -146,10 +152,12 @@ export class Simulator {
         }),
       });
     } catch {
+      this.options.observe?.(events, 0, new Set());
       this.requeue(batch);
       return;
     }
-    if (res.status === 429 || res.status === 503) {
+    if (res.status === 429 || res.status >= 500) {
+      this.options.observe?.(events, res.status, new Set());
       this.requeue(batch);
       await res.body?.cancel();
       return;
@@ -159,6 +167,7 @@ export class Simulator {
       events_rejected?: number;
       errors?: { field: string; message: string }[];
     };
+    this.options.observe?.(events, res.status, refusedIndexes(body.errors));
     this.stats.sent += events.length;
     this.stats.accepted += body.events_accepted ?? 0;
     this.stats.rejected += body.events_rejected ?? (res.ok ? 0 : events.length);
@@ -221,6 +230,16 @@ export class Simulator {
   get pending(): number {
     return this.queue.length;
   }
+}
+
+/** The events a 202 names as refused (`events[3].properties.url` → 3). */
+export function refusedIndexes(errors: readonly { field: string }[] | undefined): Set<number> {
+  const out = new Set<number>();
+  for (const e of errors ?? []) {
+    const m = /^events\[(\d+)\]/.exec(e.field);
+    if (m) out.add(Number(m[1]));
+  }
+  return out;
 }
 
 /** The events of `sessions` web visits and speech sessions for a seed, for tests. */
