@@ -253,6 +253,7 @@ async function inject(
       r.services.kill('gateway');
       return restart('gateway');
     case 'broker-restart':
+    case 'broker-down':
       process.kill(r.stack.kafka.pid, 'SIGKILL');
       return () => restartStack(r);
     case 'registry-restart':

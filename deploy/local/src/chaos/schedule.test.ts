@@ -20,6 +20,7 @@ describe('planFaults', () => {
   it('holds outages and stalls as asked, and restarts a killed process soon', () => {
     expect(holdOf('clickhouse-down', base)).toBe(60_000);
     expect(holdOf('redis-down', base)).toBe(60_000);
+    expect(holdOf('broker-down', base)).toBe(60_000);
     expect(holdOf('sink-stall', base)).toBe(5_000);
     expect(holdOf('enrich-kill', base)).toBe(2_000);
     const plan = planFaults({ ...base, kinds: ['sink-stall', 'redis-down'] });
@@ -34,6 +35,8 @@ describe('parseFaults', () => {
   it('takes all, or a list of known kinds', () => {
     expect(parseFaults('all')).toEqual([...FAULTS]);
     expect(parseFaults('enrich-kill, sink-stall')).toEqual(['enrich-kill', 'sink-stall']);
+    expect(parseFaults('all')).not.toContain('broker-down'); // only when named
+    expect(parseFaults('broker-down')).toEqual(['broker-down']);
   });
 
   it('names what it does not know', () => {

@@ -11,7 +11,9 @@ export const FAULTS = [
   'registry-restart',
   'sink-stall',
 ] as const;
-export type FaultKind = (typeof FAULTS)[number];
+/** Faults run only when named: a long broker outage (memory under back-pressure). */
+export const EXTRA_FAULTS = ['broker-down'] as const;
+export type FaultKind = (typeof FAULTS)[number] | (typeof EXTRA_FAULTS)[number];
 
 export const FAULT_TEXT: Readonly<Record<FaultKind, string>> = {
   'enrich-kill': 'kill -9 of one of two enrich workers',
@@ -22,6 +24,7 @@ export const FAULT_TEXT: Readonly<Record<FaultKind, string>> = {
   'gateway-restart': 'gateway restart (kill -9, started again)',
   'registry-restart': 'schema registry restart (kill -9, started again)',
   'sink-stall': 'network stall between the sink and ClickHouse',
+  'broker-down': 'Kafka broker down (kill -9, started again after the outage)',
 };
 
 /** One fault of a run: when it starts (ms after traffic began) and how long it is held. */
@@ -43,7 +46,8 @@ export interface ScheduleOptions {
 
 /** How long a fault lasts before it is healed (a killed process is started again). */
 export function holdOf(kind: FaultKind, o: Pick<ScheduleOptions, 'outageMs' | 'stallMs'>) {
-  if (kind === 'clickhouse-down' || kind === 'redis-down') return o.outageMs;
+  if (kind === 'clickhouse-down' || kind === 'redis-down' || kind === 'broker-down')
+    return o.outageMs;
   if (kind === 'sink-stall') return o.stallMs;
   return 2_000; // a supervisor notices a dead process and starts it again
 }
@@ -74,8 +78,9 @@ export function planFaults(o: ScheduleOptions): PlannedFault[] {
 export function parseFaults(text: string): FaultKind[] {
   if (text === 'all') return [...FAULTS];
   const kinds = text.split(',').map((s) => s.trim());
-  const unknown = kinds.filter((k) => !(FAULTS as readonly string[]).includes(k));
+  const known: readonly string[] = [...FAULTS, ...EXTRA_FAULTS];
+  const unknown = kinds.filter((k) => !known.includes(k));
   if (unknown.length > 0)
-    throw new Error(`--faults: unknown ${unknown.join(', ')} (known: ${FAULTS.join(', ')})`);
+    throw new Error(`--faults: unknown ${unknown.join(', ')} (known: ${known.join(', ')})`);
   return kinds as FaultKind[];
 }
