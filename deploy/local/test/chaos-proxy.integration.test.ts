@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TcpProxy } from './proxy.js';
+import { TcpProxy } from '../src/chaos/proxy.js';
 
 // A server that answers each chunk with it upper-cased, only when it holds a full line.
 let server: net.Server;
