@@ -25,9 +25,28 @@ describe('insert turns: one insert of a small batch per table and interval', () 
     expect(names(turns.due(aged, 10_000))).toEqual(['web/0', 'stt.transcript/0']);
     // Within the interval nothing more of either table, however long the batches wait.
     expect(turns.due(aged.slice(0, 1).concat(aged[2]!), 10_999)).toEqual([]);
-    // The next turn goes to the oldest of those left.
+    // The next turn goes to the oldest of those left, an interval after the insert was over.
+    turns.finished(aged[1]!, 10_000);
+    turns.finished(aged[3]!, 10_000);
     expect(names(turns.due([aged[0]!, aged[2]!], 11_000))).toEqual(['web/2']);
+    turns.finished(aged[2]!, 11_000);
     expect(names(turns.due([aged[0]!], 12_000))).toEqual(['web/1']);
+  });
+
+  it('gives no turn while the last one’s insert is not over, and counts the interval from its end', () => {
+    const turns = new InsertTurns(1000);
+    const first = batch('web', 0, 5, 100);
+    const second = batch('web', 1, 5, 200);
+    expect(names(turns.due([first, second], 10_000))).toEqual(['web/0']);
+    // The first insert waits behind others for 1.5 s: no second turn meanwhile …
+    expect(turns.due([second], 11_200)).toEqual([]);
+    turns.finished(first, 11_500);
+    // … and the next an interval after it ended, not after it was granted.
+    expect(turns.due([second], 12_000)).toEqual([]);
+    expect(names(turns.due([second], 12_500))).toEqual(['web/1']);
+    // A batch that did not hold the turn does not end it.
+    turns.finished(first, 12_600);
+    expect(turns.due([batch('web', 2, 5, 0)], 14_000)).toEqual([]);
   });
 
   it('lets a batch that has paid for its insert go at once, and counts it as its table’s turn', () => {

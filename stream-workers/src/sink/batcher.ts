@@ -156,6 +156,8 @@ export const BACKLOG_WAIT_MS = 1000;
  */
 export class InsertTurns {
   private readonly last = new Map<StreamName, number>();
+  /** The batch holding its table's turn until its insert is over (see finished()). */
+  private readonly holding = new Map<StreamName, PartitionBatch>();
 
   constructor(private readonly intervalMs: number) {}
 
@@ -163,12 +165,25 @@ export class InsertTurns {
   due(aged: readonly PartitionBatch[], now: number): PartitionBatch[] {
     const out: PartitionBatch[] = [];
     for (const p of [...aged].sort((a, b) => a.since - b.since)) {
-      const spaced = p.messages.length < SPACED_BELOW_ROWS && !p.behind;
+      const spaced = this.intervalMs > 0 && p.messages.length < SPACED_BELOW_ROWS && !p.behind;
+      if (spaced && this.holding.has(p.stream)) continue;
       if (spaced && now - (this.last.get(p.stream) ?? -Infinity) < this.intervalMs) continue;
       this.took(p.stream, now);
+      if (spaced) this.holding.set(p.stream, p);
       out.push(p);
     }
     return out;
+  }
+
+  /**
+   * The insert of a batch due() gave is over (made, failed or not needed). A small batch's
+   * table waits the interval from now: an insert that waited behind others (a busy engine,
+   * a slow note) does not leave the next one close behind it.
+   */
+  finished(p: PartitionBatch, now: number): void {
+    if (this.holding.get(p.stream) !== p) return;
+    this.holding.delete(p.stream);
+    this.last.set(p.stream, now);
   }
 
   /** An insert into the stream's table started now (a full batch). */

@@ -58,10 +58,7 @@ export class SinkWorker {
   private readonly drained = new Set<StreamName>();
   private member: { memberId: string; assignment: Record<string, number[]> } | undefined;
 
-  /**
-   * The streams whose first partition this instance holds now: one instance of the group
-   * does a stream's housekeeping (retention), whichever it is after a rebalance.
-   */
+  /** Streams whose partition 0 this instance holds now: it does their housekeeping (retention). */
   ownedStreams(): StreamName[] {
     const assignment = this.member?.assignment ?? {};
     return this.streams.filter((s) => assignment[this.topics('events', s)]?.includes(0));
@@ -276,7 +273,10 @@ export class SinkWorker {
             p.retrying || !p.aged(Date.now(), this.bounds.maxWaitMs()) ? true : this.flushOnce(p),
           ),
         )
-        .finally(() => (p.queued = false));
+        .finally(() => {
+          p.queued = false;
+          this.turns.finished(p, Date.now());
+        });
     }
   }
 

@@ -181,7 +181,10 @@ async function drive(o: ChaosOptions, r: Run): Promise<ChaosReport> {
   const plan = planFaults({ ...o, kinds });
   const start = Date.now();
   simulator.start();
-  const outcomes = plan.map(async (f) => {
+  const heals: Promise<number>[] = [];
+  const outcomes = plan.map(async (f, i) => {
+    let healed!: (at: number) => void;
+    heals[i] = new Promise<number>((r) => (healed = r));
     await sleep(f.at);
     o.log(`chaos: +${((Date.now() - start) / 1000).toFixed(0)} s ${f.kind}`);
     const startedAt = Date.now();
@@ -189,6 +192,7 @@ async function drive(o: ChaosOptions, r: Run): Promise<ChaosReport> {
     await sleep(f.holdMs);
     await heal();
     const healedAt = Date.now();
+    healed(healedAt);
     const recovered = await recovery(r, ledger, healedAt, o.drainMs ?? 300_000);
     const until = recovered ?? Date.now();
     o.log(
@@ -203,7 +207,11 @@ async function drive(o: ChaosOptions, r: Run): Promise<ChaosReport> {
     } satisfies FaultOutcome;
   });
   await sleep(o.durationMs);
+  // Traffic goes on until every fault is healed and a while after, so each recovery shows.
+  const lastHeal = Math.max(0, ...(await Promise.all(heals)));
+  await sleep(Math.max(0, lastHeal + 20_000 - Date.now()));
   await simulator.stop();
+  const durationMs = Date.now() - start;
   const faults = await Promise.all(outcomes);
   o.log(`chaos: traffic over (${ledger.total} events accepted); waiting for them to land`);
   const drained = await drain(r, ledger, o.drainMs ?? 300_000);
@@ -216,7 +224,7 @@ async function drive(o: ChaosOptions, r: Run): Promise<ChaosReport> {
     rollups.every((x) => x.stored === x.fromRaw) &&
     faults.every((f) => f.recoveryMs !== undefined);
   return {
-    ...{ rate: o.rate, durationMs: o.durationMs, seed: o.seed, dataDir: r.dataDir },
+    ...{ rate: o.rate, durationMs, seed: o.seed, dataDir: r.dataDir },
     sent: {
       events: simulator.stats.sent,
       requests: simulator.stats.requests,
