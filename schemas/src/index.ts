@@ -56,4 +56,5 @@ export {
   isRetriable,
 } from './errors.js';
 export { StreamSerde, confluentRegistry, frame, type SchemaRegistryClient } from './serde.js';
+export { extentCheck, type ExtentCheck } from './extent.js';
 export { checkSchemas, registerSchemas, type SubjectOutcome } from './registry-admin.js';

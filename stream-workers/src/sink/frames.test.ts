@@ -82,6 +82,20 @@ describe('the SinkRow frame', () => {
     expect(await framer.body('web', 0, [message(speaker, '2')])).toBeUndefined();
   });
 
+  it('leaves a batch to decoding when a record is cut short or has bytes after its value', async () => {
+    const framer = new RowFramer(registry());
+    const good = frame(TODAY, streamType('web', 'events').toBuffer(value));
+    const after = message(good, '1');
+    expect(await framer.body('web', 0, [message(good, '0'), after])).toBeInstanceOf(Buffer);
+    // Cut anywhere, the record would be read on into the next one's frame: no body.
+    for (const cut of [6, 12, good.length - 1])
+      expect(await framer.body('web', 0, [message(good.subarray(0, cut), '0'), after])).toBe(
+        undefined,
+      );
+    const longer = Buffer.concat([good, Buffer.from([2])]);
+    expect(await framer.body('web', 0, [message(longer, '0'), after])).toBeUndefined();
+  });
+
   it('throws while the registry is away, and asks again next time', async () => {
     let calls = 0;
     const framer = new RowFramer(

@@ -1,6 +1,12 @@
 import type { KafkaMessage } from 'kafkajs';
 import type avro from 'avsc';
-import { streamType, type SchemaRegistryClient, type StreamName } from '@backbone/schemas';
+import {
+  extentCheck,
+  streamType,
+  type ExtentCheck,
+  type SchemaRegistryClient,
+  type StreamName,
+} from '@backbone/schemas';
 import { fitsLanding } from '@backbone/warehouse';
 
 /**
@@ -9,12 +15,16 @@ import { fitsLanding } from '@backbone/warehouse';
  * frame names its writer schema; the body frames it instead with a `SinkRow` schema that
  * wraps the writer's (registered once per writer schema, under `backbone-sink-row-<id>`), and
  * appends the record's partition and offset as Avro varints — the wrapper's two last fields.
+ * Avro values carry no length, so each record is first checked to hold exactly one value of
+ * its writer schema: one cut short would otherwise be read on into the next record's frame.
  */
 
 /** What the sink knows of one writer schema id of a stream. */
 interface Writer {
   /** The SinkRow schema id to frame its records with, when the landing table can take them. */
   wrapper: number | undefined;
+  /** Whether a record's value, after its frame, is exactly one value of the writer schema. */
+  whole?: ExtentCheck;
 }
 
 export const sinkRowSubject = (writerId: number) => `backbone-sink-row-${writerId}`;
@@ -53,8 +63,8 @@ export class RowFramer {
 
   /**
    * The body for a batch, or undefined when any record cannot take the byte path (no
-   * Confluent frame, a writer schema unknown, unreadable as the stream, or unlike today's
-   * landing table): the sink then decodes the batch, which also dead-letters what is bad.
+   * Confluent frame, a writer schema unknown, unreadable as the stream, unlike today's
+   * landing table, or bytes that are not exactly one value of the writer schema): the sink then decodes the batch, which also dead-letters what is bad.
    * Throws when the registry cannot be reached (a passing failure: the batch is retried).
    */
   async body(
@@ -69,7 +79,7 @@ export class RowFramer {
       if (!v || v.length < 5 || v[0] !== 0) return undefined;
       const id = v.readInt32BE(1);
       const w = this.known.get(`${stream}/${id}`) ?? (await this.writer(stream, id));
-      if (w.wrapper === undefined) return undefined;
+      if (w.wrapper === undefined || !w.whole!(v, 5)) return undefined;
       wrappers[i] = w.wrapper;
       size += v.length + 15; // two varints: at most 5 + 10 bytes
     }
@@ -121,6 +131,9 @@ export class RowFramer {
       return { wrapper: undefined }; // not this stream's: decoding dead-letters it
     }
     if (!fitsLanding(stream, schema)) return { wrapper: undefined };
-    return { wrapper: await this.registry.register(sinkRowSubject(id), sinkRowSchema(schema)) };
+    return {
+      wrapper: await this.registry.register(sinkRowSubject(id), sinkRowSchema(schema)),
+      whole: extentCheck(type),
+    };
   }
 }
