@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EventTracker, type TrackerOptions } from './tracker.js';
+import { EventTracker, retryAfterMs, type TrackerOptions } from './tracker.js';
 
 interface Sent {
   batch_id: string;
@@ -7,19 +7,23 @@ interface Sent {
   keepalive: boolean;
 }
 
+type Answer = number | 'network' | { status: number; retryAfter: string };
+
 /** A gateway stand-in: answers from a script of statuses (then 202), recording each request. */
-function gateway(statuses: (number | 'network')[] = []) {
+function gateway(statuses: Answer[] = []) {
   const sent: Sent[] = [];
   const fetch = vi.fn((_url: string | URL | Request, init?: RequestInit) => {
     const body = JSON.parse(init?.body as string) as Omit<Sent, 'keepalive'>;
     sent.push({ ...body, keepalive: init?.keepalive === true });
-    const status = statuses.shift() ?? 202;
-    if (status === 'network') return Promise.reject(new TypeError('fetch failed'));
+    const next = statuses.shift() ?? 202;
+    if (next === 'network') return Promise.reject(new TypeError('fetch failed'));
+    const [status, headers] =
+      typeof next === 'number' ? [next, {}] : [next.status, { 'retry-after': next.retryAfter }];
     const answer =
       status === 202
         ? { status: 'accepted', events_received: body.events.length, events_rejected: 0 }
         : { status: 'error' };
-    return Promise.resolve(new Response(JSON.stringify(answer), { status }));
+    return Promise.resolve(new Response(JSON.stringify(answer), { status, headers }));
   });
   return { sent, fetch: fetch as unknown as typeof globalThis.fetch };
 }
@@ -94,13 +98,16 @@ describe('EventTracker (HTTP client SDK)', () => {
     expect(t.queued).toBe(0);
   });
 
-  it('holds at most 1,000 events and drops the oldest with a warning', () => {
+  it('holds at most 1,000 events and drops the oldest, with a warning at most every 10 s', () => {
     const g = gateway();
     const { t, warnings } = tracker(g.fetch, { consent: 'pending' });
     for (let i = 0; i < 1005; i++) t.track(event(i));
     expect(t.queued).toBe(1000);
-    expect(warnings).toHaveLength(5);
-    expect(warnings[0]).toMatch(/dropped the 1 oldest/);
+    expect(warnings).toEqual(['queue full: dropped the 1 oldest events']);
+    vi.advanceTimersByTime(10_000);
+    t.track(event(1005));
+    expect(warnings[1]).toBe('queue full: dropped the 5 oldest events');
+    expect(t.dropped).toBe(6);
   });
 
   it('sends no analytics event before consent, then sends what it held once consent is granted', async () => {
@@ -169,5 +176,76 @@ describe('EventTracker (HTTP client SDK)', () => {
     expect(g.sent).toEqual([expect.objectContaining({ keepalive: true })]);
     remove();
     expect(listeners.size).toBe(0);
+  });
+});
+
+describe('EventTracker while the gateway is away', () => {
+  it("waits as long as the gateway's Retry-After asks before trying again", async () => {
+    const g = gateway([
+      { status: 503, retryAfter: '7' },
+      { status: 429, retryAfter: '0' },
+    ]);
+    const { t } = tracker(g.fetch);
+    t.track(event(1));
+    const flushed = t.flush();
+    await vi.advanceTimersByTimeAsync(6999);
+    expect(g.sent).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(g.sent).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(2000); // Retry-After 0: the next delay of the policy
+    await flushed;
+    expect(g.sent).toHaveLength(3);
+    expect(t.queued).toBe(0);
+  });
+
+  it('reads Retry-After as seconds or an HTTP date, and bounds it', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(retryAfterMs('5', now)).toBe(5000);
+    expect(retryAfterMs('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30_000);
+    expect(retryAfterMs('Wed, 31 Dec 2025 00:00:00 GMT', now)).toBe(0);
+    expect(retryAfterMs('86400', now)).toBe(300_000);
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+    expect(retryAfterMs(null, now)).toBeUndefined();
+  });
+
+  it('stays bounded through a five-minute outage at 200 events/s, then delivers what it holds', async () => {
+    const outage: Answer[] = Array.from({ length: 10_000 }, () => ({
+      status: 503,
+      retryAfter: '5',
+    }));
+    const g = gateway(outage);
+    const { t, warnings } = tracker(g.fetch, {
+      batchSize: 100,
+      flushIntervalMs: 1000,
+      maxQueue: 500,
+    });
+    let peak = 0;
+    let asked: Promise<void> | undefined;
+    let settledAt: number | undefined;
+    const start = Date.now();
+    for (let s = 0; s < 300; s++) {
+      for (let i = 0; i < 200; i++) t.track(event(s * 200 + i));
+      peak = Math.max(peak, t.queued);
+      if (s === 20)
+        asked = t.flush().then(() => {
+          settledAt = Date.now() - start;
+        });
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    // A flush asked during the outage settles after the one under way and its own attempts,
+    // not behind one flush per event tracked meanwhile.
+    expect(settledAt).toBeLessThan(120_000);
+    await asked;
+    expect(peak).toBe(500);
+    expect(t.dropped).toBe(300 * 200 - 500);
+    expect(warnings.length).toBeLessThanOrEqual(31);
+    // Never faster than Retry-After: at most one request every 5 s.
+    expect(g.sent.length).toBeLessThanOrEqual(61);
+    const before = g.sent.length;
+    outage.length = 0; // the gateway is back
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(t.queued).toBe(0);
+    const delivered = g.sent.slice(before).flatMap((b) => b.events.map((e) => e.event_id));
+    expect(new Set(delivered).size).toBeGreaterThanOrEqual(500);
   });
 });

@@ -1,8 +1,11 @@
 /**
  * HTTP client SDK for browsers and Node: events go to the gateway in
- * batches of 10 or every 5 s; a failed batch is retried after 1, 2, 4, 8 and 16 s with the
- * same batch and event ids (so the pipeline can drop duplicates); at most 1,000 events are
- * held, the oldest dropped first with a warning; no analytics event leaves before consent.
+ * batches of 10 or every 5 s; a failed batch is retried after 1, 2, 4, 8 and 16 s (or later,
+ * when the gateway's Retry-After says so) with the same batch and event ids (so the pipeline
+ * can drop duplicates); at most 1,000 events are held, the oldest dropped first with a
+ * warning (at most one every 10 s); no analytics event leaves before consent. However long the
+ * gateway is away, what the tracker holds stays bounded: the events, one flush under way and
+ * at most one waiting behind it.
  * Uses only fetch and timers, so it runs unchanged in a browser.
  */
 
@@ -63,12 +66,33 @@ interface Queued {
 
 type Outcome = 'delivered' | 'retry' | 'dropped';
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The longest Retry-After the tracker honours; a longer one waits this long. */
+const MAX_RETRY_AFTER_MS = 300_000;
+/** Dropping for a full queue is said at most this often. */
+const DROP_WARNING_MS = 10_000;
+
+/** Retry-After as milliseconds: delta seconds or an HTTP date; undefined when absent or bad. */
+export function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (!header) return undefined;
+  const ms = /^\s*\d+\s*$/.test(header) ? Number(header) * 1000 : Date.parse(header) - now;
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined;
+}
+
 export class EventTracker {
   private queue: Queued[] = [];
   private consent: Consent | 'pending';
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Flushes run one after another, never two at once. */
   private flushes: Promise<void> = Promise.resolve();
+  /** The flush waiting behind the running one, if any: a new request joins it. */
+  private waiting: { all: boolean; run: Promise<void> } | undefined;
+  private droppedTotal = 0;
+  private droppedUnsaid = 0;
+  private lastDropWarning = -Infinity;
+  /** No batch goes out before this time: the gateway's last Retry-After. */
+  private notBefore = 0;
   private readonly o: Required<Omit<TrackerOptions, 'consent' | 'signingSecret'>>;
   private readonly signingKey: ReturnType<typeof globalThis.crypto.subtle.importKey> | undefined;
 
@@ -102,6 +126,11 @@ export class EventTracker {
     return this.queue.length;
   }
 
+  /** Events dropped, oldest first, because the queue was full. */
+  get dropped(): number {
+    return this.droppedTotal;
+  }
+
   track(event: TrackedEvent): void {
     if (this.consent !== 'pending' && !this.consent.analytics) return;
     this.queue.push({
@@ -112,10 +141,18 @@ export class EventTracker {
       },
     });
     if (this.queue.length > this.o.maxQueue) {
-      const dropped = this.queue.splice(0, this.queue.length - this.o.maxQueue);
-      this.o.logger.warn(`queue full: dropped the ${dropped.length} oldest events`, {
-        maxQueue: this.o.maxQueue,
-      });
+      const dropped = this.queue.splice(0, this.queue.length - this.o.maxQueue).length;
+      this.droppedTotal += dropped;
+      this.droppedUnsaid += dropped;
+      const now = this.o.now().getTime();
+      if (now - this.lastDropWarning >= DROP_WARNING_MS) {
+        this.o.logger.warn(`queue full: dropped the ${this.droppedUnsaid} oldest events`, {
+          maxQueue: this.o.maxQueue,
+          droppedTotal: this.droppedTotal,
+        });
+        this.droppedUnsaid = 0;
+        this.lastDropWarning = now;
+      }
     }
     if (this.consent === 'pending') return;
     if (this.queue.length >= this.o.batchSize) void this.flushBatches(false);
@@ -137,16 +174,30 @@ export class EventTracker {
     return this.flushBatches(true);
   }
 
-  /** One flush at a time; `all` false sends full batches only (the size trigger). */
+  /**
+   * One flush at a time; `all` false sends full batches only (the size trigger). A request
+   * while one is waiting joins it (widened to `all` if asked), so a gateway that is away does
+   * not make a chain of one flush per tracked event.
+   */
   private flushBatches(all: boolean): Promise<void> {
-    const run = this.flushes.then(() => this.flushAll(all));
-    this.flushes = run.then(
+    const waiting = this.waiting;
+    if (waiting) {
+      waiting.all ||= all;
+      return waiting.run;
+    }
+    const next = { all, run: Promise.resolve() };
+    next.run = this.flushes.then(() => {
+      this.waiting = undefined;
+      return this.flushAll(next.all);
+    });
+    this.waiting = next;
+    this.flushes = next.run.then(
       () => {
         if (this.queue.length > 0 && this.consent !== 'pending') this.schedule();
       },
       () => undefined,
     );
-    return run;
+    return next.run;
   }
 
   /** Flush before the process or page goes away. */
@@ -188,15 +239,22 @@ export class EventTracker {
     while (more() && this.consent !== 'pending') {
       const batch = this.queue.slice(0, this.o.batchSize);
       const batchId = this.o.uuid();
-      let outcome = await this.send(batchId, batch, false);
+      let outcome = await this.attempt(batchId, batch);
       for (const delay of this.o.retryDelaysMs) {
         if (outcome !== 'retry') break;
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        outcome = await this.send(batchId, batch, false);
+        await sleep(delay);
+        outcome = await this.attempt(batchId, batch);
       }
       if (outcome === 'retry') return; // keep the batch; the next flush tries again
       this.queue = this.queue.filter((q) => !batch.includes(q));
     }
+  }
+
+  /** Sends a batch once the gateway's Retry-After, if any, has passed. */
+  private async attempt(batchId: string, batch: Queued[]): Promise<Outcome> {
+    const wait = this.notBefore - this.o.now().getTime();
+    if (wait > 0) await sleep(wait);
+    return this.send(batchId, batch, false);
   }
 
   private async sendBeaconBatch(): Promise<void> {
@@ -252,7 +310,13 @@ export class EventTracker {
       }
       return 'delivered';
     }
-    if (res.status === 429 || res.status >= 500) return 'retry';
+    if (res.status === 429 || res.status >= 500) {
+      const now = this.o.now().getTime();
+      const after = retryAfterMs(res.headers.get('retry-after'), now);
+      if (after !== undefined) this.notBefore = now + after;
+      await res.body?.cancel().catch(() => undefined);
+      return 'retry';
+    }
     this.o.logger.warn(`the gateway refused a batch with ${res.status}; its events are dropped`, {
       status: res.status,
       answer: await res.text().catch(() => ''),
