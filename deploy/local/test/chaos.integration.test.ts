@@ -46,6 +46,10 @@ describe('a chaos run under load', () => {
         ['clickhouse-down', true],
       ]),
     );
+    // The SDK lane's events are in the counts above; what it held went out by the end.
+    expect(report.sdk.tracked).toBeGreaterThan(5_000);
+    expect(report.sdk.peakQueued).toBeLessThanOrEqual(report.sdk.maxQueue);
+    expect(report.sdk.leftOver).toBe(0);
     expect(report.drained).toBe(true);
     expect(report.ok).toBe(true);
   }, 600_000);

@@ -1,6 +1,6 @@
 /**
  * npm run chaos [-- --rate 10000 --minutes 5 --seed 7 --faults all --outage-seconds 60
- *                  --stall-seconds 5 --keep --json]
+ *                  --stall-seconds 5 --sdk-rate 1000 --sdk-max-queue 2000 --keep --json]
  * The backbone on a private stack under simulated traffic while faults are injected, then
  * every accepted event counted in ClickHouse (docs/operations.md § Chaos run). Exits 1 on
  * any loss, copy, rollup difference or fault without recovery.
@@ -18,6 +18,8 @@ const { values } = parseArgs({
     faults: { type: 'string', default: 'all' },
     'outage-seconds': { type: 'string', default: '60' },
     'stall-seconds': { type: 'string', default: '5' },
+    'sdk-rate': { type: 'string' },
+    'sdk-max-queue': { type: 'string', default: '2000' },
     keep: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
@@ -47,6 +49,8 @@ const report = await runChaos({
   faults,
   outageMs: number('outage-seconds', 1) * 1000,
   stallMs: number('stall-seconds', 1) * 1000,
+  ...(values['sdk-rate'] === undefined ? {} : { sdkRate: number('sdk-rate', 1) }),
+  sdkMaxQueue: number('sdk-max-queue', 1),
   keep: values.keep,
   log: (line) => console.log(line),
 });

@@ -8,6 +8,10 @@ const report = (over: Partial<ChaosReport> = {}): ChaosReport => ({
   seed: 7,
   dataDir: '/tmp/x',
   sent: { events: 90_000, requests: 900, retried: 40 },
+  sdk: {
+    ...{ rate: 100, maxQueue: 2000, tracked: 9000, peakQueued: 2000, dropped: 1200 },
+    ...{ leftOver: 0, requests: 120, refusedRequests: 30 },
+  },
   streams: [
     {
       stream: 'web',
@@ -51,6 +55,9 @@ describe('formatReport', () => {
     );
     expect(text).toContain(
       'kill -9 of one of two enrich workers: held 2.0 s, recovered in 9.5 s; 202×120 503×3; gateway 170, enrich-0 340',
+    );
+    expect(text).toContain(
+      'SDK lane (EventTracker): 100 events/s tracked, 9,000 in all; held at most 2,000 of its cap 2,000; 1,200 dropped by the cap (never accepted); 120 requests, 30 not accepted; 0 held at the end',
     );
     expect(text).toMatch(/OK: 0 lost, 0 doubled/);
   });

@@ -12,6 +12,10 @@ export function formatReport(r: ChaosReport): string[] {
   lines.push(
     `chaos run: ${n(r.rate)} events/s offered for ${s(r.durationMs)}, seed ${r.seed}; ${n(r.sent.events)} events sent (${n(Math.round(r.sent.events / (r.durationMs / 1000)))}/s on average: sessions start at the offered rate, their events follow over minutes) in ${n(r.sent.requests)} requests, ${n(r.sent.retried)} sent again after a refusal or no answer`,
   );
+  const k = r.sdk;
+  lines.push(
+    `SDK lane (EventTracker): ${n(k.rate)} events/s tracked, ${n(k.tracked)} in all; held at most ${n(k.peakQueued)} of its cap ${n(k.maxQueue)}; ${n(k.dropped)} dropped by the cap (never accepted); ${n(k.requests)} requests, ${n(k.refusedRequests)} not accepted; ${n(k.leftOver)} held at the end`,
+  );
   lines.push(
     'per stream: accepted (202) | distinct ids in raw table | rows | lost | doubled | DLQ',
   );
@@ -66,7 +70,7 @@ export function formatReport(r: ChaosReport): string[] {
   lines.push(
     r.ok
       ? `OK: ${lost} lost, ${doubled} doubled, rollups equal to their raw rows, every fault recovered`
-      : `FAILED: ${lost} lost, ${doubled} doubled, ${off.length} rollup columns differ, ${r.faults.filter((f) => f.recoveryMs === undefined).length} faults without recovery${r.drained ? '' : ', not drained in time'}`,
+      : `FAILED: ${lost} lost, ${doubled} doubled, ${off.length} rollup columns differ, ${r.faults.filter((f) => f.recoveryMs === undefined).length} faults without recovery${r.drained ? '' : ', not drained in time'}${k.leftOver > 0 ? `, ${n(k.leftOver)} still held by the SDK` : ''}`,
   );
   return lines;
 }

@@ -15,11 +15,16 @@ import { auditRollups, auditStreams, landed, type RollupAudit, type StreamAudit 
 import { Ledger } from './ledger.js';
 import { TcpProxy } from './proxy.js';
 import { planFaults, type FaultKind, type PlannedFault } from './schedule.js';
+import { SdkLane, type SdkLaneStats } from './sdk.js';
 import { ChaosServices, rssMiB } from './services.js';
 
 export interface ChaosOptions {
   /** Events a second the simulator offers. */
   rate: number;
+  /** Events a second tracked through the HTTP SDK besides (default: a tenth of rate). */
+  sdkRate?: number;
+  /** The SDK's cap on events it holds (default 2,000). */
+  sdkMaxQueue?: number;
   durationMs: number;
   seed: number;
   faults: readonly FaultKind[];
@@ -50,6 +55,7 @@ export interface ChaosReport {
   seed: number;
   dataDir: string;
   sent: { events: number; requests: number; retried: number };
+  sdk: SdkLaneStats;
   streams: StreamAudit[];
   rollups: RollupAudit[];
   faults: FaultOutcome[];
@@ -121,11 +127,24 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     });
     const keysFile = path.join(dataDir, 'api-keys.json');
     const { key } = createApiKey(keysFile, { tenantId: TENANT, source: 'chaos' });
+    const sdkKey = createApiKey(keysFile, { tenantId: TENANT, source: 'chaos-sdk' }).key;
     await services.startAll(keysFile);
     await admin.connect();
     o.log(`chaos: backbone up (${services.names.join(', ')}); ${o.rate} events/s`);
     return await drive(o, {
-      ...{ dataDir, e, stack, fixed, chProxy, redisProxy, clickhouse, admin, services, key },
+      ...{
+        dataDir,
+        e,
+        stack,
+        fixed,
+        chProxy,
+        redisProxy,
+        clickhouse,
+        admin,
+        services,
+        key,
+        sdkKey,
+      },
     });
   } finally {
     await services.stopAll();
@@ -149,6 +168,7 @@ interface Run {
   admin: kafkajs.Admin;
   services: ChaosServices;
   key: string;
+  sdkKey: string;
 }
 
 /** Traffic, faults on their schedule, the drain, the audit. */
@@ -161,6 +181,14 @@ async function drive(o: ChaosOptions, r: Run): Promise<ChaosReport> {
     seed: o.seed,
     tickMs: 500,
     observe: (events, status, refused) => ledger.observe(events, status, refused),
+  });
+  const sdk = new SdkLane({
+    url: `${r.services.url('gateway')}/v1/events`,
+    apiKey: r.sdkKey,
+    rate: o.sdkRate ?? Math.max(10, Math.round(o.rate / 10)),
+    maxQueue: o.sdkMaxQueue ?? 2000,
+    seed: o.seed + 1,
+    ledger,
   });
   const rss = new Map<string, [number, number][]>();
   const sampler = setInterval(() => {
@@ -181,6 +209,7 @@ async function drive(o: ChaosOptions, r: Run): Promise<ChaosReport> {
   const plan = planFaults({ ...o, kinds });
   const start = Date.now();
   simulator.start();
+  sdk.start();
   const heals: Promise<number>[] = [];
   const outcomes = plan.map(async (f, i) => {
     let healed!: (at: number) => void;
@@ -210,7 +239,7 @@ async function drive(o: ChaosOptions, r: Run): Promise<ChaosReport> {
   // Traffic goes on until every fault is healed and a while after, so each recovery shows.
   const lastHeal = Math.max(0, ...(await Promise.all(heals)));
   await sleep(Math.max(0, lastHeal + 20_000 - Date.now()));
-  await simulator.stop();
+  const [sdkStats] = await Promise.all([sdk.stop(), simulator.stop()]);
   const durationMs = Date.now() - start;
   const faults = await Promise.all(outcomes);
   o.log(`chaos: traffic over (${ledger.total} events accepted); waiting for them to land`);
@@ -222,7 +251,9 @@ async function drive(o: ChaosOptions, r: Run): Promise<ChaosReport> {
     drained &&
     streams.every((s) => s.lost.length === 0 && s.doubled.length === 0) &&
     rollups.every((x) => x.stored === x.fromRaw) &&
-    faults.every((f) => f.recoveryMs !== undefined);
+    faults.every((f) => f.recoveryMs !== undefined) &&
+    sdkStats.peakQueued <= sdkStats.maxQueue &&
+    sdkStats.leftOver === 0;
   return {
     ...{ rate: o.rate, durationMs, seed: o.seed, dataDir: r.dataDir },
     sent: {
@@ -230,6 +261,7 @@ async function drive(o: ChaosOptions, r: Run): Promise<ChaosReport> {
       requests: simulator.stats.requests,
       retried: simulator.stats.retried,
     },
+    sdk: sdkStats,
     ...{ streams, rollups, faults, peakRss: peak(), drained, ok },
   };
 }
