@@ -180,6 +180,31 @@ describe('EventTracker (HTTP client SDK)', () => {
 });
 
 describe('EventTracker while the gateway is away', () => {
+  it('drops the oldest events not being sent: a batch under way is delivered, not counted as dropped', async () => {
+    let answer!: (r: Response) => void;
+    const sent: string[][] = [];
+    const fetch = vi.fn((_url: string | URL | Request, init?: RequestInit) => {
+      const body = JSON.parse(init?.body as string) as {
+        events: { properties: { url: string } }[];
+      };
+      sent.push(body.events.map((e) => e.properties.url));
+      const ok = new Response('{}', { status: 202 });
+      return sent.length === 1 ? new Promise<Response>((r) => (answer = r)) : Promise.resolve(ok);
+    });
+    const { t } = tracker(fetch, { maxQueue: 20 });
+    for (let i = 1; i <= 10; i++) t.track(event(i)); // a full batch: sent at once
+    await vi.advanceTimersByTimeAsync(0);
+    for (let i = 11; i <= 40; i++) t.track(event(i));
+    expect(t.queued).toBe(20);
+    expect(t.dropped).toBe(20);
+    answer(new Response('{}', { status: 202 }));
+    await t.flush();
+    const urls = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) => `/p/${from + i}`);
+    expect(sent).toEqual([urls(1, 10), urls(31, 40)]);
+    expect(t.queued).toBe(0);
+  });
+
   it("waits as long as the gateway's Retry-After asks before trying again", async () => {
     const g = gateway([
       { status: 503, retryAfter: '7' },

@@ -93,6 +93,8 @@ export class EventTracker {
   private lastDropWarning = -Infinity;
   /** No batch goes out before this time: the gateway's last Retry-After. */
   private notBefore = 0;
+  /** The batch being sent: the first this many events of the queue, never dropped. */
+  private sending = 0;
   private readonly o: Required<Omit<TrackerOptions, 'consent' | 'signingSecret'>>;
   private readonly signingKey: ReturnType<typeof globalThis.crypto.subtle.importKey> | undefined;
 
@@ -126,7 +128,7 @@ export class EventTracker {
     return this.queue.length;
   }
 
-  /** Events dropped, oldest first, because the queue was full. */
+  /** Events dropped, oldest first, because the queue was full: never acknowledged. */
   get dropped(): number {
     return this.droppedTotal;
   }
@@ -141,7 +143,8 @@ export class EventTracker {
       },
     });
     if (this.queue.length > this.o.maxQueue) {
-      const dropped = this.queue.splice(0, this.queue.length - this.o.maxQueue).length;
+      // The oldest not in the batch being sent: what is sent is either delivered or kept.
+      const dropped = this.queue.splice(this.sending, this.queue.length - this.o.maxQueue).length;
       this.droppedTotal += dropped;
       this.droppedUnsaid += dropped;
       const now = this.o.now().getTime();
@@ -239,11 +242,17 @@ export class EventTracker {
     while (more() && this.consent !== 'pending') {
       const batch = this.queue.slice(0, this.o.batchSize);
       const batchId = this.o.uuid();
-      let outcome = await this.attempt(batchId, batch);
-      for (const delay of this.o.retryDelaysMs) {
-        if (outcome !== 'retry') break;
-        await sleep(delay);
+      this.sending = batch.length;
+      let outcome: Outcome;
+      try {
         outcome = await this.attempt(batchId, batch);
+        for (const delay of this.o.retryDelaysMs) {
+          if (outcome !== 'retry') break;
+          await sleep(delay);
+          outcome = await this.attempt(batchId, batch);
+        }
+      } finally {
+        this.sending = 0;
       }
       if (outcome === 'retry') return; // keep the batch; the next flush tries again
       this.queue = this.queue.filter((q) => !batch.includes(q));
