@@ -69,6 +69,8 @@ describe('extentCheck', () => {
     // 2^62 nulls: refused at once instead of counted.
     const huge = Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01, 0]);
     expect(extentCheck(nulls)(huge, 0)).toBe(false);
+    // 100,000 nulls in one block (a varint count, then the end): refused quickly too.
+    expect(extentCheck(nulls)(nulls.toBuffer(new Array(100_000).fill(null)), 0)).toBe(false);
     const longs = type({ type: 'array', items: 'long' });
     expect(extentCheck(longs)(Buffer.from([0x7e, 2, 0]), 0)).toBe(false); // 63 longs in 2 bytes
   });

@@ -20,6 +20,9 @@ interface Cursor {
 
 type Skip = (c: Cursor) => void;
 
+/** The most items of no bytes (nulls, empty records) one block may count. */
+const ZERO_BYTE_ITEMS = 65_536;
+
 /** Reads an Avro long (zig-zag varint, at most 10 bytes) as a JS number (exact to 2^53). */
 function long(c: Cursor): number {
   let n = 0;
@@ -71,8 +74,10 @@ function blocks(item: Skip, least: number): Skip {
         count = -count;
         long(c); // the block's size in bytes
       }
-      // Items of no bytes (nulls) cannot run past the end: a huge count is refused instead.
-      if (count * Math.max(least, 1e-6) > c.b.length - c.at) throw BAD;
+      // Items of no bytes (nulls) cannot run past the end: their count is bounded instead
+      // (more is no value a producer of ours writes; the decoding path still reads it).
+      const room = least > 0 ? (c.b.length - c.at) / least : ZERO_BYTE_ITEMS;
+      if (count > room) throw BAD;
       for (let i = 0; i < count; i++) item(c);
     }
   };
