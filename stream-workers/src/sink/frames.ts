@@ -19,13 +19,12 @@ import { fitsLanding } from '@backbone/warehouse';
  * its writer schema: one cut short would otherwise be read on into the next record's frame.
  */
 
-/** What the sink knows of one writer schema id of a stream. */
-interface Writer {
-  /** The SinkRow schema id to frame its records with, when the landing table can take them. */
-  wrapper: number | undefined;
-  /** Whether a record's value, after its frame, is exactly one value of the writer schema. */
-  whole?: ExtentCheck;
-}
+/**
+ * What the sink knows of one writer schema id of a stream: the SinkRow schema id to frame its
+ * records with and the check that a record is one whole value, or nothing when the landing
+ * table cannot take them.
+ */
+type Writer = { wrapper: undefined } | { wrapper: number; whole: ExtentCheck };
 
 export const sinkRowSubject = (writerId: number) => `backbone-sink-row-${writerId}`;
 
@@ -79,7 +78,7 @@ export class RowFramer {
       if (!v || v.length < 5 || v[0] !== 0) return undefined;
       const id = v.readInt32BE(1);
       const w = this.known.get(`${stream}/${id}`) ?? (await this.writer(stream, id));
-      if (w.wrapper === undefined || !w.whole!(v, 5)) return undefined;
+      if (w.wrapper === undefined || !w.whole(v, 5)) return undefined;
       wrappers[i] = w.wrapper;
       size += v.length + 15; // two varints: at most 5 + 10 bytes
     }

@@ -132,19 +132,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     await admin.connect();
     o.log(`chaos: backbone up (${services.names.join(', ')}); ${o.rate} events/s`);
     return await drive(o, {
-      ...{
-        dataDir,
-        e,
-        stack,
-        fixed,
-        chProxy,
-        redisProxy,
-        clickhouse,
-        admin,
-        services,
-        key,
-        sdkKey,
-      },
+      ...{ dataDir, e, stack, fixed, chProxy, redisProxy, clickhouse, admin, services },
+      ...{ key, sdkKey },
     });
   } finally {
     await services.stopAll();
