@@ -17,7 +17,9 @@ COPY query-service/package.json query-service/
 COPY dashboard/package.json dashboard/
 COPY deploy/package.json deploy/
 COPY test/package.json test/
-RUN npm ci --no-audit --no-fund --ignore-scripts
+# Fixes to dependencies (patches/README.md), applied as `npm ci` applies them outside Docker.
+COPY patches patches
+RUN npm ci --no-audit --no-fund --ignore-scripts && npx patch-package --error-on-fail
 
 # The dashboard's bundle (Vite), served by the query service.
 FROM deps AS build
@@ -30,6 +32,7 @@ FROM node:20.19-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY patches patches
 COPY --from=build /app/runtime runtime
 COPY --from=build /app/schemas schemas
 COPY --from=build /app/warehouse warehouse
@@ -41,6 +44,7 @@ COPY --from=build /app/dashboard/dist dashboard/dist
 COPY --from=build /app/deploy/docker/entrypoint.sh deploy/docker/entrypoint.sh
 RUN npm ci --no-audit --no-fund --ignore-scripts --omit=dev --include-workspace-root \
       -w runtime -w schemas -w warehouse -w ingest-gateway -w stream-workers -w query-service \
+  && npx patch-package --error-on-fail \
   && npm cache clean --force
 # The image's own unprivileged user (uid 1000); nothing under /app is writable by it.
 USER node

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DockerfileParser, type Instruction, type JSONInstruction } from 'dockerfile-ast';
 import { parse, parseAllDocuments } from 'yaml';
@@ -80,6 +80,26 @@ describe('the Dockerfile', () => {
     ])
       expect(runtimeInstall.join(' ')).toContain(`-w ${w}`);
     expect(runtimeInstall).toContain('--omit=dev');
+  });
+
+  it('applies the fixes to dependencies in patches/ wherever it installs them', () => {
+    const patches = readdirSync(path.join(REPO_ROOT, 'patches')).filter((f) =>
+      f.endsWith('.patch'),
+    );
+    expect(patches.length).toBeGreaterThan(0);
+    for (const stage of ['deps', 'runtime']) {
+      const instructions = stages().get(stage)!;
+      const copies = instructions.filter((i) => i.getKeyword() === 'COPY').map(args);
+      expect(copies, stage).toContainEqual(['patches', 'patches']);
+      const install = instructions
+        .filter((i) => i.getKeyword() === 'RUN')
+        .map((i) => args(i).join(' '))
+        .find((r) => r.includes('npm ci'));
+      // Scripts are off in the image, so the patches are applied after the install, by name.
+      expect(install, stage).toMatch(
+        /npm ci .*--ignore-scripts.*&& npx patch-package --error-on-fail/,
+      );
+    }
   });
 
   it('has one entry point, which the compose file and the Kubernetes manifests call by name', () => {
