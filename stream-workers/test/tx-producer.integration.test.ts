@@ -1,26 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@backbone/runtime';
 import { createTestTopic, testKafka, uniqueName } from '@backbone/test';
+import { committedValues, transactionalProducer } from './transactions.js';
 import { TransactionalProducer } from '../src/enrich/tx-producer.js';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
-
-/** What a read_committed consumer sees of the topic within `ms`. */
-async function committedValues(topic: string, ms: number): Promise<string[]> {
-  const consumer = testKafka().consumer({ groupId: uniqueName('read'), readUncommitted: false });
-  const seen: string[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({
-    eachMessage: ({ message }) => {
-      seen.push(String(message.value));
-      return Promise.resolve();
-    },
-  });
-  await new Promise((r) => setTimeout(r, ms));
-  await consumer.disconnect();
-  return seen;
-}
 
 describe('the enrich transactional producer', () => {
   it('settles a predecessor’s open transaction when it connects, before any transaction', async () => {
@@ -28,13 +12,7 @@ describe('the enrich transactional producer', () => {
     const topic = await createTestTopic(kafka, 'tx-claim');
     const transactionalId = uniqueName('tx');
     // A predecessor (a process killed with kill -9) leaves a transaction open for a minute.
-    const before = kafka.producer({
-      transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: 60_000,
-    });
-    await before.connect();
+    const before = await transactionalProducer(transactionalId, 60_000);
     const open = await before.transaction();
     await open.send({ topic, messages: [{ value: 'from the dead process' }] });
     // A record after it, outside any transaction: read_committed readers stop at the open one.
@@ -42,7 +20,7 @@ describe('the enrich transactional producer', () => {
     await plain.connect();
     await plain.send({ topic, acks: -1, messages: [{ value: 'after it' }] });
     await plain.disconnect();
-    expect(await committedValues(topic, 2_000)).toEqual([]);
+    expect(await committedValues(topic, { settleMs: 2_000 })).toEqual([]);
 
     // Its successor, same transactional id, only connects: the open transaction is aborted.
     const after = new TransactionalProducer(
@@ -52,7 +30,7 @@ describe('the enrich transactional producer', () => {
     );
     await after.connect();
     try {
-      expect(await committedValues(topic, 3_000)).toEqual(['after it']);
+      expect(await committedValues(topic, { atLeast: 1, settleMs: 2_000 })).toEqual(['after it']);
     } finally {
       await after.disconnect();
       await before.disconnect().catch(() => undefined);
