@@ -131,10 +131,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     await services.startAll(keysFile);
     await admin.connect();
     o.log(`chaos: backbone up (${services.names.join(', ')}); ${o.rate} events/s`);
-    return await drive(o, {
-      ...{ dataDir, e, stack, fixed, chProxy, redisProxy, clickhouse, admin, services },
-      ...{ key, sdkKey },
-    });
+    const run = { dataDir, e, stack, fixed, chProxy, redisProxy, clickhouse, admin, services };
+    return await drive(o, { ...run, key, sdkKey });
   } finally {
     await services.stopAll();
     await admin.disconnect().catch(() => undefined);
